@@ -1,0 +1,225 @@
+"""Diagnostics as values: the catalog of codes, the Diagnostic record, the collector and PolicyError."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from trainrules.source import Span
+
+__all__ = ["CATALOG", "Collector", "Diagnostic", "Entry", "PolicyError", "Severity"]
+
+
+class Severity(enum.Enum):
+    """How bad a diagnostic is; errors stop a policy from loading, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Entry:
+    """One catalog entry: everything about a code that does not depend on the call site."""
+
+    severity: Severity
+    title_zh: str
+    title_en: str
+    message_zh: str
+    message_en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+#: Every diagnostic code, declared once. Messages and hints are ``str.format`` templates
+#: whose fields the call site supplies.
+CATALOG: Mapping[str, Entry] = {
+    # E1xx: reading and syntax
+    "E101": Entry(E, "无法读取策略文件", "cannot read the policy file",
+                  "无法读取“{path}”：{reason}", "cannot read '{path}': {reason}",
+                  "请给出一个 UTF-8 编码的 .policy 文本文件。", "Give a UTF-8 encoded .policy text file."),
+    "E102": Entry(E, "策略文件过大", "policy file too large",
+                  "文件有 {size} 字节，超过上限 {limit} 字节", "the file has {size} bytes, over the limit of {limit}",
+                  "一份培训方案的策略通常只有几千字节；请检查是否选错了文件。",
+                  "A plan's policy is a few kilobytes; check that this is the right file."),
+    "E103": Entry(E, "文件不是文本", "not a text file",
+                  "文件含有不可见的控制字符 U+{codepoint:04X}", "the file contains the control character U+{codepoint:04X}",
+                  "策略文件只能包含文字、换行和制表符。", "A policy file holds only text, newlines and tabs."),
+    "E110": Entry(E, "语法错误：无法识别的字符", "syntax error: unexpected character",
+                  "这里不能出现“{char}”", "'{char}' cannot appear here",
+                  "{expected}", "{expected_en}"),
+    "E111": Entry(E, "语法错误：意外的词", "syntax error: unexpected word",
+                  "这里不能出现{found}", "{found_en} cannot appear here",
+                  "{expected}", "{expected_en}"),
+    "E112": Entry(E, "语法错误：文件提前结束", "syntax error: unexpected end of file",
+                  "文件在{context}处结束", "the file ends {context_en}",
+                  "{expected}", "{expected_en}"),
+    "E113": Entry(E, "嵌套过深", "nesting too deep",
+                  "括号或运算嵌套超过 {limit} 层", "brackets or operators are nested more than {limit} deep",
+                  "把长表达式拆成几条“定义”。", "Split the expression into several definitions."),
+    "E114": Entry(E, "策略过大", "policy too large",
+                  "策略有超过 {limit} 个语法节点", "the policy has more than {limit} syntax nodes",
+                  "一份方案的策略不需要这么大；请检查文件。", "No plan needs a policy this large; check the file."),
+    "E115": Entry(E, "空策略", "empty policy",
+                  "文件中没有任何声明", "the file declares nothing",
+                  "策略至少要有一个“方案 { … }”块。", "A policy needs at least a 方案 { … } block."),
+    # E2xx: literals
+    "E201": Entry(E, "日期不存在", "invalid calendar date",
+                  "日期 {text} 不存在：{reason}", "the date {text} does not exist: {reason}",
+                  "请核对原文；若原文有误，写上正确日期并用“假设”说明。",
+                  "Check the source; if it is wrong, write the real date and explain it in an assumption."),
+    "E202": Entry(E, "时刻无效", "invalid time of day",
+                  "时刻 {text} 无效：{reason}", "the time {text} is invalid: {reason}",
+                  "时刻写作 时:分，时为 0–23（或 24:00 表示当日结束），分为 0–59。",
+                  "Write times as HH:MM with hours 0-23 (or 24:00 for the end of the day) and minutes 0-59."),
+    "E203": Entry(E, "数值超出范围", "number out of range",
+                  "数值 {text} 超出可用范围", "the number {text} is out of range",
+                  "数值最多 15 位整数、10 位小数。", "Numbers have at most 15 integer and 10 fractional digits."),
+    "E204": Entry(E, "未知时区", "unknown time zone",
+                  "时区“{text}”不存在", "there is no time zone '{text}'",
+                  "中国大陆写作 \"Asia/Shanghai\"（规则 G1）。", "Mainland China is \"Asia/Shanghai\" (ruling G1)."),
+    "E205": Entry(E, "截止时刻不明确", "deadline without a time",
+                  "截止 {text} 没有写明时刻", "the deadline {text} does not say at what time",
+                  "写“{text} 24:00 前”表示当日结束前（规则 G2），或写出具体时刻，如“{text} 12:00 前”（规则 G3）。",
+                  "Write '{text} 24:00 前' for the end of that day (ruling G2) or a clock time such as '{text} 12:00 前' (G3)."),
+    "E206": Entry(E, "区间颠倒", "reversed range",
+                  "区间的起点 {low} 晚于或大于终点 {high}", "the range starts at {low}, after its end {high}",
+                  "起点写在前，终点写在后。", "Write the start first and the end second."),
+    # E3xx: names, types, structure
+    "E301": Entry(E, "未定义的名称", "undefined name",
+                  "名称“{name}”没有定义", "the name '{name}' is not defined",
+                  "{suggestion}", "{suggestion_en}"),
+    "E302": Entry(E, "名称重复", "duplicate name",
+                  "“{name}”已在第 {line} 行定义", "'{name}' is already defined on line {line}",
+                  "每个名称只能定义一次；改用另一个名称。", "Each name is defined once; choose another name."),
+    "E303": Entry(E, "类型不符", "type mismatch",
+                  "{what}", "{what_en}",
+                  "{hint}", "{hint_en}"),
+    "E304": Entry(E, "未知函数或参数个数不对", "unknown function or wrong arguments",
+                  "{what}", "{what_en}",
+                  "可用的函数见 docs/language.md 的“函数”一节。", "The functions are listed in docs/language.md, 'Functions'."),
+    "E305": Entry(E, "缺少必需的声明", "missing declaration",
+                  "{what}", "{what_en}",
+                  "{hint}", "{hint_en}"),
+    "E306": Entry(E, "重复的设置", "setting given twice",
+                  "“{name}”在同一块中出现了两次", "'{name}' appears twice in the same block",
+                  "删去多余的一处。", "Remove one of them."),
+    "E307": Entry(E, "引用了未声明的假设", "unknown assumption",
+                  "假设“{name}”没有声明", "the assumption '{name}' is not declared",
+                  "{suggestion}", "{suggestion_en}"),
+    "E308": Entry(E, "规则缺少出处", "rule without a citation",
+                  "{what}没有写“依据”", "{what_en} has no citation (依据)",
+                  "在规则后写“依据 规则编号 \"原文章节\"”，如 依据 R004-04 \"五（一）\"。",
+                  "Add 依据 RULE-ID \"section\" after the rule, e.g. 依据 R004-04 \"五（一）\"."),
+    # E4xx: points, bands, thresholds
+    "E401": Entry(E, "档次重叠", "overlapping bands",
+                  "档次“{a}”与“{b}”重叠（{low} 至 {high}）", "bands '{a}' and '{b}' overlap ({low} to {high})",
+                  "同一分数只能落在一个档次中。", "A score falls in exactly one band."),
+    "E402": Entry(E, "档次之间有未声明的空档", "undeclared gap between bands",
+                  "{low} 与 {high} 之间的分数不属于任何档次", "scores between {low} and {high} fall in no band",
+                  "调整上下限，或用“空档 {gap_low} 至 {gap_high} 记为 \"…\"”明确声明空档。",
+                  "Adjust the bounds, or declare the gap: 空档 {gap_low} 至 {gap_high} 记为 \"…\"."),
+    "E403": Entry(E, "档次超出满分", "band exceeds the maximum",
+                  "档次“{band}”的范围 {low} 至 {high} 超出“{item}”的范围 0 至 {max}",
+                  "band '{band}' ({low} to {high}) exceeds the range 0 to {max} of '{item}'",
+                  "档次的上限不能超过该项的满分。", "A band's upper bound is at most the item's maximum."),
+    "E404": Entry(E, "分值不相加", "points do not add up",
+                  "{what}", "{what_en}",
+                  "{hint}", "{hint_en}"),
+    "E405": Entry(E, "合格线无法达到", "pass threshold unreachable",
+                  "合格要求 {threshold}，但最高可得 {reachable}", "the pass mark is {threshold} but at most {reachable} can be reached",
+                  "核对合格线和各部分的满分。", "Check the pass mark and the parts' maxima."),
+    # W5xx: time
+    "W501": Entry(W, "截止时刻在方案期间之外", "deadline outside the plan period",
+                  "{what}的截止时刻 {when} 不在方案期间 {start} 至 {end} 内",
+                  "the deadline {when} of {what_en} is outside the plan period {start} to {end}",
+                  "核对原文日期；若确属期间之外，可忽略此警告。",
+                  "Check the date in the source; if it really lies outside, this warning can stay."),
+    # W6xx: unused
+    "W601": Entry(W, "定义未被使用", "unused definition",
+                  "{kind}“{name}”没有被任何规则使用", "{kind_en} '{name}' is not used by any rule",
+                  "删除它，或在规则中使用它。", "Remove it, or use it in a rule."),
+}
+del E, W
+
+
+@attrs.frozen
+class Diagnostic:
+    """One finding about a policy: a code from :data:`CATALOG`, where, and what to do."""
+
+    code: str
+    severity: Severity
+    span: Span | None
+    message: str
+    hint: str
+    message_en: str
+    hint_en: str
+    path: str = ""
+
+    @property
+    def title(self) -> str:
+        """The catalog title of the code (Chinese)."""
+        return CATALOG[self.code].title_zh
+
+
+class _Blank(dict[str, object]):
+    """Format arguments that leave an unknown field empty instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def make(code: str, span: Span | None, path: str = "", **args: object) -> Diagnostic:
+    """Build a diagnostic for ``code`` from the catalog templates and call-site ``args``."""
+    entry = CATALOG[code]
+    fields = _Blank(args)
+    return Diagnostic(
+        code=code,
+        severity=entry.severity,
+        span=span,
+        message=entry.message_zh.format_map(fields),
+        hint=entry.hint_zh.format_map(fields),
+        message_en=entry.message_en.format_map(fields),
+        hint_en=entry.hint_en.format_map(fields),
+        path=path or (span.source.name if span is not None else ""),
+    )
+
+
+@attrs.define
+class Collector:
+    """Gathers diagnostics from every stage; stages append and carry on."""
+
+    items: list[Diagnostic] = attrs.field(factory=list)
+
+    def add(self, code: str, span: Span | None, **args: object) -> None:
+        """Append a diagnostic built from the catalog."""
+        self.items.append(make(code, span, **args))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """Append several diagnostics."""
+        self.items.extend(diagnostics)
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error (not only warnings) was collected."""
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        """The diagnostics in source order (file-level ones first)."""
+        return sorted(self.items, key=lambda d: (d.path, -1 if d.span is None else d.span.start, d.code))
+
+
+class PolicyError(Exception):
+    """A policy could not be loaded; ``diagnostics`` says why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__()
+
+    def __str__(self) -> str:
+        from trainrules.render import render_text  # noqa: PLC0415 -- render imports this module
+
+        return render_text(self.diagnostics)

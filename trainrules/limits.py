@@ -1,0 +1,22 @@
+"""Every size limit in one place: policy bytes, nesting depth, node count, diagnostics shown."""
+
+from __future__ import annotations
+
+__all__ = [
+    "MAX_DIAGNOSTICS_SHOWN",
+    "MAX_NESTING",
+    "MAX_NODES",
+    "MAX_POLICY_BYTES",
+    "MAX_RECORD_FIELD_CHARS",
+]
+
+#: A policy file larger than this is refused before parsing (a real plan is a few KB).
+MAX_POLICY_BYTES = 1_000_000
+#: Deepest nesting of brackets and operators in one expression or block.
+MAX_NESTING = 64
+#: Most tree nodes one policy may have.
+MAX_NODES = 200_000
+#: Rendered diagnostics stop after this many, with "… and N more".
+MAX_DIAGNOSTICS_SHOWN = 50
+#: Longest text value accepted from a record field.
+MAX_RECORD_FIELD_CHARS = 1000

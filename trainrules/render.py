@@ -1,0 +1,89 @@
+"""The only diagnostic formatter: diagnostics to compiler-style text or to JSON-ready data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from trainrules.diagnostics import Diagnostic, Severity
+from trainrules.limits import MAX_DIAGNOSTICS_SHOWN
+from trainrules.source import display_width
+
+__all__ = ["Lang", "diagnostic_to_dict", "render_text", "summary_line"]
+
+Lang = Literal["zh", "en"]
+
+_LEVEL = {
+    ("zh", Severity.ERROR): "错误",
+    ("zh", Severity.WARNING): "警告",
+    ("en", Severity.ERROR): "error",
+    ("en", Severity.WARNING): "warning",
+}
+
+
+def _expand_tabs(text: str) -> str:
+    return text.replace("\t", "    ")
+
+
+def render_one(d: Diagnostic, lang: Lang = "zh") -> str:
+    """Render one diagnostic: ``file:line:col: level CODE: message``, the line, a caret, the hint."""
+    message, hint = (d.message, d.hint) if lang == "zh" else (d.message_en, d.hint_en)
+    level = _LEVEL[(lang, d.severity)]
+    if d.span is None:
+        head = f"{d.path}: {level} {d.code}: {message}"
+        lines = [head]
+    else:
+        src = d.span.source
+        line, col = src.line_col(d.span.start)
+        lines = [f"{d.path}:{line}:{col}: {level} {d.code}: {message}"]
+        text = src.line_text(line)
+        gutter = str(line)
+        pad = " " * len(gutter)
+        before = _expand_tabs(text[: col - 1])
+        end_line, end_col = src.line_col(max(d.span.start, d.span.end))
+        covered = text[col - 1 : (end_col - 1 if end_line == line else len(text))]
+        width = max(1, display_width(_expand_tabs(covered)))
+        lines.append(f" {gutter} | {_expand_tabs(text)}")
+        lines.append(f" {pad} | {' ' * display_width(before)}{'^' * width}")
+    if hint:
+        lines.append(f"  {'提示' if lang == 'zh' else 'hint'}: {hint}")
+    return "\n".join(lines)
+
+
+def summary_line(diagnostics: Sequence[Diagnostic], lang: Lang = "zh") -> str:
+    """One line counting errors and warnings."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if lang == "zh":
+        return f"{errors} 个错误，{warnings} 个警告"
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def render_text(diagnostics: Sequence[Diagnostic], lang: Lang = "zh", limit: int = MAX_DIAGNOSTICS_SHOWN) -> str:
+    """Render diagnostics for a terminal, at most ``limit`` of them, then "… and N more"."""
+    shown = [render_one(d, lang) for d in diagnostics[:limit]]
+    rest = len(diagnostics) - limit
+    if rest > 0:
+        shown.append(f"…… 另有 {rest} 条未显示" if lang == "zh" else f"… and {rest} more")
+    return "\n\n".join(shown)
+
+
+def diagnostic_to_dict(d: Diagnostic) -> dict[str, object]:
+    """The JSON form of a diagnostic for editors (stable keys; lines and columns 1-based)."""
+    out: dict[str, object] = {
+        "code": d.code,
+        "severity": d.severity.value,
+        "title": d.title,
+        "message": d.message,
+        "hint": d.hint,
+        "message_en": d.message_en,
+        "hint_en": d.hint_en,
+        "file": d.path,
+    }
+    if d.span is not None:
+        line, col = d.span.source.line_col(d.span.start)
+        end_line, end_col = d.span.source.line_col(d.span.end)
+        out["span"] = {"start": {"line": line, "column": col}, "end": {"line": end_line, "column": end_col}}
+    else:
+        out["span"] = None
+    return out

@@ -1,0 +1,1 @@
+"""The policy language's surface: grammar loading, parsing, the AST and lowering."""

@@ -1,0 +1,416 @@
+"""The policy AST: frozen attrs nodes, each with a span kept out of equality."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal, TypeAlias
+
+import attrs
+import pendulum
+
+from trainrules.source import Span
+
+__all__ = [
+    "Assumption", "Band", "BandTable", "BoolChain", "Call", "Certificate", "Chain", "CheckRule",
+    "Citation", "Compare", "DateLit", "Deadline", "Decl", "Define", "Expr", "Gap", "If", "InputField",
+    "InstantLit", "Item", "ListExpr", "Lookup", "LookupRow", "LookupTable", "Module", "Number",
+    "Outcome", "Part", "Plan", "PlanFact", "Ref", "ScopeRule", "Text", "TimeLit", "Unary", "Value",
+]
+
+
+def _span() -> Span:
+    return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]  # attrs.field is typed Any
+
+
+# ---------- expressions ----------
+
+
+@attrs.frozen(kw_only=True)
+class Number:
+    """A decimal literal; ``percent`` means it was written ``5%`` and ``value`` is already 0.05."""
+
+    value: Decimal
+    text: str
+    percent: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Text:
+    """A quoted text literal (quotes removed)."""
+
+    value: str
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class DateLit:
+    """A calendar date literal."""
+
+    value: pendulum.Date
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class TimeLit:
+    """A time-of-day literal, ``24:00`` allowed (hour 24)."""
+
+    hour: int
+    minute: int
+    second: int
+    span: Span = _span()
+
+    def text(self) -> str:
+        """Canonical ``HH:MM`` or ``HH:MM:SS`` form."""
+        base = f"{self.hour:02d}:{self.minute:02d}"
+        return base + (f":{self.second:02d}" if self.second else "")
+
+
+@attrs.frozen(kw_only=True)
+class InstantLit:
+    """A date with a time of day, made an instant in the policy's time zone (``24:00`` = next day 00:00)."""
+
+    date: pendulum.Date
+    time: TimeLit
+    value: pendulum.DateTime
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Ref:
+    """A name, possibly dotted (``作业一.分数``, ``学校.计划报送时间``)."""
+
+    path: tuple[str, ...]
+    span: Span = _span()
+
+    @property
+    def dotted(self) -> str:
+        """The name as written."""
+        return ".".join(self.path)
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """A function call ``名称(参数, …)``."""
+
+    func: str
+    args: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class ListExpr:
+    """A list literal ``[a, b]``."""
+
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Lookup:
+    """A lookup ``表名[键]`` in a declared 对照表."""
+
+    table: str
+    key: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Unary:
+    """``-x`` (op ``neg``) or ``非 x`` (op ``not``)."""
+
+    op: Literal["neg", "not"]
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Chain:
+    """A flat arithmetic chain: ``first (op operand)*`` with ops ``+ - * /``, evaluated left to right."""
+
+    kind: Literal["sum", "product"]
+    first: Expr
+    rest: tuple[tuple[str, Expr], ...]
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class BoolChain:
+    """``a 且 b 且 c`` (op ``and``) or ``a 或 b`` (op ``or``)."""
+
+    op: Literal["and", "or"]
+    operands: tuple[Expr, ...]
+    span: Span = _span()
+
+
+CompareOp = Literal["<", "<=", ">", ">=", "==", "!=", "contains", "contains_any", "in"]
+
+
+@attrs.frozen(kw_only=True)
+class Compare:
+    """A comparison; word operators (不少于, 早于, 含, …) are normalized to ``op``."""
+
+    op: CompareOp
+    left: Expr
+    right: Expr
+    written: str
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class If:
+    """``若 cond 则 then 否则 otherwise``."""
+
+    cond: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span()
+
+
+Expr: TypeAlias = (
+    Number | Text | DateLit | TimeLit | InstantLit | Ref | Call | ListExpr | Lookup | Unary | Chain
+    | BoolChain | Compare | If
+)
+Value: TypeAlias = Number | Text | DateLit | TimeLit
+
+
+# ---------- declarations ----------
+
+
+@attrs.frozen(kw_only=True)
+class Citation:
+    """Where a rule comes from: rule ids, the document's own section, and the assumptions it relies on."""
+
+    rule_ids: tuple[str, ...] = ()
+    section: str | None = None
+    relies: tuple[str, ...] = ()
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    relies_spans: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False)
+
+
+NO_CITATION = Citation()
+
+
+@attrs.frozen(kw_only=True)
+class PlanFact:
+    """One line of the 方案 block (key is the keyword: 标题, 时区, 期间, …)."""
+
+    key: str
+    values: tuple[str | Decimal | pendulum.Date, ...]
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """The 方案 block: the plan's facts."""
+
+    name: str
+    facts: tuple[PlanFact, ...]
+    span: Span = _span()
+
+    def fact(self, key: str) -> PlanFact | None:
+        """The fact with keyword ``key``, if given."""
+        return next((f for f in self.facts if f.key == key), None)
+
+
+@attrs.frozen(kw_only=True)
+class Assumption:
+    """A ruling the source does not state, with its text and optionally an overridable value."""
+
+    name: str
+    value: Value | None
+    text: str
+    cite: Citation
+    span: Span = _span()
+
+
+FieldType = Literal["数", "整数", "文本", "时刻", "日期", "是否", "标签", "标签集"]
+
+
+@attrs.frozen(kw_only=True)
+class InputField:
+    """A record field the policy reads (owner 教师 or 学校)."""
+
+    owner: Literal["教师", "学校"]
+    name: str
+    type: FieldType
+    low: Decimal | None
+    high: Decimal | None
+    optional: bool
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class ScopeRule:
+    """``参训 当 …`` (kind ``enrolled``) or ``免修 当 …`` (kind ``exempt``)."""
+
+    kind: Literal["enrolled", "exempt"]
+    cond: Expr
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Band:
+    """A rubric band: label and inclusive decimal bounds."""
+
+    label: str
+    low: Decimal
+    high: Decimal
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Gap:
+    """A declared gap between bands, with an optional label for scores that fall in it."""
+
+    low: Decimal
+    high: Decimal
+    label: str | None
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class BandTable:
+    """A 档次表: bands, declared gaps, and the score precision the contiguity check uses."""
+
+    name: str
+    bands: tuple[Band, ...]
+    gaps: tuple[Gap, ...]
+    precision: Decimal | None
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class LookupRow:
+    """One row of a 对照表."""
+
+    key: str | Decimal
+    value: Value
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class LookupTable:
+    """A 对照表: a label or number mapped to a value."""
+
+    name: str
+    rows: tuple[LookupRow, ...]
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Deadline:
+    """When work is due: ``before`` (strictly before the instant) or ``by`` (at or before it)."""
+
+    kind: Literal["before", "by"]
+    instant: pendulum.DateTime
+    written: str
+    close_of_business: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Clause:
+    """One rule inside an item or part: what it says and where it comes from."""
+
+    expr: Expr
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Item:
+    """A scored item (or one with no points, ``不计分``) and its rules."""
+
+    name: str
+    max_points: Decimal | None
+    cite: Citation
+    deadline: Deadline | None = None
+    deadline_cite: Citation = NO_CITATION
+    opens: InstantLit | None = None
+    late: Clause | None = None
+    missing: Clause | None = None
+    valid: Clause | None = None
+    score: Clause | None = None
+    bands: str | None = None
+    bands_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    bands_cite: Citation = NO_CITATION
+    submitted_from: Clause | None = None
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Part:
+    """A part with its maximum, items, and optional cancellation and score expression."""
+
+    name: str
+    max_points: Decimal
+    scaled: bool
+    cite: Citation
+    items: tuple[Item, ...]
+    cancel: Clause | None = None
+    score: Clause | None = None
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Define:
+    """``定义 名称 = 表达式``: a named value computed per teacher."""
+
+    name: str
+    expr: Expr
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """``合格 当 …  授予 N 学时``: the pass rule and what it grants."""
+
+    cond: Expr
+    grant: Expr | None
+    unit: str | None
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Certificate:
+    """``证书 名称 当 …``: an outcome without points."""
+
+    label: str
+    cond: Expr
+    cite: Citation
+    span: Span = _span()
+
+
+@attrs.frozen(kw_only=True)
+class CheckRule:
+    """``核查 名称 [按 分组] 要求 条件``: a check per teacher or per group, with no points."""
+
+    label: str
+    group_by: tuple[str, ...]
+    cond: Expr
+    cite: Citation
+    span: Span = _span()
+
+
+Decl: TypeAlias = (
+    Plan | Assumption | InputField | ScopeRule | BandTable | LookupTable | Part | Define | Outcome
+    | Certificate | CheckRule
+)
+
+
+@attrs.frozen(kw_only=True)
+class Module:
+    """A parsed policy file: its declarations in source order."""
+
+    decls: tuple[Decl, ...]
+    span: Span = _span()

@@ -1,0 +1,475 @@
+"""Lark tree to AST: literals become Decimal, dates and instants once, here; bad literals are E2xx diagnostics."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+import pendulum
+from lark import Token, Tree
+
+from trainrules.diagnostics import Collector
+from trainrules.source import Source, Span
+from trainrules.syntax import ast
+
+__all__ = ["DEFAULT_TZ", "lower"]
+
+#: Ruling G1: the time zone when a policy does not name one.
+DEFAULT_TZ = "Asia/Shanghai"
+#: Ruling G4: the assumption that 下班前 reads its time from.
+CLOSE_OF_BUSINESS = "下班时间"
+
+_CMP = {
+    ">=": ">=", "≥": ">=", "不少于": ">=", "不低于": ">=",
+    "<=": "<=", "≤": "<=", "不超过": "<=", "不高于": "<=",
+    ">": ">", "大于": ">", "高于": ">", "晚于": ">",
+    "<": "<", "小于": "<", "低于": "<", "早于": "<",
+    "==": "==", "等于": "==", "!=": "!=", "≠": "!=", "不等于": "!=",
+    "含": "contains", "含任一": "contains_any", "属于": "in",
+}
+_ARITH = {"+": "+", "-": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
+_DATE_RE = re.compile(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?")
+_TIME_RE = re.compile(r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
+_MAX_INT_DIGITS = 15
+_MAX_FRAC_DIGITS = 10
+
+Node = Tree[Token] | Token
+
+
+class _Lowerer:
+    def __init__(self, source: Source, out: Collector) -> None:
+        self.source = source
+        self.out = out
+        self.tz = DEFAULT_TZ
+        self.close_of_business: ast.TimeLit | None = None
+        self.ok = True
+
+    # ---------- spans and literals ----------
+    def span(self, node: Node) -> Span:
+        if isinstance(node, Token):
+            start = node.start_pos or 0
+            end = node.end_pos if node.end_pos is not None else start + len(node)
+            return self.source.span(start, end)
+        if node.meta.empty:
+            return self.source.span(0, 0)
+        return self.source.span(node.meta.start_pos, node.meta.end_pos)
+
+    def error(self, code: str, node: Node, **args: object) -> None:
+        self.ok = False
+        self.out.add(code, self.span(node), **args)
+
+    def decimal(self, tok: Token) -> Decimal:
+        text = str(tok)
+        whole, _, frac = text.partition(".")
+        if len(whole.lstrip("0")) > _MAX_INT_DIGITS or len(frac) > _MAX_FRAC_DIGITS:
+            self.error("E203", tok, text=text)
+            return Decimal(0)
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # the grammar only lets digits through; kept as a guard
+            self.error("E203", tok, text=text)
+            return Decimal(0)
+
+    def date(self, tok: Token) -> pendulum.Date:
+        text = str(tok)
+        m = _DATE_RE.fullmatch(text)
+        if m is None:
+            self.error("E201", tok, text=text, reason="格式应为 年-月-日")
+            return pendulum.Date(2000, 1, 1)
+        year, month, day = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            self.error("E201", tok, text=text, reason=f"没有 {month} 月")
+            return pendulum.Date(2000, 1, 1)
+        try:
+            return pendulum.Date(year, month, day)
+        except ValueError:
+            last = pendulum.Date(year, month, 1).days_in_month
+            self.error("E201", tok, text=text, reason=f"{year} 年 {month} 月只有 {last} 天")
+            return pendulum.Date(2000, 1, 1)
+
+    def time(self, tok: Token) -> ast.TimeLit:
+        text = str(tok)
+        m = _TIME_RE.fullmatch(text)
+        hour, minute, second = (int(g) if g else 0 for g in m.groups()) if m else (99, 0, 0)
+        bad = None
+        if hour == 24 and (minute or second):
+            bad = "24 时只能写作 24:00（当日结束）"
+        elif hour > 24:
+            bad = f"一天没有 {hour} 时"
+        elif minute > 59:
+            bad = f"一小时没有 {minute} 分"
+        elif second > 59:
+            bad = f"一分钟没有 {second} 秒"
+        if bad is not None:
+            self.error("E202", tok, text=text, reason=bad)
+            hour, minute, second = 0, 0, 0
+        return ast.TimeLit(hour=hour, minute=minute, second=second, span=self.span(tok))
+
+    def instant(self, date: pendulum.Date, t: ast.TimeLit) -> pendulum.DateTime:
+        if t.hour == 24:
+            nxt = date.add(days=1)
+            return pendulum.datetime(nxt.year, nxt.month, nxt.day, tz=self.tz)
+        return pendulum.datetime(date.year, date.month, date.day, t.hour, t.minute, t.second, tz=self.tz)
+
+    @staticmethod
+    def string(tok: Token) -> str:
+        return str(tok)[1:-1]
+
+    def label(self, node: Node) -> str:
+        tok = cast(Token, node)
+        return self.string(tok) if tok.type == "STRING" else str(tok)
+
+    # ---------- citations ----------
+    def cite(self, node: Node | None) -> ast.Citation:
+        if node is None:
+            return ast.NO_CITATION
+        tree = cast(Tree[Token], node)
+        ids: list[str] = []
+        section = None
+        relies: tuple[str, ...] = ()
+        relies_spans: tuple[Span, ...] = ()
+        for c in tree.children:
+            if isinstance(c, Tree):
+                names = [cast(Token, n) for n in c.children]
+                relies = tuple(str(n) for n in names)
+                relies_spans = tuple(self.span(n) for n in names)
+            elif c.type == "RULE_ID":
+                ids.append(str(c))
+            elif c.type == "STRING":
+                section = self.string(c)
+        return ast.Citation(
+            rule_ids=tuple(ids), section=section, relies=relies, span=self.span(tree), relies_spans=relies_spans
+        )
+
+    @staticmethod
+    def split_cite(children: list[Node]) -> tuple[list[Node], Node | None]:
+        if children and isinstance(children[-1], Tree) and children[-1].data in ("cite",):
+            return children[:-1], children[-1]
+        return children, None
+
+    # ---------- expressions ----------
+    def expr(self, node: Node) -> ast.Expr:  # noqa: C901, PLR0911, PLR0912 -- one dispatch over the expression forms
+        sp = self.span(node)
+        if isinstance(node, Token):
+            if node.type == "NUMBER":
+                return ast.Number(value=self.decimal(node), text=str(node), span=sp)
+            if node.type == "STRING":
+                return ast.Text(value=self.string(node), span=sp)
+            if node.type == "DATE":
+                return ast.DateLit(value=self.date(node), span=sp)
+            if node.type == "TIME":
+                return self.time(node)
+            return ast.Ref(path=(str(node),), span=sp)
+        kind = node.data
+        ch = node.children
+        if kind == "number":
+            return self.expr(ch[0])
+        if kind == "text":
+            return ast.Text(value=self.string(cast(Token, ch[0])), span=sp)
+        if kind == "date":
+            return ast.DateLit(value=self.date(cast(Token, ch[0])), span=sp)
+        if kind == "time_of_day":
+            return self.time(cast(Token, ch[0]))
+        if kind == "instant":
+            return self.instant_lit(node)
+        if kind == "ref":
+            return ast.Ref(path=tuple(str(c) for c in ch), span=sp)
+        if kind == "call":
+            func = str(ch[0])
+            args = tuple(self.expr(a) for a in ch[1:] if a is not None)
+            return ast.Call(func=func, args=args, span=sp)
+        if kind == "list":
+            return ast.ListExpr(items=tuple(self.expr(a) for a in ch if a is not None), span=sp)
+        if kind == "lookup":
+            return ast.Lookup(table=str(ch[0]), key=self.expr(ch[1]), span=sp)
+        if kind == "percent":
+            inner = self.expr(ch[0])
+            if not isinstance(inner, ast.Number):
+                self.error("E303", node, what="“%”只能写在数值后面", what_en="'%' must follow a number",
+                           hint="写成 5% 这样的形式。", hint_en="Write it like 5%.")
+                return inner
+            return ast.Number(value=inner.value / 100, text=inner.text + "%", percent=True, span=sp)
+        if kind == "negate":
+            inner = self.expr(ch[0])
+            if isinstance(inner, ast.Number) and not inner.percent:
+                return ast.Number(value=-inner.value, text="-" + inner.text, span=sp)
+            return ast.Unary(op="neg", operand=inner, span=sp)
+        if kind == "not_expr":
+            return ast.Unary(op="not", operand=self.expr(ch[1]), span=sp)
+        if kind in ("sum_chain", "product_chain"):
+            rest = tuple((_ARITH[str(ch[i])], self.expr(ch[i + 1])) for i in range(1, len(ch), 2))
+            return ast.Chain(kind="sum" if kind == "sum_chain" else "product", first=self.expr(ch[0]), rest=rest, span=sp)
+        if kind in ("or_chain", "and_chain"):
+            operands = tuple(self.expr(c) for c in ch if not (isinstance(c, Token) and c.type in ("OR", "AND")))
+            return ast.BoolChain(op="or" if kind == "or_chain" else "and", operands=operands, span=sp)
+        if kind == "comparison":
+            written = str(ch[1])
+            op = cast(ast.CompareOp, _CMP[written])
+            return ast.Compare(op=op, left=self.expr(ch[0]), right=self.expr(ch[2]), written=written, span=sp)
+        if kind == "if_expr":
+            return ast.If(cond=self.expr(ch[0]), then=self.expr(ch[1]), otherwise=self.expr(ch[2]), span=sp)
+        raise AssertionError(f"unhandled expression form {kind}")  # the grammar has no other forms
+
+    def instant_lit(self, node: Tree[Token]) -> ast.InstantLit:
+        d_tok, t_tok = cast(list[Token], node.children)
+        d = self.date(d_tok)
+        t = self.time(t_tok)
+        return ast.InstantLit(date=d, time=t, value=self.instant(d, t), span=self.span(node))
+
+    def literal(self, node: Node) -> ast.Value:
+        tree = cast(Tree[Token], node)
+        tok = cast(Token, tree.children[0])
+        sp = self.span(tree)
+        if tree.data == "lit_number":
+            return ast.Number(value=self.decimal(tok), text=str(tok), span=sp)
+        if tree.data == "lit_percent":
+            return ast.Number(value=self.decimal(tok) / 100, text=f"{tok}%", percent=True, span=sp)
+        if tree.data == "lit_time":
+            return self.time(tok)
+        if tree.data == "lit_date":
+            return ast.DateLit(value=self.date(tok), span=sp)
+        return ast.Text(value=self.string(tok), span=sp)
+
+    # ---------- declarations ----------
+    def module(self, tree: Tree[Token]) -> ast.Module:
+        self.prescan(tree)
+        decls: list[ast.Decl] = []
+        for node in tree.children:
+            t = cast(Tree[Token], node)
+            handler: Callable[[Tree[Token]], Any] = getattr(self, "d_" + str(t.data))
+            result = handler(t)
+            if isinstance(result, list):
+                decls.extend(result)
+            else:
+                decls.append(result)
+        return ast.Module(decls=tuple(decls), span=self.span(tree))
+
+    def prescan(self, tree: Tree[Token]) -> None:
+        """Find the time zone and the close-of-business time before any instant is built."""
+        for node in tree.children:
+            t = cast(Tree[Token], node)
+            if t.data == "plan":
+                for stmt in t.children[1:]:
+                    if isinstance(stmt, Tree) and stmt.data == "plan_tz":
+                        tok = cast(Token, stmt.children[0])
+                        name = self.string(tok)
+                        try:
+                            pendulum.timezone(name)
+                        except Exception:  # noqa: BLE001 -- pendulum raises several types for unknown zones
+                            self.error("E204", tok, text=name)
+                        else:
+                            self.tz = name
+            elif t.data == "assumption" and str(t.children[0]) == CLOSE_OF_BUSINESS:
+                value = t.children[1]
+                if isinstance(value, Tree) and value.data == "lit_time":
+                    self.close_of_business = self.time(cast(Token, value.children[0]))
+
+    def d_plan(self, t: Tree[Token]) -> ast.Plan:
+        facts = []
+        for stmt in t.children[1:]:
+            s = cast(Tree[Token], stmt)
+            body, cite = self.split_cite(s.children)
+            key = {"plan_title": "标题", "plan_issuer": "发布单位", "plan_issued": "发布日期", "plan_source": "来源",
+                   "plan_tz": "时区", "plan_period": "期间", "plan_total": "总分"}[str(s.data)]
+            values: list[str | Decimal | pendulum.Date] = []
+            for tok in cast(list[Token], body):
+                if tok.type == "STRING":
+                    values.append(self.string(tok))
+                elif tok.type == "DATE":
+                    values.append(self.date(tok))
+                else:
+                    values.append(self.decimal(tok))
+            if key == "期间" and len(values) == 2 and values[0] > values[1]:  # type: ignore[operator]  # both are dates here
+                self.error("E206", s, low=values[0], high=values[1])
+            facts.append(ast.PlanFact(key=key, values=tuple(values), cite=self.cite(cite), span=self.span(s)))
+        return ast.Plan(name=self.label(t.children[0]), facts=tuple(facts), span=self.span(t))
+
+    def d_assumption(self, t: Tree[Token]) -> ast.Assumption:
+        body, cite = self.split_cite(t.children)
+        name = str(body[0])
+        value = self.literal(body[1]) if len(body) == 3 else None
+        text = self.string(cast(Token, body[-1]))
+        return ast.Assumption(name=name, value=value, text=text, cite=self.cite(cite), span=self.span(t))
+
+    def d_input_block(self, t: Tree[Token]) -> list[ast.InputField]:
+        owner = cast(Any, str(t.children[0]))
+        fields = []
+        for f in t.children[1:]:
+            ft = cast(Tree[Token], f)
+            body, cite = self.split_cite(ft.children)
+            low = high = None
+            optional = False
+            for extra in body[2:]:
+                if isinstance(extra, Tree):
+                    low, high = (self.decimal(cast(Token, x)) for x in extra.children)
+                    if low > high:
+                        self.error("E206", extra, low=low, high=high)
+                else:
+                    optional = True
+            fields.append(ast.InputField(owner=owner, name=str(body[0]), type=cast(Any, str(body[1])), low=low,
+                                         high=high, optional=optional, cite=self.cite(cite), span=self.span(ft)))
+        return fields
+
+    def d_scope_block(self, t: Tree[Token]) -> list[ast.ScopeRule]:
+        rules = []
+        for s in t.children:
+            st = cast(Tree[Token], s)
+            body, cite = self.split_cite(st.children)
+            kind = cast(Any, "enrolled" if st.data == "enrolled_when" else "exempt")
+            rules.append(ast.ScopeRule(kind=kind, cond=self.expr(body[0]), cite=self.cite(cite), span=self.span(st)))
+        return rules
+
+    def d_band_table(self, t: Tree[Token]) -> ast.BandTable:
+        name = str(t.children[0])
+        rest = t.children[1:]
+        cite = None
+        if rest and isinstance(rest[0], Tree) and rest[0].data == "cite":
+            cite, rest = rest[0], rest[1:]
+        bands, gaps = [], []
+        precision = None
+        for s in rest:
+            st = cast(Tree[Token], s)
+            body, c = self.split_cite(st.children)
+            if st.data == "precision":
+                precision = self.decimal(cast(Token, body[0]))
+                continue
+            if st.data == "band":
+                low, high = self.decimal(cast(Token, body[1])), self.decimal(cast(Token, body[2]))
+                if low > high:
+                    self.error("E206", st, low=low, high=high)
+                bands.append(ast.Band(label=str(body[0]), low=low, high=high, cite=self.cite(c), span=self.span(st)))
+            else:
+                low, high = self.decimal(cast(Token, body[0])), self.decimal(cast(Token, body[1]))
+                if low > high:
+                    self.error("E206", st, low=low, high=high)
+                label = self.label(body[2]) if len(body) > 2 else None
+                gaps.append(ast.Gap(low=low, high=high, label=label, cite=self.cite(c), span=self.span(st)))
+        return ast.BandTable(name=name, bands=tuple(bands), gaps=tuple(gaps), precision=precision,
+                             cite=self.cite(cite), span=self.span(t))
+
+    def d_lookup_table(self, t: Tree[Token]) -> ast.LookupTable:
+        name = str(t.children[0])
+        rest = t.children[1:]
+        cite = None
+        if rest and isinstance(rest[0], Tree) and rest[0].data == "cite":
+            cite, rest = rest[0], rest[1:]
+        rows = []
+        for r in rest:
+            rt = cast(Tree[Token], r)
+            key_tree = cast(Tree[Token], rt.children[0])
+            tok = cast(Token, key_tree.children[0])
+            key: str | Decimal = (self.decimal(tok) if key_tree.data == "key_number"
+                                  else self.string(tok) if key_tree.data == "key_text" else str(tok))
+            rows.append(ast.LookupRow(key=key, value=self.literal(rt.children[1]), span=self.span(rt)))
+        return ast.LookupTable(name=name, rows=tuple(rows), cite=self.cite(cite), span=self.span(t))
+
+    def clause(self, st: Tree[Token], expr_node: Node, cite: Node | None) -> ast.Clause:
+        return ast.Clause(expr=self.expr(expr_node), cite=self.cite(cite), span=self.span(st))
+
+    def d_part(self, t: Tree[Token]) -> ast.Part:
+        name = str(t.children[0])
+        max_points = self.decimal(cast(Token, t.children[1]))
+        scaled = False
+        cite = None
+        items: list[ast.Item] = []
+        cancel = score = None
+        for c in t.children[2:]:
+            if isinstance(c, Token):
+                scaled = True
+                continue
+            if c.data == "cite":
+                cite = c
+            elif c.data == "item":
+                items.append(self.item(c))
+            else:
+                body, ccite = self.split_cite(c.children)
+                if c.data == "cancel_when":
+                    cancel = self.clause(c, body[0], ccite)
+                else:
+                    score = self.clause(c, body[0], ccite)
+        return ast.Part(name=name, max_points=max_points, scaled=scaled, cite=self.cite(cite), items=tuple(items),
+                        cancel=cancel, score=score, span=self.span(t))
+
+    def item(self, t: Tree[Token]) -> ast.Item:
+        name = str(t.children[0])
+        max_tree = cast(Tree[Token], t.children[1])
+        max_points = self.decimal(cast(Token, max_tree.children[0])) if max_tree.data == "max_points" else None
+        fields: dict[str, Any] = {}
+        cite = None
+        for c in t.children[2:]:
+            ct = cast(Tree[Token], c)
+            if ct.data == "cite":
+                cite = ct
+                continue
+            body, ccite = self.split_cite(ct.children)
+            kind = str(ct.data)
+            if kind in fields or (kind == "by" and "due" in fields):
+                self.error("E306", ct, name=self.source.text[self.span(ct).start : self.span(ct).start + 2])
+            if kind == "due":
+                fields["deadline"] = self.deadline(cast(Tree[Token], body[0]))
+                fields["deadline_cite"] = self.cite(ccite)
+            elif kind == "opens":
+                fields["opens"] = self.instant_lit(cast(Tree[Token], body[0]))
+            elif kind == "uses_bands":
+                fields["bands"] = str(body[0])
+                fields["bands_span"] = self.span(body[0])
+                fields["bands_cite"] = self.cite(ccite)
+            else:
+                key = {"late_points": "late", "missing_points": "missing", "valid_when": "valid",
+                       "item_score": "score", "submitted_from": "submitted_from"}[kind]
+                fields[key] = self.clause(ct, body[0], ccite)
+            fields.setdefault(kind, True)
+        for k in ("due", "opens", "uses_bands", "late_points", "missing_points", "valid_when", "item_score",
+                  "submitted_from"):
+            fields.pop(k, None)
+        return ast.Item(name=name, max_points=max_points, cite=self.cite(cite), span=self.span(t), **fields)
+
+    def deadline(self, t: Tree[Token]) -> ast.Deadline | None:
+        toks = cast(list[Token], t.children)
+        d = self.date(toks[0])
+        written = " ".join(str(x) for x in toks)
+        if t.data == "date_only":
+            self.error("E205", t, text=str(toks[0]))
+            return None
+        if t.data == "before_close":
+            if self.close_of_business is None:
+                self.error("E305", t, what="“下班前”需要声明下班时间",
+                           what_en="'下班前' needs the close-of-business time",
+                           hint=f"声明 假设 {CLOSE_OF_BUSINESS} = 17:00 \"下班前指当地 17:00\" 依据 G4",
+                           hint_en=f"Declare 假设 {CLOSE_OF_BUSINESS} = 17:00 \"…\" 依据 G4")
+                return None
+            tl = self.close_of_business
+            return ast.Deadline(kind="before", instant=self.instant(d, tl), written=f"{toks[0]} 下班前",
+                                close_of_business=True, span=self.span(t))
+        tl = self.time(toks[1])
+        kind = cast(Any, "before" if t.data == "before" else "by")
+        return ast.Deadline(kind=kind, instant=self.instant(d, tl), written=written, span=self.span(t))
+
+    def d_define(self, t: Tree[Token]) -> ast.Define:
+        body, cite = self.split_cite(t.children)
+        return ast.Define(name=str(body[0]), expr=self.expr(body[1]), cite=self.cite(cite), span=self.span(t))
+
+    def d_outcome(self, t: Tree[Token]) -> ast.Outcome:
+        body, cite = self.split_cite(t.children)
+        grant = self.expr(body[1]) if len(body) > 1 else None
+        unit = str(body[2]) if len(body) > 2 else None
+        return ast.Outcome(cond=self.expr(body[0]), grant=grant, unit=unit, cite=self.cite(cite), span=self.span(t))
+
+    def d_certificate(self, t: Tree[Token]) -> ast.Certificate:
+        body, cite = self.split_cite(t.children)
+        return ast.Certificate(label=self.label(body[0]), cond=self.expr(body[1]), cite=self.cite(cite),
+                               span=self.span(t))
+
+    def d_check_rule(self, t: Tree[Token]) -> ast.CheckRule:
+        body, cite = self.split_cite(t.children)
+        return ast.CheckRule(label=self.label(body[0]), group_by=tuple(str(b) for b in body[1:-1]),
+                             cond=self.expr(body[-1]), cite=self.cite(cite), span=self.span(t))
+
+
+def lower(source: Source, tree: Tree[Token], out: Collector) -> ast.Module | None:
+    """Lower a parsed tree to the AST; returns None when a literal was invalid (diagnostics say which)."""
+    lowerer = _Lowerer(source, out)
+    module = lowerer.module(tree)
+    return module if lowerer.ok else None

@@ -1,0 +1,185 @@
+"""Policy text to a Lark tree: read and bound the input, parse, and turn syntax errors into E1xx diagnostics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from trainrules.diagnostics import Collector
+from trainrules.limits import MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES
+from trainrules.source import Source
+from trainrules.syntax.grammar import describe_terminal, parser
+
+__all__ = ["parse", "read_policy", "source_from_text"]
+
+_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f"}
+_MAX_EXPECTED_SHOWN = 10
+
+
+def source_from_text(text: str, name: str, out: Collector) -> Source | None:
+    """Make a Source from text, refusing oversized text and control characters."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if len(text) > MAX_POLICY_BYTES:
+        out.add("E102", None, path=name, size=len(text.encode("utf-8", "replace")), limit=MAX_POLICY_BYTES)
+        return None
+    source = Source(name=name, text=text)
+    for i, ch in enumerate(text):
+        if (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) and ch not in _ALLOWED_CONTROLS:
+            out.add("E103", source.span(i, i + 1), codepoint=ord(ch))
+            return None
+    return source
+
+
+def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
+    """Read a policy file as UTF-8 (a BOM is dropped); any failure is a diagnostic, never an exception."""
+    name = os.fspath(path)
+    p = Path(name)
+    try:
+        if p.is_dir():
+            out.add("E101", None, path=name, reason="这是一个目录，不是文件")
+            return None
+        size = p.stat().st_size
+        if size > MAX_POLICY_BYTES:
+            out.add("E102", None, path=name, size=size, limit=MAX_POLICY_BYTES)
+            return None
+        data = p.read_bytes()
+    except FileNotFoundError:
+        out.add("E101", None, path=name, reason="文件不存在")
+        return None
+    except OSError as exc:
+        out.add("E101", None, path=name, reason=exc.strerror or type(exc).__name__)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out.add("E101", None, path=name, reason=f"第 {exc.start} 字节起不是 UTF-8 编码（请另存为 UTF-8）")
+        return None
+    return source_from_text(text, name, out)
+
+
+def _expected_words(names: set[str], lang: str) -> str:
+    words = sorted({describe_terminal(n, lang) for n in names if n not in ("WS", "COMMENT")})
+    if len(words) > _MAX_EXPECTED_SHOWN:
+        words = [*words[:_MAX_EXPECTED_SHOWN], "……" if lang == "zh" else "…"]
+    if not words:
+        return ""
+    if lang == "zh":
+        return "这里需要：" + "、".join(words)
+    return "expected here: " + ", ".join(words)
+
+
+def _open_block(text: str, pos: int) -> tuple[str, int] | None:
+    """The header line of the innermost ``{`` still open at ``pos`` and its offset (strings and comments skipped)."""
+    stack: list[int] = []
+    i = 0
+    closers = {'"': '"', "“": "”"}
+    while i < pos:
+        ch = text[i]
+        if ch in closers:
+            j = text.find(closers[ch], i + 1)
+            nl = text.find("\n", i + 1)
+            i = (j if j != -1 and (nl == -1 or j < nl) else (nl if nl != -1 else len(text))) + 1
+            continue
+        if ch == "#":
+            nl = text.find("\n", i)
+            i = len(text) if nl == -1 else nl + 1
+            continue
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            stack.pop()
+        i += 1
+    if not stack:
+        return None
+    at = stack[-1]
+    start = text.rfind("\n", 0, at) + 1
+    return text[start:at].strip(), at
+
+
+def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
+    text = source.text
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        allowed = set(exc.allowed or ())
+        out.add(
+            "E110",
+            source.span(pos, pos + 1),
+            char=text[pos] if pos < len(text) else "",
+            expected=_expected_words(allowed, "zh"),
+            expected_en=_expected_words(allowed, "en"),
+        )
+        return
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        tok: Token = exc.token
+        start = tok.start_pos if tok.start_pos is not None else 0
+        end = tok.end_pos if tok.end_pos is not None else start + len(str(tok))
+        expected = set(exc.accepts or exc.expected or ())
+        found = f"“{tok}”"
+        out.add(
+            "E111",
+            source.span(start, max(end, start + 1)),
+            found=found,
+            found_en=f"'{tok}'",
+            expected=_expected_words(expected, "zh"),
+            expected_en=_expected_words(expected, "en"),
+        )
+        return
+    # end of file
+    expected = set(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or ())
+    block = _open_block(text, len(text))
+    if block is not None:
+        header, at = block
+        line = source.line_col(at)[0]
+        context, context_en = f"“{header} {{”（第 {line} 行）尚未闭合", f"inside '{header} {{' (line {line}), still open"
+    else:
+        context, context_en = "一条声明的中途", "in the middle of a declaration"
+    end = len(text.rstrip())
+    out.add(
+        "E112",
+        source.span(max(0, end - 1), end) if end else source.span(0, 0),
+        context=context,
+        context_en=context_en,
+        expected=_expected_words(expected, "zh"),
+        expected_en=_expected_words(expected, "en"),
+    )
+
+
+def _check_size(source: Source, tree: Tree[Token], out: Collector) -> bool:
+    """Count nodes and nesting without recursion; refuse trees beyond the limits."""
+    count = 0
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            out.add("E114", source.span(0, 0), limit=MAX_NODES)
+            return False
+        if depth > MAX_NESTING:
+            start = node.meta.start_pos if not node.meta.empty else 0
+            out.add("E113", source.span(start, start + 1), limit=MAX_NESTING)
+            return False
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+    return True
+
+
+def parse(source: Source, out: Collector) -> Tree[Token] | None:
+    """Parse a source; on a syntax error add one E1xx diagnostic and return None."""
+    try:
+        tree = parser().parse(source.text)
+    except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as exc:
+        _report(source, exc, out)
+        return None
+    except UnexpectedInput as exc:  # any other lark input error: report at its position
+        pos = getattr(exc, "pos_in_stream", 0) or 0
+        out.add("E110", source.span(pos, pos + 1), char=source.text[pos : pos + 1], expected="")
+        return None
+    except RecursionError:
+        out.add("E113", source.span(0, 0), limit=MAX_NESTING)
+        return None
+    if not _check_size(source, tree, out):
+        return None
+    return tree
