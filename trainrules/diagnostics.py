@@ -39,7 +39,7 @@ E, W = Severity.ERROR, Severity.WARNING
 CATALOG: Mapping[str, Entry] = {
     # E1xx: reading and syntax
     "E101": Entry(E, "无法读取策略文件", "cannot read the policy file",
-                  "无法读取“{path}”：{reason}", "cannot read '{path}': {reason}",
+                  "无法读取“{file}”：{reason}", "cannot read '{file}': {reason}",
                   "请给出一个 UTF-8 编码的 .policy 文本文件。", "Give a UTF-8 encoded .policy text file."),
     "E102": Entry(E, "策略文件过大", "policy file too large",
                   "文件有 {size} 字节，超过上限 {limit} 字节", "the file has {size} bytes, over the limit of {limit}",
@@ -114,6 +114,12 @@ CATALOG: Mapping[str, Entry] = {
                   "{what}没有写“依据”", "{what_en} has no citation (依据)",
                   "在规则后写“依据 规则编号 \"原文章节\"”，如 依据 R004-04 \"五（一）\"。",
                   "Add 依据 RULE-ID \"section\" after the rule, e.g. 依据 R004-04 \"五（一）\"."),
+    "E309": Entry(E, "循环定义", "circular definition",
+                  "“{name}”的值依赖它自己：{cycle}", "'{name}' depends on itself: {cycle_en}",
+                  "打破这个循环：某一环改用输入或常数。", "Break the cycle: let one link use an input or a constant."),
+    "E310": Entry(E, "这里不能用逐人数值", "per-teacher value outside an aggregation",
+                  "分组核查中的“{name}”是每位教师各自的值", "'{name}' in a group check is a per-teacher value",
+                  "把它放进 计数(…) 或 合计(…) 里，或按它分组。", "Put it inside 计数(…) or 合计(…), or group by it."),
     # E4xx: points, bands, thresholds
     "E401": Entry(E, "档次重叠", "overlapping bands",
                   "档次“{a}”与“{b}”重叠（{low} 至 {high}）", "bands '{a}' and '{b}' overlap ({low} to {high})",

@@ -25,6 +25,17 @@ def _expand_tabs(text: str) -> str:
     return text.replace("\t", "    ")
 
 
+_WINDOW = 100
+
+
+def _window(text: str, start: int, stop: int) -> tuple[str, int]:
+    """A slice of a long line around ``[start, stop)``, at most ``_WINDOW`` characters, and where it begins."""
+    if len(text) <= _WINDOW:
+        return text, 0
+    begin = max(0, min(start - 20, len(text) - _WINDOW))
+    return text[begin : begin + _WINDOW], begin
+
+
 def render_one(d: Diagnostic, lang: Lang = "zh") -> str:
     """Render one diagnostic: ``file:line:col: level CODE: message``, the line, a caret, the hint."""
     message, hint = (d.message, d.hint) if lang == "zh" else (d.message_en, d.hint_en)
@@ -39,11 +50,13 @@ def render_one(d: Diagnostic, lang: Lang = "zh") -> str:
         text = src.line_text(line)
         gutter = str(line)
         pad = " " * len(gutter)
-        before = _expand_tabs(text[: col - 1])
         end_line, end_col = src.line_col(max(d.span.start, d.span.end))
-        covered = text[col - 1 : (end_col - 1 if end_line == line else len(text))]
-        width = max(1, display_width(_expand_tabs(covered)))
-        lines.append(f" {gutter} | {_expand_tabs(text)}")
+        stop = end_col - 1 if end_line == line else len(text)
+        shown, start = _window(text, col - 1, stop)
+        before = _expand_tabs(shown[: col - 1 - start])
+        covered = shown[col - 1 - start : stop - start]
+        width = min(max(1, display_width(_expand_tabs(covered))), _WINDOW)
+        lines.append(f" {gutter} | {_expand_tabs(shown)}")
         lines.append(f" {pad} | {' ' * display_width(before)}{'^' * width}")
     if hint:
         lines.append(f"  {'提示' if lang == 'zh' else 'hint'}: {hint}")

@@ -11,6 +11,8 @@ import attrs
 import pendulum
 from pendulum.tz import fixed_timezone
 
+from trainrules.limits import MAX_RECORD_FIELD_CHARS
+
 __all__ = [
     "MAX_INT",
     "MAX_LABELS",
@@ -44,7 +46,7 @@ class NumberLimits:
 
 NUMBER_LIMITS: Final = NumberLimits()
 MAX_INT: Final = 10**12
-MAX_TEXT_LENGTH: Final = 1000
+MAX_TEXT_LENGTH: Final = MAX_RECORD_FIELD_CHARS
 MAX_LABELS: Final = 1000
 MIN_YEAR: Final = 1900
 MAX_YEAR: Final = 2999
@@ -294,7 +296,9 @@ def parse_labels(raw: object) -> tuple[str, ...]:
             raise _problem("标签必须是文本", "labels must be text", part)
         label = part.strip()
         if len(label) > MAX_TEXT_LENGTH:
-            raise _problem(f"标签不能超过 {MAX_TEXT_LENGTH} 个字符", f"labels must not exceed {MAX_TEXT_LENGTH} characters", part)
+            raise _problem(
+                f"标签不能超过 {MAX_TEXT_LENGTH} 个字符", f"labels must not exceed {MAX_TEXT_LENGTH} characters", part
+            )
         if label:
             labels.append(label)
     if len(labels) > MAX_LABELS:
@@ -322,7 +326,9 @@ def parse_text(raw: object) -> str:
         raise _problem("应为文本", "expected text", raw)
     text = raw.strip()
     if len(text) > MAX_TEXT_LENGTH:
-        raise _problem(f"文本不能超过 {MAX_TEXT_LENGTH} 个字符", f"text must not exceed {MAX_TEXT_LENGTH} characters", raw)
+        raise _problem(
+            f"文本不能超过 {MAX_TEXT_LENGTH} 个字符", f"text must not exceed {MAX_TEXT_LENGTH} characters", raw
+        )
     return text
 
 
@@ -353,11 +359,15 @@ def _local(
         )
     except pendulum.tz.exceptions.NonExistingTime as exc:
         raise _problem(
-            f"该时刻在时区 {zone.name} 中不存在（夏令时跳过）", f"this local time does not exist in {zone.name} (DST gap)", raw
+            f"该时刻在时区 {zone.name} 中不存在（夏令时跳过）",
+            f"this local time does not exist in {zone.name} (DST gap)",
+            raw,
         ) from exc
     except pendulum.tz.exceptions.AmbiguousTime as exc:
         raise _problem(
-            f"该时刻在时区 {zone.name} 中有两种含义（夏令时重叠）", f"this local time is ambiguous in {zone.name} (DST fold)", raw
+            f"该时刻在时区 {zone.name} 中有两种含义（夏令时重叠）",
+            f"this local time is ambiguous in {zone.name} (DST fold)",
+            raw,
         ) from exc
 
 
@@ -415,7 +425,9 @@ def parse_instant(raw: object, tz: str) -> pendulum.DateTime:
     text = _text_of(raw)
     match = _ISO_RE.fullmatch(text) or _SLASH_RE.fullmatch(text) or _CHINESE_RE.fullmatch(text)
     if match is None:
-        raise _problem("不是有效的日期时间（例：2019-12-15 12:00）", "not a valid date and time (e.g. 2019-12-15 12:00)", raw)
+        raise _problem(
+            "不是有效的日期时间（例：2019-12-15 12:00）", "not a valid date and time (e.g. 2019-12-15 12:00)", raw
+        )
     parts = match.groupdict()
     year, month, day = int(parts["y"]), int(parts["mo"]), int(parts["d"])
     hour = int(parts["h"] or 0)

@@ -1,0 +1,35 @@
+"""AST to checked policy: build the symbol tables, then run the ordered PASSES, each one concern."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from trainrules.check import bands, citations, names, period, points, types, unused
+from trainrules.diagnostics import Collector
+from trainrules.ir import CheckedPolicy
+from trainrules.syntax import ast
+
+__all__ = ["PASSES", "check_module"]
+
+Pass = Callable[[CheckedPolicy, Collector], None]
+
+#: The checks, in order; each adds diagnostics and never raises.
+PASSES: tuple[Pass, ...] = (
+    citations.check_citations,
+    types.check_types,
+    bands.check_bands,
+    points.check_points,
+    period.check_period,
+    unused.check_unused,
+)
+
+
+def check_module(module: ast.Module, out: Collector) -> CheckedPolicy | None:
+    """Check a lowered module; returns the checked policy, or None when the tables could not be built."""
+    plan = names.single_plan(module, out)
+    if plan is None:
+        return None
+    policy = names.build(module, plan, out)
+    for check in PASSES:
+        check(policy, out)
+    return policy
+

@@ -335,6 +335,7 @@ class Item:
     deadline: Deadline | None = None
     deadline_cite: Citation = NO_CITATION
     opens: InstantLit | None = None
+    opens_cite: Citation = NO_CITATION
     late: Clause | None = None
     missing: Clause | None = None
     valid: Clause | None = None

@@ -281,7 +281,7 @@ class _Lowerer:
                     values.append(self.date(tok))
                 else:
                     values.append(self.decimal(tok))
-            if key == "期间" and len(values) == 2 and values[0] > values[1]:  # type: ignore[operator]  # both are dates here
+            if key == "期间" and self.ok and len(values) == 2 and values[0] > values[1]:  # type: ignore[operator]  # both are dates here
                 self.error("E206", s, low=values[0], high=values[1])
             facts.append(ast.PlanFact(key=key, values=tuple(values), cite=self.cite(cite), span=self.span(s)))
         return ast.Plan(name=self.label(t.children[0]), facts=tuple(facts), span=self.span(t))
@@ -397,6 +397,7 @@ class _Lowerer:
         max_tree = cast(Tree[Token], t.children[1])
         max_points = self.decimal(cast(Token, max_tree.children[0])) if max_tree.data == "max_points" else None
         fields: dict[str, Any] = {}
+        seen: set[str] = set()
         cite = None
         for c in t.children[2:]:
             ct = cast(Tree[Token], c)
@@ -405,13 +406,16 @@ class _Lowerer:
                 continue
             body, ccite = self.split_cite(ct.children)
             kind = str(ct.data)
-            if kind in fields or (kind == "by" and "due" in fields):
-                self.error("E306", ct, name=self.source.text[self.span(ct).start : self.span(ct).start + 2])
+            if kind in seen:
+                start = self.span(ct).start
+                self.error("E306", ct, name=self.source.text[start : start + 2])
+            seen.add(kind)
             if kind == "due":
                 fields["deadline"] = self.deadline(cast(Tree[Token], body[0]))
                 fields["deadline_cite"] = self.cite(ccite)
             elif kind == "opens":
                 fields["opens"] = self.instant_lit(cast(Tree[Token], body[0]))
+                fields["opens_cite"] = self.cite(ccite)
             elif kind == "uses_bands":
                 fields["bands"] = str(body[0])
                 fields["bands_span"] = self.span(body[0])
@@ -420,10 +424,6 @@ class _Lowerer:
                 key = {"late_points": "late", "missing_points": "missing", "valid_when": "valid",
                        "item_score": "score", "submitted_from": "submitted_from"}[kind]
                 fields[key] = self.clause(ct, body[0], ccite)
-            fields.setdefault(kind, True)
-        for k in ("due", "opens", "uses_bands", "late_points", "missing_points", "valid_when", "item_score",
-                  "submitted_from"):
-            fields.pop(k, None)
         return ast.Item(name=name, max_points=max_points, cite=self.cite(cite), span=self.span(t), **fields)
 
     def deadline(self, t: Tree[Token]) -> ast.Deadline | None:

@@ -40,7 +40,7 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
     p = Path(name)
     try:
         if p.is_dir():
-            out.add("E101", None, path=name, reason="这是一个目录，不是文件")
+            out.add("E101", None, path=name, file=name, reason="这是一个目录，不是文件")
             return None
         size = p.stat().st_size
         if size > MAX_POLICY_BYTES:
@@ -48,15 +48,15 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
             return None
         data = p.read_bytes()
     except FileNotFoundError:
-        out.add("E101", None, path=name, reason="文件不存在")
+        out.add("E101", None, path=name, file=name, reason="文件不存在")
         return None
     except OSError as exc:
-        out.add("E101", None, path=name, reason=exc.strerror or type(exc).__name__)
+        out.add("E101", None, path=name, file=name, reason=exc.strerror or type(exc).__name__)
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        out.add("E101", None, path=name, reason=f"第 {exc.start} 字节起不是 UTF-8 编码（请另存为 UTF-8）")
+        out.add("E101", None, path=name, file=name, reason=f"第 {exc.start} 字节起不是 UTF-8 编码（请另存为 UTF-8）")
         return None
     return source_from_text(text, name, out)
 

@@ -1,0 +1,5 @@
+"""``python -m trainrules``: the command line."""
+
+from trainrules.cli import main
+
+main()

@@ -1,0 +1,137 @@
+"""The public entry points: read, parse, lower and check a policy, then load or report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+from trainrules.check import check_module
+from trainrules.check.walk import citations
+from trainrules.diagnostics import Collector, Diagnostic, PolicyError, Severity
+from trainrules.ir import CheckedPolicy
+from trainrules.syntax.lower import lower
+from trainrules.syntax.parser import parse, read_policy, source_from_text
+
+__all__ = ["AssumptionInfo", "Policy", "check", "load"]
+
+PolicyInput = str | os.PathLike[str]
+
+
+@attrs.frozen
+class AssumptionInfo:
+    """An assumption a policy declares: its ruling, its text and the rules that rely on it."""
+
+    name: str
+    text: str
+    rule_ids: tuple[str, ...]
+    value: str | None
+    relied_on_by: tuple[str, ...]
+    line: int
+
+
+@attrs.frozen(eq=False)
+class Policy:
+    """A checked, loadable policy. Build it with :func:`load`."""
+
+    checked: CheckedPolicy
+    warnings: tuple[Diagnostic, ...]
+
+    @property
+    def name(self) -> str:
+        """The plan's name (the 方案 block's label)."""
+        return self.checked.plan.name
+
+    @property
+    def title(self) -> str:
+        """The plan's title."""
+        fact = self.checked.plan.fact("标题")
+        return str(fact.values[0]) if fact else self.name
+
+    @property
+    def time_zone(self) -> str:
+        """The time zone deadlines are read in (ruling G1 when the policy names none)."""
+        return self.checked.tz
+
+    def assumptions(self) -> list[AssumptionInfo]:
+        """The assumptions the policy declares, each with the rules that rely on it."""
+        users: dict[str, list[str]] = {}
+        for cite, what in citations(self.checked):
+            for name in cite.relies:
+                users.setdefault(name, []).append(what)
+        out = []
+        for a in self.checked.assumptions.values():
+            value = None
+            if a.value is not None:
+                value = a.value.span.text if a.value.span is not None else None
+            out.append(AssumptionInfo(name=a.name, text=a.text, rule_ids=a.cite.rule_ids, value=value,
+                                      relied_on_by=tuple(users.get(a.name, ())), line=a.span.line))
+        return out
+
+    def rule_ids(self) -> set[str]:
+        """Every rule id the policy cites."""
+        return {rid for cite, _ in citations(self.checked) for rid in cite.rule_ids}
+
+
+def _is_path(value: PolicyInput) -> bool:
+    if isinstance(value, os.PathLike):
+        return True
+    return "\n" not in value and "{" not in value and (value.endswith(".policy") or Path(value).exists())
+
+
+def _analyse(value: PolicyInput, name: str | None) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
+    out = Collector()
+    if _is_path(value):
+        source = read_policy(value, out)
+    else:
+        source = source_from_text(str(value), name or "<text>", out)
+    checked = None
+    if source is not None:
+        tree = parse(source, out)
+        module = lower(source, tree, out) if tree is not None else None
+        if module is not None:
+            checked = check_module(module, out)
+    return checked, out.sorted()
+
+
+def check(value: PolicyInput, *, name: str | None = None) -> list[Diagnostic]:
+    """Check a policy file (a path) or policy text; never raises for bad input.
+
+    Args:
+        value: a path to a ``.policy`` file, or the policy text itself.
+        name: the name to show for text input (default ``<text>``).
+
+    Returns:
+        Every diagnostic, errors and warnings, in source order.
+    """
+    return _analyse(value, name)[1]
+
+
+def load(value: PolicyInput, *, name: str | None = None) -> Policy:
+    """Load a policy from a path or text.
+
+    Args:
+        value: a path to a ``.policy`` file, or the policy text itself.
+        name: the name to show for text input (default ``<text>``).
+
+    Returns:
+        The checked policy; warnings are kept on it.
+
+    Raises:
+        PolicyError: the policy has errors; ``.diagnostics`` lists them all.
+    """
+    checked, diagnostics = _analyse(value, name)
+    if checked is None or any(d.severity is Severity.ERROR for d in diagnostics):
+        raise PolicyError(diagnostics)
+    return Policy(checked=checked, warnings=tuple(diagnostics))
+
+
+def iter_policy_files(paths: list[str]) -> Iterator[str]:
+    """Expand directories into the ``.policy`` files they hold (sorted); keep other paths as given."""
+    for p in paths:
+        if Path(p).is_dir() and any(Path(p).glob("*.policy")):
+            yield from sorted(str(x) for x in Path(p).glob("*.policy"))
+        else:
+            yield p

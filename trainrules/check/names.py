@@ -1,0 +1,161 @@
+"""Build the symbol tables from declarations: duplicates (E302), a single plan block (E305), repeated facts (E306)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pendulum
+
+from trainrules.diagnostics import Collector
+from trainrules.ir import BUILTIN_FIELDS, STANDARD_FIELDS, CheckedPolicy, Symbol, field_type
+from trainrules.source import Span
+from trainrules.syntax import ast
+from trainrules.syntax.lower import DEFAULT_TZ
+
+__all__ = ["build", "did_you_mean", "single_plan"]
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def did_you_mean(name: str, candidates: list[str]) -> tuple[str, str]:
+    """A Chinese and an English "did you mean" hint, ranked by edit distance (empty when nothing is close)."""
+    scored = sorted((_distance(name, c), c) for c in set(candidates) if c != name)
+    close = [c for d, c in scored if d <= max(1, len(name) // 2)][:3]
+    if not close:
+        return "", ""
+    zh = "是不是" + "、".join(f"“{c}”" for c in close) + "？"
+    en = "did you mean " + ", ".join(f"'{c}'" for c in close) + "?"
+    return zh, en
+
+
+def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
+    """The one 方案 block; none or several is an error."""
+    plans = [d for d in module.decls if isinstance(d, ast.Plan)]
+    if not plans:
+        if not module.decls:
+            out.add("E115", module.span)
+        else:
+            out.add("E305", module.span.source.span(0, 0), what="策略缺少“方案”块", what_en="the policy has no 方案 block",
+                    hint="在文件开头写 方案 名称 { 标题 \"…\" 时区 \"Asia/Shanghai\" 期间 … 至 … }",
+                    hint_en="Start the file with 方案 NAME { 标题 \"…\" 时区 \"Asia/Shanghai\" 期间 … 至 … }")
+        return None
+    for extra in plans[1:]:
+        out.add("E302", extra.span, name="方案", line=plans[0].span.line)
+    plan = plans[0]
+    seen: dict[str, ast.PlanFact] = {}
+    for fact in plan.facts:
+        if fact.key in seen:
+            out.add("E306", fact.span, name=fact.key)
+        seen.setdefault(fact.key, fact)
+    for key, en in (("标题", "title"), ("期间", "period")):
+        if key not in seen:
+            out.add("E305", plan.span, what=f"“方案”块缺少“{key}”", what_en=f"the 方案 block has no {key} ({en})",
+                    hint=f"在方案块中加上“{key} …”。", hint_en=f"Add '{key} …' to the 方案 block.")
+    return plan
+
+
+def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
+    """Collect every declared name into one namespace, reporting duplicates."""
+    symbols: dict[str, Symbol] = {}
+    school_fields: dict[str, Symbol] = {}
+    first_span: dict[str, Span] = {}
+    items: dict[str, ast.Item] = {}
+    item_part: dict[str, str] = {}
+    assumptions: dict[str, ast.Assumption] = {}
+    band_tables: dict[str, ast.BandTable] = {}
+    lookup_tables: dict[str, ast.LookupTable] = {}
+    inputs: list[ast.InputField] = []
+    parts: list[ast.Part] = []
+
+    for name, (key, typ) in BUILTIN_FIELDS.items():
+        symbols[name] = Symbol("field", name, typ, None, key)
+    symbols["总分"] = Symbol("total", "总分", "数")
+
+    def claim(name: str, span: Span) -> bool:
+        if name in first_span or name in BUILTIN_FIELDS or name == "总分":
+            line = first_span[name].line if name in first_span else 0
+            if line:
+                out.add("E302", span, name=name, line=line)
+            else:
+                out.add("E302", span, name=name, line="（内置）")
+            return False
+        first_span[name] = span
+        return True
+
+    for d in module.decls:
+        if isinstance(d, ast.Assumption):
+            if claim(d.name, d.span):
+                assumptions[d.name] = d
+                if d.value is not None:
+                    symbols[d.name] = Symbol("assumption", d.name, _value_type(d.value), d)
+        elif isinstance(d, ast.InputField):
+            inputs.append(d)
+            if d.owner == "学校":
+                if d.name in school_fields:
+                    out.add("E302", d.span, name=f"学校.{d.name}", line=school_fields[d.name].decl.span.line)  # type: ignore[attr-defined]  # decl is an InputField
+                else:
+                    school_fields[d.name] = Symbol("school_field", d.name, field_type(d.type), d, f"facts.{d.name}")
+            elif claim(d.name, d.span):
+                key = STANDARD_FIELDS.get(d.name, f"facts.{d.name}")
+                symbols[d.name] = Symbol("field", d.name, field_type(d.type), d, key)
+        elif isinstance(d, ast.BandTable):
+            if claim(d.name, d.span):
+                band_tables[d.name] = d
+        elif isinstance(d, ast.LookupTable):
+            if claim(d.name, d.span):
+                lookup_tables[d.name] = d
+        elif isinstance(d, ast.Part):
+            parts.append(d)
+            if claim(d.name, d.span):
+                symbols[d.name] = Symbol("part", d.name, "数", d)
+            for it in d.items:
+                if claim(it.name, it.span):
+                    items[it.name] = it
+                    item_part[it.name] = d.name
+                    symbols[it.name] = Symbol("item", it.name, "数", it)
+        elif isinstance(d, ast.Define) and claim(d.name, d.span):
+            symbols[d.name] = Symbol("define", d.name, "未知", d)
+
+    tz = plan.fact("时区")
+    per = plan.fact("期间")
+    tot = plan.fact("总分")
+    period: tuple[pendulum.Date, pendulum.Date] | None = None
+    if per is not None and len(per.values) == 2:
+        a, b = per.values
+        if isinstance(a, pendulum.Date) and isinstance(b, pendulum.Date):
+            period = (a, b)
+    total = tot.values[0] if tot is not None and isinstance(tot.values[0], Decimal) else None
+    return CheckedPolicy(
+        module=module,
+        plan=plan,
+        tz=str(tz.values[0]) if tz else DEFAULT_TZ,
+        period=period,
+        total=total,
+        symbols=symbols,
+        school_fields=school_fields,
+        items=items,
+        parts=tuple(parts),
+        item_part=item_part,
+        assumptions=assumptions,
+        band_tables=band_tables,
+        lookup_tables=lookup_tables,
+        inputs=tuple(inputs),
+    )
+
+
+def _value_type(v: ast.Value) -> str:
+    if isinstance(v, ast.Number):
+        return "数"
+    if isinstance(v, ast.TimeLit):
+        return "钟点"
+    if isinstance(v, ast.DateLit):
+        return "日期"
+    return "文本"

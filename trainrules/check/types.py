@@ -1,0 +1,236 @@
+"""Names and types of every expression: undefined names (E301), type mismatches (E303), calls (E304), cycles (E309)."""
+
+from __future__ import annotations
+
+from trainrules.check.names import did_you_mean
+from trainrules.check.walk import Site, sites
+from trainrules.diagnostics import Collector
+from trainrules.functions import AGGREGATES, FUNCTIONS
+from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
+from trainrules.syntax import ast
+
+__all__ = ["check_types", "infer_define"]
+
+_ORDERED = {"数", "时刻", "日期", "钟点"}
+_WORDS_EN = {"数": "a number", "文本": "a text", "是否": "a yes/no", "时刻": "an instant", "日期": "a date",
+             "钟点": "a time of day", "文本列表": "a list of texts", "数列表": "a list of numbers", "未知": "unknown"}
+
+
+def _mismatch(out: Collector, e: ast.Expr, what: str, what_en: str, hint: str = "", hint_en: str = "") -> None:
+    out.add("E303", e.span, what=what, what_en=what_en, hint=hint, hint_en=hint_en)
+
+
+class _Typer:
+    def __init__(self, policy: CheckedPolicy, out: Collector) -> None:
+        self.policy = policy
+        self.out = out
+        self.define_types: dict[str, str] = {}
+        self.in_progress: list[str] = []
+
+    def names_in_scope(self, item: ast.Item | None) -> list[str]:
+        names = list(self.policy.symbols)
+        names += [f"学校.{n}" for n in self.policy.school_fields]
+        names += [f"{i}.{k}" for i in self.policy.items for k in ITEM_INPUTS]
+        if item is not None:
+            names += list(ITEM_INPUTS)
+        return names
+
+    def define_type(self, sym: Symbol, at: ast.Expr) -> str:
+        name = sym.name
+        if name in self.define_types:
+            return self.define_types[name]
+        if name in self.in_progress:
+            cycle = " → ".join([*self.in_progress[self.in_progress.index(name):], name])
+            self.out.add("E309", at.span, name=name, cycle=cycle, cycle_en=cycle)
+            return "未知"
+        self.in_progress.append(name)
+        decl = sym.decl
+        assert isinstance(decl, ast.Define)  # symbols of kind define are built from Define nodes
+        t = self.infer(decl.expr, None, None, aggregate=False)
+        self.in_progress.pop()
+        self.define_types[name] = t
+        return t
+
+    def ref(self, e: ast.Ref, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
+        if group is not None and not aggregate:
+            if len(e.path) == 1 and e.path[0] in group:
+                sym = resolve(self.policy, e.path, None)
+                return sym.type if sym else "文本"
+            if len(e.path) == 2 and e.path[0] == "学校" and "学校" in group:
+                sym = resolve(self.policy, e.path, None)
+                if sym is not None:
+                    return sym.type
+            sym = resolve(self.policy, e.path, None)
+            if sym is not None and sym.kind == "assumption":
+                return sym.type
+            if sym is not None:
+                self.out.add("E310", e.span, name=e.dotted)
+                return sym.type
+        sym = resolve(self.policy, e.path, item)
+        if sym is None:
+            zh, en = did_you_mean(e.dotted, self.names_in_scope(item))
+            if len(e.path) == 1 and e.path[0] in ITEM_INPUTS and item is None:
+                zh = f"“{e.path[0]}”只在项目内可直接使用；在别处写“项目名.{e.path[0]}”。"
+                en = f"'{e.path[0]}' alone works inside an item; elsewhere write 'ITEM.{e.path[0]}'."
+            self.out.add("E301", e.span, name=e.dotted, suggestion=zh, suggestion_en=en)
+            return "未知"
+        if sym.kind == "define":
+            return self.define_type(sym, e)
+        return sym.type
+
+    def call(self, e: ast.Call, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
+        fn = FUNCTIONS.get(e.func)
+        if fn is None:
+            zh, en = did_you_mean(e.func, list(FUNCTIONS))
+            self.out.add("E304", e.span, what=f"没有名为“{e.func}”的函数。{zh}",
+                         what_en=f"there is no function '{e.func}'. {en}".strip())
+            for a in e.args:
+                self.infer(a, item, group, aggregate)
+            return "未知"
+        n = len(e.args)
+        if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
+            want = str(fn.min_args) if fn.min_args == fn.max_args else f"{fn.min_args} 个以上" if fn.max_args is None \
+                else f"{fn.min_args}–{fn.max_args}"
+            self.out.add("E304", e.span, what=f"“{e.func}”需要 {want} 个参数，这里给了 {n} 个",
+                         what_en=f"'{e.func}' takes {want} argument(s), {n} given")
+        if e.func in AGGREGATES:
+            if group is None:
+                self.out.add("E304", e.span, what=f"“{e.func}”只能用在“核查 … 按 …”的分组核查中",
+                             what_en=f"'{e.func}' is only for group checks (核查 … 按 …)")
+            arg_types = [self.infer(a, item, group, aggregate=True) for a in e.args]
+        else:
+            arg_types = [self.infer(a, item, group, aggregate) for a in e.args]
+        for a, t in zip(e.args, arg_types, strict=True):
+            if fn.arg_type not in ("任意", t) and t != "未知":
+                _mismatch(self.out, a, f"“{e.func}”的参数应为{fn.arg_type}，这里是{t}",
+                          f"'{e.func}' takes {_WORDS_EN[fn.arg_type]}, not {_WORDS_EN.get(t, t)}")
+        if fn.result == "同参数":
+            if len(arg_types) == 2 and "未知" not in arg_types and arg_types[0] != arg_types[1]:
+                _mismatch(self.out, e.args[1], f"默认值应与“{e.func}”的第一个参数同类型（{arg_types[0]}）",
+                          f"the default must have the first argument's type ({_WORDS_EN[arg_types[0]]})")
+            return arg_types[0] if arg_types else "未知"
+        return fn.result
+
+    def infer(  # noqa: C901, PLR0911, PLR0912 -- one case per expression form
+        self, e: ast.Expr, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool
+    ) -> str:
+        if isinstance(e, ast.Number):
+            return "数"
+        if isinstance(e, ast.Text):
+            return "文本"
+        if isinstance(e, ast.DateLit):
+            return "日期"
+        if isinstance(e, ast.TimeLit):
+            return "钟点"
+        if isinstance(e, ast.InstantLit):
+            return "时刻"
+        if isinstance(e, ast.Ref):
+            return self.ref(e, item, group, aggregate)
+        if isinstance(e, ast.Call):
+            return self.call(e, item, group, aggregate)
+        if isinstance(e, ast.ListExpr):
+            ts = {self.infer(x, item, group, aggregate) for x in e.items} - {"未知"}
+            if len(ts) > 1:
+                _mismatch(self.out, e, "列表中的各项类型不一致", "the list mixes types")
+                return "未知"
+            return "数列表" if ts == {"数"} else "文本列表"
+        if isinstance(e, ast.Lookup):
+            table = self.policy.lookup_tables.get(e.table)
+            self.infer(e.key, item, group, aggregate)
+            if table is None:
+                zh, en = did_you_mean(e.table, list(self.policy.lookup_tables))
+                self.out.add("E301", e.span, name=e.table, suggestion=zh or "用“对照表 名称 { 键: 值 }”声明对照表。",
+                             suggestion_en=en or "Declare it with 对照表 NAME { key: value }.")
+                return "未知"
+            kinds = {type(r.value) for r in table.rows}
+            return "数" if kinds == {ast.Number} else "文本" if kinds == {ast.Text} else "未知"
+        if isinstance(e, ast.Unary):
+            t = self.infer(e.operand, item, group, aggregate)
+            want = "数" if e.op == "neg" else "是否"
+            if t not in (want, "未知"):
+                _mismatch(self.out, e.operand, f"“{'-' if e.op == 'neg' else '非'}”后应为{want}，这里是{t}",
+                          f"expected {_WORDS_EN[want]} here, found {_WORDS_EN.get(t, t)}")
+            return want
+        if isinstance(e, ast.Chain):
+            for x in (e.first, *(y for _, y in e.rest)):
+                t = self.infer(x, item, group, aggregate)
+                if t not in ("数", "未知"):
+                    _mismatch(self.out, x, f"算术运算只能用于数，这里是{t}", f"arithmetic needs numbers, found {_WORDS_EN.get(t, t)}",
+                              "日期和时刻请用比较（早于、晚于）。", "Compare dates and instants with 早于/晚于 instead.")
+            return "数"
+        if isinstance(e, ast.BoolChain):
+            for x in e.operands:
+                t = self.infer(x, item, group, aggregate)
+                if t not in ("是否", "未知"):
+                    _mismatch(self.out, x, f"“{'且' if e.op == 'and' else '或'}”两边应为条件（是否），这里是{t}",
+                              f"'{'且' if e.op == 'and' else '或'}' joins conditions, found {_WORDS_EN.get(t, t)}")
+            return "是否"
+        if isinstance(e, ast.Compare):
+            self.compare(e, item, group, aggregate)
+            return "是否"
+        if isinstance(e, ast.If):
+            c = self.infer(e.cond, item, group, aggregate)
+            if c not in ("是否", "未知"):
+                _mismatch(self.out, e.cond, f"“若”后应为条件，这里是{c}", f"'若' needs a condition, found {_WORDS_EN.get(c, c)}")
+            a = self.infer(e.then, item, group, aggregate)
+            b = self.infer(e.otherwise, item, group, aggregate)
+            if "未知" not in (a, b) and a != b:
+                _mismatch(self.out, e.otherwise, f"“则”与“否则”两个分支类型不同（{a}、{b}）",
+                          f"the two branches differ ({_WORDS_EN[a]}, {_WORDS_EN[b]})")
+            return a if a != "未知" else b
+        return "未知"
+
+    def compare(self, e: ast.Compare, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> None:
+        lt = self.infer(e.left, item, group, aggregate)
+        rt = self.infer(e.right, item, group, aggregate)
+        if "未知" in (lt, rt):
+            return
+        ok = {
+            "contains": lt.endswith("列表") and rt == lt[:-2],
+            "contains_any": lt.endswith("列表") and rt == lt,
+            "in": rt.endswith("列表") and lt == rt[:-2],
+            "==": lt == rt,
+            "!=": lt == rt,
+        }.get(e.op, lt == rt and lt in _ORDERED)
+        if ok:
+            return
+        hint = hint_en = ""
+        if {lt, rt} == {"时刻", "日期"}:
+            hint = "日期没有时刻：写成“2019-12-08 24:00”这样的时刻再比较。"
+            hint_en = "A date has no time of day: compare with an instant such as 2019-12-08 24:00."
+        _mismatch(self.out, e, f"“{e.written}”不能比较{lt}与{rt}",
+                  f"'{e.written}' cannot compare {_WORDS_EN.get(lt, lt)} with {_WORDS_EN.get(rt, rt)}", hint, hint_en)
+
+    def site(self, s: Site) -> None:
+        t = self.infer(s.expr, s.item, s.group, aggregate=False)
+        if s.want != "未知" and t not in (s.want, "未知"):
+            _mismatch(self.out, s.expr, f"{s.what}应为{s.want}，这里是{t}",
+                      f"{s.what} must be {_WORDS_EN[s.want]}, found {_WORDS_EN.get(t, t)}")
+
+
+def check_types(policy: CheckedPolicy, out: Collector) -> None:
+    """Resolve every name and infer every expression's type against what its place requires."""
+    typer = _Typer(policy, out)
+    for s in sites(policy):
+        typer.site(s)
+    for d in policy.module.decls:
+        if isinstance(d, ast.CheckRule):
+            for key in d.group_by:
+                if key not in policy.symbols or policy.symbols[key].kind != "field":
+                    zh, en = did_you_mean(key, [k for k, v in policy.symbols.items() if v.kind == "field"])
+                    out.add("E301", d.span, name=key, suggestion=zh or "分组只能按教师字段（如 学校、学科）。",
+                            suggestion_en=en or "Group by a teacher field such as 学校 or 学科.")
+        if isinstance(d, ast.Part):
+            for it in d.items:
+                if it.bands is not None and it.bands not in policy.band_tables:
+                    zh, en = did_you_mean(it.bands, list(policy.band_tables))
+                    out.add("E301", it.bands_span, name=it.bands, suggestion=zh, suggestion_en=en)
+
+
+def infer_define(policy: CheckedPolicy, name: str) -> str:
+    """The type of a definition (for tools); diagnostics are discarded."""
+    typer = _Typer(policy, Collector())
+    sym = policy.symbols[name]
+    decl = sym.decl
+    assert isinstance(decl, ast.Define)  # only called for define symbols
+    return typer.define_type(sym, decl.expr)

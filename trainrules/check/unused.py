@@ -1,0 +1,48 @@
+"""Unused declarations: definitions, assumptions, tables and inputs that no rule reads (W601)."""
+
+from __future__ import annotations
+
+from trainrules.check.walk import citations, refs, sites
+from trainrules.diagnostics import Collector
+from trainrules.ir import CheckedPolicy, resolve
+from trainrules.syntax import ast
+
+__all__ = ["check_unused"]
+
+
+def check_unused(policy: CheckedPolicy, out: Collector) -> None:
+    """Warn about each declaration nothing refers to."""
+    used: set[str] = set()
+    used_school: set[str] = set()
+    used_tables: set[str] = set()
+    for s in sites(policy):
+        for r in refs(s.expr):
+            if isinstance(r, ast.Lookup):
+                used_tables.add(r.table)
+                continue
+            sym = resolve(policy, r.path, s.item)
+            if sym is None:
+                continue
+            if sym.kind == "school_field":
+                used_school.add(sym.name)
+            else:
+                used.add(sym.name)
+            if len(r.path) == 1 and r.path[0] in s.group_keys():
+                used.add(r.path[0])
+    for d in policy.module.decls:
+        if isinstance(d, ast.CheckRule):
+            used.update(d.group_by)
+    used_tables.update(it.bands for it in policy.items.values() if it.bands)
+    relied = {name for cite, _ in citations(policy) for name in cite.relies}
+    for d in policy.module.decls:
+        if isinstance(d, ast.Define) and d.name not in used:
+            out.add("W601", d.span, kind="定义", kind_en="the definition", name=d.name)
+        elif isinstance(d, ast.Assumption) and d.name not in relied and d.name not in used and d.name != "下班时间":
+            out.add("W601", d.span, kind="假设", kind_en="the assumption", name=d.name)
+        elif isinstance(d, ast.BandTable | ast.LookupTable) and d.name not in used_tables:
+            kind = "档次表" if isinstance(d, ast.BandTable) else "对照表"
+            out.add("W601", d.span, kind=kind, kind_en="the table", name=d.name)
+        elif isinstance(d, ast.InputField):
+            seen = used_school if d.owner == "学校" else used
+            if d.name not in seen:
+                out.add("W601", d.span, kind=f"输入字段（{d.owner}）", kind_en="the input field", name=d.name)

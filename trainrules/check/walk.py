@@ -1,0 +1,138 @@
+"""Where every expression of a policy sits: its scope (item, group) and what type it must have."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from trainrules.ir import CheckedPolicy
+from trainrules.syntax import ast
+
+__all__ = ["Site", "children", "sites"]
+
+
+@attrs.frozen
+class Site:
+    """One expression in its place: the scope it is read in and the type the place requires."""
+
+    expr: ast.Expr
+    item: ast.Item | None
+    group: tuple[str, ...] | None
+    want: str
+    what: str
+
+    def group_keys(self) -> tuple[str, ...]:
+        """The names this site is grouped by (empty for a per-teacher rule)."""
+        return self.group or ()
+
+
+def sites(policy: CheckedPolicy) -> Iterator[Site]:
+    """Every top-level expression of the policy, in source order."""
+    for d in policy.module.decls:
+        if isinstance(d, ast.ScopeRule):
+            yield Site(d.cond, None, None, "是否", "参训条件" if d.kind == "enrolled" else "免修条件")
+        elif isinstance(d, ast.Part):
+            if d.cancel is not None:
+                yield Site(d.cancel.expr, None, None, "是否", f"“{d.name}”的取消条件")
+            if d.score is not None:
+                yield Site(d.score.expr, None, None, "数", f"“{d.name}”的得分")
+            for it in d.items:
+                for clause, want, what in (
+                    (it.submitted_from, "时刻", "提交时间"),
+                    (it.valid, "是否", "有效条件"),
+                    (it.score, "数", "得分"),
+                    (it.late, "数", "逾期得分"),
+                    (it.missing, "数", "缺交得分"),
+                ):
+                    if clause is not None:
+                        yield Site(clause.expr, it, None, want, f"“{it.name}”的{what}")
+        elif isinstance(d, ast.Define):
+            yield Site(d.expr, None, None, "未知", f"定义“{d.name}”")
+        elif isinstance(d, ast.Outcome):
+            yield Site(d.cond, None, None, "是否", "合格条件")
+            if d.grant is not None:
+                yield Site(d.grant, None, None, "数", "授予的学时")
+        elif isinstance(d, ast.Certificate):
+            yield Site(d.cond, None, None, "是否", f"证书“{d.label}”的条件")
+        elif isinstance(d, ast.CheckRule):
+            yield Site(d.cond, None, d.group_by or None, "是否", f"核查“{d.label}”")
+
+
+def children(e: ast.Expr) -> tuple[ast.Expr, ...]:
+    """The direct sub-expressions of ``e``."""
+    if isinstance(e, ast.Call):
+        return e.args
+    if isinstance(e, ast.ListExpr):
+        return e.items
+    if isinstance(e, ast.Lookup):
+        return (e.key,)
+    if isinstance(e, ast.Unary):
+        return (e.operand,)
+    if isinstance(e, ast.Chain):
+        return (e.first, *(x for _, x in e.rest))
+    if isinstance(e, ast.BoolChain):
+        return e.operands
+    if isinstance(e, ast.Compare):
+        return (e.left, e.right)
+    if isinstance(e, ast.If):
+        return (e.cond, e.then, e.otherwise)
+    return ()
+
+
+def refs(e: ast.Expr) -> Iterator[ast.Ref | ast.Lookup]:
+    """Every name reference and lookup inside ``e`` (iterative)."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, ast.Ref | ast.Lookup):
+            yield x
+        stack.extend(children(x))
+
+
+def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
+    """Every citation in the policy with a short description of the rule it stands on."""
+    for f in policy.plan.facts:
+        yield f.cite, f"方案·{f.key}"
+    for d in policy.module.decls:
+        if isinstance(d, ast.Assumption):
+            yield d.cite, f"假设 {d.name}"
+        elif isinstance(d, ast.InputField):
+            yield d.cite, f"输入 {d.owner}.{d.name}"
+        elif isinstance(d, ast.ScopeRule):
+            yield d.cite, "参训" if d.kind == "enrolled" else "免修"
+        elif isinstance(d, ast.BandTable):
+            yield d.cite, f"档次表 {d.name}"
+            for b in d.bands:
+                yield b.cite, f"档次表 {d.name}·{b.label}"
+            for g in d.gaps:
+                yield g.cite, f"档次表 {d.name}·空档"
+        elif isinstance(d, ast.LookupTable):
+            yield d.cite, f"对照表 {d.name}"
+        elif isinstance(d, ast.Part):
+            yield d.cite, f"部分 {d.name}"
+            for c, w in ((d.cancel, "取消"), (d.score, "得分")):
+                if c is not None:
+                    yield c.cite, f"部分 {d.name}·{w}"
+            for it in d.items:
+                yield from item_citations(it)
+        elif isinstance(d, ast.Define):
+            yield d.cite, f"定义 {d.name}"
+        elif isinstance(d, ast.Outcome):
+            yield d.cite, "合格"
+        elif isinstance(d, ast.Certificate):
+            yield d.cite, f"证书 {d.label}"
+        elif isinstance(d, ast.CheckRule):
+            yield d.cite, f"核查 {d.label}"
+
+
+def item_citations(it: ast.Item) -> Iterator[tuple[ast.Citation, str]]:
+    """An item's own citation and those of its clauses."""
+    yield it.cite, f"项目 {it.name}"
+    yield it.deadline_cite, f"项目 {it.name}·截止"
+    yield it.opens_cite, f"项目 {it.name}·开放"
+    yield it.bands_cite, f"项目 {it.name}·档次"
+    for c, w in ((it.late, "逾期"), (it.missing, "缺交"), (it.valid, "有效"), (it.score, "得分"),
+                 (it.submitted_from, "提交时间")):
+        if c is not None:
+            yield c.cite, f"项目 {it.name}·{w}"

@@ -1,0 +1,121 @@
+"""The checked policy: the AST plus what the checker derived (zone, period, symbols), and name resolution."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+import pendulum
+
+from trainrules.syntax import ast
+
+__all__ = [
+    "BUILTIN_FIELDS", "ITEM_INPUTS", "CheckedPolicy", "Symbol", "Type", "field_type", "resolve",
+]
+
+#: Value types of the language.
+Type = Literal["数", "文本", "是否", "时刻", "日期", "钟点", "文本列表", "数列表", "未知"]
+
+#: Teacher fields every record has, by name -> (record key, type).
+BUILTIN_FIELDS: dict[str, tuple[str, Type]] = {
+    "编号": ("id", "文本"),
+    "姓名": ("name", "文本"),
+    "学校": ("school", "文本"),
+    "学科": ("subject", "文本"),
+    "学段": ("stage", "文本"),
+}
+#: Standard teacher fields a policy may declare, with their record keys.
+STANDARD_FIELDS: dict[str, str] = {"入班时间": "enrolled_at", "标记": "flags"}
+#: What a record says about each item, by name -> (record key suffix, type).
+ITEM_INPUTS: dict[str, tuple[str, Type]] = {
+    "分数": ("score", "数"),
+    "提交时间": ("submitted_at", "时刻"),
+    "字数": ("length", "数"),
+    "等级": ("grade", "文本"),
+}
+
+_FIELD_TYPES: dict[str, Type] = {
+    "数": "数", "整数": "数", "文本": "文本", "标签": "文本", "时刻": "时刻", "日期": "日期", "是否": "是否",
+    "标签集": "文本列表",
+}
+
+
+def field_type(declared: str) -> Type:
+    """The value type of a declared input type (整数 is a 数, 标签集 a list of texts)."""
+    return _FIELD_TYPES[declared]
+
+
+SymbolKind = Literal[
+    "field", "school_field", "item", "item_input", "part", "total", "assumption", "define", "max_points"
+]
+
+
+@attrs.frozen
+class Symbol:
+    """What a name stands for, its type, and where it reads from."""
+
+    kind: SymbolKind
+    name: str
+    type: Type
+    decl: object = attrs.field(default=None, eq=False)
+    key: str = ""  # record key for inputs (``enrolled_at``, ``facts.X``, ``items.X.score``)
+    item: str = ""  # the item an item input belongs to
+
+
+@attrs.frozen(eq=False)
+class CheckedPolicy:
+    """A policy that passed ``check``: the AST, its facts, and its symbol table."""
+
+    module: ast.Module
+    plan: ast.Plan
+    tz: str
+    period: tuple[pendulum.Date, pendulum.Date] | None
+    total: Decimal | None
+    symbols: dict[str, Symbol]
+    school_fields: dict[str, Symbol]
+    items: dict[str, ast.Item]
+    parts: tuple[ast.Part, ...]
+    item_part: dict[str, str]
+    assumptions: dict[str, ast.Assumption]
+    band_tables: dict[str, ast.BandTable]
+    lookup_tables: dict[str, ast.LookupTable]
+    inputs: tuple[ast.InputField, ...]
+
+    def decls(self, kind: type[object]) -> list[object]:
+        """Declarations of one AST class, in source order."""
+        return [d for d in self.module.decls if isinstance(d, kind)]
+
+
+def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None) -> Symbol | None:
+    """Resolve a (dotted) name in a teacher's scope; inside an item, its inputs are bare names.
+
+    Args:
+        policy: the policy's symbol tables.
+        path: the name as written, split on dots.
+        item: the item whose clause the name appears in, if any.
+
+    Returns:
+        The symbol, or None when the name is not defined.
+    """
+    if len(path) == 1:
+        name = path[0]
+        if item is not None:
+            if name in ITEM_INPUTS:
+                key, typ = ITEM_INPUTS[name]
+                return Symbol("item_input", name, typ, item, f"items.{item.name}.{key}", item.name)
+            if name == "满分":
+                return Symbol("max_points", name, "数", item, "", item.name)
+        return policy.symbols.get(name)
+    if len(path) == 2:
+        head, tail = path
+        if head == "学校" and tail in policy.school_fields:
+            return policy.school_fields[tail]
+        target = policy.items.get(head)
+        if target is not None:
+            if tail in ITEM_INPUTS:
+                key, typ = ITEM_INPUTS[tail]
+                return Symbol("item_input", tail, typ, target, f"items.{head}.{key}", head)
+            if tail == "满分":
+                return Symbol("max_points", tail, "数", target, "", head)
+    return None
