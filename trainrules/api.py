@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
 
 from trainrules.check import check_module
 from trainrules.check.walk import citations
+from trainrules.compile import Plan, compile_policy
 from trainrules.diagnostics import Collector, Diagnostic, PolicyError, Severity
+from trainrules.evaluate import Evaluator, Recorder
 from trainrules.ir import CheckedPolicy
+from trainrules.records import RawRecord, ReadProblem, iter_records_from_dicts
+from trainrules.results import Decision, Results
 from trainrules.syntax.lower import lower
 from trainrules.syntax.parser import parse, read_policy, source_from_text
 
 __all__ = ["AssumptionInfo", "Policy", "check", "load"]
 
 PolicyInput = str | os.PathLike[str]
+RecordsInput = Iterable[Mapping[str, object] | RawRecord | ReadProblem]
 
 
 @attrs.frozen
@@ -38,6 +43,42 @@ class Policy:
 
     checked: CheckedPolicy
     warnings: tuple[Diagnostic, ...]
+    plan: Plan = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "plan", compile_policy(self.checked))
+
+    def evaluator(self, schools: RecordsInput = ()) -> Evaluator:
+        """A fresh evaluator for one run (it tracks ids to report duplicates)."""
+        return Evaluator(self.plan, _raw(schools))
+
+    def iter_evaluate(self, records: RecordsInput, schools: RecordsInput = (), *, explain: bool = False) -> Iterator[Decision]:
+        """Evaluate records as a stream, one decision per input record, in input order.
+
+        Args:
+            records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
+            schools: school records, likewise.
+            explain: record the derivation of each decision (``Decision.steps``).
+
+        Yields:
+            One :class:`Decision` per record; a bad record yields an ``error`` decision.
+        """
+        yield from self.evaluator(schools).run(_raw(records), Recorder if explain else None)
+
+    def evaluate(self, records: RecordsInput, schools: RecordsInput = (), *, explain: bool = False) -> Results:
+        """Evaluate all records; group checks (核查 … 按 …) are evaluated over the whole run.
+
+        Args:
+            records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
+            schools: school records, likewise.
+            explain: record the derivation of each decision (``Decision.steps``).
+
+        Returns:
+            The decisions, in input order, and the group findings.
+        """
+        ev = self.evaluator(schools)
+        decisions = list(ev.run(_raw(records), Recorder if explain else None))
+        return Results(decisions=decisions, groups=ev.group_findings())
 
     @property
     def name(self) -> str:
@@ -73,6 +114,21 @@ class Policy:
     def rule_ids(self) -> set[str]:
         """Every rule id the policy cites."""
         return {rid for cite, _ in citations(self.checked) for rid in cite.rule_ids}
+
+
+def _raw(records: RecordsInput) -> Iterator[RawRecord | ReadProblem]:
+    """Accept read records as they are and flatten nested dicts, keeping input order."""
+    pending: list[Mapping[str, object]] = []
+    index = 0
+    for r in records:
+        if isinstance(r, RawRecord | ReadProblem):
+            yield r
+        else:
+            pending.append(r)
+            for x in iter_records_from_dicts(pending):
+                yield attrs.evolve(x, index=index)
+            pending.clear()
+        index += 1
 
 
 def _is_path(value: PolicyInput) -> bool:

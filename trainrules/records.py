@@ -232,7 +232,7 @@ def _row_fields(keys: Sequence[str], cells: Sequence[object]) -> dict[str, objec
 
 
 class _JsonObject(dict[str, object]):
-    """A decoded JSON object that remembers keys it saw twice."""
+    """A decoded JSON object in which some key occurs more than once."""
 
     duplicates: tuple[str, ...] = ()
 
@@ -244,22 +244,43 @@ class _NonFinite:
     text: str
 
 
-def _pairs_hook(pairs: list[tuple[str, object]]) -> _JsonObject:
-    obj = _JsonObject(pairs)
-    if len(obj) != len(pairs):
+class _Decoder:
+    """Decode JSON with every number exact: fractions and exponents become Decimal.
+
+    :meth:`decode` also tells whether the value holds NaN/Infinity or a duplicated key
+    somewhere; only then does :func:`_check_json_values` walk it to find which record.
+    One decoder serves one file, so the flag is never shared between threads.
+    """
+
+    def __init__(self) -> None:
+        self.trouble = False
+        self._decoder = json.JSONDecoder(
+            parse_float=Decimal, parse_constant=self._constant, object_pairs_hook=self._pairs
+        )
+
+    def decode(self, text: str) -> tuple[object, bool]:
+        self.trouble = False
+        value = self._decoder.decode(text)
+        return value, self.trouble
+
+    def _pairs(self, items: list[tuple[str, object]]) -> dict[str, object]:
+        obj = dict(items)
+        if len(obj) == len(items):
+            return obj
+        self.trouble = True
         seen: set[str] = set()
         duplicates: list[str] = []
-        for key, _ in pairs:
+        for key, _ in items:
             if key in seen:
                 duplicates.append(key)
             seen.add(key)
-        obj.duplicates = tuple(duplicates)
-    return obj
+        marked = _JsonObject(items)
+        marked.duplicates = tuple(duplicates)
+        return marked
 
-
-def _json_loads(text: str) -> object:
-    """Decode JSON with every number exact: fractions and exponents become Decimal."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_NonFinite, object_pairs_hook=_pairs_hook)
+    def _constant(self, name: str) -> _NonFinite:
+        self.trouble = True
+        return _NonFinite(name)
 
 
 def _check_json_values(obj: object) -> None:
@@ -279,44 +300,44 @@ def _check_json_values(obj: object) -> None:
 
 
 def _str_key(key: object) -> str:
-    if not isinstance(key, str):
+    if type(key) is not str:
         raise _Unreadable(f"键必须是文本：{key!r}", f"keys must be text: {key!r}")
     return key
 
 
 def _flatten(obj: Mapping[Any, object]) -> dict[str, object]:
     """Flatten a nested record (``items`` and ``facts`` objects) into canonical keys."""
-    fields: dict[str, object] = {}
-
-    def put(key: str, value: object) -> None:
-        if key in fields:
-            raise _Unreadable(f"字段 {key} 出现了两次", f"field {key} is given twice")
-        fields[key] = value
-
+    pairs: list[tuple[str, object]] = []
     for raw_key, value in obj.items():
         key = _str_key(raw_key)
         if key == "items" and isinstance(value, Mapping):
             for raw_item, sub in value.items():
                 item = _str_key(raw_item)
                 if isinstance(sub, Mapping):
-                    for raw_field, field_value in sub.items():
-                        put(f"items.{item}.{_str_key(raw_field)}", field_value)
+                    pairs.extend((f"items.{item}.{_str_key(field)}", field_value) for field, field_value in sub.items())
                 else:
-                    put(f"items.{item}", sub)  # not an object: kept for the validator to report
+                    pairs.append((f"items.{item}", sub))  # not an object: kept for the validator to report
         elif key == "facts" and isinstance(value, Mapping):
-            for raw_name, fact in value.items():
-                put(f"facts.{_str_key(raw_name)}", fact)
+            pairs.extend((f"facts.{_str_key(name)}", fact) for name, fact in value.items())
         else:
-            put(key, value)  # unknown keys (and non-object items/facts) are kept as they are
+            pairs.append((key, value))  # unknown keys (and non-object items/facts) are kept as they are
+    fields = dict(pairs)
+    if len(fields) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Unreadable(f"字段 {key} 出现了两次", f"field {key} is given twice")
+            seen.add(key)
     return fields
 
 
-def _record(obj: object, index: int, location: str) -> RecordOrProblem:
+def _record(obj: object, index: int, location: str, *, troubled: bool = False) -> RecordOrProblem:
     """Turn one decoded object into a RawRecord, or a ReadProblem when it cannot be read."""
     try:
         if not isinstance(obj, Mapping):
             raise _Unreadable("记录必须是一个对象（{…}）", "a record must be an object ({...})")
-        _check_json_values(obj)
+        if troubled:
+            _check_json_values(obj)
         return RawRecord(index, location, _flatten(obj))
     except _Unreadable as exc:
         return ReadProblem(index, location, exc.zh, exc.en)
@@ -335,9 +356,9 @@ def iter_records_from_dicts(objs: Iterable[Mapping[str, object]]) -> Iterator[Re
         yield _record(obj, index, f"input[{index}]")
 
 
-def _json_document(text: str, where: str) -> object:
+def _json_document(text: str, where: str) -> tuple[object, bool]:
     try:
-        return _json_loads(text)
+        return _Decoder().decode(text)
     except json.JSONDecodeError as exc:
         raise RecordsFileError(
             f"{where}：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）",
@@ -351,12 +372,12 @@ def _json_part(doc: object, kind: Kind, where: str) -> tuple[list[object], str]:
     """Pick the teacher or school list out of a decoded .json document."""
     if isinstance(doc, list):
         return doc, f"{where}#/"
-    if not isinstance(doc, _JsonObject):
+    if not isinstance(doc, dict):
         raise RecordsFileError(
             f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
             f"{where}: a JSON file must be an array of records or an object with 'teachers'",
         )
-    if doc.duplicates:
+    if isinstance(doc, _JsonObject):
         raise RecordsFileError(
             f"{where}：顶层键重复：{doc.duplicates}", f"{where}: duplicate top-level keys: {doc.duplicates}"
         )
@@ -377,9 +398,10 @@ def _json_part(doc: object, kind: Kind, where: str) -> tuple[list[object], str]:
     return part, f"{where}#/{key}/"
 
 
-def _json_records(doc: object, kind: Kind, where: str) -> Iterator[RecordOrProblem]:
+def _json_records(decoded: tuple[object, bool], kind: Kind, where: str) -> Iterator[RecordOrProblem]:
+    doc, troubled = decoded
     objs, prefix = _json_part(doc, kind, where)
-    return (_record(obj, index, f"{prefix}{index}") for index, obj in enumerate(objs))
+    return (_record(obj, index, f"{prefix}{index}", troubled=troubled) for index, obj in enumerate(objs))
 
 
 def _too_long(line: str) -> bool:
@@ -397,6 +419,7 @@ def _iter_jsonl(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrPro
     """Read JSON Lines one line at a time; lines that cannot be read count as teacher records."""
     counts = {"teacher": 0, "school": 0}
     line_no = 0
+    decoder = _Decoder()
 
     def problem(zh: str, en: str) -> ReadProblem:
         found = ReadProblem(counts["teacher"], f"{where}:{line_no}", zh, en)
@@ -416,7 +439,7 @@ def _iter_jsonl(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrPro
         if not text:
             continue
         try:
-            obj = _json_loads(text)
+            obj, troubled = decoder.decode(text)
         except json.JSONDecodeError as exc:
             if kind == "teacher":
                 column = exc.colno + len(line) - len(line.lstrip(" \t\r\n"))
@@ -440,13 +463,14 @@ def _iter_jsonl(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrPro
         this_kind: Kind = "school" if line_kind == "school" else "teacher"
         if this_kind != kind:
             continue
-        if isinstance(obj, Mapping):
+        if troubled and isinstance(obj, Mapping):
             try:
                 _check_json_values(obj)  # before dropping "kind": the copy forgets duplicates
             except _Unreadable as exc:
                 yield ReadProblem(counts[kind], f"{where}:{line_no}", exc.zh, exc.en)
                 counts[kind] += 1
                 continue
+        if isinstance(obj, Mapping) and "kind" in obj:
             obj = {key: value for key, value in obj.items() if key != "kind"}
         yield _record(obj, counts[kind], f"{where}:{line_no}")
         counts[kind] += 1
@@ -487,7 +511,7 @@ def _iter_csv(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrProbl
     """Read CSV rows one at a time; blank rows (every cell empty) are skipped."""
     _allow_long_csv_cells()
     oversized: list[int] = []
-    reader = csv.reader(_csv_lines(stream, oversized))
+    reader = csv.reader(_csv_lines(stream, oversized), strict=True)
     keys = _csv_header(reader, oversized, kind, where)
     index = 0
     while True:
@@ -498,11 +522,19 @@ def _iter_csv(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrProbl
         except StopIteration:
             return
         except csv.Error as exc:
-            yield ReadProblem(index, location, "该行不是有效的 CSV", f"the row is not valid CSV ({exc})")
-            index += 1
-            if reader.line_num < start:
-                return  # nothing was consumed: stop rather than loop
-            continue
+            if reader.line_num <= start:  # the error stayed on one line: the next line starts a new row
+                yield ReadProblem(index, location, "该行不是有效的 CSV", f"the row is not valid CSV ({exc})")
+                index += 1
+                continue
+            # Inside a quoted cell running over several lines there is no telling where rows
+            # start again: stop, rather than read the rest as rows of garbage.
+            yield ReadProblem(
+                index,
+                location,
+                "从此行起不是有效的 CSV（可能有未闭合的引号），其后的内容未读取",
+                f"the CSV is malformed from this row on (an unclosed quote?); the rest was not read ({exc})",
+            )
+            return
         too_long = bool(oversized) and oversized[0] <= reader.line_num
         while oversized and oversized[0] <= reader.line_num:
             oversized.pop(0)
@@ -681,7 +713,7 @@ def _os_error(where: str, exc: OSError) -> RecordsFileError:
     )
 
 
-def _read_json_file(file: Path, where: str) -> object:
+def _read_json_file(file: Path, where: str) -> tuple[object, bool]:
     try:
         if file.stat().st_size > MAX_JSON_FILE_BYTES:
             raise RecordsFileError(
@@ -729,7 +761,7 @@ def _read(path: str | os.PathLike[str], kind: Kind) -> Iterator[RecordOrProblem]
             with file.open(encoding="utf-8-sig", newline="") as stream:
                 _allow_long_csv_cells()
                 oversized: list[int] = []
-                _csv_header(csv.reader(_csv_lines(stream, oversized)), oversized, kind, where)
+                _csv_header(csv.reader(_csv_lines(stream, oversized), strict=True), oversized, kind, where)
         except OSError as exc:
             raise _os_error(where, exc) from exc
         return _streamed(file, where, _iter_csv, kind)
@@ -769,6 +801,8 @@ def read_schools(path: str | os.PathLike[str]) -> list[RecordOrProblem]:
     every element; from ``.jsonl`` the lines with ``"kind": "school"``; from ``.csv`` every
     row (headers 学校/school → ``school``, others → ``facts.<name>``); from ``.xlsx`` the
     sheet named 学校/schools, or the first sheet when no sheet is named 教师/teachers.
+    A JSON Lines line that cannot be read at all is reported by :func:`read_records` only,
+    since nothing tells whether it was a school.
 
     Args:
         path: The file holding school records.
@@ -805,6 +839,8 @@ def read_records_text(
     if fmt == "csv":
         _allow_long_csv_cells()
         oversized: list[int] = []
-        _csv_header(csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized)), oversized, kind, name)
+        _csv_header(
+            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True), oversized, kind, name
+        )
         return _iter_csv(io.StringIO(text, newline=""), name, kind)
     return _iter_jsonl(io.StringIO(text, newline=""), name, kind)

@@ -1,0 +1,405 @@
+"""Checked policy to Plan: every expression becomes a closure over an evaluation context (no eval/exec, no spans)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+import pendulum
+
+from trainrules.check.bands import precision
+from trainrules.check.walk import item_citations, refs
+from trainrules.functions import AGGREGATES, FUNCTIONS
+from trainrules.ir import CheckedPolicy, Symbol, resolve
+from trainrules.syntax import ast
+
+__all__ = ["Citing", "Compiled", "Context", "Fn", "ItemPlan", "PartPlan", "Plan", "compile_policy"]
+
+Value = Any  # Decimal | str | bool | pendulum.DateTime | pendulum.Date | tuple | None (missing)
+
+
+class Context(Protocol):
+    """What a compiled expression reads: the record's values and the lazily computed results."""
+
+    rec: dict[str, object]
+    school: dict[str, object]
+
+    def item_points(self, name: str) -> Decimal: ...
+    def part_points(self, name: str) -> Decimal: ...
+    def total(self) -> Decimal: ...
+    def define(self, name: str) -> Value: ...
+    def aggregate(self, index: int) -> Value: ...
+
+
+Fn = Callable[[Context], Value]
+
+
+@attrs.frozen
+class Compiled:
+    """A compiled expression with the inputs it reads (for explanations) and its source text."""
+
+    fn: Fn
+    reads: tuple[tuple[str, str], ...]  # (label, record key or "") in source order
+    text: str
+
+
+@attrs.frozen
+class Citing:
+    """Provenance of a rule: rule ids, section and the assumptions (name, text) it relies on."""
+
+    rule_ids: tuple[str, ...]
+    section: str | None
+    assumptions: tuple[tuple[str, str], ...]
+
+
+@attrs.frozen
+class Band:
+    """A compiled band or declared gap."""
+
+    label: str | None
+    low: Decimal
+    high: Decimal
+    gap: bool
+
+
+@attrs.frozen
+class ItemPlan:
+    """Everything the evaluator needs about one item."""
+
+    name: str
+    part: str
+    max_points: Decimal | None
+    deadline: pendulum.DateTime | None
+    inclusive: bool
+    deadline_text: str
+    opens: pendulum.DateTime | None
+    submitted_from: Compiled | None
+    valid: Compiled | None
+    score: Compiled | None
+    late: Compiled | None
+    missing: Compiled | None
+    bands: tuple[Band, ...]
+    band_step: Decimal | None
+    citing: Citing
+
+
+@attrs.frozen
+class PartPlan:
+    """Everything the evaluator needs about one part."""
+
+    name: str
+    max_points: Decimal
+    scaled: bool
+    items: tuple[ItemPlan, ...]
+    cancel: Compiled | None
+    score: Compiled | None
+    citing: Citing
+    cancel_citing: Citing
+
+
+@attrs.frozen
+class RulePlan:
+    """A condition-bearing rule (参训, 免修, 合格, 证书, 核查)."""
+
+    name: str
+    cond: Compiled
+    citing: Citing
+    group_by: tuple[str, ...] = ()
+    aggregates: tuple[tuple[str, Compiled | None], ...] = ()  # (function, argument) per aggregate slot
+
+
+@attrs.frozen
+class FieldSpec:
+    """A record field the policy reads, for validation."""
+
+    key: str
+    label: str
+    type: str
+    low: Decimal | None
+    high: Decimal | None
+    optional: bool
+
+
+@attrs.frozen(eq=False)
+class Plan:
+    """The executable form of a checked policy."""
+
+    name: str
+    title: str
+    tz: str
+    teacher_fields: tuple[FieldSpec, ...]
+    school_fields: tuple[FieldSpec, ...]
+    items: dict[str, ItemPlan]
+    parts: tuple[PartPlan, ...]
+    defines: dict[str, Compiled]
+    enrolled: RulePlan | None
+    exempt: RulePlan | None
+    outcome: RulePlan | None
+    grant: Compiled | None
+    unit: str | None
+    certificates: tuple[RulePlan, ...]
+    checks: tuple[RulePlan, ...]
+    group_checks: tuple[RulePlan, ...]
+    max_total: Decimal
+
+
+class _Compiler:
+    def __init__(self, policy: CheckedPolicy) -> None:
+        self.policy = policy
+        self.aggregates: list[tuple[str, Compiled | None]] = []
+
+    def citing(self, *cites: ast.Citation) -> Citing:
+        ids: list[str] = []
+        section = None
+        names: list[str] = []
+        for c in cites:
+            ids += [i for i in c.rule_ids if i not in ids]
+            section = c.section or section
+            names += [n for n in c.relies if n not in names]
+        texts = tuple((n, self.policy.assumptions[n].text) for n in names if n in self.policy.assumptions)
+        return Citing(rule_ids=tuple(ids), section=section, assumptions=texts)
+
+    def compiled(self, e: ast.Expr, item: ast.Item | None = None, group: bool = False) -> Compiled:
+        reads: list[tuple[str, str]] = []
+        for r in refs(e):
+            if isinstance(r, ast.Ref):
+                sym = resolve(self.policy, r.path, item)
+                if sym is not None and sym.kind in ("field", "school_field", "item_input", "item", "part", "total"):
+                    entry = (r.dotted, sym.key if sym.kind in ("field", "school_field", "item_input") else "")
+                    if entry not in reads:
+                        reads.append(entry)
+        reads.reverse()
+        return Compiled(fn=self.expr(e, item, group), reads=tuple(reads), text=e.span.text if e.span else "")
+
+    def ref(self, sym: Symbol) -> Fn:  # noqa: PLR0911 -- one case per kind of name
+        key = sym.key
+        if sym.kind == "field" or sym.kind == "item_input":
+            return lambda c: c.rec.get(key)
+        if sym.kind == "school_field":
+            return lambda c: c.school.get(key)
+        name = sym.name
+        if sym.kind == "item":
+            return lambda c: c.item_points(name)
+        if sym.kind == "part":
+            return lambda c: c.part_points(name)
+        if sym.kind == "total":
+            return lambda c: c.total()
+        if sym.kind == "define":
+            return lambda c: c.define(name)
+        if sym.kind == "max_points":
+            item = self.policy.items[sym.item]
+            value = item.max_points if item.max_points is not None else Decimal(0)
+            return lambda c: value
+        decl = sym.decl
+        assert isinstance(decl, ast.Assumption) and decl.value is not None  # assumption symbols carry a value
+        const = _literal(decl.value)
+        return lambda c: const
+
+    def expr(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:  # noqa: C901, PLR0911, PLR0912 -- one case per form
+        if isinstance(e, ast.Number | ast.Text | ast.DateLit | ast.TimeLit):
+            const = _literal(e)
+            return lambda c: const
+        if isinstance(e, ast.InstantLit):
+            instant = e.value
+            return lambda c: instant
+        if isinstance(e, ast.Ref):
+            sym = resolve(self.policy, e.path, item)
+            if group and len(e.path) == 1 and sym is not None and sym.kind == "field":
+                key = sym.key
+                return lambda c: c.rec.get(key)
+            assert sym is not None  # the checker resolved every name
+            return self.ref(sym)
+        if isinstance(e, ast.ListExpr):
+            fns = [self.expr(x, item, group) for x in e.items]
+            return lambda c: tuple(f(c) for f in fns)
+        if isinstance(e, ast.Lookup):
+            table = {r.key: _literal(r.value) for r in self.policy.lookup_tables[e.table].rows}
+            key_fn = self.expr(e.key, item, group)
+            return lambda c: table.get(key_fn(c))
+        if isinstance(e, ast.Call):
+            return self.call(e, item, group)
+        if isinstance(e, ast.Unary):
+            inner = self.expr(e.operand, item, group)
+            if e.op == "neg":
+                return lambda c: None if (v := inner(c)) is None else -v
+            return lambda c: not inner(c)
+        if isinstance(e, ast.Chain):
+            return _chain(self.expr(e.first, item, group), [(op, self.expr(x, item, group)) for op, x in e.rest])
+        if isinstance(e, ast.BoolChain):
+            fns = [self.expr(x, item, group) for x in e.operands]
+            if e.op == "and":
+                return lambda c: all(f(c) for f in fns)
+            return lambda c: any(f(c) for f in fns)
+        if isinstance(e, ast.Compare):
+            return _compare(e.op, self.expr(e.left, item, group), self.expr(e.right, item, group))
+        assert isinstance(e, ast.If)  # the last expression form
+        cond, then, other = (self.expr(x, item, group) for x in (e.cond, e.then, e.otherwise))
+        return lambda c: then(c) if cond(c) else other(c)
+
+    def call(self, e: ast.Call, item: ast.Item | None, group: bool) -> Fn:
+        if e.func in AGGREGATES:
+            slot = len(self.aggregates)
+            arg = self.compiled(e.args[0], None, group=False) if e.args else None
+            self.aggregates.append((e.func, arg))
+            return lambda c: c.aggregate(slot)
+        args = [self.expr(a, item, group) for a in e.args]
+        if e.func == "有值":
+            return lambda c: args[0](c) is not None
+        if e.func == "缺失":
+            return lambda c: args[0](c) is None
+        if e.func == "取值":
+            return lambda c: d if (d := args[0](c)) is not None else args[1](c)
+        impl = FUNCTIONS[e.func].impl
+        assert impl is not None  # every non-special function has an implementation
+
+        def call(c: Context) -> Value:
+            values = [a(c) for a in args]
+            return None if any(v is None for v in values) else impl(*values)
+
+        return call
+
+
+def _literal(v: ast.Value) -> Value:
+    if isinstance(v, ast.TimeLit):
+        return (v.hour, v.minute, v.second)
+    return v.value
+
+
+def _chain(first: Fn, rest: list[tuple[str, Fn]]) -> Fn:
+    def run(c: Context) -> Value:
+        acc = first(c)
+        for op, f in rest:
+            v = f(c)
+            if acc is None or v is None:
+                return None
+            if op == "+":
+                acc = acc + v
+            elif op == "-":
+                acc = acc - v
+            elif op == "*":
+                acc = acc * v
+            else:
+                if v == 0:
+                    raise ZeroDivisionError("除数为 0")
+                acc = acc / v
+        return acc
+
+    if len(rest) == 1 and rest[0][0] == "+":  # the common a + b, without the loop
+        second = rest[0][1]
+
+        def add(c: Context) -> Value:
+            a, b = first(c), second(c)
+            return None if a is None or b is None else a + b
+
+        return add
+    return run
+
+
+def _compare(op: str, left: Fn, right: Fn) -> Fn:
+    import operator  # noqa: PLC0415 -- only used here
+
+    ordered: dict[str, Callable[[Any, Any], bool]] = {
+        "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+    }
+    if op in ordered:
+        f = ordered[op]
+
+        def cmp(c: Context) -> bool:
+            a, b = left(c), right(c)
+            return False if a is None or b is None else f(a, b)
+
+        return cmp
+    if op == "contains":
+        return lambda c: (lst := left(c)) is not None and right(c) in lst
+    if op == "contains_any":
+        return lambda c: (lst := left(c)) is not None and any(x in lst for x in (right(c) or ()))
+    return lambda c: (lst := right(c)) is not None and left(c) in lst
+
+
+def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- walks every declaration kind once
+    """Compile a checked policy; cannot fail on a policy that passed ``check``."""
+    comp = _Compiler(policy)
+    parts = []
+    items: dict[str, ItemPlan] = {}
+    for part in policy.parts:
+        part_items = []
+        for it in part.items:
+            table = policy.band_tables.get(it.bands or "")
+            bands: tuple[Band, ...] = ()
+            step = None
+            if table is not None:
+                bands = tuple(Band(b.label, b.low, b.high, False) for b in table.bands) + tuple(
+                    Band(g.label, g.low, g.high, True) for g in table.gaps)
+                bands = tuple(sorted(bands, key=lambda b: b.low, reverse=True))
+                step = precision(table)
+            dl = it.deadline
+            cites = [c for c, _ in item_citations(it)]
+            if table is not None:
+                cites.append(table.cite)
+            ip = ItemPlan(
+                name=it.name, part=part.name, max_points=it.max_points,
+                deadline=dl.instant if dl else None, inclusive=dl is not None and dl.kind == "by",
+                deadline_text=dl.span.text if dl else "", opens=it.opens.value if it.opens else None,
+                submitted_from=comp.compiled(it.submitted_from.expr, it) if it.submitted_from else None,
+                valid=comp.compiled(it.valid.expr, it) if it.valid else None,
+                score=comp.compiled(it.score.expr, it) if it.score else None,
+                late=comp.compiled(it.late.expr, it) if it.late else None,
+                missing=comp.compiled(it.missing.expr, it) if it.missing else None,
+                bands=bands, band_step=step, citing=comp.citing(*cites),
+            )
+            part_items.append(ip)
+            items[it.name] = ip
+        parts.append(PartPlan(
+            name=part.name, max_points=part.max_points, scaled=part.scaled, items=tuple(part_items),
+            cancel=comp.compiled(part.cancel.expr) if part.cancel else None,
+            score=comp.compiled(part.score.expr) if part.score else None,
+            citing=comp.citing(part.cite, *([part.score.cite] if part.score else [])),
+            cancel_citing=comp.citing(part.cancel.cite) if part.cancel else comp.citing(),
+        ))
+    defines: dict[str, Compiled] = {}
+    enrolled = exempt = outcome = None
+    grant = None
+    unit = None
+    certificates, checks, group_checks = [], [], []
+    for d in policy.module.decls:
+        if isinstance(d, ast.Define):
+            defines[d.name] = comp.compiled(d.expr)
+        elif isinstance(d, ast.ScopeRule):
+            rule = RulePlan(name="参训" if d.kind == "enrolled" else "免修", cond=comp.compiled(d.cond),
+                            citing=comp.citing(d.cite))
+            if d.kind == "enrolled":
+                enrolled = rule
+            else:
+                exempt = rule
+        elif isinstance(d, ast.Outcome):
+            outcome = RulePlan(name="合格", cond=comp.compiled(d.cond), citing=comp.citing(d.cite))
+            grant = comp.compiled(d.grant) if d.grant is not None else None
+            unit = d.unit
+        elif isinstance(d, ast.Certificate):
+            certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
+        elif isinstance(d, ast.CheckRule):
+            if d.group_by:
+                comp.aggregates = []
+                cond = comp.compiled(d.cond, None, group=True)
+                group_checks.append(RulePlan(name=d.label, cond=cond, citing=comp.citing(d.cite),
+                                             group_by=d.group_by, aggregates=tuple(comp.aggregates)))
+            else:
+                checks.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
+    teacher_fields = tuple(
+        FieldSpec(policy.symbols[f.name].key, f.name, f.type, f.low, f.high, f.optional)
+        for f in policy.inputs if f.owner == "教师" and f.name in policy.symbols
+    )
+    school_fields = tuple(
+        FieldSpec(policy.school_fields[f.name].key, f.name, f.type, f.low, f.high, f.optional)
+        for f in policy.inputs if f.owner == "学校" and f.name in policy.school_fields
+    )
+    title_fact = policy.plan.fact("标题")
+    return Plan(
+        name=policy.plan.name, title=str(title_fact.values[0]) if title_fact else policy.plan.name, tz=policy.tz,
+        teacher_fields=teacher_fields, school_fields=school_fields, items=items, parts=tuple(parts),
+        defines=defines, enrolled=enrolled, exempt=exempt, outcome=outcome, grant=grant, unit=unit,
+        certificates=tuple(certificates), checks=tuple(checks), group_checks=tuple(group_checks),
+        max_total=policy.total if policy.total is not None else sum((p.max_points for p in policy.parts), Decimal(0)),
+    )

@@ -1,0 +1,532 @@
+"""Plan x record to Decision: validate each record against the declared inputs, then score it, optionally traced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+import pendulum
+
+from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
+from trainrules.records import RawRecord, ReadProblem
+from trainrules.results import (
+    CheckResult, Decision, GroupFinding, ItemResult, PartResult, Problem, Step, Timeliness,
+)
+from trainrules.values import (
+    ValueProblem, parse_bool, parse_decimal, parse_instant, parse_int, parse_labels, parse_text,
+)
+
+__all__ = ["Evaluator", "NullTracer", "Recorder", "Tracer", "fmt_value"]
+
+_ZERO = Decimal(0)
+_BUILTIN_TEXT = ("id", "name", "school", "subject", "stage")
+_ITEM_KEYS = {"submitted_at", "score", "grade", "length"}
+
+
+class Tracer(Protocol):
+    """Receives each step of a derivation; the default records nothing."""
+
+    def step(self, step: Step) -> None: ...
+
+
+class NullTracer:
+    """A tracer that does nothing."""
+
+    def step(self, step: Step) -> None:
+        """Ignore the step."""
+
+
+@attrs.define
+class Recorder:
+    """A tracer that keeps every step."""
+
+    steps: list[Step] = attrs.field(factory=list)
+
+    def step(self, step: Step) -> None:
+        """Keep the step."""
+        self.steps.append(step)
+
+
+class EvalError(Exception):
+    """A record that validated but cannot be scored (e.g. a score outside every band)."""
+
+    def __init__(self, field: str, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.problem = Problem(field, zh, en)
+
+
+def fmt_value(v: object) -> str:
+    """A value as an auditor reads it (instants in local wall time, missing as 缺失)."""
+    if v is None:
+        return "缺失"
+    if isinstance(v, pendulum.DateTime):
+        return v.format("YYYY-MM-DD HH:mm:ss")
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, tuple):
+        return "、".join(str(x) for x in v) if v else "（空）"
+    return str(v)
+
+
+# ---------- validation ----------
+
+
+def _parse(spec_type: str, raw: object, tz: str) -> object:
+    if spec_type == "数":
+        return parse_decimal(raw)
+    if spec_type == "整数":
+        return Decimal(parse_int(raw))
+    if spec_type in ("文本", "标签"):
+        return parse_text(raw)
+    if spec_type == "时刻":
+        return parse_instant(raw, tz)
+    if spec_type == "日期":
+        return parse_instant(raw, tz).date()
+    if spec_type == "是否":
+        return parse_bool(raw)
+    return parse_labels(raw)
+
+
+def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> object:
+    if raw is None or raw == "":
+        if not spec.optional:
+            problems.append(Problem(spec.key, f"缺少必填字段“{spec.label}”", f"the required field '{spec.label}' is missing"))
+        return None
+    try:
+        value = _parse(spec.type, raw, tz)
+    except ValueProblem as exc:
+        problems.append(Problem(spec.key, f"“{spec.label}”：{exc.message_zh}", f"'{spec.label}': {exc.message_en}"))
+        return None
+    if isinstance(value, Decimal) and (
+        (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high)
+    ):
+        problems.append(Problem(spec.key, f"“{spec.label}”为 {value}，超出范围 {spec.low} 至 {spec.high}",
+                                f"'{spec.label}' is {value}, outside {spec.low} to {spec.high}"))
+        return None
+    return value
+
+
+def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[Problem]) -> object:
+    key = f"items.{item.name}.{part}"
+    label = f"{item.name}.{ {'submitted_at': '提交时间', 'score': '分数', 'grade': '等级', 'length': '字数'}[part] }"
+    try:
+        if part == "submitted_at":
+            return parse_instant(raw, tz)
+        if part == "grade":
+            return parse_text(raw)
+        if part == "length":
+            return Decimal(parse_int(raw, non_negative=True))
+        value = parse_decimal(raw)
+    except ValueProblem as exc:
+        problems.append(Problem(key, f"“{label}”：{exc.message_zh}", f"'{label}': {exc.message_en}"))
+        return None
+    top = item.max_points if item.max_points is not None else None
+    if value < 0 or (top is not None and value > top):
+        problems.append(Problem(key, f"“{label}”为 {value}，超出 0 至 {top}", f"'{label}' is {value}, outside 0 to {top}"))
+        return None
+    return value
+
+
+@attrs.define
+class _Validator:
+    plan: Plan
+    seen_ids: set[str] = attrs.field(factory=set)
+    ignored: set[str] = attrs.field(factory=set)
+
+    def teacher(self, raw: Mapping[str, object]) -> tuple[dict[str, object], list[Problem]]:
+        problems: list[Problem] = []
+        rec: dict[str, object] = {}
+        tz = self.plan.tz
+        for key in _BUILTIN_TEXT:
+            v = raw.get(key)
+            if v is None or v == "":
+                rec[key] = None
+                continue
+            try:
+                rec[key] = parse_text(v)
+            except ValueProblem as exc:
+                problems.append(Problem(key, f"“{key}”：{exc.message_zh}", f"'{key}': {exc.message_en}"))
+                rec[key] = None
+        tid = rec["id"]
+        if tid is None:
+            problems.append(Problem("id", "缺少编号", "the id is missing"))
+        elif tid in self.seen_ids:
+            problems.append(Problem("id", f"编号“{tid}”重复", f"the id '{tid}' appears more than once"))
+        else:
+            self.seen_ids.add(str(tid))
+        for spec in self.plan.teacher_fields:
+            rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
+        known = {s.key for s in self.plan.teacher_fields}
+        for key, value in raw.items():
+            if key.startswith("items."):
+                name, _, part = key[6:].rpartition(".")
+                item = self.plan.items.get(name)
+                if item is None or part not in _ITEM_KEYS:
+                    problems.append(Problem(key, f"本方案没有项目“{name or key}”（或字段“{part}”）",
+                                            f"this plan has no item '{name or key}' (or field '{part}')"))
+                elif value is not None and value != "":
+                    rec[key] = _item_value(item, part, value, tz, problems)
+            elif key not in known and key not in _BUILTIN_TEXT and (value is not None and value != ""):
+                self.ignored.add(key)
+        return rec, problems
+
+    def school(self, raw: Mapping[str, object]) -> tuple[str | None, dict[str, object], list[Problem]]:
+        problems: list[Problem] = []
+        name = raw.get("school")
+        values = {spec.key: _field(spec, raw.get(spec.key), self.plan.tz, problems) for spec in self.plan.school_fields}
+        return (str(name).strip() if name not in (None, "") else None), values, problems
+
+
+# ---------- evaluation ----------
+
+
+class _Ctx:
+    """One record's evaluation: its values and the results computed so far (lazily, memoized)."""
+
+    __slots__ = ("aggregates", "ev", "memo", "overrides", "rec", "school", "tracer", "item_results", "busy")
+
+    def __init__(self, ev: Evaluator, rec: dict[str, object], school: dict[str, object], tracer: Tracer | None,
+                 overrides: Mapping[str, Decimal] | None) -> None:
+        self.ev = ev
+        self.rec = rec
+        self.school = school
+        self.tracer = tracer
+        self.overrides = overrides
+        self.memo: dict[str, Any] = {}
+        self.item_results: dict[str, ItemResult] = {}
+        self.aggregates: list[Value] = []
+        self.busy: set[str] = set()
+
+    def _guard(self, key: str) -> None:
+        if key in self.busy:
+            raise EvalError(key, f"“{key}”的计算依赖它自己", f"'{key}' depends on itself")
+        self.busy.add(key)
+
+    def item_points(self, name: str) -> Decimal:
+        if name not in self.item_results:
+            self._guard(name)
+            self.item_results[name] = self.ev.item(self, self.ev.plan.items[name])
+        return self.item_results[name].points
+
+    def part_points(self, name: str) -> Decimal:
+        key = "部分:" + name
+        if key not in self.memo:
+            self._guard(key)
+            part = next(p for p in self.ev.plan.parts if p.name == name)
+            self.memo[key] = self.ev.part(self, part)
+        result: PartResult = self.memo[key]
+        return result.points
+
+    def total(self) -> Decimal:
+        if "总分" not in self.memo:
+            self._guard("总分")
+            self.memo["总分"] = sum((self.part_points(p.name) for p in self.ev.plan.parts), _ZERO)
+        value: Decimal = self.memo["总分"]
+        return value
+
+    def define(self, name: str) -> Value:
+        key = "定义:" + name
+        if key not in self.memo:
+            self._guard(key)
+            self.memo[key] = self.ev.plan.defines[name].fn(self)
+        return self.memo[key]
+
+    def aggregate(self, index: int) -> Value:
+        return self.aggregates[index]
+
+
+def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
+    out = []
+    for label, key in c.reads:
+        if key:
+            value = ctx.school.get(key) if key.startswith("facts.") and label.startswith("学校.") else ctx.rec.get(key)
+        elif label == "总分":
+            value = ctx.total()
+        elif label in ctx.ev.plan.items:
+            value = ctx.item_points(label)
+        else:
+            value = ctx.part_points(label)
+        out.append((label, fmt_value(value)))
+    return tuple(out)
+
+
+def _step(ctx: _Ctx, kind: str, subject: str, citing: Citing, inputs: tuple[tuple[str, str], ...], result: str,
+          zh: str, en: str) -> None:
+    if ctx.tracer is not None:
+        ctx.tracer.step(Step(kind=kind, subject=subject, rule_ids=citing.rule_ids, section=citing.section,
+                             inputs=inputs, result=result, detail_zh=zh, detail_en=en, assumptions=citing.assumptions))
+
+
+class Evaluator:
+    """Evaluates records against a compiled plan. One instance per run: it remembers ids to find duplicates."""
+
+    def __init__(self, plan: Plan, schools: Iterable[RawRecord | ReadProblem] = ()) -> None:
+        self.plan = plan
+        self.validator = _Validator(plan)
+        self.schools: dict[str, dict[str, object]] = {}
+        self.school_problems: dict[str, list[Problem]] = {}
+        self.school_read_problems: list[ReadProblem] = []
+        for s in schools:
+            if isinstance(s, ReadProblem):
+                self.school_read_problems.append(s)
+                continue
+            name, values, problems = self.validator.school(s.fields)
+            if name is None:
+                continue
+            if name in self.schools or name in self.school_problems:
+                problems = [Problem("school", f"学校“{name}”有多条学校记录", f"the school '{name}' has several records")]
+            if problems:
+                self.school_problems[name] = problems
+                self.schools.pop(name, None)
+            else:
+                self.schools[name] = values
+        self.groups: dict[tuple[int, tuple[object, ...]], list[Any]] = {}
+        self.group_schools: dict[tuple[int, tuple[object, ...]], dict[str, object]] = {}
+
+    # ----- items and parts -----
+    def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:  # noqa: C901, PLR0912, PLR0915 -- the item rules in order
+        rec = ctx.rec
+        override = ctx.overrides.get(it.name) if ctx.overrides else None
+        if it.submitted_from is not None:
+            submitted = it.submitted_from.fn(ctx)
+        else:
+            submitted = rec.get(f"items.{it.name}.submitted_at")
+        timeliness: Timeliness
+        note_zh = note_en = ""
+        dl = it.deadline
+        if override is not None:
+            timeliness = "on_time"
+            note_zh, note_en = "（假设按时提交）", " (supposing it on time)"
+        elif submitted is None:
+            timeliness = "missing"
+        elif dl is not None and not (submitted <= dl if it.inclusive else submitted < dl):
+            timeliness = "late"
+        else:
+            timeliness = "on_time"
+            if it.opens is not None and submitted < it.opens:
+                note_zh, note_en = "（早于开放时间，按时计）", " (before the window opened: on time)"
+        if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
+            timeliness = "invalid"
+        band = None
+        if timeliness == "on_time":
+            if override is not None:
+                points = override
+            elif it.score is not None:
+                points = it.score.fn(ctx)
+            else:
+                points = rec.get(f"items.{it.name}.score")
+            if points is None:
+                if it.max_points is None:
+                    points = _ZERO
+                else:
+                    raise EvalError(f"items.{it.name}.score", f"“{it.name}”已按时提交但没有分数",
+                                    f"'{it.name}' was submitted on time but has no score")
+        elif timeliness == "late":
+            points = it.late.fn(ctx) if it.late is not None else rec.get(f"items.{it.name}.score") or _ZERO
+        else:
+            points = it.missing.fn(ctx) if it.missing is not None else _ZERO
+        if it.max_points is None:
+            points = _ZERO
+        if timeliness == "on_time" and it.bands:
+            band = self.band(it, points)
+        shown_dl = it.deadline_text or "（无截止）"
+        t = fmt_value(submitted)
+        if timeliness == "on_time":
+            zh = f"按时提交（{t}，截止 {shown_dl}）{note_zh}，得 {points} 分" + (f"，档次“{band}”" if band else "")
+            en = f"on time ({t}, due {shown_dl}){note_en}: {points} points" + (f", band '{band}'" if band else "")
+        elif timeliness == "late":
+            zh, en = f"逾期提交（{t}，截止 {shown_dl}），得 {points} 分", f"late ({t}, due {shown_dl}): {points} points"
+        elif timeliness == "invalid":
+            text = it.valid.text if it.valid else ""
+            zh = f"提交不符合要求（{text}），按未提交计，得 {points} 分"
+            en = f"the submission does not meet '{text}': counted as missing, {points} points"
+        else:
+            zh, en = f"未提交，得 {points} 分", f"not submitted: {points} points"
+        result = ItemResult(name=it.name, part=it.part, points=points, max_points=it.max_points, timeliness=timeliness,
+                            band=band, submitted_at=submitted, reason_zh=zh, reason_en=en)
+        if ctx.tracer is not None:
+            ins = [("提交时间", t), ("截止", shown_dl)]
+            if f"items.{it.name}.score" in rec:
+                ins.append(("分数", fmt_value(rec.get(f"items.{it.name}.score"))))
+            for c in (it.valid, it.score):
+                if c is not None:
+                    ins.extend(_inputs(c, ctx))
+            _step(ctx, "项目", it.name, it.citing, tuple(dict.fromkeys(ins)), str(points), zh, en)
+        return result
+
+    def band(self, it: ItemPlan, points: Decimal) -> str | None:
+        for b in it.bands:
+            if b.low <= points <= b.high:
+                return b.label
+        raise EvalError(f"items.{it.name}.score", f"“{it.name}”的分数 {points} 不在任何档次或声明的空档中",
+                        f"the score {points} of '{it.name}' falls in no band or declared gap")
+
+    def part(self, ctx: _Ctx, part: PartPlan) -> PartResult:
+        if part.cancel is not None and part.cancel.fn(ctx):
+            for it in part.items:
+                ctx.item_results[it.name] = ItemResult(
+                    name=it.name, part=part.name, points=_ZERO, max_points=it.max_points, timeliness="cancelled",
+                    band=None, submitted_at=None, reason_zh=f"“{part.name}”已取消，计 0 分",
+                    reason_en=f"'{part.name}' is cancelled: 0 points")
+            zh = f"取消（{part.cancel.text}），计 0 分"
+            en = f"cancelled ({part.cancel.text}): 0 points"
+            _step(ctx, "部分", part.name, part.cancel_citing, _inputs(part.cancel, ctx), "0", zh, en)
+            return PartResult(name=part.name, points=_ZERO, max_points=part.max_points, cancelled=True,
+                              reason_zh=zh, reason_en=en)
+        points_by_item = [(it, ctx.item_points(it.name)) for it in part.items]
+        raw = sum((p for _, p in points_by_item), _ZERO)
+        if part.score is not None:
+            points = part.score.fn(ctx)
+            zh = en = f"{part.score.text} = {points}"
+        elif part.scaled:
+            top = sum((it.max_points or _ZERO for it in part.items), _ZERO)
+            points = raw * part.max_points / top
+            terms = " + ".join(str(p) for it, p in points_by_item if it.max_points is not None)
+            zh = f"（{terms}）× {part.max_points} / {top} = {points}"
+            en = zh
+        else:
+            points = raw
+            zh = en = " + ".join(str(p) for _, p in points_by_item) + f" = {points}"
+        _step(ctx, "部分", part.name, part.citing, tuple((it.name, str(p)) for it, p in points_by_item), str(points),
+              zh, en)
+        return PartResult(name=part.name, points=points, max_points=part.max_points, cancelled=False,
+                          reason_zh=zh, reason_en=en)
+
+    # ----- a whole record -----
+    def _rule(self, ctx: _Ctx, rule: RulePlan, kind: str) -> bool:
+        value = bool(rule.cond.fn(ctx))
+        if ctx.tracer is not None:
+            _step(ctx, kind, rule.name, rule.citing, _inputs(rule.cond, ctx), "是" if value else "否",
+                  f"{rule.cond.text}：{'成立' if value else '不成立'}", f"{rule.cond.text}: {'holds' if value else 'does not hold'}")
+        return value
+
+    def decide(self, raw: RawRecord | ReadProblem, tracer: Tracer | None = None,
+               overrides: Mapping[str, Decimal] | None = None) -> Decision:
+        """Validate and evaluate one record; any problem becomes an error decision, never an exception."""
+        return self._decide(raw, tracer, overrides)[0]
+
+    def _decide(self, raw: RawRecord | ReadProblem, tracer: Tracer | None,  # noqa: C901 -- one pass over the plan
+                overrides: Mapping[str, Decimal] | None) -> tuple[Decision, _Ctx | None]:
+        if isinstance(raw, ReadProblem):
+            p = Problem("", raw.message_zh, raw.message_en)
+            return Decision(index=raw.index, id=None, name=None, school=None, subject=None, status="error",
+                            problems=(p,), reason_zh=raw.message_zh, reason_en=raw.message_en,
+                            location=raw.location), None
+        rec, problems = self.validator.teacher(raw.fields)
+        school_values: dict[str, object] = {}
+        school = rec.get("school")
+        if self.plan.school_fields and not problems:
+            name = str(school) if school is not None else ""
+            if name in self.school_problems:
+                problems.extend(self.school_problems[name])
+            elif name in self.schools:
+                school_values = self.schools[name]
+            else:
+                problems.append(Problem("school", f"学校“{name}”没有学校记录（计划报送时间等）",
+                                        f"the school '{name}' has no school record"))
+        base = {"index": raw.index, "id": rec.get("id"), "name": rec.get("name"), "school": school,
+                "subject": rec.get("subject"), "location": raw.location}
+        if problems:
+            return self._error(base, problems, tracer), None
+        ctx = _Ctx(self, rec, school_values, tracer, overrides)
+        try:
+            return self._assess(ctx, base), ctx
+        except EvalError as exc:
+            return self._error(base, [exc.problem], tracer), None
+        except (ArithmeticError, TypeError) as exc:
+            p = Problem("", f"无法计算：{exc}", f"cannot compute: {exc}")
+            return self._error(base, [p], tracer), None
+
+    def _error(self, base: dict[str, Any], problems: list[Problem], tracer: Tracer | None) -> Decision:
+        zh = "；".join(p.message_zh for p in problems)
+        en = "; ".join(p.message_en for p in problems)
+        steps = tuple(tracer.steps) if isinstance(tracer, Recorder) else None
+        return Decision(status="error", problems=tuple(problems), reason_zh=zh, reason_en=en, steps=steps,
+                        max_total=self.plan.max_total, **base)
+
+    def _assess(self, ctx: _Ctx, base: dict[str, Any]) -> Decision:
+        plan = self.plan
+        steps = (lambda: tuple(ctx.tracer.steps) if isinstance(ctx.tracer, Recorder) else None)
+        if plan.enrolled is not None and not self._rule(ctx, plan.enrolled, "参训"):
+            if plan.exempt is not None and self._rule(ctx, plan.exempt, "免修"):
+                return Decision(status="exempt", reason_zh=f"未参训，符合免修条件（{plan.exempt.cond.text}）",
+                                reason_en=f"not enrolled and exempt ({plan.exempt.cond.text})",
+                                max_total=plan.max_total, steps=steps(), **base)
+            return Decision(status="not_enrolled", reason_zh=f"不满足参训条件（{plan.enrolled.cond.text}），不予考核",
+                            reason_en=f"not enrolled ({plan.enrolled.cond.text}): not assessed",
+                            max_total=plan.max_total, steps=steps(), **base)
+        parts = []
+        for p in plan.parts:
+            ctx.part_points(p.name)
+            parts.append(ctx.memo["部分:" + p.name])
+        total = ctx.total()
+        _step(ctx, "总分", "总分", Citing((), None, ()), tuple((p.name, str(p.points)) for p in parts), str(total),
+              " + ".join(str(p.points) for p in parts) + f" = {total}", " + ".join(str(p.points) for p in parts) + f" = {total}")
+        passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else False
+        hours = _ZERO
+        if passed and plan.grant is not None:
+            hours = plan.grant.fn(ctx)
+        certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
+        checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
+        items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
+        if passed:
+            zh, en = f"合格：总分 {total}，认定 {hours} {plan.unit or ''}", f"passed: total {total}, {hours} {plan.unit or ''} granted"
+        else:
+            zh, en = f"不合格：总分 {total}", f"not passed: total {total}"
+        return Decision(status="assessed", items=items, parts=tuple(parts), total=total, max_total=plan.max_total,
+                        passed=passed, hours=hours, unit=plan.unit, certificates=certificates, checks=checks,
+                        reason_zh=zh, reason_en=en.strip(), steps=steps(), **base)
+
+    # ----- streams and groups -----
+    def run(self, records: Iterable[RawRecord | ReadProblem], tracer_factory: Any = None) -> Iterator[Decision]:
+        """Evaluate records one by one (streaming), feeding group checks as it goes."""
+        group_checks = self.plan.group_checks
+        for raw in records:
+            tracer = tracer_factory() if tracer_factory is not None else None
+            decision, ctx = self._decide(raw, tracer, None)
+            if group_checks and ctx is not None and decision.status == "assessed":
+                self._feed(ctx)
+            yield decision
+
+    def _feed(self, ctx: _Ctx) -> None:
+        for i, check in enumerate(self.plan.group_checks):
+            key = tuple(ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
+            acc = self.groups.get((i, key))
+            if acc is None:
+                acc = [_ZERO] * len(check.aggregates)
+                self.groups[(i, key)] = acc
+                if "学校" in check.group_by:
+                    self.group_schools[(i, key)] = ctx.school
+            for j, (func, arg) in enumerate(check.aggregates):
+                if func == "人数":
+                    acc[j] += 1
+                elif func == "计数":
+                    acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
+                elif arg is not None:
+                    acc[j] += arg.fn(ctx) or _ZERO
+
+    def group_findings(self) -> list[GroupFinding]:
+        """Evaluate every group check over the groups seen so far."""
+        out = []
+        for (i, key), acc in sorted(self.groups.items(), key=lambda kv: (kv[0][0], [str(k) for k in kv[0][1]])):
+            check = self.plan.group_checks[i]
+            rec = {_group_key(self.plan, g): v for g, v in zip(check.group_by, key, strict=True)}
+            ctx = _Ctx(self, rec, self.group_schools.get((i, key), {}), None, None)
+            ctx.aggregates = list(acc)
+            try:
+                passed: bool | None = bool(check.cond.fn(ctx))
+            except (ArithmeticError, TypeError, EvalError):
+                passed = None
+            values = tuple((f"{func}({arg.text if arg else ''})", str(v)) for (func, arg), v in zip(check.aggregates, acc, strict=True))
+            out.append(GroupFinding(check=check.name, group=tuple((g, fmt_value(v)) for g, v in zip(check.group_by, key, strict=True)),
+                                    passed=passed, values=values, rule_ids=check.citing.rule_ids, section=check.citing.section))
+        return out
+
+
+def _group_key(plan: Plan, name: str) -> str:
+    builtin = {"编号": "id", "姓名": "name", "学校": "school", "学科": "subject", "学段": "stage"}
+    if name in builtin:
+        return builtin[name]
+    return next((f.key for f in plan.teacher_fields if f.label == name), f"facts.{name}")
