@@ -9,9 +9,13 @@ import attrs
 import click
 import orjson
 
-from trainrules.api import _analyse, iter_policy_files, load
+from trainrules.api import Policy, _analyse, iter_policy_files, load
 from trainrules.diagnostics import PolicyError, Severity
+from trainrules.explain import explain, render_explanation
+from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
+from trainrules.results import Decision
+from trainrules.writers import OutputError, open_writer
 
 __all__ = ["main"]
 
@@ -72,6 +76,131 @@ def _assumptions_text(infos: list, lang: Lang) -> str:  # type: ignore[type-arg]
             head = "被依赖：" if lang == "zh" else "relied on by: "
             lines.append(f"      {head}{'、'.join(a.relied_on_by)}")
     return "\n".join(lines)
+
+
+def _load_or_exit(path: str, lang: Lang) -> Policy:
+    try:
+        return load(path)
+    except PolicyError as exc:
+        click.echo(render_text(exc.diagnostics, lang), err=True)
+        sys.exit(2)
+
+
+def _schools(records: str, schools: str | None) -> list[RawRecord | ReadProblem]:
+    if schools is not None:
+        return read_schools(schools)
+    if records.lower().endswith((".json", ".jsonl", ".xlsx")):
+        return read_schools(records)
+    return []
+
+
+def _columns(policy: Policy) -> list[str]:
+    cols = ["index", "location", "id", "name", "school", "subject", "status", "total", "max_total", "passed", "hours",
+            "unit", "reason"]
+    for part in policy.plan.parts:
+        cols += [f"parts.{part.name}.points", f"parts.{part.name}.cancelled"]
+        for it in part.items:
+            cols += [f"items.{it.name}.points", f"items.{it.name}.timeliness", f"items.{it.name}.band"]
+    return [*cols, "certificates", "checks", "problems"]
+
+
+def _row(d: Decision, tabular: bool, explanation: bool) -> dict[str, object]:
+    row = d.to_dict(explanation=explanation)
+    if tabular:
+        row["problems"] = "；".join(f"{p.field}: {p.message_zh}" if p.field else p.message_zh for p in d.problems)
+        row["checks"] = "；".join(f"{c.name}: {'是' if c.passed else '否'}" for c in d.checks)
+    return row
+
+
+def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], lang: Lang) -> str:
+    zh = lang == "zh"
+    total = sum(counts.values())
+    names = {"assessed": "已考核", "not_enrolled": "未参训", "exempt": "免修", "error": "记录有误"}
+    parts = [f"{names[k] if zh else k} {v}" for k, v in counts.items()]
+    lines = [(f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))]
+    lines.append(f"  evaluated = {total - counts['error']}, errors = {counts['error']}, in = {total}")
+    if decisions_by_school:
+        lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
+        for school, (passed, assessed) in sorted(decisions_by_school.items()):
+            rate = f"{100 * passed / assessed:.1f}%" if assessed else "—"
+            lines.append(f"  {school}: {passed}/{assessed} {rate}")
+    return "\n".join(lines)
+
+
+@main.command("evaluate")
+@click.argument("policy_path", metavar="POLICY")
+@click.argument("records", metavar="RECORDS")
+@click.option("-o", "--output", required=True, help="Results file: .json, .jsonl, .csv or .xlsx (written atomically).")
+@click.option("--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.xlsx).")
+@click.option("--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output.")
+@click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
+def evaluate_cmd(policy_path: str, records: str, output: str, schools_path: str | None, with_explanation: bool,
+                 lang: Lang) -> None:
+    """Score every record of RECORDS under POLICY. Exit 0 all evaluated, 1 some records had errors, 2 unreadable."""
+    from tqdm import tqdm  # noqa: PLC0415 -- only this command shows progress
+
+    policy = _load_or_exit(policy_path, lang)
+    counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
+    by_school: dict[str, list[int]] = {}
+    try:
+        schools = _schools(records, schools_path)
+        stream = read_records(records)
+        tabular = output.lower().endswith((".csv", ".xlsx"))
+        ev = policy.evaluator(schools)
+        with open_writer(output, columns=_columns(policy) if tabular else None) as out:
+            from trainrules.evaluate import Recorder  # noqa: PLC0415 -- only needed with --explain
+
+            decisions = ev.run(stream, Recorder if with_explanation else None)
+            for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
+                out.write(_row(d, tabular, with_explanation))
+                counts[d.status] += 1
+                if d.status == "assessed":
+                    acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
+                    acc[0] += d.passed
+                    acc[1] += 1
+    except (RecordsFileError, OutputError) as exc:
+        click.echo(f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}",
+                   err=True)
+        sys.exit(2)
+    click.echo(_summary(by_school, counts, lang))
+    for g in ev.group_findings():
+        if g.passed is not True:
+            group = "，".join(f"{k}={v}" for k, v in g.group)
+            values = "，".join(f"{k}={v}" for k, v in g.values)
+            click.echo(f"{'核查未通过' if lang == 'zh' else 'check failed'}: {g.check} [{group}] {values} "
+                       f"({', '.join(g.rule_ids)})")
+    click.echo(f"{'结果已写入' if lang == 'zh' else 'results written to'} {output}")
+    sys.exit(1 if counts["error"] else 0)
+
+
+@main.command("explain")
+@click.argument("policy_path", metavar="POLICY")
+@click.argument("records", metavar="RECORDS")
+@click.option("--id", "teacher_id", required=True, help="The teacher's id (编号).")
+@click.option("--schools", "schools_path", default=None, help="School records, if not in RECORDS.")
+@click.option("--format", "fmt", type=_FORMAT, default="text")
+@click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese).")
+def explain_cmd(policy_path: str, records: str, teacher_id: str, schools_path: str | None, fmt: str, lang: Lang) -> None:
+    """Explain one teacher's decision: outcome, shortfall, smallest passing changes, and the derivation."""
+    policy = _load_or_exit(policy_path, lang)
+    try:
+        ev = policy.evaluator(_schools(records, schools_path))
+        found = next((r for r in read_records(records)
+                      if isinstance(r, RawRecord) and str(r.fields.get("id", "")).strip() == teacher_id), None)
+    except RecordsFileError as exc:
+        click.echo(f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}",
+                   err=True)
+        sys.exit(2)
+    if found is None:
+        click.echo(f"{'没有编号为' if lang == 'zh' else 'no record with id'} {teacher_id}" + ("的记录" if lang == "zh" else ""),
+                   err=True)
+        sys.exit(2)
+    ex = explain(ev, found)
+    if fmt == "json":
+        _dump(ex.to_dict())
+    else:
+        click.echo(render_explanation(ex, lang))
+    sys.exit(1 if ex.decision.status == "error" else 0)
 
 
 def run() -> None:

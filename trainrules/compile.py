@@ -143,6 +143,8 @@ class Plan:
     checks: tuple[RulePlan, ...]
     group_checks: tuple[RulePlan, ...]
     max_total: Decimal
+    #: When the pass rule is a single comparison (总分 >= 60): its two sides and operator, for shortfalls.
+    pass_sides: tuple[Compiled, str, Compiled] | None = None
 
 
 class _Compiler:
@@ -362,6 +364,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
     enrolled = exempt = outcome = None
     grant = None
     unit = None
+    pass_sides = None
     certificates, checks, group_checks = [], [], []
     for d in policy.module.decls:
         if isinstance(d, ast.Define):
@@ -375,6 +378,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
                 exempt = rule
         elif isinstance(d, ast.Outcome):
             outcome = RulePlan(name="合格", cond=comp.compiled(d.cond), citing=comp.citing(d.cite))
+            if isinstance(d.cond, ast.Compare) and d.cond.op in (">=", ">"):
+                pass_sides = (comp.compiled(d.cond.left), d.cond.op, comp.compiled(d.cond.right))
             grant = comp.compiled(d.grant) if d.grant is not None else None
             unit = d.unit
         elif isinstance(d, ast.Certificate):
@@ -402,4 +407,5 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
         defines=defines, enrolled=enrolled, exempt=exempt, outcome=outcome, grant=grant, unit=unit,
         certificates=tuple(certificates), checks=tuple(checks), group_checks=tuple(group_checks),
         max_total=policy.total if policy.total is not None else sum((p.max_points for p in policy.parts), Decimal(0)),
+        pass_sides=pass_sides,
     )

@@ -135,7 +135,7 @@ class _Validator:
     seen_ids: set[str] = attrs.field(factory=set)
     ignored: set[str] = attrs.field(factory=set)
 
-    def teacher(self, raw: Mapping[str, object]) -> tuple[dict[str, object], list[Problem]]:
+    def teacher(self, raw: Mapping[str, object], track_ids: bool = True) -> tuple[dict[str, object], list[Problem]]:
         problems: list[Problem] = []
         rec: dict[str, object] = {}
         tz = self.plan.tz
@@ -152,9 +152,9 @@ class _Validator:
         tid = rec["id"]
         if tid is None:
             problems.append(Problem("id", "缺少编号", "the id is missing"))
-        elif tid in self.seen_ids:
+        elif track_ids and tid in self.seen_ids:
             problems.append(Problem("id", f"编号“{tid}”重复", f"the id '{tid}' appears more than once"))
-        else:
+        elif track_ids:
             self.seen_ids.add(str(tid))
         for spec in self.plan.teacher_fields:
             rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
@@ -404,7 +404,11 @@ class Evaluator:
 
     def decide(self, raw: RawRecord | ReadProblem, tracer: Tracer | None = None,
                overrides: Mapping[str, Decimal] | None = None) -> Decision:
-        """Validate and evaluate one record; any problem becomes an error decision, never an exception."""
+        """Validate and evaluate one record; any problem becomes an error decision, never an exception.
+
+        ``overrides`` supposes items submitted on time (and valid) with the given scores: the
+        counterfactuals of an explanation. Such a what-if run does not count the record's id.
+        """
         return self._decide(raw, tracer, overrides)[0]
 
     def _decide(self, raw: RawRecord | ReadProblem, tracer: Tracer | None,  # noqa: C901 -- one pass over the plan
@@ -414,7 +418,7 @@ class Evaluator:
             return Decision(index=raw.index, id=None, name=None, school=None, subject=None, status="error",
                             problems=(p,), reason_zh=raw.message_zh, reason_en=raw.message_en,
                             location=raw.location), None
-        rec, problems = self.validator.teacher(raw.fields)
+        rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
         school_values: dict[str, object] = {}
         school = rec.get("school")
         if self.plan.school_fields and not problems:
@@ -478,6 +482,21 @@ class Evaluator:
         return Decision(status="assessed", items=items, parts=tuple(parts), total=total, max_total=plan.max_total,
                         passed=passed, hours=hours, unit=plan.unit, certificates=certificates, checks=checks,
                         reason_zh=zh, reason_en=en.strip(), steps=steps(), **base)
+
+    def pass_sides(self, raw: RawRecord) -> tuple[Decimal, Decimal] | None:
+        """The two sides of a comparison pass rule for this record (e.g. its total and 60), if numeric."""
+        sides = self.plan.pass_sides
+        if sides is None:
+            return None
+        rec, problems = self.validator.teacher(raw.fields, track_ids=False)
+        if problems:
+            return None
+        ctx = _Ctx(self, rec, self.schools.get(str(rec.get("school")), {}), None, None)
+        try:
+            a, b = sides[0].fn(ctx), sides[2].fn(ctx)
+        except (EvalError, ArithmeticError, TypeError):
+            return None
+        return (a, b) if isinstance(a, Decimal) and isinstance(b, Decimal) else None
 
     # ----- streams and groups -----
     def run(self, records: Iterable[RawRecord | ReadProblem], tracer_factory: Any = None) -> Iterator[Decision]:

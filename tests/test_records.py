@@ -1,0 +1,473 @@
+"""Tests for trainrules.records: reading teacher and school records into raw form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tracemalloc
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from trainrules.records import (
+    MAX_LINE_CHARS,
+    RawRecord,
+    ReadProblem,
+    RecordOrProblem,
+    RecordsFileError,
+    column_key,
+    iter_records_from_dicts,
+    read_records,
+    read_records_text,
+    read_schools,
+)
+
+NESTED = {
+    "id": "T0001",
+    "name": "张三",
+    "school": "兰西一中",
+    "subject": "语文",
+    "stage": "初中",
+    "enrolled_at": "2019-12-07T09:00:00",
+    "flags": ["新教材培训"],
+    "items": {"队伍建设": {"submitted_at": "2019-12-14T20:00:00", "score": "18.5", "length": 800}},
+    "facts": {"校本作业数": 2},
+}
+FLAT = {
+    "id": "T0001",
+    "name": "张三",
+    "school": "兰西一中",
+    "subject": "语文",
+    "stage": "初中",
+    "enrolled_at": "2019-12-07T09:00:00",
+    "flags": ["新教材培训"],
+    "items.队伍建设.submitted_at": "2019-12-14T20:00:00",
+    "items.队伍建设.score": "18.5",
+    "items.队伍建设.length": 800,
+    "facts.校本作业数": 2,
+}
+CSV_TEXT = (
+    "编号,姓名,学校,学科,学段,入班时间,标记,队伍建设.提交时间,队伍建设．分数,队伍建设.字数,校本作业数\r\n"
+    "T0001,张三,兰西一中,语文,初中,2019-12-07 09:00,新教材培训;骨干,2019-12-14 20:00,18.5,800,2\r\n"
+    "T0002,李四,兰西二中,数学,小学,,,,,,\r\n"
+)
+CSV_FIRST = {
+    "id": "T0001",
+    "name": "张三",
+    "school": "兰西一中",
+    "subject": "语文",
+    "stage": "初中",
+    "enrolled_at": "2019-12-07 09:00",
+    "flags": "新教材培训;骨干",
+    "items.队伍建设.submitted_at": "2019-12-14 20:00",
+    "items.队伍建设.score": "18.5",
+    "items.队伍建设.length": "800",
+    "facts.校本作业数": "2",
+}
+
+
+def _naive(*parts: int) -> dt.datetime:
+    """A naive datetime, as Excel date cells hold them."""
+    return dt.datetime(*parts)  # noqa: DTZ001  # naive on purpose: Excel stores wall times
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _fields(result: RecordOrProblem) -> Mapping[str, object]:
+    assert isinstance(result, RawRecord), result
+    return result.fields
+
+
+def _message_en(result: RecordOrProblem) -> str:
+    assert isinstance(result, ReadProblem), result
+    return result.message_en
+
+
+def _summary(results: list[RecordOrProblem]) -> list[tuple[str, int, str]]:
+    return [(type(result).__name__, result.index, result.location) for result in results]
+
+
+# --- keys ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("编号", "id"),
+        (" 姓名 ", "name"),
+        ("入班时间", "enrolled_at"),
+        ("标记", "flags"),
+        ("stage", "stage"),
+        ("作业一.提交时间", "items.作业一.submitted_at"),
+        ("作业一．分数", "items.作业一.score"),
+        ("作业一.等级", "items.作业一.grade"),
+        ("作业一.字数", "items.作业一.length"),
+        ("作业一.score", "items.作业一.score"),
+        ("items.作业一.score", "items.作业一.score"),
+        ("items.作业一.备注", "items.作业一.备注"),
+        ("facts.校本作业数", "facts.校本作业数"),
+        ("校本作业数", "facts.校本作业数"),
+        ("作业一.备注", "facts.作业一.备注"),
+    ],
+)
+def test_column_key_for_teachers(header: str, expected: str) -> None:
+    """Chinese and English headers map to the canonical teacher keys; others become facts."""
+    assert expected == column_key(header)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"), [("学校", "school"), ("school", "school"), ("计划发送时间", "facts.计划发送时间")]
+)
+def test_column_key_for_schools(header: str, expected: str) -> None:
+    """School headers: 学校 is the school, everything else a fact."""
+    assert expected == column_key(header, school=True)
+
+
+# --- CSV -----------------------------------------------------------------------
+
+
+def test_csv_with_bom_and_chinese_headers(tmp_path: Path) -> None:
+    """A CSV saved by Excel (BOM, CRLF, Chinese headers) reads into canonical keys, empty cells None."""
+    path = _write(tmp_path / "records.csv", "\ufeff" + CSV_TEXT)
+    results = list(read_records(path))
+    expected = [
+        RawRecord(0, "records.csv:2", CSV_FIRST),
+        RawRecord(
+            1,
+            "records.csv:3",
+            {key: None for key in CSV_FIRST}
+            | {"id": "T0002", "name": "李四", "school": "兰西二中", "subject": "数学", "stage": "小学"},
+        ),
+    ]
+    assert expected == results
+
+
+def test_csv_without_bom(tmp_path: Path) -> None:
+    """The same CSV without a BOM reads the same."""
+    path = _write(tmp_path / "records.csv", CSV_TEXT)
+    first = next(read_records(path))
+    assert RawRecord(0, "records.csv:2", CSV_FIRST) == first
+
+
+def test_csv_quoted_multiline_cell_and_blank_rows(tmp_path: Path) -> None:
+    """Quoted cells may hold newlines; blank rows are skipped; locations give the starting line."""
+    path = _write(tmp_path / "r.csv", '编号,姓名\n\nT1,"张\n三"\n,\nT2,李四\n')
+    expected = [
+        RawRecord(0, "r.csv:3", {"id": "T1", "name": "张\n三"}),
+        RawRecord(1, "r.csv:6", {"id": "T2", "name": "李四"}),
+    ]
+    assert expected == list(read_records(path))
+
+
+def test_csv_extra_cells_are_a_read_problem(tmp_path: Path) -> None:
+    """A value in a column without a header makes that row a ReadProblem; the next row still comes."""
+    path = _write(tmp_path / "r.csv", "编号,姓名,\nT1,a,,surplus\nT2,b\n")
+    expected = [("ReadProblem", 0, "r.csv:2"), ("RawRecord", 1, "r.csv:3")]
+    assert expected == _summary(list(read_records(path)))
+
+
+def test_csv_cell_over_limit_is_a_read_problem(tmp_path: Path) -> None:
+    """A cell longer than 1 MB makes its row a ReadProblem; the other rows still come."""
+    path = _write(tmp_path / "r.csv", "编号,姓名\nT1,a\nT2," + "x" * (MAX_LINE_CHARS + 5) + "\nT3,c\n")
+    expected = [("RawRecord", 0, "r.csv:2"), ("ReadProblem", 1, "r.csv:3"), ("RawRecord", 2, "r.csv:4")]
+    assert expected == _summary(list(read_records(path)))
+
+
+def test_csv_unclosed_quote_is_reported(tmp_path: Path) -> None:
+    """An unclosed quote at the end is a ReadProblem, not a silently swallowed record."""
+    path = _write(tmp_path / "r.csv", '编号,姓名\nT1,a\nT2,"b\nT3,c\n')
+    results = list(read_records(path))
+    expected = [("RawRecord", 0, "r.csv:2"), ("ReadProblem", 1, "r.csv:3")]
+    assert expected == _summary(results)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("编号,编号\nT1,T2\n", "重复"),
+        ("编号,id\nT1,T2\n", "重复"),
+        ("编号,,姓名\nT1,,a\n", "表头为空"),
+        ("", "缺少表头"),
+        ("\n", "缺少表头"),
+    ],
+)
+def test_csv_bad_header_is_a_file_error(tmp_path: Path, text: str, needle: str) -> None:
+    """Duplicate, empty and missing headers raise RecordsFileError when read_records is called."""
+    path = _write(tmp_path / "r.csv", text)
+    with pytest.raises(RecordsFileError) as info:
+        read_records(path)
+    assert needle in info.value.message_zh
+
+
+# --- JSON and JSON Lines -------------------------------------------------------
+
+
+def test_jsonl_broken_line_in_the_middle(tmp_path: Path) -> None:
+    """A broken JSON line is a ReadProblem with its line number; the lines around it still come."""
+    lines = [json.dumps(NESTED, ensure_ascii=False), '{"id": "T0002", ', "", json.dumps({"id": "T0003"})]
+    path = _write(tmp_path / "records.jsonl", "\n".join(lines) + "\n")
+    results = list(read_records(path))
+    expected = [
+        ("RawRecord", 0, "records.jsonl:1"),
+        ("ReadProblem", 1, "records.jsonl:2"),
+        ("RawRecord", 2, "records.jsonl:4"),
+    ]
+    assert expected == _summary(results)
+    expected_fields = FLAT
+    assert expected_fields == _fields(results[0])
+    assert "JSON" in _message_en(results[1])
+
+
+def test_jsonl_numbers_are_exact(tmp_path: Path) -> None:
+    """JSON numbers with a fraction or exponent are Decimals, integers are ints; never floats."""
+    path = _write(tmp_path / "r.jsonl", '{"id": "T1", "items": {"a": {"score": 17.9, "length": 800}}, "x": 1e2}\n')
+    record = next(read_records(path))
+    expected = {"id": "T1", "items.a.score": Decimal("17.9"), "items.a.length": 800, "x": Decimal("1E+2")}
+    assert expected == _fields(record)
+    assert Decimal is type(_fields(record)["items.a.score"])
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['{"score": NaN}', '{"items": {"a": {"score": Infinity}}}', '{"a": 1, "a": 2}', "[1, 2]", '"T1"', '{"kind": "x"}'],
+)
+def test_jsonl_unreadable_records(line: str) -> None:
+    """NaN/Infinity, duplicate keys, non-objects and unknown kinds are ReadProblems."""
+    results = list(read_records_text('{"id": "T0"}\n' + line + '\n{"id": "T2"}\n', "jsonl"))
+    expected = [("RawRecord", 0, "<text>:1"), ("ReadProblem", 1, "<text>:2"), ("RawRecord", 2, "<text>:3")]
+    assert expected == _summary(results)
+
+
+def test_jsonl_long_line_is_a_read_problem() -> None:
+    """A JSON line longer than 1 MB is a ReadProblem and reading goes on."""
+    text = '{"id": "T1"}\n{"id": "' + "x" * MAX_LINE_CHARS + '"}\n{"id": "T3"}\n'
+    expected = [("RawRecord", 0, "<text>:1"), ("ReadProblem", 1, "<text>:2"), ("RawRecord", 2, "<text>:3")]
+    assert expected == _summary(list(read_records_text(text, "jsonl")))
+
+
+def test_jsonl_school_lines(tmp_path: Path) -> None:
+    """Lines with "kind": "school" are school records, read by read_schools and skipped by read_records."""
+    text = (
+        '{"id": "T1", "kind": "teacher"}\n'
+        '{"kind": "school", "school": "兰西一中", "facts": {"计划发送时间": "2019-12-07"}}\n'
+    )
+    path = _write(tmp_path / "r.jsonl", text)
+    assert [RawRecord(0, "r.jsonl:1", {"id": "T1"})] == list(read_records(path))
+    expected = [RawRecord(0, "r.jsonl:2", {"school": "兰西一中", "facts.计划发送时间": "2019-12-07"})]
+    assert expected == read_schools(path)
+
+
+def test_json_with_nan_in_a_score(tmp_path: Path) -> None:
+    """NaN in one record of a .json file makes only that record a ReadProblem."""
+    text = '{"teachers": [{"id": "T1"}, {"id": "T2", "items": {"a": {"score": NaN}}}, {"id": "T3"}], "schools": []}'
+    path = _write(tmp_path / "records.json", text)
+    results = list(read_records(path))
+    expected = [
+        ("RawRecord", 0, "records.json#/teachers/0"),
+        ("ReadProblem", 1, "records.json#/teachers/1"),
+        ("RawRecord", 2, "records.json#/teachers/2"),
+    ]
+    assert expected == _summary(results)
+    assert "NaN" in _message_en(results[1])
+
+
+def test_json_array_and_schools(tmp_path: Path) -> None:
+    """A .json array holds records; an object's schools part is read by read_schools."""
+    array = _write(tmp_path / "a.json", json.dumps([NESTED, {"id": "T2", "新键": 1}], ensure_ascii=False))
+    expected = [RawRecord(0, "a.json#/0", FLAT), RawRecord(1, "a.json#/1", {"id": "T2", "新键": 1})]
+    assert expected == list(read_records(array))
+    both = _write(tmp_path / "b.json", json.dumps({"teachers": [], "schools": [{"school": "一中", "facts": {"n": 1}}]}))
+    assert [RawRecord(0, "b.json#/schools/0", {"school": "一中", "facts.n": 1})] == read_schools(both)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"teacher": []}', '{"schools": []}', '{"teachers": {}}', "3", "NaN", '{"teachers": [], "teachers": []}', "[1,"],
+)
+def test_json_wrong_shape_is_a_file_error(tmp_path: Path, text: str) -> None:
+    """A .json document that is not an array or an object with a teachers array raises RecordsFileError."""
+    path = _write(tmp_path / "r.json", text)
+    with pytest.raises(RecordsFileError):
+        read_records(path)
+
+
+def test_jsonl_streams_in_constant_memory(tmp_path: Path) -> None:
+    """Reading 50,000 JSON lines keeps memory small: records are not accumulated."""
+    line = json.dumps(NESTED, ensure_ascii=False) + "\n"
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as stream:
+        stream.writelines(line for _ in range(50_000))
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_records(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    expected = 50_000
+    assert expected == count
+    assert peak < 8_000_000  # the records alone would take well over 50 MB
+
+
+# --- in-memory -----------------------------------------------------------------
+
+
+def test_iter_records_from_dicts() -> None:
+    """In-memory nested dicts flatten like JSON; a non-mapping or a clash is a ReadProblem."""
+    clash = {"items.a.score": 1, "items": {"a": {"score": 2}}}
+    results = list(iter_records_from_dicts([NESTED, clash, 5]))  # type: ignore[list-item]
+    assert RawRecord(0, "input[0]", FLAT) == results[0]
+    expected = [("RawRecord", 0, "input[0]"), ("ReadProblem", 1, "input[1]"), ("ReadProblem", 2, "input[2]")]
+    assert expected == _summary(results)
+
+
+def test_unknown_top_level_keys_are_kept() -> None:
+    """Unknown keys, and items or facts that are not objects, are kept for the validator to report."""
+    record = next(iter_records_from_dicts([{"id": "T1", "colour": "red", "facts": 3, "items": {"a": 1}}]))
+    expected = {"id": "T1", "colour": "red", "facts": 3, "items.a": 1}
+    assert expected == _fields(record)
+
+
+def test_every_record_yields_exactly_one() -> None:
+    """Each non-blank JSON line gives one result, readable or not, with consecutive indexes."""
+    lines = ['{"id": 1}', "{", "[]", '{"x": NaN}', "", '{"id": 2}', "nonsense"]
+    results = list(read_records_text("\n".join(lines), "jsonl"))
+    expected = list(range(6))
+    assert expected == [result.index for result in results]
+
+
+# --- xlsx ----------------------------------------------------------------------
+
+
+def _workbook(path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    teachers = workbook.active
+    teachers.title = "教师"
+    teachers.append(["编号", "姓名", "入班时间", "队伍建设.分数", "队伍建设.字数", "标记", "公式"])
+    teachers.append(["T0001", "张三", _naive(2019, 12, 7, 9, 0), 17.9, 800, "新教材培训", "=1+1"])
+    teachers.append([None, None, None, None, None, None, None])
+    teachers.append(["T0002", "李四", _naive(2019, 12, 8), None, None, None, None])
+    schools = workbook.create_sheet("学校")
+    schools.append(["学校", "计划发送时间"])
+    schools.append(["兰西一中", _naive(2019, 12, 6, 18, 0)])
+    workbook.save(path)
+    return path
+
+
+def test_xlsx_round_trip(tmp_path: Path) -> None:
+    """An xlsx written by openpyxl reads back: dates as naive datetimes, floats as exact Decimals."""
+    path = _workbook(tmp_path / "roster.xlsx")
+    expected = [
+        RawRecord(
+            0,
+            "roster.xlsx!教师:2",
+            {
+                "id": "T0001",
+                "name": "张三",
+                "enrolled_at": _naive(2019, 12, 7, 9, 0),
+                "items.队伍建设.score": Decimal("17.9"),
+                "items.队伍建设.length": 800,
+                "flags": "新教材培训",
+                "facts.公式": None,  # a formula never calculated has no cached value
+            },
+        ),
+        RawRecord(
+            1,
+            "roster.xlsx!教师:4",
+            {
+                "id": "T0002",
+                "name": "李四",
+                "enrolled_at": _naive(2019, 12, 8),
+                "items.队伍建设.score": None,
+                "items.队伍建设.length": None,
+                "flags": None,
+                "facts.公式": None,
+            },
+        ),
+    ]
+    assert expected == list(read_records(path))
+
+
+def test_xlsx_school_sheet(tmp_path: Path) -> None:
+    """The 学校 sheet holds the school records."""
+    path = _workbook(tmp_path / "roster.xlsx")
+    expected = [
+        RawRecord(0, "roster.xlsx!学校:2", {"school": "兰西一中", "facts.计划发送时间": _naive(2019, 12, 6, 18)})
+    ]
+    assert expected == read_schools(path)
+
+
+def test_xlsx_teacher_sheet_found_by_name(tmp_path: Path) -> None:
+    """A sheet named teachers is used even when it is not the first one."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "说明"
+    workbook.active.append(["这不是数据"])
+    sheet = workbook.create_sheet("teachers")
+    sheet.append(["id", "name"])
+    sheet.append(["T1", "张三"])
+    path = tmp_path / "w.xlsx"
+    workbook.save(path)
+    assert [RawRecord(0, "w.xlsx!teachers:2", {"id": "T1", "name": "张三"})] == list(read_records(path))
+
+
+def test_xlsx_not_a_zip_is_a_file_error(tmp_path: Path) -> None:
+    """A file named .xlsx that is not a workbook raises RecordsFileError."""
+    path = _write(tmp_path / "fake.xlsx", "编号\nT1\n")
+    with pytest.raises(RecordsFileError):
+        read_records(path)
+
+
+# --- files ---------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing file raises RecordsFileError naming it."""
+    with pytest.raises(RecordsFileError) as info:
+        read_records(tmp_path / "nope.csv")
+    assert "nope.csv" in info.value.message_zh
+
+
+def test_directory(tmp_path: Path) -> None:
+    """A directory raises RecordsFileError."""
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(RecordsFileError) as info:
+        read_records(tmp_path / "d.csv")
+    assert "directory" in info.value.message_en
+
+
+@pytest.mark.parametrize("name", ["r.csv", "r.jsonl", "r.json"])
+def test_non_utf8_file(tmp_path: Path, name: str) -> None:
+    """A GBK-encoded file raises RecordsFileError with the line, before any record is read."""
+    text = '{"id": "T1"}\n{"name": "张三"}\n' if name.endswith(("jsonl", "json")) else "编号,姓名\nT1,张三\n"
+    path = _write(tmp_path / name, text, encoding="gbk")
+    with pytest.raises(RecordsFileError) as info:
+        read_records(path)
+    assert "UTF-8" in info.value.message_zh
+
+
+@pytest.mark.parametrize("name", ["r.txt", "r.xls", "r"])
+def test_unknown_extension(tmp_path: Path, name: str) -> None:
+    """Unknown suffixes (and old .xls) raise RecordsFileError."""
+    path = _write(tmp_path / name, "编号\nT1\n")
+    with pytest.raises(RecordsFileError):
+        read_records(path)
+
+
+def test_read_records_text_formats() -> None:
+    """read_records_text reads csv, jsonl and json text like the files."""
+    expected = [RawRecord(0, "<text>:2", CSV_FIRST)]
+    assert expected == list(read_records_text(CSV_TEXT, "csv"))[:1]
+    assert [RawRecord(0, "<text>:1", FLAT)] == list(read_records_text(json.dumps(NESTED), "jsonl"))
+    assert [RawRecord(0, "<text>#/0", FLAT)] == list(read_records_text(json.dumps([NESTED]), "json"))
+
+
+def test_read_problem_carries_both_languages() -> None:
+    """A ReadProblem has a Chinese and an English message."""
+    problem = next(read_records_text("{", "jsonl"))
+    assert isinstance(problem, ReadProblem)
+    assert ("不是有效的 JSON" in problem.message_zh, "not valid JSON" in problem.message_en) == (True, True)
