@@ -52,7 +52,9 @@ class Policy:
         """A fresh evaluator for one run (it tracks ids to report duplicates)."""
         return Evaluator(self.plan, _raw(schools))
 
-    def iter_evaluate(self, records: RecordsInput, schools: RecordsInput = (), *, explain: bool = False) -> Iterator[Decision]:
+    def iter_evaluate(
+        self, records: RecordsInput, schools: RecordsInput = (), *, explain: bool = False
+    ) -> Iterator[Decision]:
         """Evaluate records as a stream, one decision per input record, in input order.
 
         Args:
@@ -107,8 +109,16 @@ class Policy:
             value = None
             if a.value is not None:
                 value = a.value.span.text if a.value.span is not None else None
-            out.append(AssumptionInfo(name=a.name, text=a.text, rule_ids=a.cite.rule_ids, value=value,
-                                      relied_on_by=tuple(users.get(a.name, ())), line=a.span.line))
+            out.append(
+                AssumptionInfo(
+                    name=a.name,
+                    text=a.text,
+                    rule_ids=a.cite.rule_ids,
+                    value=value,
+                    relied_on_by=tuple(users.get(a.name, ())),
+                    line=a.span.line,
+                )
+            )
         return out
 
     def rule_ids(self) -> set[str]:
@@ -117,18 +127,13 @@ class Policy:
 
 
 def _raw(records: RecordsInput) -> Iterator[RawRecord | ReadProblem]:
-    """Accept read records as they are and flatten nested dicts, keeping input order."""
-    pending: list[Mapping[str, object]] = []
-    index = 0
-    for r in records:
+    """Accept read records as they are and flatten nested dicts, keeping input order and positions."""
+    for index, r in enumerate(records):
         if isinstance(r, RawRecord | ReadProblem):
             yield r
         else:
-            pending.append(r)
-            for x in iter_records_from_dicts(pending):
-                yield attrs.evolve(x, index=index)
-            pending.clear()
-        index += 1
+            for x in iter_records_from_dicts([r]):
+                yield attrs.evolve(x, index=index, location=f"input[{index}]")
 
 
 def _is_path(value: PolicyInput) -> bool:
@@ -139,10 +144,8 @@ def _is_path(value: PolicyInput) -> bool:
 
 def _analyse(value: PolicyInput, name: str | None) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
     out = Collector()
-    if _is_path(value):
-        source = read_policy(value, out)
-    else:
-        source = source_from_text(str(value), name or "<text>", out)
+    is_path = _is_path(value)
+    source = read_policy(value, out) if is_path else source_from_text(str(value), name or "<text>", out)
     checked = None
     if source is not None:
         tree = parse(source, out)

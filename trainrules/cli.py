@@ -37,7 +37,9 @@ def main() -> None:
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=_FORMAT, default="text", help="text for people, json for editors and tools.")
-@click.option("--assumptions", is_flag=True, help="Also list each policy's assumptions (rulings the source does not state).")
+@click.option(
+    "--assumptions", is_flag=True, help="Also list each policy's assumptions (rulings the source does not state)."
+)
 @click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
 def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -> None:
     """Check policy files (or directories of them). Exit 0 clean, 1 only warnings, 2 errors."""
@@ -51,8 +53,13 @@ def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -
         if assumptions and not errors and checked is not None:
             infos = load(path).assumptions()
         if fmt == "json":
-            report.append({"file": path, "diagnostics": [diagnostic_to_dict(d) for d in diags],
-                           "assumptions": [attrs.asdict(a) for a in infos] if assumptions else None})
+            report.append(
+                {
+                    "file": path,
+                    "diagnostics": [diagnostic_to_dict(d) for d in diags],
+                    "assumptions": [attrs.asdict(a) for a in infos] if assumptions else None,
+                }
+            )
             continue
         if diags:
             click.echo(render_text(diags, lang), err=False)
@@ -70,7 +77,9 @@ def _assumptions_text(infos: list, lang: Lang) -> str:  # type: ignore[type-arg]
     for a in infos:
         ids = ", ".join(a.rule_ids)
         value = f" = {a.value}" if a.value else ""
-        lines.append(f"  - {a.name}{value}  [{ids}]  ({'第' if lang == 'zh' else 'line '}{a.line}{'行' if lang == 'zh' else ''})")
+        lines.append(
+            f"  - {a.name}{value}  [{ids}]  ({'第' if lang == 'zh' else 'line '}{a.line}{'行' if lang == 'zh' else ''})"
+        )
         lines.append(f"      {a.text}")
         if a.relied_on_by:
             head = "被依赖：" if lang == "zh" else "relied on by: "
@@ -95,8 +104,21 @@ def _schools(records: str, schools: str | None) -> list[RawRecord | ReadProblem]
 
 
 def _columns(policy: Policy) -> list[str]:
-    cols = ["index", "location", "id", "name", "school", "subject", "status", "total", "max_total", "passed", "hours",
-            "unit", "reason"]
+    cols = [
+        "index",
+        "location",
+        "id",
+        "name",
+        "school",
+        "subject",
+        "status",
+        "total",
+        "max_total",
+        "passed",
+        "hours",
+        "unit",
+        "reason",
+    ]
     for part in policy.plan.parts:
         cols += [f"parts.{part.name}.points", f"parts.{part.name}.cancelled"]
         for it in part.items:
@@ -132,12 +154,15 @@ def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], 
 @click.argument("records", metavar="RECORDS")
 @click.option("-o", "--output", required=True, help="Results file: .json, .jsonl, .csv or .xlsx (written atomically).")
 @click.option("--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.xlsx).")
-@click.option("--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output.")
+@click.option(
+    "--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output."
+)
 @click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
-def evaluate_cmd(policy_path: str, records: str, output: str, schools_path: str | None, with_explanation: bool,
-                 lang: Lang) -> None:
+def evaluate_cmd(
+    policy_path: str, records: str, output: str, schools_path: str | None, with_explanation: bool, lang: Lang
+) -> None:
     """Score every record of RECORDS under POLICY. Exit 0 all evaluated, 1 some records had errors, 2 unreadable."""
-    from tqdm import tqdm  # noqa: PLC0415 -- only this command shows progress
+    from tqdm import tqdm
 
     policy = _load_or_exit(policy_path, lang)
     counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
@@ -148,7 +173,7 @@ def evaluate_cmd(policy_path: str, records: str, output: str, schools_path: str 
         tabular = output.lower().endswith((".csv", ".xlsx"))
         ev = policy.evaluator(schools)
         with open_writer(output, columns=_columns(policy) if tabular else None) as out:
-            from trainrules.evaluate import Recorder  # noqa: PLC0415 -- only needed with --explain
+            from trainrules.evaluate import Recorder
 
             decisions = ev.run(stream, Recorder if with_explanation else None)
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
@@ -159,16 +184,19 @@ def evaluate_cmd(policy_path: str, records: str, output: str, schools_path: str 
                     acc[0] += d.passed
                     acc[1] += 1
     except (RecordsFileError, OutputError) as exc:
-        click.echo(f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}",
-                   err=True)
+        click.echo(
+            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
+        )
         sys.exit(2)
     click.echo(_summary(by_school, counts, lang))
     for g in ev.group_findings():
         if g.passed is not True:
             group = "，".join(f"{k}={v}" for k, v in g.group)
             values = "，".join(f"{k}={v}" for k, v in g.values)
-            click.echo(f"{'核查未通过' if lang == 'zh' else 'check failed'}: {g.check} [{group}] {values} "
-                       f"({', '.join(g.rule_ids)})")
+            click.echo(
+                f"{'核查未通过' if lang == 'zh' else 'check failed'}: {g.check} [{group}] {values} "
+                f"({', '.join(g.rule_ids)})"
+            )
     click.echo(f"{'结果已写入' if lang == 'zh' else 'results written to'} {output}")
     sys.exit(1 if counts["error"] else 0)
 
@@ -179,21 +207,35 @@ def evaluate_cmd(policy_path: str, records: str, output: str, schools_path: str 
 @click.option("--id", "teacher_id", required=True, help="The teacher's id (编号).")
 @click.option("--schools", "schools_path", default=None, help="School records, if not in RECORDS.")
 @click.option("--format", "fmt", type=_FORMAT, default="text")
-@click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese).")
-def explain_cmd(policy_path: str, records: str, teacher_id: str, schools_path: str | None, fmt: str, lang: Lang) -> None:
+@click.option(
+    "--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese)."
+)
+def explain_cmd(
+    policy_path: str, records: str, teacher_id: str, schools_path: str | None, fmt: str, lang: Lang
+) -> None:
     """Explain one teacher's decision: outcome, shortfall, smallest passing changes, and the derivation."""
     policy = _load_or_exit(policy_path, lang)
     try:
         ev = policy.evaluator(_schools(records, schools_path))
-        found = next((r for r in read_records(records)
-                      if isinstance(r, RawRecord) and str(r.fields.get("id", "")).strip() == teacher_id), None)
+        found = next(
+            (
+                r
+                for r in read_records(records)
+                if isinstance(r, RawRecord) and str(r.fields.get("id", "")).strip() == teacher_id
+            ),
+            None,
+        )
     except RecordsFileError as exc:
-        click.echo(f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}",
-                   err=True)
+        click.echo(
+            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
+        )
         sys.exit(2)
     if found is None:
-        click.echo(f"{'没有编号为' if lang == 'zh' else 'no record with id'} {teacher_id}" + ("的记录" if lang == "zh" else ""),
-                   err=True)
+        click.echo(
+            f"{'没有编号为' if lang == 'zh' else 'no record with id'} {teacher_id}"
+            + ("的记录" if lang == "zh" else ""),
+            err=True,
+        )
         sys.exit(2)
     ex = explain(ev, found)
     if fmt == "json":

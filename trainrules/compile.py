@@ -175,7 +175,7 @@ class _Compiler:
         reads.reverse()
         return Compiled(fn=self.expr(e, item, group), reads=tuple(reads), text=e.span.text if e.span else "")
 
-    def ref(self, sym: Symbol) -> Fn:  # noqa: PLR0911 -- one case per kind of name
+    def ref(self, sym: Symbol) -> Fn:
         key = sym.key
         if sym.kind == "field" or sym.kind == "item_input":
             return lambda c: c.rec.get(key)
@@ -195,11 +195,12 @@ class _Compiler:
             value = item.max_points if item.max_points is not None else Decimal(0)
             return lambda c: value
         decl = sym.decl
-        assert isinstance(decl, ast.Assumption) and decl.value is not None  # assumption symbols carry a value
+        assert isinstance(decl, ast.Assumption)  # the remaining kind
+        assert decl.value is not None  # assumption symbols are made only for assumptions with a value
         const = _literal(decl.value)
         return lambda c: const
 
-    def expr(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:  # noqa: C901, PLR0911, PLR0912 -- one case per form
+    def expr(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:
         if isinstance(e, ast.Number | ast.Text | ast.DateLit | ast.TimeLit):
             const = _literal(e)
             return lambda c: const
@@ -300,10 +301,15 @@ def _chain(first: Fn, rest: list[tuple[str, Fn]]) -> Fn:
 
 
 def _compare(op: str, left: Fn, right: Fn) -> Fn:
-    import operator  # noqa: PLC0415 -- only used here
+    import operator
 
     ordered: dict[str, Callable[[Any, Any], bool]] = {
-        "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+        "==": operator.eq,
+        "!=": operator.ne,
     }
     if op in ordered:
         f = ordered[op]
@@ -320,7 +326,7 @@ def _compare(op: str, left: Fn, right: Fn) -> Fn:
     return lambda c: (lst := right(c)) is not None and left(c) in lst
 
 
-def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- walks every declaration kind once
+def compile_policy(policy: CheckedPolicy) -> Plan:
     """Compile a checked policy; cannot fail on a policy that passed ``check``."""
     comp = _Compiler(policy)
     parts = []
@@ -333,7 +339,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
             step = None
             if table is not None:
                 bands = tuple(Band(b.label, b.low, b.high, False) for b in table.bands) + tuple(
-                    Band(g.label, g.low, g.high, True) for g in table.gaps)
+                    Band(g.label, g.low, g.high, True) for g in table.gaps
+                )
                 bands = tuple(sorted(bands, key=lambda b: b.low, reverse=True))
                 step = precision(table)
             dl = it.deadline
@@ -341,25 +348,36 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
             if table is not None:
                 cites.append(table.cite)
             ip = ItemPlan(
-                name=it.name, part=part.name, max_points=it.max_points,
-                deadline=dl.instant if dl else None, inclusive=dl is not None and dl.kind == "by",
-                deadline_text=dl.span.text if dl else "", opens=it.opens.value if it.opens else None,
+                name=it.name,
+                part=part.name,
+                max_points=it.max_points,
+                deadline=dl.instant if dl else None,
+                inclusive=dl is not None and dl.kind == "by",
+                deadline_text=dl.span.text if dl else "",
+                opens=it.opens.value if it.opens else None,
                 submitted_from=comp.compiled(it.submitted_from.expr, it) if it.submitted_from else None,
                 valid=comp.compiled(it.valid.expr, it) if it.valid else None,
                 score=comp.compiled(it.score.expr, it) if it.score else None,
                 late=comp.compiled(it.late.expr, it) if it.late else None,
                 missing=comp.compiled(it.missing.expr, it) if it.missing else None,
-                bands=bands, band_step=step, citing=comp.citing(*cites),
+                bands=bands,
+                band_step=step,
+                citing=comp.citing(*cites),
             )
             part_items.append(ip)
             items[it.name] = ip
-        parts.append(PartPlan(
-            name=part.name, max_points=part.max_points, scaled=part.scaled, items=tuple(part_items),
-            cancel=comp.compiled(part.cancel.expr) if part.cancel else None,
-            score=comp.compiled(part.score.expr) if part.score else None,
-            citing=comp.citing(part.cite, *([part.score.cite] if part.score else [])),
-            cancel_citing=comp.citing(part.cancel.cite) if part.cancel else comp.citing(),
-        ))
+        parts.append(
+            PartPlan(
+                name=part.name,
+                max_points=part.max_points,
+                scaled=part.scaled,
+                items=tuple(part_items),
+                cancel=comp.compiled(part.cancel.expr) if part.cancel else None,
+                score=comp.compiled(part.score.expr) if part.score else None,
+                citing=comp.citing(part.cite, *([part.score.cite] if part.score else [])),
+                cancel_citing=comp.citing(part.cancel.cite) if part.cancel else comp.citing(),
+            )
+        )
     defines: dict[str, Compiled] = {}
     enrolled = exempt = outcome = None
     grant = None
@@ -370,8 +388,9 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
         if isinstance(d, ast.Define):
             defines[d.name] = comp.compiled(d.expr)
         elif isinstance(d, ast.ScopeRule):
-            rule = RulePlan(name="参训" if d.kind == "enrolled" else "免修", cond=comp.compiled(d.cond),
-                            citing=comp.citing(d.cite))
+            rule = RulePlan(
+                name="参训" if d.kind == "enrolled" else "免修", cond=comp.compiled(d.cond), citing=comp.citing(d.cite)
+            )
             if d.kind == "enrolled":
                 enrolled = rule
             else:
@@ -388,24 +407,45 @@ def compile_policy(policy: CheckedPolicy) -> Plan:  # noqa: C901, PLR0912 -- wal
             if d.group_by:
                 comp.aggregates = []
                 cond = comp.compiled(d.cond, None, group=True)
-                group_checks.append(RulePlan(name=d.label, cond=cond, citing=comp.citing(d.cite),
-                                             group_by=d.group_by, aggregates=tuple(comp.aggregates)))
+                group_checks.append(
+                    RulePlan(
+                        name=d.label,
+                        cond=cond,
+                        citing=comp.citing(d.cite),
+                        group_by=d.group_by,
+                        aggregates=tuple(comp.aggregates),
+                    )
+                )
             else:
                 checks.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
     teacher_fields = tuple(
         FieldSpec(policy.symbols[f.name].key, f.name, f.type, f.low, f.high, f.optional)
-        for f in policy.inputs if f.owner == "教师" and f.name in policy.symbols
+        for f in policy.inputs
+        if f.owner == "教师" and f.name in policy.symbols
     )
     school_fields = tuple(
         FieldSpec(policy.school_fields[f.name].key, f.name, f.type, f.low, f.high, f.optional)
-        for f in policy.inputs if f.owner == "学校" and f.name in policy.school_fields
+        for f in policy.inputs
+        if f.owner == "学校" and f.name in policy.school_fields
     )
     title_fact = policy.plan.fact("标题")
     return Plan(
-        name=policy.plan.name, title=str(title_fact.values[0]) if title_fact else policy.plan.name, tz=policy.tz,
-        teacher_fields=teacher_fields, school_fields=school_fields, items=items, parts=tuple(parts),
-        defines=defines, enrolled=enrolled, exempt=exempt, outcome=outcome, grant=grant, unit=unit,
-        certificates=tuple(certificates), checks=tuple(checks), group_checks=tuple(group_checks),
+        name=policy.plan.name,
+        title=str(title_fact.values[0]) if title_fact else policy.plan.name,
+        tz=policy.tz,
+        teacher_fields=teacher_fields,
+        school_fields=school_fields,
+        items=items,
+        parts=tuple(parts),
+        defines=defines,
+        enrolled=enrolled,
+        exempt=exempt,
+        outcome=outcome,
+        grant=grant,
+        unit=unit,
+        certificates=tuple(certificates),
+        checks=tuple(checks),
+        group_checks=tuple(group_checks),
         max_total=policy.total if policy.total is not None else sum((p.max_points for p in policy.parts), Decimal(0)),
         pass_sides=pass_sides,
     )

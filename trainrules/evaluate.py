@@ -12,10 +12,23 @@ import pendulum
 from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
 from trainrules.records import RawRecord, ReadProblem
 from trainrules.results import (
-    CheckResult, Decision, GroupFinding, ItemResult, PartResult, Problem, Step, Timeliness,
+    CheckResult,
+    Decision,
+    GroupFinding,
+    ItemResult,
+    PartResult,
+    Problem,
+    Step,
+    Timeliness,
 )
 from trainrules.values import (
-    ValueProblem, parse_bool, parse_decimal, parse_instant, parse_int, parse_labels, parse_text,
+    ValueProblem,
+    parse_bool,
+    parse_decimal,
+    parse_instant,
+    parse_int,
+    parse_labels,
+    parse_text,
 )
 
 __all__ = ["Evaluator", "NullTracer", "Recorder", "Tracer", "fmt_value"]
@@ -92,7 +105,9 @@ def _parse(spec_type: str, raw: object, tz: str) -> object:
 def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> object:
     if raw is None or raw == "":
         if not spec.optional:
-            problems.append(Problem(spec.key, f"缺少必填字段“{spec.label}”", f"the required field '{spec.label}' is missing"))
+            problems.append(
+                Problem(spec.key, f"缺少必填字段“{spec.label}”", f"the required field '{spec.label}' is missing")
+            )
         return None
     try:
         value = _parse(spec.type, raw, tz)
@@ -102,8 +117,13 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
     if isinstance(value, Decimal) and (
         (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high)
     ):
-        problems.append(Problem(spec.key, f"“{spec.label}”为 {value}，超出范围 {spec.low} 至 {spec.high}",
-                                f"'{spec.label}' is {value}, outside {spec.low} to {spec.high}"))
+        problems.append(
+            Problem(
+                spec.key,
+                f"“{spec.label}”为 {value}，超出范围 {spec.low} 至 {spec.high}",
+                f"'{spec.label}' is {value}, outside {spec.low} to {spec.high}",
+            )
+        )
         return None
     return value
 
@@ -124,7 +144,9 @@ def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[
         return None
     top = item.max_points if item.max_points is not None else None
     if value < 0 or (top is not None and value > top):
-        problems.append(Problem(key, f"“{label}”为 {value}，超出 0 至 {top}", f"'{label}' is {value}, outside 0 to {top}"))
+        problems.append(
+            Problem(key, f"“{label}”为 {value}，超出 0 至 {top}", f"'{label}' is {value}, outside 0 to {top}")
+        )
         return None
     return value
 
@@ -164,8 +186,13 @@ class _Validator:
                 name, _, part = key[6:].rpartition(".")
                 item = self.plan.items.get(name)
                 if item is None or part not in _ITEM_KEYS:
-                    problems.append(Problem(key, f"本方案没有项目“{name or key}”（或字段“{part}”）",
-                                            f"this plan has no item '{name or key}' (or field '{part}')"))
+                    problems.append(
+                        Problem(
+                            key,
+                            f"本方案没有项目“{name or key}”（或字段“{part}”）",
+                            f"this plan has no item '{name or key}' (or field '{part}')",
+                        )
+                    )
                 elif value is not None and value != "":
                     rec[key] = _item_value(item, part, value, tz, problems)
             elif key not in known and key not in _BUILTIN_TEXT and (value is not None and value != ""):
@@ -185,10 +212,16 @@ class _Validator:
 class _Ctx:
     """One record's evaluation: its values and the results computed so far (lazily, memoized)."""
 
-    __slots__ = ("aggregates", "ev", "memo", "overrides", "rec", "school", "tracer", "item_results", "busy")
+    __slots__ = ("aggregates", "busy", "ev", "item_results", "memo", "overrides", "rec", "school", "tracer")
 
-    def __init__(self, ev: Evaluator, rec: dict[str, object], school: dict[str, object], tracer: Tracer | None,
-                 overrides: Mapping[str, Decimal] | None) -> None:
+    def __init__(
+        self,
+        ev: Evaluator,
+        rec: dict[str, object],
+        school: dict[str, object],
+        tracer: Tracer | None,
+        overrides: Mapping[str, Decimal] | None,
+    ) -> None:
         self.ev = ev
         self.rec = rec
         self.school = school
@@ -252,11 +285,30 @@ def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _step(ctx: _Ctx, kind: str, subject: str, citing: Citing, inputs: tuple[tuple[str, str], ...], result: str,
-          zh: str, en: str) -> None:
+def _step(
+    ctx: _Ctx,
+    kind: str,
+    subject: str,
+    citing: Citing,
+    inputs: tuple[tuple[str, str], ...],
+    result: str,
+    zh: str,
+    en: str,
+) -> None:
     if ctx.tracer is not None:
-        ctx.tracer.step(Step(kind=kind, subject=subject, rule_ids=citing.rule_ids, section=citing.section,
-                             inputs=inputs, result=result, detail_zh=zh, detail_en=en, assumptions=citing.assumptions))
+        ctx.tracer.step(
+            Step(
+                kind=kind,
+                subject=subject,
+                rule_ids=citing.rule_ids,
+                section=citing.section,
+                inputs=inputs,
+                result=result,
+                detail_zh=zh,
+                detail_en=en,
+                assumptions=citing.assumptions,
+            )
+        )
 
 
 class Evaluator:
@@ -276,7 +328,9 @@ class Evaluator:
             if name is None:
                 continue
             if name in self.schools or name in self.school_problems:
-                problems = [Problem("school", f"学校“{name}”有多条学校记录", f"the school '{name}' has several records")]
+                problems = [
+                    Problem("school", f"学校“{name}”有多条学校记录", f"the school '{name}' has several records")
+                ]
             if problems:
                 self.school_problems[name] = problems
                 self.schools.pop(name, None)
@@ -286,7 +340,7 @@ class Evaluator:
         self.group_schools: dict[tuple[int, tuple[object, ...]], dict[str, object]] = {}
 
     # ----- items and parts -----
-    def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:  # noqa: C901, PLR0912, PLR0915 -- the item rules in order
+    def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
         rec = ctx.rec
         override = ctx.overrides.get(it.name) if ctx.overrides else None
         if it.submitted_from is not None:
@@ -310,6 +364,7 @@ class Evaluator:
         if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
             timeliness = "invalid"
         band = None
+        points: Any
         if timeliness == "on_time":
             if override is not None:
                 points = override
@@ -321,8 +376,11 @@ class Evaluator:
                 if it.max_points is None:
                     points = _ZERO
                 else:
-                    raise EvalError(f"items.{it.name}.score", f"“{it.name}”已按时提交但没有分数",
-                                    f"'{it.name}' was submitted on time but has no score")
+                    raise EvalError(
+                        f"items.{it.name}.score",
+                        f"“{it.name}”已按时提交但没有分数",
+                        f"'{it.name}' was submitted on time but has no score",
+                    )
         elif timeliness == "late":
             points = it.late.fn(ctx) if it.late is not None else rec.get(f"items.{it.name}.score") or _ZERO
         else:
@@ -344,8 +402,17 @@ class Evaluator:
             en = f"the submission does not meet '{text}': counted as missing, {points} points"
         else:
             zh, en = f"未提交，得 {points} 分", f"not submitted: {points} points"
-        result = ItemResult(name=it.name, part=it.part, points=points, max_points=it.max_points, timeliness=timeliness,
-                            band=band, submitted_at=submitted, reason_zh=zh, reason_en=en)
+        result = ItemResult(
+            name=it.name,
+            part=it.part,
+            points=points,
+            max_points=it.max_points,
+            timeliness=timeliness,
+            band=band,
+            submitted_at=submitted,
+            reason_zh=zh,
+            reason_en=en,
+        )
         if ctx.tracer is not None:
             ins = [("提交时间", t), ("截止", shown_dl)]
             if f"items.{it.name}.score" in rec:
@@ -360,21 +427,32 @@ class Evaluator:
         for b in it.bands:
             if b.low <= points <= b.high:
                 return b.label
-        raise EvalError(f"items.{it.name}.score", f"“{it.name}”的分数 {points} 不在任何档次或声明的空档中",
-                        f"the score {points} of '{it.name}' falls in no band or declared gap")
+        raise EvalError(
+            f"items.{it.name}.score",
+            f"“{it.name}”的分数 {points} 不在任何档次或声明的空档中",
+            f"the score {points} of '{it.name}' falls in no band or declared gap",
+        )
 
     def part(self, ctx: _Ctx, part: PartPlan) -> PartResult:
         if part.cancel is not None and part.cancel.fn(ctx):
             for it in part.items:
                 ctx.item_results[it.name] = ItemResult(
-                    name=it.name, part=part.name, points=_ZERO, max_points=it.max_points, timeliness="cancelled",
-                    band=None, submitted_at=None, reason_zh=f"“{part.name}”已取消，计 0 分",
-                    reason_en=f"'{part.name}' is cancelled: 0 points")
+                    name=it.name,
+                    part=part.name,
+                    points=_ZERO,
+                    max_points=it.max_points,
+                    timeliness="cancelled",
+                    band=None,
+                    submitted_at=None,
+                    reason_zh=f"“{part.name}”已取消，计 0 分",
+                    reason_en=f"'{part.name}' is cancelled: 0 points",
+                )
             zh = f"取消（{part.cancel.text}），计 0 分"
             en = f"cancelled ({part.cancel.text}): 0 points"
             _step(ctx, "部分", part.name, part.cancel_citing, _inputs(part.cancel, ctx), "0", zh, en)
-            return PartResult(name=part.name, points=_ZERO, max_points=part.max_points, cancelled=True,
-                              reason_zh=zh, reason_en=en)
+            return PartResult(
+                name=part.name, points=_ZERO, max_points=part.max_points, cancelled=True, reason_zh=zh, reason_en=en
+            )
         points_by_item = [(it, ctx.item_points(it.name)) for it in part.items]
         raw = sum((p for _, p in points_by_item), _ZERO)
         if part.score is not None:
@@ -389,21 +467,39 @@ class Evaluator:
         else:
             points = raw
             zh = en = " + ".join(str(p) for _, p in points_by_item) + f" = {points}"
-        _step(ctx, "部分", part.name, part.citing, tuple((it.name, str(p)) for it, p in points_by_item), str(points),
-              zh, en)
-        return PartResult(name=part.name, points=points, max_points=part.max_points, cancelled=False,
-                          reason_zh=zh, reason_en=en)
+        _step(
+            ctx,
+            "部分",
+            part.name,
+            part.citing,
+            tuple((it.name, str(p)) for it, p in points_by_item),
+            str(points),
+            zh,
+            en,
+        )
+        return PartResult(
+            name=part.name, points=points, max_points=part.max_points, cancelled=False, reason_zh=zh, reason_en=en
+        )
 
     # ----- a whole record -----
     def _rule(self, ctx: _Ctx, rule: RulePlan, kind: str) -> bool:
         value = bool(rule.cond.fn(ctx))
         if ctx.tracer is not None:
-            _step(ctx, kind, rule.name, rule.citing, _inputs(rule.cond, ctx), "是" if value else "否",
-                  f"{rule.cond.text}：{'成立' if value else '不成立'}", f"{rule.cond.text}: {'holds' if value else 'does not hold'}")
+            _step(
+                ctx,
+                kind,
+                rule.name,
+                rule.citing,
+                _inputs(rule.cond, ctx),
+                "是" if value else "否",
+                f"{rule.cond.text}：{'成立' if value else '不成立'}",
+                f"{rule.cond.text}: {'holds' if value else 'does not hold'}",
+            )
         return value
 
-    def decide(self, raw: RawRecord | ReadProblem, tracer: Tracer | None = None,
-               overrides: Mapping[str, Decimal] | None = None) -> Decision:
+    def decide(
+        self, raw: RawRecord | ReadProblem, tracer: Tracer | None = None, overrides: Mapping[str, Decimal] | None = None
+    ) -> Decision:
         """Validate and evaluate one record; any problem becomes an error decision, never an exception.
 
         ``overrides`` supposes items submitted on time (and valid) with the given scores: the
@@ -411,13 +507,23 @@ class Evaluator:
         """
         return self._decide(raw, tracer, overrides)[0]
 
-    def _decide(self, raw: RawRecord | ReadProblem, tracer: Tracer | None,  # noqa: C901 -- one pass over the plan
-                overrides: Mapping[str, Decimal] | None) -> tuple[Decision, _Ctx | None]:
+    def _decide(
+        self, raw: RawRecord | ReadProblem, tracer: Tracer | None, overrides: Mapping[str, Decimal] | None
+    ) -> tuple[Decision, _Ctx | None]:
         if isinstance(raw, ReadProblem):
             p = Problem("", raw.message_zh, raw.message_en)
-            return Decision(index=raw.index, id=None, name=None, school=None, subject=None, status="error",
-                            problems=(p,), reason_zh=raw.message_zh, reason_en=raw.message_en,
-                            location=raw.location), None
+            return Decision(
+                index=raw.index,
+                id=None,
+                name=None,
+                school=None,
+                subject=None,
+                status="error",
+                problems=(p,),
+                reason_zh=raw.message_zh,
+                reason_en=raw.message_en,
+                location=raw.location,
+            ), None
         rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
         school_values: dict[str, object] = {}
         school = rec.get("school")
@@ -428,10 +534,21 @@ class Evaluator:
             elif name in self.schools:
                 school_values = self.schools[name]
             else:
-                problems.append(Problem("school", f"学校“{name}”没有学校记录（计划报送时间等）",
-                                        f"the school '{name}' has no school record"))
-        base = {"index": raw.index, "id": rec.get("id"), "name": rec.get("name"), "school": school,
-                "subject": rec.get("subject"), "location": raw.location}
+                problems.append(
+                    Problem(
+                        "school",
+                        f"学校“{name}”没有学校记录（计划报送时间等）",
+                        f"the school '{name}' has no school record",
+                    )
+                )
+        base = {
+            "index": raw.index,
+            "id": rec.get("id"),
+            "name": rec.get("name"),
+            "school": school,
+            "subject": rec.get("subject"),
+            "location": raw.location,
+        }
         if problems:
             return self._error(base, problems, tracer), None
         ctx = _Ctx(self, rec, school_values, tracer, overrides)
@@ -447,27 +564,55 @@ class Evaluator:
         zh = "；".join(p.message_zh for p in problems)
         en = "; ".join(p.message_en for p in problems)
         steps = tuple(tracer.steps) if isinstance(tracer, Recorder) else None
-        return Decision(status="error", problems=tuple(problems), reason_zh=zh, reason_en=en, steps=steps,
-                        max_total=self.plan.max_total, **base)
+        return Decision(
+            status="error",
+            problems=tuple(problems),
+            reason_zh=zh,
+            reason_en=en,
+            steps=steps,
+            max_total=self.plan.max_total,
+            **base,
+        )
 
     def _assess(self, ctx: _Ctx, base: dict[str, Any]) -> Decision:
         plan = self.plan
-        steps = (lambda: tuple(ctx.tracer.steps) if isinstance(ctx.tracer, Recorder) else None)
+
+        def steps() -> tuple[Step, ...] | None:
+            return tuple(ctx.tracer.steps) if isinstance(ctx.tracer, Recorder) else None
+
         if plan.enrolled is not None and not self._rule(ctx, plan.enrolled, "参训"):
             if plan.exempt is not None and self._rule(ctx, plan.exempt, "免修"):
-                return Decision(status="exempt", reason_zh=f"未参训，符合免修条件（{plan.exempt.cond.text}）",
-                                reason_en=f"not enrolled and exempt ({plan.exempt.cond.text})",
-                                max_total=plan.max_total, steps=steps(), **base)
-            return Decision(status="not_enrolled", reason_zh=f"不满足参训条件（{plan.enrolled.cond.text}），不予考核",
-                            reason_en=f"not enrolled ({plan.enrolled.cond.text}): not assessed",
-                            max_total=plan.max_total, steps=steps(), **base)
+                return Decision(
+                    status="exempt",
+                    reason_zh=f"未参训，符合免修条件（{plan.exempt.cond.text}）",
+                    reason_en=f"not enrolled and exempt ({plan.exempt.cond.text})",
+                    max_total=plan.max_total,
+                    steps=steps(),
+                    **base,
+                )
+            return Decision(
+                status="not_enrolled",
+                reason_zh=f"不满足参训条件（{plan.enrolled.cond.text}），不予考核",
+                reason_en=f"not enrolled ({plan.enrolled.cond.text}): not assessed",
+                max_total=plan.max_total,
+                steps=steps(),
+                **base,
+            )
         parts = []
         for p in plan.parts:
             ctx.part_points(p.name)
             parts.append(ctx.memo["部分:" + p.name])
         total = ctx.total()
-        _step(ctx, "总分", "总分", Citing((), None, ()), tuple((p.name, str(p.points)) for p in parts), str(total),
-              " + ".join(str(p.points) for p in parts) + f" = {total}", " + ".join(str(p.points) for p in parts) + f" = {total}")
+        _step(
+            ctx,
+            "总分",
+            "总分",
+            Citing((), None, ()),
+            tuple((p.name, str(p.points)) for p in parts),
+            str(total),
+            " + ".join(str(p.points) for p in parts) + f" = {total}",
+            " + ".join(str(p.points) for p in parts) + f" = {total}",
+        )
         passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else False
         hours = _ZERO
         if passed and plan.grant is not None:
@@ -476,12 +621,28 @@ class Evaluator:
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
         if passed:
-            zh, en = f"合格：总分 {total}，认定 {hours} {plan.unit or ''}", f"passed: total {total}, {hours} {plan.unit or ''} granted"
+            zh, en = (
+                f"合格：总分 {total}，认定 {hours} {plan.unit or ''}",
+                f"passed: total {total}, {hours} {plan.unit or ''} granted",
+            )
         else:
             zh, en = f"不合格：总分 {total}", f"not passed: total {total}"
-        return Decision(status="assessed", items=items, parts=tuple(parts), total=total, max_total=plan.max_total,
-                        passed=passed, hours=hours, unit=plan.unit, certificates=certificates, checks=checks,
-                        reason_zh=zh, reason_en=en.strip(), steps=steps(), **base)
+        return Decision(
+            status="assessed",
+            items=items,
+            parts=tuple(parts),
+            total=total,
+            max_total=plan.max_total,
+            passed=passed,
+            hours=hours,
+            unit=plan.unit,
+            certificates=certificates,
+            checks=checks,
+            reason_zh=zh,
+            reason_en=en.strip(),
+            steps=steps(),
+            **base,
+        )
 
     def pass_sides(self, raw: RawRecord) -> tuple[Decimal, Decimal] | None:
         """The two sides of a comparison pass rule for this record (e.g. its total and 60), if numeric."""
@@ -538,9 +699,20 @@ class Evaluator:
                 passed: bool | None = bool(check.cond.fn(ctx))
             except (ArithmeticError, TypeError, EvalError):
                 passed = None
-            values = tuple((f"{func}({arg.text if arg else ''})", str(v)) for (func, arg), v in zip(check.aggregates, acc, strict=True))
-            out.append(GroupFinding(check=check.name, group=tuple((g, fmt_value(v)) for g, v in zip(check.group_by, key, strict=True)),
-                                    passed=passed, values=values, rule_ids=check.citing.rule_ids, section=check.citing.section))
+            values = tuple(
+                (f"{func}({arg.text if arg else ''})", str(v))
+                for (func, arg), v in zip(check.aggregates, acc, strict=True)
+            )
+            out.append(
+                GroupFinding(
+                    check=check.name,
+                    group=tuple((g, fmt_value(v)) for g, v in zip(check.group_by, key, strict=True)),
+                    passed=passed,
+                    values=values,
+                    rule_ids=check.citing.rule_ids,
+                    section=check.citing.section,
+                )
+            )
         return out
 
 

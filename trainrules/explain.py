@@ -15,13 +15,28 @@ __all__ = ["Change", "Explanation", "explain", "render_explanation"]
 
 Lang = Literal["zh", "en"]
 _STATUS = {
-    "assessed": ("已考核", "assessed"), "not_enrolled": ("未参训", "not enrolled"),
-    "exempt": ("免修", "exempt"), "error": ("记录有误", "record error"),
+    "assessed": ("已考核", "assessed"),
+    "not_enrolled": ("未参训", "not enrolled"),
+    "exempt": ("免修", "exempt"),
+    "error": ("记录有误", "record error"),
 }
-_TIMELINESS = {"on_time": ("按时", "on time"), "late": ("逾期", "late"), "missing": ("未提交", "missing"),
-               "invalid": ("无效", "invalid"), "cancelled": ("已取消", "cancelled")}
-_STEP = {"参训": "enrolment", "免修": "exemption", "项目": "item", "部分": "part", "总分": "total", "合格": "pass",
-         "证书": "certificate", "核查": "check"}
+_TIMELINESS = {
+    "on_time": ("按时", "on time"),
+    "late": ("逾期", "late"),
+    "missing": ("未提交", "missing"),
+    "invalid": ("无效", "invalid"),
+    "cancelled": ("已取消", "cancelled"),
+}
+_STEP = {
+    "参训": "enrolment",
+    "免修": "exemption",
+    "项目": "item",
+    "部分": "part",
+    "总分": "total",
+    "合格": "pass",
+    "证书": "certificate",
+    "核查": "check",
+}
 
 
 @attrs.frozen
@@ -51,12 +66,25 @@ class Explanation:
         """JSON form: the decision (with its explanation steps) plus shortfall and changes."""
         return {
             "decision": self.decision.to_dict(explanation=True),
-            "shortfall": None if self.shortfall is None else {
-                "actual": str(self.actual), "needed": str(self.needed), "short_by": str(self.shortfall),
-                "comparison": self.comparison},
-            "changes": [{"item": c.item, "at_least": str(c.score), "current_points": str(c.current_points),
-                         "current": c.current_timeliness, "new_total": None if c.new_total is None else str(c.new_total),
-                         "also_required": c.needs_valid} for c in self.changes],
+            "shortfall": None
+            if self.shortfall is None
+            else {
+                "actual": str(self.actual),
+                "needed": str(self.needed),
+                "short_by": str(self.shortfall),
+                "comparison": self.comparison,
+            },
+            "changes": [
+                {
+                    "item": c.item,
+                    "at_least": str(c.score),
+                    "current_points": str(c.current_points),
+                    "current": c.current_timeliness,
+                    "new_total": None if c.new_total is None else str(c.new_total),
+                    "also_required": c.needs_valid,
+                }
+                for c in self.changes
+            ],
         }
 
 
@@ -116,25 +144,38 @@ def explain(ev: Evaluator, raw: RawRecord) -> Explanation:
         score, new = found
         plan_item = ev.plan.items[item.name]
         needs = plan_item.valid.text if plan_item.valid is not None and item.timeliness == "invalid" else None
-        changes.append(Change(item=item.name, score=score, current_points=item.points,
-                              current_timeliness=item.timeliness, new_total=new.total, needs_valid=needs))
+        changes.append(
+            Change(
+                item=item.name,
+                score=score,
+                current_points=item.points,
+                current_timeliness=item.timeliness,
+                new_total=new.total,
+                needs_valid=needs,
+            )
+        )
     changes.sort(key=lambda c: (c.score - c.current_points, c.item))
-    return Explanation(decision=decision, needed=needed, actual=actual, shortfall=short, comparison=comparison,
-                       changes=tuple(changes))
+    return Explanation(
+        decision=decision, needed=needed, actual=actual, shortfall=short, comparison=comparison, changes=tuple(changes)
+    )
 
 
-def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:  # noqa: C901, PLR0912 -- a report, section by section
+def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     """A readable account: the outcome first, then the shortfall and changes, then the derivation."""
     d = ex.decision
     zh = lang == "zh"
     who = " ".join(x for x in (d.id, d.name) if x) or f"#{d.index}"
     where = "，".join(x for x in (d.school, d.subject) if x)
-    lines = [f"{'教师' if zh else 'Teacher'} {who}" + (f"（{where}）" if where and zh else f" ({where})" if where else "")]
+    lines = [
+        f"{'教师' if zh else 'Teacher'} {who}" + (f"（{where}）" if where and zh else f" ({where})" if where else "")
+    ]
     status = _STATUS[d.status][0 if zh else 1]
     if d.status == "assessed":
         verdict = ("合格" if d.passed else "不合格") if zh else ("passed" if d.passed else "not passed")
-        lines.append(f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} {d.total} / {d.max_total}"
-                     + (f"; {'认定' if zh else 'granted'} {d.hours} {d.unit or ''}" if d.passed else ""))
+        lines.append(
+            f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} {d.total} / {d.max_total}"
+            + (f"; {'认定' if zh else 'granted'} {d.hours} {d.unit or ''}" if d.passed else "")
+        )
         if d.certificates:
             lines.append(f"{'证书' if zh else 'Certificates'}: {'、'.join(d.certificates)}")
     else:
@@ -149,13 +190,21 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:  # noqa: C901
             lines.append("最小的单项改变（任一项即可合格）：" if zh else "Smallest single changes (any one passes):")
             for c in ex.changes:
                 now = _TIMELINESS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
-                extra = (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'") if c.needs_valid else ""
+                extra = (
+                    (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'")
+                    if c.needs_valid
+                    else ""
+                )
                 if zh:
-                    lines.append(f"  - “{c.item}”按时提交且得分不低于 {c.score}{extra}（现为 {c.current_points} 分，{now}）"
-                                 f"，总分将为 {c.new_total}")
+                    lines.append(
+                        f"  - “{c.item}”按时提交且得分不低于 {c.score}{extra}（现为 {c.current_points} 分，{now}）"
+                        f"，总分将为 {c.new_total}"
+                    )
                 else:
-                    lines.append(f"  - '{c.item}' on time with at least {c.score}{extra} (now {c.current_points}, {now}),"
-                                 f" total would be {c.new_total}")
+                    lines.append(
+                        f"  - '{c.item}' on time with at least {c.score}{extra} (now {c.current_points}, {now}),"
+                        f" total would be {c.new_total}"
+                    )
         else:
             lines.append("没有任何单项改变能使其合格。" if zh else "No single change would make this teacher pass.")
     if d.problems:
@@ -164,8 +213,11 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:  # noqa: C901
     if d.items:
         lines.append("各项目：" if zh else "Items:")
         for i in d.items:
-            lines.append(f"  {i.name}: {i.points}" + (f"/{i.max_points}" if i.max_points is not None else "")
-                         + f"  {i.reason_zh if zh else i.reason_en}")
+            lines.append(
+                f"  {i.name}: {i.points}"
+                + (f"/{i.max_points}" if i.max_points is not None else "")
+                + f"  {i.reason_zh if zh else i.reason_en}"
+            )
     if d.steps:
         lines.append("推导过程：" if zh else "Derivation:")
         for n, s in enumerate(d.steps, 1):
@@ -176,8 +228,10 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:  # noqa: C901
                 sec = f"《{s.section}》" if s.section and zh else f' "{s.section}"' if s.section else ""
                 lines.append(f"     {'依据' if zh else 'per'} {', '.join(s.rule_ids)}{sec}")
             if s.inputs:
-                lines.append(f"     {'读取' if zh else 'read'}: " + ("；" if zh else "; ").join(f"{k} = {v}" for k, v in s.inputs))
+                lines.append(
+                    f"     {'读取' if zh else 'read'}: "
+                    + ("；" if zh else "; ").join(f"{k} = {v}" for k, v in s.inputs)
+                )
             for name, text in s.assumptions:
                 lines.append(f"     {'假设' if zh else 'assumes'} {name}: {text}")
     return "\n".join(lines)
-

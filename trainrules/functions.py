@@ -53,7 +53,9 @@ FUNCTIONS: dict[str, Function] = {
         Function("最大", 1, None, "数", "数", _max, "最大(a, b, …)：最大值"),
         Function("向下取整", 1, 2, "数", "数", _rounder(ROUND_FLOOR), "向下取整(x[, 步长])：不超过 x 的步长倍数"),
         Function("向上取整", 1, 2, "数", "数", _rounder(ROUND_CEILING), "向上取整(x[, 步长])：不小于 x 的步长倍数"),
-        Function("四舍五入", 1, 2, "数", "数", _rounder(ROUND_HALF_UP), "四舍五入(x[, 步长])：按步长四舍五入（半数进位）"),
+        Function(
+            "四舍五入", 1, 2, "数", "数", _rounder(ROUND_HALF_UP), "四舍五入(x[, 步长])：按步长四舍五入（半数进位）"
+        ),
         Function("绝对值", 1, 1, "数", "数", abs, "绝对值(x)"),
         Function("有值", 1, 1, "任意", "是否", None, "有值(x)：x 已填写（不缺失）"),
         Function("缺失", 1, 1, "任意", "是否", None, "缺失(x)：x 未填写"),

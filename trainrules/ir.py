@@ -11,7 +11,13 @@ import pendulum
 from trainrules.syntax import ast
 
 __all__ = [
-    "BUILTIN_FIELDS", "ITEM_INPUTS", "CheckedPolicy", "Symbol", "Type", "field_type", "resolve",
+    "BUILTIN_FIELDS",
+    "ITEM_INPUTS",
+    "CheckedPolicy",
+    "Symbol",
+    "Type",
+    "field_type",
+    "resolve",
 ]
 
 #: Value types of the language.
@@ -36,7 +42,13 @@ ITEM_INPUTS: dict[str, tuple[str, Type]] = {
 }
 
 _FIELD_TYPES: dict[str, Type] = {
-    "数": "数", "整数": "数", "文本": "文本", "标签": "文本", "时刻": "时刻", "日期": "日期", "是否": "是否",
+    "数": "数",
+    "整数": "数",
+    "文本": "文本",
+    "标签": "文本",
+    "时刻": "时刻",
+    "日期": "日期",
+    "是否": "是否",
     "标签集": "文本列表",
 }
 

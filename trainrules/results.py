@@ -10,7 +10,15 @@ import attrs
 import pendulum
 
 __all__ = [
-    "SCHEMA", "CheckResult", "Decision", "GroupFinding", "ItemResult", "PartResult", "Problem", "Results", "Step",
+    "SCHEMA",
+    "CheckResult",
+    "Decision",
+    "GroupFinding",
+    "ItemResult",
+    "PartResult",
+    "Problem",
+    "Results",
+    "Step",
 ]
 
 #: The version of :meth:`Decision.to_dict`'s layout (docs/results.md). Bump on any incompatible change.
@@ -54,8 +62,14 @@ class Step:
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
         return {
-            "kind": self.kind, "subject": self.subject, "rule_ids": list(self.rule_ids), "section": self.section,
-            "inputs": dict(self.inputs), "result": self.result, "detail": self.detail_zh, "detail_en": self.detail_en,
+            "kind": self.kind,
+            "subject": self.subject,
+            "rule_ids": list(self.rule_ids),
+            "section": self.section,
+            "inputs": dict(self.inputs),
+            "result": self.result,
+            "detail": self.detail_zh,
+            "detail_en": self.detail_en,
             "assumptions": [{"name": n, "text": t} for n, t in self.assumptions],
         }
 
@@ -77,9 +91,14 @@ class ItemResult:
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
         return {
-            "part": self.part, "points": _dec(self.points), "max": _dec(self.max_points), "timeliness": self.timeliness,
-            "band": self.band, "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
-            "reason": self.reason_zh, "reason_en": self.reason_en,
+            "part": self.part,
+            "points": _dec(self.points),
+            "max": _dec(self.max_points),
+            "timeliness": self.timeliness,
+            "band": self.band,
+            "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+            "reason": self.reason_zh,
+            "reason_en": self.reason_en,
         }
 
 
@@ -96,8 +115,13 @@ class PartResult:
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
-        return {"points": _dec(self.points), "max": _dec(self.max_points), "cancelled": self.cancelled,
-                "reason": self.reason_zh, "reason_en": self.reason_en}
+        return {
+            "points": _dec(self.points),
+            "max": _dec(self.max_points),
+            "cancelled": self.cancelled,
+            "reason": self.reason_zh,
+            "reason_en": self.reason_en,
+        }
 
 
 @attrs.frozen
@@ -144,11 +168,21 @@ class Decision:
     def to_dict(self, *, explanation: bool = False) -> dict[str, object]:
         """The documented, versioned JSON form (docs/results.md); Decimals are strings, exact."""
         out: dict[str, object] = {
-            "schema": SCHEMA, "index": self.index, "location": self.location, "id": self.id, "name": self.name,
-            "school": self.school, "subject": self.subject, "status": self.status,
-            "reason": self.reason_zh, "reason_en": self.reason_en,
-            "total": _dec(self.total), "max_total": _dec(self.max_total), "passed": self.passed,
-            "hours": _dec(self.hours), "unit": self.unit,
+            "schema": SCHEMA,
+            "index": self.index,
+            "location": self.location,
+            "id": self.id,
+            "name": self.name,
+            "school": self.school,
+            "subject": self.subject,
+            "status": self.status,
+            "reason": self.reason_zh,
+            "reason_en": self.reason_en,
+            "total": _dec(self.total),
+            "max_total": _dec(self.max_total),
+            "passed": self.passed,
+            "hours": _dec(self.hours),
+            "unit": self.unit,
             "items": {i.name: i.to_dict() for i in self.items},
             "parts": {p.name: p.to_dict() for p in self.parts},
             "certificates": list(self.certificates),
@@ -173,8 +207,14 @@ class GroupFinding:
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
-        return {"check": self.check, "group": dict(self.group), "passed": self.passed, "values": dict(self.values),
-                "rule_ids": list(self.rule_ids), "section": self.section}
+        return {
+            "check": self.check,
+            "group": dict(self.group),
+            "passed": self.passed,
+            "values": dict(self.values),
+            "rule_ids": list(self.rule_ids),
+            "section": self.section,
+        }
 
 
 @attrs.define

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from trainrules.check import bands, citations, names, period, points, types, unused
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
@@ -32,4 +33,3 @@ def check_module(module: ast.Module, out: Collector) -> CheckedPolicy | None:
     for check in PASSES:
         check(policy, out)
     return policy
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from trainrules.diagnostics import Collector
@@ -37,17 +38,17 @@ def check_bands(policy: CheckedPolicy, out: Collector) -> None:
     for table in policy.band_tables.values():
         step = precision(table)
         rs = _ranges(table)
-        for prev, cur in zip(rs, rs[1:], strict=False):
+        for prev, cur in itertools.pairwise(rs):
             if cur[0] <= prev[1]:
                 out.add("E401", cur[3], a=prev[2], b=cur[2], low=cur[0], high=min(prev[1], cur[1]))
             elif cur[0] - prev[1] > step:
                 out.add("E402", cur[3], low=prev[1], high=cur[0], gap_low=prev[1] + step, gap_high=cur[0] - step)
     for item in policy.items.values():
-        table = policy.band_tables.get(item.bands or "")
-        if table is None or item.max_points is None:
+        used = policy.band_tables.get(item.bands or "")
+        if used is None or item.max_points is None:
             continue
-        step = precision(table)
-        rs = _ranges(table)
+        step = precision(used)
+        rs = _ranges(used)
         span = item.bands_span or item.span
         for low, high, label, _ in rs:
             if low < 0 or high > item.max_points:

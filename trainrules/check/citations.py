@@ -47,5 +47,10 @@ def check_citations(policy: CheckedPolicy, out: Collector) -> None:
         for name, span in zip(cite.relies, cite.relies_spans, strict=False):
             if name not in policy.assumptions:
                 zh, en = did_you_mean(name, names)
-                out.add("E307", span, name=name, suggestion=zh or f"用“假设 {name} \"…\" 依据 …”声明它。",
-                        suggestion_en=en or f"Declare it: 假设 {name} \"…\" 依据 …")
+                out.add(
+                    "E307",
+                    span,
+                    name=name,
+                    suggestion=zh or f'用“假设 {name} "…" 依据 …”声明它。',
+                    suggestion_en=en or f'Declare it: 假设 {name} "…" 依据 …',
+                )

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pendulum
 
 from trainrules.diagnostics import Collector
-from trainrules.ir import BUILTIN_FIELDS, STANDARD_FIELDS, CheckedPolicy, Symbol, field_type
+from trainrules.ir import BUILTIN_FIELDS, STANDARD_FIELDS, CheckedPolicy, Symbol, Type, field_type
 from trainrules.source import Span
 from trainrules.syntax import ast
 from trainrules.syntax.lower import DEFAULT_TZ
@@ -43,9 +43,14 @@ def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
         if not module.decls:
             out.add("E115", module.span)
         else:
-            out.add("E305", module.span.source.span(0, 0), what="策略缺少“方案”块", what_en="the policy has no 方案 block",
-                    hint="在文件开头写 方案 名称 { 标题 \"…\" 时区 \"Asia/Shanghai\" 期间 … 至 … }",
-                    hint_en="Start the file with 方案 NAME { 标题 \"…\" 时区 \"Asia/Shanghai\" 期间 … 至 … }")
+            out.add(
+                "E305",
+                module.span.source.span(0, 0),
+                what="策略缺少“方案”块",
+                what_en="the policy has no 方案 block",
+                hint='在文件开头写 方案 名称 { 标题 "…" 时区 "Asia/Shanghai" 期间 … 至 … }',
+                hint_en='Start the file with 方案 NAME { 标题 "…" 时区 "Asia/Shanghai" 期间 … 至 … }',
+            )
         return None
     for extra in plans[1:]:
         out.add("E302", extra.span, name="方案", line=plans[0].span.line)
@@ -57,8 +62,14 @@ def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
         seen.setdefault(fact.key, fact)
     for key, en in (("标题", "title"), ("期间", "period")):
         if key not in seen:
-            out.add("E305", plan.span, what=f"“方案”块缺少“{key}”", what_en=f"the 方案 block has no {key} ({en})",
-                    hint=f"在方案块中加上“{key} …”。", hint_en=f"Add '{key} …' to the 方案 block.")
+            out.add(
+                "E305",
+                plan.span,
+                what=f"“方案”块缺少“{key}”",
+                what_en=f"the 方案 block has no {key} ({en})",
+                hint=f"在方案块中加上“{key} …”。",
+                hint_en=f"Add '{key} …' to the 方案 block.",
+            )
     return plan
 
 
@@ -151,7 +162,7 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     )
 
 
-def _value_type(v: ast.Value) -> str:
+def _value_type(v: ast.Value) -> Type:
     if isinstance(v, ast.Number):
         return "数"
     if isinstance(v, ast.TimeLit):

@@ -41,5 +41,12 @@ def check_period(policy: CheckedPolicy, out: Collector) -> None:
     end = pendulum.datetime(end_day.year, end_day.month, end_day.day, tz=policy.tz)
     for when, span, what, what_en in _instants(policy):
         if when < start or when > end:
-            out.add("W501", span, what=what, what_en=what_en, when=when.format("YYYY-MM-DD HH:mm"),
-                    start=first.isoformat(), end=last.isoformat())
+            out.add(
+                "W501",
+                span,
+                what=what,
+                what_en=what_en,
+                when=when.format("YYYY-MM-DD HH:mm"),
+                start=first.isoformat(),
+                end=last.isoformat(),
+            )

@@ -14,7 +14,7 @@ Interval = tuple[Decimal, Decimal]
 _ZERO = Decimal(0)
 
 
-def bounds(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None = None) -> Interval | None:  # noqa: C901, PLR0911 -- one case per form
+def bounds(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None = None) -> Interval | None:
     """The smallest and largest value a numeric expression can take, when that is knowable statically."""
     if isinstance(e, ast.Number):
         return e.value, e.value
@@ -77,8 +77,11 @@ def _threshold_checks(policy: CheckedPolicy, e: ast.Expr, out: Collector) -> Non
         return
     if not isinstance(e, ast.Compare) or e.op not in (">=", ">"):
         return
-    reach = bounds(policy, e.left) if not (isinstance(e.left, ast.Ref) and e.left.path == ("总分",)) else (
-        _ZERO, policy.total if policy.total is not None else max_total(policy))
+    reach = (
+        bounds(policy, e.left)
+        if not (isinstance(e.left, ast.Ref) and e.left.path == ("总分",))
+        else (_ZERO, policy.total if policy.total is not None else max_total(policy))
+    )
     need = bounds(policy, e.right)
     if reach is None or need is None:
         return
@@ -94,24 +97,44 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
         if part.score is not None:
             b = bounds(policy, part.score.expr)
             if b is not None and b[1] > part.max_points:
-                out.add("E404", part.score.span, what=f"“{part.name}”的得分最高可达 {b[1]}，超过满分 {part.max_points}",
-                        what_en=f"the score of '{part.name}' can reach {b[1]}, over its maximum {part.max_points}",
-                        hint="用 最小(…, 满分) 封顶，或核对折算式。", hint_en="Cap it with 最小(…) or check the formula.")
+                out.add(
+                    "E404",
+                    part.score.span,
+                    what=f"“{part.name}”的得分最高可达 {b[1]}，超过满分 {part.max_points}",
+                    what_en=f"the score of '{part.name}' can reach {b[1]}, over its maximum {part.max_points}",
+                    hint="用 最小(…, 满分) 封顶，或核对折算式。",
+                    hint_en="Cap it with 最小(…) or check the formula.",
+                )
         elif part.scaled:
             if items_sum == 0:
-                out.add("E404", part.span, what=f"“{part.name}”按比例折算，但没有计分的项目",
-                        what_en=f"'{part.name}' is scaled but has no scored item", hint="", hint_en="")
+                out.add(
+                    "E404",
+                    part.span,
+                    what=f"“{part.name}”按比例折算，但没有计分的项目",
+                    what_en=f"'{part.name}' is scaled but has no scored item",
+                    hint="",
+                    hint_en="",
+                )
         elif items_sum != part.max_points:
-            out.add("E404", part.span, what=f"“{part.name}”各项目满分之和为 {items_sum}，而部分满分为 {part.max_points}",
-                    what_en=f"the items of '{part.name}' add up to {items_sum}, but the part's maximum is {part.max_points}",
-                    hint="核对各项目的满分；若原文把原始分折算到部分满分，写“按比例折算”。",
-                    hint_en="Check the items' maxima; if the plan scales raw points to the part, write 按比例折算.")
+            out.add(
+                "E404",
+                part.span,
+                what=f"“{part.name}”各项目满分之和为 {items_sum}，而部分满分为 {part.max_points}",
+                what_en=f"the items of '{part.name}' add up to {items_sum}, but the part's max is {part.max_points}",
+                hint="核对各项目的满分；若原文把原始分折算到部分满分，写“按比例折算”。",
+                hint_en="Check the items' maxima; if the plan scales raw points to the part, write 按比例折算.",
+            )
     parts_sum = max_total(policy)
     total_fact = policy.plan.fact("总分")
     if policy.total is not None and total_fact is not None and parts_sum != policy.total:
-        out.add("E404", total_fact.span, what=f"各部分满分之和为 {parts_sum}，而总分为 {policy.total}",
-                what_en=f"the parts add up to {parts_sum}, but the total is {policy.total}",
-                hint="核对各部分的满分和方案的总分。", hint_en="Check the parts' maxima and the plan's total.")
+        out.add(
+            "E404",
+            total_fact.span,
+            what=f"各部分满分之和为 {parts_sum}，而总分为 {policy.total}",
+            what_en=f"the parts add up to {parts_sum}, but the total is {policy.total}",
+            hint="核对各部分的满分和方案的总分。",
+            hint_en="Check the parts' maxima and the plan's total.",
+        )
     for d in policy.module.decls:
         if isinstance(d, ast.Outcome):
             _threshold_checks(policy, d.cond, out)
@@ -120,6 +143,11 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
         for clause, what in ((item.late, "逾期"), (item.missing, "缺交")):
             b = bounds(policy, clause.expr, item) if clause is not None and top is not None else None
             if clause is not None and top is not None and b is not None and b[1] > top:
-                out.add("E404", clause.span, what=f"“{item.name}”{what}可得 {b[1]} 分，超过满分 {top}",
-                        what_en=f"'{item.name}' can earn {b[1]} when {what}, over its maximum {top}",
-                        hint="逾期或缺交得分不能高于满分。", hint_en="Late or missing work cannot earn more than the maximum.")
+                out.add(
+                    "E404",
+                    clause.span,
+                    what=f"“{item.name}”{what}可得 {b[1]} 分，超过满分 {top}",
+                    what_en=f"'{item.name}' can earn {b[1]} when {what}, over its maximum {top}",
+                    hint="逾期或缺交得分不能高于满分。",
+                    hint_en="Late or missing work cannot earn more than the maximum.",
+                )

@@ -12,8 +12,17 @@ from trainrules.syntax import ast
 __all__ = ["check_types", "infer_define"]
 
 _ORDERED = {"数", "时刻", "日期", "钟点"}
-_WORDS_EN = {"数": "a number", "文本": "a text", "是否": "a yes/no", "时刻": "an instant", "日期": "a date",
-             "钟点": "a time of day", "文本列表": "a list of texts", "数列表": "a list of numbers", "未知": "unknown"}
+_WORDS_EN = {
+    "数": "a number",
+    "文本": "a text",
+    "是否": "a yes/no",
+    "时刻": "an instant",
+    "日期": "a date",
+    "钟点": "a time of day",
+    "文本列表": "a list of texts",
+    "数列表": "a list of numbers",
+    "未知": "unknown",
+}
 
 
 def _mismatch(out: Collector, e: ast.Expr, what: str, what_en: str, hint: str = "", hint_en: str = "") -> None:
@@ -40,7 +49,7 @@ class _Typer:
         if name in self.define_types:
             return self.define_types[name]
         if name in self.in_progress:
-            cycle = " → ".join([*self.in_progress[self.in_progress.index(name):], name])
+            cycle = " → ".join([*self.in_progress[self.in_progress.index(name) :], name])
             self.out.add("E309", at.span, name=name, cycle=cycle, cycle_en=cycle)
             return "未知"
         self.in_progress.append(name)
@@ -82,38 +91,61 @@ class _Typer:
         fn = FUNCTIONS.get(e.func)
         if fn is None:
             zh, en = did_you_mean(e.func, list(FUNCTIONS))
-            self.out.add("E304", e.span, what=f"没有名为“{e.func}”的函数。{zh}",
-                         what_en=f"there is no function '{e.func}'. {en}".strip())
+            self.out.add(
+                "E304",
+                e.span,
+                what=f"没有名为“{e.func}”的函数。{zh}",
+                what_en=f"there is no function '{e.func}'. {en}".strip(),
+            )
             for a in e.args:
                 self.infer(a, item, group, aggregate)
             return "未知"
         n = len(e.args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
-            want = str(fn.min_args) if fn.min_args == fn.max_args else f"{fn.min_args} 个以上" if fn.max_args is None \
+            want = (
+                str(fn.min_args)
+                if fn.min_args == fn.max_args
+                else f"{fn.min_args} 个以上"
+                if fn.max_args is None
                 else f"{fn.min_args}–{fn.max_args}"
-            self.out.add("E304", e.span, what=f"“{e.func}”需要 {want} 个参数，这里给了 {n} 个",
-                         what_en=f"'{e.func}' takes {want} argument(s), {n} given")
+            )
+            self.out.add(
+                "E304",
+                e.span,
+                what=f"“{e.func}”需要 {want} 个参数，这里给了 {n} 个",
+                what_en=f"'{e.func}' takes {want} argument(s), {n} given",
+            )
         if e.func in AGGREGATES:
             if group is None:
-                self.out.add("E304", e.span, what=f"“{e.func}”只能用在“核查 … 按 …”的分组核查中",
-                             what_en=f"'{e.func}' is only for group checks (核查 … 按 …)")
+                self.out.add(
+                    "E304",
+                    e.span,
+                    what=f"“{e.func}”只能用在“核查 … 按 …”的分组核查中",
+                    what_en=f"'{e.func}' is only for group checks (核查 … 按 …)",
+                )
             arg_types = [self.infer(a, item, group, aggregate=True) for a in e.args]
         else:
             arg_types = [self.infer(a, item, group, aggregate) for a in e.args]
         for a, t in zip(e.args, arg_types, strict=True):
             if fn.arg_type not in ("任意", t) and t != "未知":
-                _mismatch(self.out, a, f"“{e.func}”的参数应为{fn.arg_type}，这里是{t}",
-                          f"'{e.func}' takes {_WORDS_EN[fn.arg_type]}, not {_WORDS_EN.get(t, t)}")
+                _mismatch(
+                    self.out,
+                    a,
+                    f"“{e.func}”的参数应为{fn.arg_type}，这里是{t}",
+                    f"'{e.func}' takes {_WORDS_EN[fn.arg_type]}, not {_WORDS_EN.get(t, t)}",
+                )
         if fn.result == "同参数":
             if len(arg_types) == 2 and "未知" not in arg_types and arg_types[0] != arg_types[1]:
-                _mismatch(self.out, e.args[1], f"默认值应与“{e.func}”的第一个参数同类型（{arg_types[0]}）",
-                          f"the default must have the first argument's type ({_WORDS_EN[arg_types[0]]})")
+                _mismatch(
+                    self.out,
+                    e.args[1],
+                    f"默认值应与“{e.func}”的第一个参数同类型（{arg_types[0]}）",
+                    f"the default must have the first argument's type ({_WORDS_EN[arg_types[0]]})",
+                )
             return arg_types[0] if arg_types else "未知"
         return fn.result
 
-    def infer(  # noqa: C901, PLR0911, PLR0912 -- one case per expression form
-        self, e: ast.Expr, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool
-    ) -> str:
+    def infer(self, e: ast.Expr, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
         if isinstance(e, ast.Number):
             return "数"
         if isinstance(e, ast.Text):
@@ -139,8 +171,13 @@ class _Typer:
             self.infer(e.key, item, group, aggregate)
             if table is None:
                 zh, en = did_you_mean(e.table, list(self.policy.lookup_tables))
-                self.out.add("E301", e.span, name=e.table, suggestion=zh or "用“对照表 名称 { 键: 值 }”声明对照表。",
-                             suggestion_en=en or "Declare it with 对照表 NAME { key: value }.")
+                self.out.add(
+                    "E301",
+                    e.span,
+                    name=e.table,
+                    suggestion=zh or "用“对照表 名称 { 键: 值 }”声明对照表。",
+                    suggestion_en=en or "Declare it with 对照表 NAME { key: value }.",
+                )
                 return "未知"
             kinds = {type(r.value) for r in table.rows}
             return "数" if kinds == {ast.Number} else "文本" if kinds == {ast.Text} else "未知"
@@ -148,22 +185,36 @@ class _Typer:
             t = self.infer(e.operand, item, group, aggregate)
             want = "数" if e.op == "neg" else "是否"
             if t not in (want, "未知"):
-                _mismatch(self.out, e.operand, f"“{'-' if e.op == 'neg' else '非'}”后应为{want}，这里是{t}",
-                          f"expected {_WORDS_EN[want]} here, found {_WORDS_EN.get(t, t)}")
+                _mismatch(
+                    self.out,
+                    e.operand,
+                    f"“{'-' if e.op == 'neg' else '非'}”后应为{want}，这里是{t}",
+                    f"expected {_WORDS_EN[want]} here, found {_WORDS_EN.get(t, t)}",
+                )
             return want
         if isinstance(e, ast.Chain):
             for x in (e.first, *(y for _, y in e.rest)):
                 t = self.infer(x, item, group, aggregate)
                 if t not in ("数", "未知"):
-                    _mismatch(self.out, x, f"算术运算只能用于数，这里是{t}", f"arithmetic needs numbers, found {_WORDS_EN.get(t, t)}",
-                              "日期和时刻请用比较（早于、晚于）。", "Compare dates and instants with 早于/晚于 instead.")
+                    _mismatch(
+                        self.out,
+                        x,
+                        f"算术运算只能用于数，这里是{t}",
+                        f"arithmetic needs numbers, found {_WORDS_EN.get(t, t)}",
+                        "日期和时刻请用比较（早于、晚于）。",
+                        "Compare dates and instants with 早于/晚于 instead.",
+                    )
             return "数"
         if isinstance(e, ast.BoolChain):
             for x in e.operands:
                 t = self.infer(x, item, group, aggregate)
                 if t not in ("是否", "未知"):
-                    _mismatch(self.out, x, f"“{'且' if e.op == 'and' else '或'}”两边应为条件（是否），这里是{t}",
-                              f"'{'且' if e.op == 'and' else '或'}' joins conditions, found {_WORDS_EN.get(t, t)}")
+                    _mismatch(
+                        self.out,
+                        x,
+                        f"“{'且' if e.op == 'and' else '或'}”两边应为条件（是否），这里是{t}",
+                        f"'{'且' if e.op == 'and' else '或'}' joins conditions, found {_WORDS_EN.get(t, t)}",
+                    )
             return "是否"
         if isinstance(e, ast.Compare):
             self.compare(e, item, group, aggregate)
@@ -171,12 +222,21 @@ class _Typer:
         if isinstance(e, ast.If):
             c = self.infer(e.cond, item, group, aggregate)
             if c not in ("是否", "未知"):
-                _mismatch(self.out, e.cond, f"“若”后应为条件，这里是{c}", f"'若' needs a condition, found {_WORDS_EN.get(c, c)}")
+                _mismatch(
+                    self.out,
+                    e.cond,
+                    f"“若”后应为条件，这里是{c}",
+                    f"'若' needs a condition, found {_WORDS_EN.get(c, c)}",
+                )
             a = self.infer(e.then, item, group, aggregate)
             b = self.infer(e.otherwise, item, group, aggregate)
             if "未知" not in (a, b) and a != b:
-                _mismatch(self.out, e.otherwise, f"“则”与“否则”两个分支类型不同（{a}、{b}）",
-                          f"the two branches differ ({_WORDS_EN[a]}, {_WORDS_EN[b]})")
+                _mismatch(
+                    self.out,
+                    e.otherwise,
+                    f"“则”与“否则”两个分支类型不同（{a}、{b}）",
+                    f"the two branches differ ({_WORDS_EN[a]}, {_WORDS_EN[b]})",
+                )
             return a if a != "未知" else b
         return "未知"
 
@@ -198,14 +258,24 @@ class _Typer:
         if {lt, rt} == {"时刻", "日期"}:
             hint = "日期没有时刻：写成“2019-12-08 24:00”这样的时刻再比较。"
             hint_en = "A date has no time of day: compare with an instant such as 2019-12-08 24:00."
-        _mismatch(self.out, e, f"“{e.written}”不能比较{lt}与{rt}",
-                  f"'{e.written}' cannot compare {_WORDS_EN.get(lt, lt)} with {_WORDS_EN.get(rt, rt)}", hint, hint_en)
+        _mismatch(
+            self.out,
+            e,
+            f"“{e.written}”不能比较{lt}与{rt}",
+            f"'{e.written}' cannot compare {_WORDS_EN.get(lt, lt)} with {_WORDS_EN.get(rt, rt)}",
+            hint,
+            hint_en,
+        )
 
     def site(self, s: Site) -> None:
         t = self.infer(s.expr, s.item, s.group, aggregate=False)
         if s.want != "未知" and t not in (s.want, "未知"):
-            _mismatch(self.out, s.expr, f"{s.what}应为{s.want}，这里是{t}",
-                      f"{s.what} must be {_WORDS_EN[s.want]}, found {_WORDS_EN.get(t, t)}")
+            _mismatch(
+                self.out,
+                s.expr,
+                f"{s.what}应为{s.want}，这里是{t}",
+                f"{s.what} must be {_WORDS_EN[s.want]}, found {_WORDS_EN.get(t, t)}",
+            )
 
 
 def check_types(policy: CheckedPolicy, out: Collector) -> None:
@@ -218,8 +288,13 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
             for key in d.group_by:
                 if key not in policy.symbols or policy.symbols[key].kind != "field":
                     zh, en = did_you_mean(key, [k for k, v in policy.symbols.items() if v.kind == "field"])
-                    out.add("E301", d.span, name=key, suggestion=zh or "分组只能按教师字段（如 学校、学科）。",
-                            suggestion_en=en or "Group by a teacher field such as 学校 or 学科.")
+                    out.add(
+                        "E301",
+                        d.span,
+                        name=key,
+                        suggestion=zh or "分组只能按教师字段（如 学校、学科）。",
+                        suggestion_en=en or "Group by a teacher field such as 学校 or 学科.",
+                    )
         if isinstance(d, ast.Part):
             for it in d.items:
                 if it.bands is not None and it.bands not in policy.band_tables:

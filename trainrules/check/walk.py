@@ -132,7 +132,12 @@ def item_citations(it: ast.Item) -> Iterator[tuple[ast.Citation, str]]:
     yield it.deadline_cite, f"项目 {it.name}·截止"
     yield it.opens_cite, f"项目 {it.name}·开放"
     yield it.bands_cite, f"项目 {it.name}·档次"
-    for c, w in ((it.late, "逾期"), (it.missing, "缺交"), (it.valid, "有效"), (it.score, "得分"),
-                 (it.submitted_from, "提交时间")):
+    for c, w in (
+        (it.late, "逾期"),
+        (it.missing, "缺交"),
+        (it.valid, "有效"),
+        (it.score, "得分"),
+        (it.submitted_from, "提交时间"),
+    ):
         if c is not None:
             yield c.cite, f"项目 {it.name}·{w}"

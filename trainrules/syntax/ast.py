@@ -11,15 +11,43 @@ import pendulum
 from trainrules.source import Span
 
 __all__ = [
-    "Assumption", "Band", "BandTable", "BoolChain", "Call", "Certificate", "Chain", "CheckRule",
-    "Citation", "Compare", "DateLit", "Deadline", "Decl", "Define", "Expr", "Gap", "If", "InputField",
-    "InstantLit", "Item", "ListExpr", "Lookup", "LookupRow", "LookupTable", "Module", "Number",
-    "Outcome", "Part", "Plan", "PlanFact", "Ref", "ScopeRule", "Text", "TimeLit", "Unary", "Value",
+    "Assumption",
+    "Band",
+    "BandTable",
+    "BoolChain",
+    "Call",
+    "Certificate",
+    "Chain",
+    "CheckRule",
+    "Citation",
+    "Compare",
+    "DateLit",
+    "Deadline",
+    "Decl",
+    "Define",
+    "Expr",
+    "Gap",
+    "If",
+    "InputField",
+    "InstantLit",
+    "Item",
+    "ListExpr",
+    "Lookup",
+    "LookupRow",
+    "LookupTable",
+    "Module",
+    "Number",
+    "Outcome",
+    "Part",
+    "Plan",
+    "PlanFact",
+    "Ref",
+    "ScopeRule",
+    "Text",
+    "TimeLit",
+    "Unary",
+    "Value",
 ]
-
-
-def _span() -> Span:
-    return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]  # attrs.field is typed Any
 
 
 # ---------- expressions ----------
@@ -32,7 +60,7 @@ class Number:
     value: Decimal
     text: str
     percent: bool = False
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -40,7 +68,7 @@ class Text:
     """A quoted text literal (quotes removed)."""
 
     value: str
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -48,7 +76,7 @@ class DateLit:
     """A calendar date literal."""
 
     value: pendulum.Date
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +86,7 @@ class TimeLit:
     hour: int
     minute: int
     second: int
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
     def text(self) -> str:
         """Canonical ``HH:MM`` or ``HH:MM:SS`` form."""
@@ -73,7 +101,7 @@ class InstantLit:
     date: pendulum.Date
     time: TimeLit
     value: pendulum.DateTime
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -81,7 +109,7 @@ class Ref:
     """A name, possibly dotted (``作业一.分数``, ``学校.计划报送时间``)."""
 
     path: tuple[str, ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
     @property
     def dotted(self) -> str:
@@ -95,7 +123,7 @@ class Call:
 
     func: str
     args: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,7 +131,7 @@ class ListExpr:
     """A list literal ``[a, b]``."""
 
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -112,7 +140,7 @@ class Lookup:
 
     table: str
     key: Expr
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -121,7 +149,7 @@ class Unary:
 
     op: Literal["neg", "not"]
     operand: Expr
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -131,7 +159,7 @@ class Chain:
     kind: Literal["sum", "product"]
     first: Expr
     rest: tuple[tuple[str, Expr], ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -140,7 +168,7 @@ class BoolChain:
 
     op: Literal["and", "or"]
     operands: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 CompareOp = Literal["<", "<=", ">", ">=", "==", "!=", "contains", "contains_any", "in"]
@@ -154,7 +182,7 @@ class Compare:
     left: Expr
     right: Expr
     written: str
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -164,12 +192,24 @@ class If:
     cond: Expr
     then: Expr
     otherwise: Expr
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 Expr: TypeAlias = (
-    Number | Text | DateLit | TimeLit | InstantLit | Ref | Call | ListExpr | Lookup | Unary | Chain
-    | BoolChain | Compare | If
+    Number
+    | Text
+    | DateLit
+    | TimeLit
+    | InstantLit
+    | Ref
+    | Call
+    | ListExpr
+    | Lookup
+    | Unary
+    | Chain
+    | BoolChain
+    | Compare
+    | If
 )
 Value: TypeAlias = Number | Text | DateLit | TimeLit
 
@@ -198,7 +238,7 @@ class PlanFact:
     key: str
     values: tuple[str | Decimal | pendulum.Date, ...]
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -207,7 +247,7 @@ class Plan:
 
     name: str
     facts: tuple[PlanFact, ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
     def fact(self, key: str) -> PlanFact | None:
         """The fact with keyword ``key``, if given."""
@@ -222,7 +262,7 @@ class Assumption:
     value: Value | None
     text: str
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 FieldType = Literal["数", "整数", "文本", "时刻", "日期", "是否", "标签", "标签集"]
@@ -239,7 +279,7 @@ class InputField:
     high: Decimal | None
     optional: bool
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -249,7 +289,7 @@ class ScopeRule:
     kind: Literal["enrolled", "exempt"]
     cond: Expr
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -260,7 +300,7 @@ class Band:
     low: Decimal
     high: Decimal
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -271,7 +311,7 @@ class Gap:
     high: Decimal
     label: str | None
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -283,7 +323,7 @@ class BandTable:
     gaps: tuple[Gap, ...]
     precision: Decimal | None
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -292,7 +332,7 @@ class LookupRow:
 
     key: str | Decimal
     value: Value
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -302,7 +342,7 @@ class LookupTable:
     name: str
     rows: tuple[LookupRow, ...]
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -313,7 +353,7 @@ class Deadline:
     instant: pendulum.DateTime
     written: str
     close_of_business: bool = False
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -322,7 +362,7 @@ class Clause:
 
     expr: Expr
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -344,7 +384,7 @@ class Item:
     bands_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     bands_cite: Citation = NO_CITATION
     submitted_from: Clause | None = None
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -358,7 +398,7 @@ class Part:
     items: tuple[Item, ...]
     cancel: Clause | None = None
     score: Clause | None = None
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -368,7 +408,7 @@ class Define:
     name: str
     expr: Expr
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -379,7 +419,7 @@ class Outcome:
     grant: Expr | None
     unit: str | None
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -389,7 +429,7 @@ class Certificate:
     label: str
     cond: Expr
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -400,12 +440,21 @@ class CheckRule:
     group_by: tuple[str, ...]
     cond: Expr
     cite: Citation
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)
 
 
 Decl: TypeAlias = (
-    Plan | Assumption | InputField | ScopeRule | BandTable | LookupTable | Part | Define | Outcome
-    | Certificate | CheckRule
+    Plan
+    | Assumption
+    | InputField
+    | ScopeRule
+    | BandTable
+    | LookupTable
+    | Part
+    | Define
+    | Outcome
+    | Certificate
+    | CheckRule
 )
 
 
@@ -414,4 +463,4 @@ class Module:
     """A parsed policy file: its declarations in source order."""
 
     decls: tuple[Decl, ...]
-    span: Span = _span()
+    span: Span = attrs.field(eq=False, repr=False)

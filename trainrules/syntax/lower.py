@@ -22,12 +22,30 @@ DEFAULT_TZ = "Asia/Shanghai"
 CLOSE_OF_BUSINESS = "下班时间"
 
 _CMP = {
-    ">=": ">=", "≥": ">=", "不少于": ">=", "不低于": ">=",
-    "<=": "<=", "≤": "<=", "不超过": "<=", "不高于": "<=",
-    ">": ">", "大于": ">", "高于": ">", "晚于": ">",
-    "<": "<", "小于": "<", "低于": "<", "早于": "<",
-    "==": "==", "等于": "==", "!=": "!=", "≠": "!=", "不等于": "!=",
-    "含": "contains", "含任一": "contains_any", "属于": "in",
+    ">=": ">=",
+    "≥": ">=",
+    "不少于": ">=",
+    "不低于": ">=",
+    "<=": "<=",
+    "≤": "<=",
+    "不超过": "<=",
+    "不高于": "<=",
+    ">": ">",
+    "大于": ">",
+    "高于": ">",
+    "晚于": ">",
+    "<": "<",
+    "小于": "<",
+    "低于": "<",
+    "早于": "<",
+    "==": "==",
+    "等于": "==",
+    "!=": "!=",
+    "≠": "!=",
+    "不等于": "!=",
+    "含": "contains",
+    "含任一": "contains_any",
+    "属于": "in",
 }
 _ARITH = {"+": "+", "-": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
 _DATE_RE = re.compile(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?")
@@ -150,7 +168,7 @@ class _Lowerer:
         return children, None
 
     # ---------- expressions ----------
-    def expr(self, node: Node) -> ast.Expr:  # noqa: C901, PLR0911, PLR0912 -- one dispatch over the expression forms
+    def expr(self, node: Node) -> ast.Expr:
         sp = self.span(node)
         if isinstance(node, Token):
             if node.type == "NUMBER":
@@ -187,8 +205,14 @@ class _Lowerer:
         if kind == "percent":
             inner = self.expr(ch[0])
             if not isinstance(inner, ast.Number):
-                self.error("E303", node, what="“%”只能写在数值后面", what_en="'%' must follow a number",
-                           hint="写成 5% 这样的形式。", hint_en="Write it like 5%.")
+                self.error(
+                    "E303",
+                    node,
+                    what="“%”只能写在数值后面",
+                    what_en="'%' must follow a number",
+                    hint="写成 5% 这样的形式。",
+                    hint_en="Write it like 5%.",
+                )
                 return inner
             return ast.Number(value=inner.value / 100, text=inner.text + "%", percent=True, span=sp)
         if kind == "negate":
@@ -200,7 +224,9 @@ class _Lowerer:
             return ast.Unary(op="not", operand=self.expr(ch[1]), span=sp)
         if kind in ("sum_chain", "product_chain"):
             rest = tuple((_ARITH[str(ch[i])], self.expr(ch[i + 1])) for i in range(1, len(ch), 2))
-            return ast.Chain(kind="sum" if kind == "sum_chain" else "product", first=self.expr(ch[0]), rest=rest, span=sp)
+            return ast.Chain(
+                kind="sum" if kind == "sum_chain" else "product", first=self.expr(ch[0]), rest=rest, span=sp
+            )
         if kind in ("or_chain", "and_chain"):
             operands = tuple(self.expr(c) for c in ch if not (isinstance(c, Token) and c.type in ("OR", "AND")))
             return ast.BoolChain(op="or" if kind == "or_chain" else "and", operands=operands, span=sp)
@@ -257,7 +283,7 @@ class _Lowerer:
                         name = self.string(tok)
                         try:
                             pendulum.timezone(name)
-                        except Exception:  # noqa: BLE001 -- pendulum raises several types for unknown zones
+                        except Exception:
                             self.error("E204", tok, text=name)
                         else:
                             self.tz = name
@@ -271,8 +297,15 @@ class _Lowerer:
         for stmt in t.children[1:]:
             s = cast(Tree[Token], stmt)
             body, cite = self.split_cite(s.children)
-            key = {"plan_title": "标题", "plan_issuer": "发布单位", "plan_issued": "发布日期", "plan_source": "来源",
-                   "plan_tz": "时区", "plan_period": "期间", "plan_total": "总分"}[str(s.data)]
+            key = {
+                "plan_title": "标题",
+                "plan_issuer": "发布单位",
+                "plan_issued": "发布日期",
+                "plan_source": "来源",
+                "plan_tz": "时区",
+                "plan_period": "期间",
+                "plan_total": "总分",
+            }[str(s.data)]
             values: list[str | Decimal | pendulum.Date] = []
             for tok in cast(list[Token], body):
                 if tok.type == "STRING":
@@ -308,8 +341,18 @@ class _Lowerer:
                         self.error("E206", extra, low=low, high=high)
                 else:
                     optional = True
-            fields.append(ast.InputField(owner=owner, name=str(body[0]), type=cast(Any, str(body[1])), low=low,
-                                         high=high, optional=optional, cite=self.cite(cite), span=self.span(ft)))
+            fields.append(
+                ast.InputField(
+                    owner=owner,
+                    name=str(body[0]),
+                    type=cast(Any, str(body[1])),
+                    low=low,
+                    high=high,
+                    optional=optional,
+                    cite=self.cite(cite),
+                    span=self.span(ft),
+                )
+            )
         return fields
 
     def d_scope_block(self, t: Tree[Token]) -> list[ast.ScopeRule]:
@@ -346,8 +389,14 @@ class _Lowerer:
                     self.error("E206", st, low=low, high=high)
                 label = self.label(body[2]) if len(body) > 2 else None
                 gaps.append(ast.Gap(low=low, high=high, label=label, cite=self.cite(c), span=self.span(st)))
-        return ast.BandTable(name=name, bands=tuple(bands), gaps=tuple(gaps), precision=precision,
-                             cite=self.cite(cite), span=self.span(t))
+        return ast.BandTable(
+            name=name,
+            bands=tuple(bands),
+            gaps=tuple(gaps),
+            precision=precision,
+            cite=self.cite(cite),
+            span=self.span(t),
+        )
 
     def d_lookup_table(self, t: Tree[Token]) -> ast.LookupTable:
         name = str(t.children[0])
@@ -360,8 +409,13 @@ class _Lowerer:
             rt = cast(Tree[Token], r)
             key_tree = cast(Tree[Token], rt.children[0])
             tok = cast(Token, key_tree.children[0])
-            key: str | Decimal = (self.decimal(tok) if key_tree.data == "key_number"
-                                  else self.string(tok) if key_tree.data == "key_text" else str(tok))
+            key: str | Decimal = (
+                self.decimal(tok)
+                if key_tree.data == "key_number"
+                else self.string(tok)
+                if key_tree.data == "key_text"
+                else str(tok)
+            )
             rows.append(ast.LookupRow(key=key, value=self.literal(rt.children[1]), span=self.span(rt)))
         return ast.LookupTable(name=name, rows=tuple(rows), cite=self.cite(cite), span=self.span(t))
 
@@ -389,8 +443,16 @@ class _Lowerer:
                     cancel = self.clause(c, body[0], ccite)
                 else:
                     score = self.clause(c, body[0], ccite)
-        return ast.Part(name=name, max_points=max_points, scaled=scaled, cite=self.cite(cite), items=tuple(items),
-                        cancel=cancel, score=score, span=self.span(t))
+        return ast.Part(
+            name=name,
+            max_points=max_points,
+            scaled=scaled,
+            cite=self.cite(cite),
+            items=tuple(items),
+            cancel=cancel,
+            score=score,
+            span=self.span(t),
+        )
 
     def item(self, t: Tree[Token]) -> ast.Item:
         name = str(t.children[0])
@@ -421,8 +483,13 @@ class _Lowerer:
                 fields["bands_span"] = self.span(body[0])
                 fields["bands_cite"] = self.cite(ccite)
             else:
-                key = {"late_points": "late", "missing_points": "missing", "valid_when": "valid",
-                       "item_score": "score", "submitted_from": "submitted_from"}[kind]
+                key = {
+                    "late_points": "late",
+                    "missing_points": "missing",
+                    "valid_when": "valid",
+                    "item_score": "score",
+                    "submitted_from": "submitted_from",
+                }[kind]
                 fields[key] = self.clause(ct, body[0], ccite)
         return ast.Item(name=name, max_points=max_points, cite=self.cite(cite), span=self.span(t), **fields)
 
@@ -435,14 +502,23 @@ class _Lowerer:
             return None
         if t.data == "before_close":
             if self.close_of_business is None:
-                self.error("E305", t, what="“下班前”需要声明下班时间",
-                           what_en="'下班前' needs the close-of-business time",
-                           hint=f"声明 假设 {CLOSE_OF_BUSINESS} = 17:00 \"下班前指当地 17:00\" 依据 G4",
-                           hint_en=f"Declare 假设 {CLOSE_OF_BUSINESS} = 17:00 \"…\" 依据 G4")
+                self.error(
+                    "E305",
+                    t,
+                    what="“下班前”需要声明下班时间",
+                    what_en="'下班前' needs the close-of-business time",
+                    hint=f'声明 假设 {CLOSE_OF_BUSINESS} = 17:00 "下班前指当地 17:00" 依据 G4',
+                    hint_en=f'Declare 假设 {CLOSE_OF_BUSINESS} = 17:00 "…" 依据 G4',
+                )
                 return None
             tl = self.close_of_business
-            return ast.Deadline(kind="before", instant=self.instant(d, tl), written=f"{toks[0]} 下班前",
-                                close_of_business=True, span=self.span(t))
+            return ast.Deadline(
+                kind="before",
+                instant=self.instant(d, tl),
+                written=f"{toks[0]} 下班前",
+                close_of_business=True,
+                span=self.span(t),
+            )
         tl = self.time(toks[1])
         kind = cast(Any, "before" if t.data == "before" else "by")
         return ast.Deadline(kind=kind, instant=self.instant(d, tl), written=written, span=self.span(t))
@@ -459,13 +535,19 @@ class _Lowerer:
 
     def d_certificate(self, t: Tree[Token]) -> ast.Certificate:
         body, cite = self.split_cite(t.children)
-        return ast.Certificate(label=self.label(body[0]), cond=self.expr(body[1]), cite=self.cite(cite),
-                               span=self.span(t))
+        return ast.Certificate(
+            label=self.label(body[0]), cond=self.expr(body[1]), cite=self.cite(cite), span=self.span(t)
+        )
 
     def d_check_rule(self, t: Tree[Token]) -> ast.CheckRule:
         body, cite = self.split_cite(t.children)
-        return ast.CheckRule(label=self.label(body[0]), group_by=tuple(str(b) for b in body[1:-1]),
-                             cond=self.expr(body[-1]), cite=self.cite(cite), span=self.span(t))
+        return ast.CheckRule(
+            label=self.label(body[0]),
+            group_by=tuple(str(b) for b in body[1:-1]),
+            cond=self.expr(body[-1]),
+            cite=self.cite(cite),
+            span=self.span(t),
+        )
 
 
 def lower(source: Source, tree: Tree[Token], out: Collector) -> ast.Module | None:

@@ -103,7 +103,7 @@ def _open_block(text: str, pos: int) -> tuple[str, int] | None:
 def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
     text = source.text
     if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+        pos = exc.pos_in_stream or 0
         allowed = set(exc.allowed or ())
         out.add(
             "E110",
@@ -134,7 +134,10 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
     if block is not None:
         header, at = block
         line = source.line_col(at)[0]
-        context, context_en = f"“{header} {{”（第 {line} 行）尚未闭合", f"inside '{header} {{' (line {line}), still open"
+        context, context_en = (
+            f"“{header} {{”（第 {line} 行）尚未闭合",
+            f"inside '{header} {{' (line {line}), still open",
+        )
     else:
         context, context_en = "一条声明的中途", "in the middle of a declaration"
     end = len(text.rstrip())

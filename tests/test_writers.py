@@ -1,0 +1,268 @@
+"""Tests for trainrules.writers: atomic, streamed result files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pendulum
+import pytest
+
+from trainrules.writers import OutputError, flatten_row, open_writer
+
+COLUMNS = ["id", "name", "total", "items.作业一.points", "items.作业一.late", "flags", "decided_at"]
+ROWS = [
+    {
+        "id": "T0001",
+        "name": "张三",
+        "total": Decimal("70.00"),
+        "items": {"作业一": {"points": Decimal("18.5"), "late": False}},
+        "flags": ["新教材培训", "骨干"],
+        "decided_at": pendulum.datetime(2019, 12, 16, 0, 30, tz="Asia/Shanghai"),
+    },
+    {"id": "T0002", "name": "李四", "total": Decimal("-1.5"), "items": {}, "flags": [], "decided_at": None},
+]
+FORMATS = ["out.json", "out.jsonl", "out.csv", "out.xlsx"]
+
+
+class Boom(Exception):
+    """Raised inside a with-block to test atomicity."""
+
+
+def _write_then_fail(target: Path) -> None:
+    with open_writer(target, columns=COLUMNS) as writer:
+        writer.write(ROWS[0])
+        raise Boom
+
+
+# --- atomicity -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_exception_leaves_target_unchanged(tmp_path: Path, name: str) -> None:
+    """An exception inside the with-block leaves an existing target as it was, and no temp file behind."""
+    target = tmp_path / name
+    target.write_bytes(b"old contents")
+    with pytest.raises(Boom):
+        _write_then_fail(target)
+    expected = (b"old contents", [name])
+    assert expected == (target.read_bytes(), os.listdir(tmp_path))
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_unwritable_value_leaves_target_unchanged(tmp_path: Path, name: str) -> None:
+    """A value that cannot be written raises OutputError and rolls back like any exception."""
+    target = tmp_path / name
+    target.write_bytes(b"old contents")
+    with pytest.raises(OutputError), open_writer(target, columns=["id"]) as writer:
+        writer.write({"id": object()})
+    expected = (b"old contents", [name])
+    assert expected == (target.read_bytes(), os.listdir(tmp_path))
+
+
+def test_xlsx_abort_removes_openpyxl_scratch_file(tmp_path: Path) -> None:
+    """Aborting an xlsx writer also removes the scratch file openpyxl keeps in the temp directory."""
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob("openpyxl.*"))
+    with pytest.raises(Boom):
+        _write_then_fail(tmp_path / "out.xlsx")
+    expected: set[Path] = set()
+    assert expected == set(scratch.glob("openpyxl.*")) - before
+
+
+def test_target_appears_only_on_close(tmp_path: Path) -> None:
+    """Rows go to a temporary file on disk; the target exists only once the block ends."""
+    target = tmp_path / "out.jsonl"
+    with open_writer(target) as writer:
+        for _ in range(2000):
+            writer.write(ROWS[0])
+        temporary = [path for path in tmp_path.iterdir() if path != target]
+        during = (False, 1)
+        assert during == (target.exists(), len(temporary))
+        assert temporary[0].stat().st_size > 0  # streamed to disk, not held in memory
+    expected = 2000
+    assert expected == len(target.read_text(encoding="utf-8").splitlines())
+    assert [target] == list(tmp_path.iterdir())
+
+
+def test_success_replaces_existing_target(tmp_path: Path) -> None:
+    """A block that ends normally replaces the old target."""
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    with open_writer(target) as writer:
+        writer.write({"id": "T1"})
+    expected = [{"id": "T1"}]
+    assert expected == json.loads(target.read_text(encoding="utf-8"))
+
+
+# --- JSON and JSON Lines ---------------------------------------------------------
+
+
+def test_json_keeps_decimals_exact(tmp_path: Path) -> None:
+    """JSON output parses back, with every Decimal as its exact string and Chinese unescaped."""
+    target = tmp_path / "out.json"
+    with open_writer(target) as writer:
+        for row in ROWS:
+            writer.write(row)
+    data = target.read_bytes()
+    assert "张三".encode() in data
+    expected = [
+        {
+            "id": "T0001",
+            "name": "张三",
+            "total": "70.00",
+            "items": {"作业一": {"points": "18.5", "late": False}},
+            "flags": ["新教材培训", "骨干"],
+            "decided_at": "2019-12-16T00:30:00+08:00",
+        },
+        {"id": "T0002", "name": "李四", "total": "-1.5", "items": {}, "flags": [], "decided_at": None},
+    ]
+    assert expected == json.loads(data)
+
+
+def test_json_empty_and_decimal_forms(tmp_path: Path) -> None:
+    """No rows give an empty array; exponents are written out and -0 becomes 0."""
+    empty = tmp_path / "empty.json"
+    with open_writer(empty):
+        pass
+    nothing: list[object] = []
+    assert nothing == json.loads(empty.read_text(encoding="utf-8"))
+    target = tmp_path / "forms.json"
+    with open_writer(target) as writer:
+        writer.write({"a": Decimal("1E+5"), "b": Decimal("-0.00"), "c": Decimal("1E-7")})
+    expected = [{"a": "100000", "b": "0.00", "c": "0.0000001"}]
+    assert expected == json.loads(target.read_text(encoding="utf-8"))
+
+
+def test_jsonl_one_object_per_line(tmp_path: Path) -> None:
+    """JSON Lines output has one object per line."""
+    target = tmp_path / "out.jsonl"
+    with open_writer(target) as writer:
+        for row in ROWS:
+            writer.write(row)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    expected = ["T0001", "T0002"]
+    assert expected == [json.loads(line)["id"] for line in lines]
+
+
+def test_non_finite_decimal_is_refused(tmp_path: Path) -> None:
+    """NaN and infinities cannot be written."""
+    with pytest.raises(OutputError), open_writer(tmp_path / "out.json") as writer:
+        writer.write({"a": Decimal("NaN")})
+    nothing: list[str] = []
+    assert nothing == os.listdir(tmp_path)
+
+
+# --- CSV -------------------------------------------------------------------------
+
+
+def test_csv_flattens_and_has_bom(tmp_path: Path) -> None:
+    """CSV starts with a BOM, has the given header, dotted columns and lists joined with ;."""
+    target = tmp_path / "out.csv"
+    with open_writer(target, columns=COLUMNS) as writer:
+        for row in ROWS:
+            writer.write(row)
+    data = target.read_bytes()
+    bom = b"\xef\xbb\xbf"
+    assert bom == data[:3]
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    expected = [
+        COLUMNS,
+        ["T0001", "张三", "70.00", "18.5", "false", "新教材培训;骨干", "2019-12-16T00:30:00+08:00"],
+        ["T0002", "李四", "-1.5", "", "", "", ""],
+    ]
+    assert expected == rows
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        (["=a", "b"], "'=a;b"),
+        ("张三", "张三"),
+        ("a=b", "a=b"),
+        (Decimal("-1.5"), "-1.5"),
+        (-3, "-3"),
+    ],
+)
+def test_csv_injection_neutralized(tmp_path: Path, value: object, expected: str) -> None:
+    """Text cells that a spreadsheet would run get a leading quote; numbers stay numbers."""
+    target = tmp_path / "out.csv"
+    with open_writer(target, columns=["v"]) as writer:
+        writer.write({"v": value})
+    with target.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert [["v"], [expected]] == rows
+
+
+def test_csv_needs_columns(tmp_path: Path) -> None:
+    """CSV and xlsx writers refuse to open without columns."""
+    for name in ("out.csv", "out.xlsx"):
+        with pytest.raises(OutputError):
+            open_writer(tmp_path / name)
+    nothing: list[str] = []
+    assert nothing == os.listdir(tmp_path)
+
+
+# --- xlsx ------------------------------------------------------------------------
+
+
+def test_xlsx_readable_by_openpyxl(tmp_path: Path) -> None:
+    """xlsx output opens in openpyxl: sheet 结果, numbers as numeric cells, formulas neutralized."""
+    target = tmp_path / "out.xlsx"
+    with open_writer(target, columns=[*COLUMNS, "note"]) as writer:
+        writer.write({**ROWS[0], "note": '=HYPERLINK("http://x")'})
+        writer.write({**ROWS[1], "note": "bad\x01char"})
+    workbook = openpyxl.load_workbook(target)
+    try:
+        sheet = workbook["结果"]
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        types = [cell.data_type for cell in sheet[2]]
+    finally:
+        workbook.close()
+    expected = [
+        [*COLUMNS, "note"],
+        ["T0001", "张三", 70, 18.5, False, "新教材培训;骨干", "2019-12-16T00:30:00+08:00", '\'=HYPERLINK("http://x")'],
+        ["T0002", "李四", -1.5, None, None, None, None, "bad\ufffdchar"],
+    ]
+    assert expected == rows
+    expected_types = ["s", "s", "n", "n", "b", "s", "s", "s"]
+    assert expected_types == types
+
+
+# --- formats and flattening ------------------------------------------------------
+
+
+def test_unknown_suffix_is_an_output_error(tmp_path: Path) -> None:
+    """A suffix that names no format raises OutputError with both messages."""
+    with pytest.raises(OutputError) as info:
+        open_writer(tmp_path / "out.txt")
+    assert ("扩展名" in info.value.message_zh, "suffix" in info.value.message_en) == (True, True)
+
+
+def test_explicit_format_overrides_suffix(tmp_path: Path) -> None:
+    """fmt= chooses the format whatever the suffix."""
+    target = tmp_path / "out.txt"
+    with open_writer(target, fmt="jsonl") as writer:
+        writer.write({"a": 1})
+    expected = '{"a":1}\n'
+    assert expected == target.read_text(encoding="utf-8")
+
+
+def test_flatten_row() -> None:
+    """Nested mappings become dotted keys; clashing paths are refused."""
+    expected = {"id": "T1", "items.a.points": 1, "items.b": [1, 2]}
+    assert expected == flatten_row({"id": "T1", "items": {"a": {"points": 1}, "b": [1, 2]}})
+    with pytest.raises(OutputError):
+        flatten_row({"items.a": 1, "items": {"a": 2}})

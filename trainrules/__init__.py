@@ -1,0 +1,42 @@
+"""trainrules: teacher-training plans as executable, checkable policy.
+
+The public API: :func:`load` a policy (raises :class:`PolicyError` with diagnostics),
+:func:`check` one without raising, then ``policy.evaluate(records)`` for :class:`Results`.
+"""
+
+from trainrules.api import AssumptionInfo, Policy, check, load
+from trainrules.diagnostics import Diagnostic, PolicyError, Severity
+from trainrules.explain import Explanation, explain, render_explanation
+from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
+from trainrules.render import render_text
+from trainrules.results import Decision, GroupFinding, ItemResult, PartResult, Results, Step
+from trainrules.source import Source, Span
+
+__all__ = [
+    "AssumptionInfo",
+    "Decision",
+    "Diagnostic",
+    "Explanation",
+    "GroupFinding",
+    "ItemResult",
+    "PartResult",
+    "Policy",
+    "PolicyError",
+    "RawRecord",
+    "ReadProblem",
+    "RecordsFileError",
+    "Results",
+    "Severity",
+    "Source",
+    "Span",
+    "Step",
+    "check",
+    "explain",
+    "load",
+    "read_records",
+    "read_schools",
+    "render_explanation",
+    "render_text",
+]
+
+__version__ = "0.1.0"
