@@ -81,6 +81,8 @@ _TEACHER_SHEETS: Final = frozenset({"教师", "teachers"})
 _SCHOOL_SHEETS: Final = frozenset({"学校", "schools"})
 
 Kind: TypeAlias = Literal["teacher", "school"]
+# What a reader looks for: teachers, the school part of a mixed file, or a file of schools only.
+_Want: TypeAlias = Literal["teacher", "school", "school file"]
 
 
 class RecordsFileError(Exception):
@@ -182,7 +184,7 @@ def column_key(header: str, *, school: bool = False) -> str:
     return f"facts.{text}"
 
 
-def _header_keys(cells: Sequence[object], kind: Kind, where: str) -> list[str]:
+def _header_keys(cells: Sequence[object], kind: _Want, where: str) -> list[str]:
     """Canonical keys for a header row; trailing empty header cells are dropped."""
     texts: list[str] = []
     for cell in cells:
@@ -203,7 +205,7 @@ def _header_keys(cells: Sequence[object], kind: Kind, where: str) -> list[str]:
             raise RecordsFileError(
                 f"{where}：第 {number} 列表头为空", f"{where}: the header of column {number} is empty"
             )
-        key = column_key(text, school=kind == "school")
+        key = column_key(text, school=kind != "teacher")
         if key in first_header:
             raise RecordsFileError(
                 f"{where}：表头“{first_header[key]}”与“{text}”重复（都表示 {key}）",
@@ -368,10 +370,10 @@ def _json_document(text: str, where: str) -> tuple[object, bool]:
         raise RecordsFileError(f"{where}：不是有效的 JSON", f"{where}: not valid JSON ({exc})") from exc
 
 
-def _json_part(doc: object, kind: Kind, where: str) -> tuple[list[object], str]:
+def _json_part(doc: object, kind: _Want, where: str) -> tuple[list[object], str]:
     """Pick the teacher or school list out of a decoded .json document."""
-    if isinstance(doc, list):
-        return doc, f"{where}#/"
+    if isinstance(doc, list):  # an array is all teachers, or all schools in a file of schools
+        return (doc if kind != "school" else []), f"{where}#/"
     if not isinstance(doc, dict):
         raise RecordsFileError(
             f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
@@ -389,7 +391,7 @@ def _json_part(doc: object, kind: Kind, where: str) -> tuple[list[object], str]:
         )
     key = "teachers" if kind == "teacher" else "schools"
     if key not in doc:
-        if kind == "school":
+        if kind != "teacher":
             return [], f"{where}#/schools/"
         raise RecordsFileError(f"{where}：缺少 teachers 数组", f"{where}: the 'teachers' array is missing")
     part = doc[key]
@@ -398,7 +400,7 @@ def _json_part(doc: object, kind: Kind, where: str) -> tuple[list[object], str]:
     return part, f"{where}#/{key}/"
 
 
-def _json_records(decoded: tuple[object, bool], kind: Kind, where: str) -> Iterator[RecordOrProblem]:
+def _json_records(decoded: tuple[object, bool], kind: _Want, where: str) -> Iterator[RecordOrProblem]:
     doc, troubled = decoded
     objs, prefix = _json_part(doc, kind, where)
     return (_record(obj, index, f"{prefix}{index}", troubled=troubled) for index, obj in enumerate(objs))
@@ -415,22 +417,28 @@ def _skip_rest_of_line(stream: IO[str]) -> None:
             return
 
 
-def _iter_jsonl(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrProblem]:
-    """Read JSON Lines one line at a time; lines that cannot be read count as teacher records."""
-    counts = {"teacher": 0, "school": 0}
+def _iter_jsonl(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProblem]:
+    """Read JSON Lines one line at a time, yielding the records of the wanted kind.
+
+    A line without ``"kind"``, and a line that cannot be read at all, is a teacher, or a
+    school in a file of schools.
+    """
+    default: Kind = "school" if kind == "school file" else "teacher"
+    wanted: Kind = "teacher" if kind == "teacher" else "school"
+    index = 0
     line_no = 0
     decoder = _Decoder()
 
     def problem(zh: str, en: str) -> ReadProblem:
-        found = ReadProblem(counts["teacher"], f"{where}:{line_no}", zh, en)
-        counts["teacher"] += 1
-        return found
+        nonlocal index
+        index += 1
+        return ReadProblem(index - 1, f"{where}:{line_no}", zh, en)
 
     while line := stream.readline(MAX_LINE_CHARS + 1):
         line_no += 1
         if _too_long(line):
             _skip_rest_of_line(stream)
-            if kind == "teacher":
+            if wanted == default:
                 yield problem(
                     f"该行超过 {MAX_LINE_CHARS} 个字符", f"the line is longer than {MAX_LINE_CHARS} characters"
                 )
@@ -441,7 +449,7 @@ def _iter_jsonl(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrPro
         try:
             obj, troubled = decoder.decode(text)
         except json.JSONDecodeError as exc:
-            if kind == "teacher":
+            if wanted == default:
                 column = exc.colno + len(line) - len(line.lstrip(" \t\r\n"))
                 yield problem(
                     f"该行不是有效的 JSON（第 {column} 列）",
@@ -449,31 +457,29 @@ def _iter_jsonl(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrPro
                 )
             continue
         except (ValueError, RecursionError) as exc:
-            if kind == "teacher":
+            if wanted == default:
                 yield problem("该行不是有效的 JSON", f"the line is not valid JSON ({exc})")
             continue
         line_kind = obj.get("kind") if isinstance(obj, Mapping) else None
         if line_kind not in (None, "teacher", "school"):
-            if kind == "teacher":
+            if wanted == default:
                 yield problem(
                     f"kind 必须是 teacher 或 school，而不是 {line_kind!r}",
                     f"kind must be 'teacher' or 'school', not {line_kind!r}",
                 )
             continue
-        this_kind: Kind = "school" if line_kind == "school" else "teacher"
-        if this_kind != kind:
+        if (line_kind or default) != wanted:
             continue
         if troubled and isinstance(obj, Mapping):
             try:
                 _check_json_values(obj)  # before dropping "kind": the copy forgets duplicates
             except _Unreadable as exc:
-                yield ReadProblem(counts[kind], f"{where}:{line_no}", exc.zh, exc.en)
-                counts[kind] += 1
+                yield problem(exc.zh, exc.en)
                 continue
         if isinstance(obj, Mapping) and "kind" in obj:
             obj = {key: value for key, value in obj.items() if key != "kind"}
-        yield _record(obj, counts[kind], f"{where}:{line_no}")
-        counts[kind] += 1
+        yield _record(obj, index, f"{where}:{line_no}")
+        index += 1
 
 
 # --- CSV ---------------------------------------------------------------------
@@ -497,7 +503,7 @@ def _csv_lines(stream: IO[str], oversized: list[int]) -> Iterator[str]:
         yield line
 
 
-def _csv_header(reader: Iterator[list[str]], oversized: list[int], kind: Kind, where: str) -> list[str]:
+def _csv_header(reader: Iterator[list[str]], oversized: list[int], kind: _Want, where: str) -> list[str]:
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -507,7 +513,7 @@ def _csv_header(reader: Iterator[list[str]], oversized: list[int], kind: Kind, w
     return _header_keys(header or [], kind, where)
 
 
-def _iter_csv(stream: IO[str], where: str, kind: Kind) -> Iterator[RecordOrProblem]:
+def _iter_csv(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProblem]:
     """Read CSV rows one at a time; blank rows (every cell empty) are skipped."""
     _allow_long_csv_cells()
     oversized: list[int] = []
@@ -580,16 +586,16 @@ def _load_workbook(path: Path, where: str) -> Any:
         raise RecordsFileError(f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})") from exc
 
 
-def _sheet_name(names: Sequence[str], kind: Kind) -> str | None:
+def _sheet_name(names: Sequence[str], kind: _Want) -> str | None:
     def named(wanted: frozenset[str]) -> str | None:
         return next((name for name in names if name.strip().lower() in wanted), None)
 
     teachers, schools = named(_TEACHER_SHEETS), named(_SCHOOL_SHEETS)
     if kind == "teacher":
         return teachers or next((name for name in names if name != schools), None)
-    if schools is not None:
+    if kind == "school" or schools is not None:
         return schools
-    return names[0] if teachers is None and names else None
+    return next((name for name in names if name != teachers), None)
 
 
 def _xlsx_cell(value: object) -> object:
@@ -600,7 +606,7 @@ def _xlsx_cell(value: object) -> object:
     return value
 
 
-def _xlsx_rows(workbook: Any, kind: Kind, where: str) -> tuple[str, Iterator[tuple[object, ...]], list[str]] | None:
+def _xlsx_rows(workbook: Any, kind: _Want, where: str) -> tuple[str, Iterator[tuple[object, ...]], list[str]] | None:
     sheet = _sheet_name(list(workbook.sheetnames), kind)
     if sheet is None:
         return None
@@ -614,7 +620,7 @@ def _xlsx_rows(workbook: Any, kind: Kind, where: str) -> tuple[str, Iterator[tup
     return sheet, rows, _header_keys(header, kind, f"{where}!{sheet}")
 
 
-def _iter_xlsx(path: Path, where: str, kind: Kind) -> Iterator[RecordOrProblem]:
+def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
     workbook = _load_workbook(path, where)
     try:
         opened = _xlsx_rows(workbook, kind, where)
@@ -729,10 +735,10 @@ def _read_json_file(file: Path, where: str) -> tuple[object, bool]:
     return _json_document(text, where)
 
 
-_StreamReader: TypeAlias = Callable[[IO[str], str, Kind], Iterator[RecordOrProblem]]
+_StreamReader: TypeAlias = Callable[[IO[str], str, _Want], Iterator[RecordOrProblem]]
 
 
-def _streamed(file: Path, where: str, reader: _StreamReader, kind: Kind) -> Iterator[RecordOrProblem]:
+def _streamed(file: Path, where: str, reader: _StreamReader, kind: _Want) -> Iterator[RecordOrProblem]:
     """Open ``file`` as UTF-8 text and run ``reader`` over it, closing it at the end."""
     try:
         with file.open(encoding="utf-8-sig", newline="") as stream:
@@ -743,7 +749,7 @@ def _streamed(file: Path, where: str, reader: _StreamReader, kind: Kind) -> Iter
         raise _os_error(where, exc) from exc
 
 
-def _read(path: str | os.PathLike[str], kind: Kind) -> Iterator[RecordOrProblem]:
+def _read(path: str | os.PathLike[str], kind: _Want) -> Iterator[RecordOrProblem]:
     file, fmt, where = _source(path)
     if fmt == "json":
         return _json_records(_read_json_file(file, where), kind, where)
@@ -794,18 +800,22 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[RecordOrProblem]:
     return _read(path, "teacher")
 
 
-def read_schools(path: str | os.PathLike[str]) -> list[RecordOrProblem]:
+def read_schools(path: str | os.PathLike[str], *, separate: bool = False) -> list[RecordOrProblem]:
     """Read the school records of a file.
 
-    From a ``.json`` object its ``schools`` array (none if absent), from a ``.json`` array
-    every element; from ``.jsonl`` the lines with ``"kind": "school"``; from ``.csv`` every
-    row (headers 学校/school → ``school``, others → ``facts.<name>``); from ``.xlsx`` the
-    sheet named 学校/schools, or the first sheet when no sheet is named 教师/teachers.
-    A JSON Lines line that cannot be read at all is reported by :func:`read_records` only,
-    since nothing tells whether it was a school.
+    By default only school records that are marked as such are read, so this is safe to
+    call on a teacher records file: a ``.json`` object's ``schools`` array, the ``.jsonl``
+    lines with ``"kind": "school"``, the ``.xlsx`` sheet named 学校/schools; a ``.json``
+    array or a workbook without such a sheet gives none. With ``separate=True`` the file
+    holds school records only: a ``.json`` array is all schools, ``.jsonl`` lines without
+    ``kind`` are schools (and unreadable lines are reported as schools), and an ``.xlsx``
+    without a 学校/schools sheet is read from its first sheet not named 教师/teachers. A
+    ``.csv`` holds one table, so every row is a school record either way. Headers: 学校 /
+    school → ``school``, every other ``X`` → ``facts.X``.
 
     Args:
         path: The file holding school records.
+        separate: The file is a file of school records only.
 
     Returns:
         One RawRecord or ReadProblem per school record.
@@ -813,18 +823,24 @@ def read_schools(path: str | os.PathLike[str]) -> list[RecordOrProblem]:
     Raises:
         RecordsFileError: As for :func:`read_records`.
     """
-    return list(_read(path, "school"))
+    return list(_read(path, "school file" if separate else "school"))
 
 
 def read_records_text(
-    text: str, fmt: Literal["json", "jsonl", "csv"], *, kind: Kind = "teacher", name: str = "<text>"
+    text: str,
+    fmt: Literal["json", "jsonl", "csv"],
+    *,
+    kind: Kind = "teacher",
+    separate: bool = False,
+    name: str = "<text>",
 ) -> Iterator[RecordOrProblem]:
-    """Read records from a string, as :func:`read_records` reads a file.
+    """Read records from a string, as :func:`read_records` or :func:`read_schools` reads a file.
 
     Args:
         text: The whole input; a leading BOM is ignored.
         fmt: ``json``, ``jsonl`` or ``csv``.
         kind: ``teacher`` or ``school`` records.
+        separate: For school records: the text holds school records only (see :func:`read_schools`).
         name: The name used in locations.
 
     Returns:
@@ -834,13 +850,14 @@ def read_records_text(
         RecordsFileError: The text as a whole cannot be read (bad JSON document, bad header).
     """
     text = text.removeprefix("\ufeff")
+    want: _Want = "school file" if kind == "school" and separate else kind
     if fmt == "json":
-        return _json_records(_json_document(text, name), kind, name)
+        return _json_records(_json_document(text, name), want, name)
     if fmt == "csv":
         _allow_long_csv_cells()
         oversized: list[int] = []
         _csv_header(
-            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True), oversized, kind, name
+            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True), oversized, want, name
         )
-        return _iter_csv(io.StringIO(text, newline=""), name, kind)
-    return _iter_jsonl(io.StringIO(text, newline=""), name, kind)
+        return _iter_csv(io.StringIO(text, newline=""), name, want)
+    return _iter_jsonl(io.StringIO(text, newline=""), name, want)
