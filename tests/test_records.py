@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tracemalloc
+import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from trainrules import records
 from trainrules.records import (
     MAX_LINE_CHARS,
     RawRecord,
@@ -286,6 +288,42 @@ def test_json_array_and_schools(tmp_path: Path) -> None:
     assert [RawRecord(0, "b.json#/schools/0", {"school": "一中", "facts.n": 1})] == read_schools(both)
 
 
+def test_read_schools_is_safe_on_a_teacher_file(tmp_path: Path) -> None:
+    """By default read_schools reads only marked school records, so a teacher file gives none."""
+    array = _write(tmp_path / "a.json", json.dumps([NESTED]))
+    lines = _write(tmp_path / "a.jsonl", json.dumps(NESTED) + "\n{broken\n")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["编号", "姓名"])
+    workbook.active.append(["T1", "张三"])
+    sheet = tmp_path / "a.xlsx"
+    workbook.save(sheet)
+    expected: list[list[RecordOrProblem]] = [[], [], []]
+    assert expected == [read_schools(array), read_schools(lines), read_schools(sheet)]
+
+
+def test_read_schools_separate_file(tmp_path: Path) -> None:
+    """With separate=True the whole file is school records, in every format."""
+    school = {"school": "一中", "facts": {"n": 1}}
+    flat = {"school": "一中", "facts.n": 1}
+    array = _write(tmp_path / "s.json", json.dumps([school], ensure_ascii=False))
+    lines = _write(tmp_path / "s.jsonl", json.dumps(school, ensure_ascii=False) + '\n{"kind": "teacher"}\n{\n')
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["学校", "n"])
+    workbook.active.append(["一中", 1])
+    sheet = tmp_path / "s.xlsx"
+    workbook.save(sheet)
+    table = _write(tmp_path / "s.csv", "学校,n\n一中,1\n")
+    expected = [
+        [("RawRecord", 0, "s.json#/0")],
+        [("RawRecord", 0, "s.jsonl:1"), ("ReadProblem", 1, "s.jsonl:3")],
+        [("RawRecord", 0, "s.xlsx!Sheet:2")],
+        [("RawRecord", 0, "s.csv:2")],
+    ]
+    results = [read_schools(path, separate=True) for path in (array, lines, sheet, table)]
+    assert expected == [_summary(result) for result in results]
+    assert [flat, flat, flat] == [_fields(result[0]) for result in results[:3]]
+
+
 @pytest.mark.parametrize(
     "text",
     ['{"teacher": []}', '{"schools": []}', '{"teachers": {}}', "3", "NaN", '{"teachers": [], "teachers": []}', "[1,"],
@@ -420,6 +458,46 @@ def test_xlsx_not_a_zip_is_a_file_error(tmp_path: Path) -> None:
     path = _write(tmp_path / "fake.xlsx", "编号\nT1\n")
     with pytest.raises(RecordsFileError):
         read_records(path)
+
+
+def test_xlsx_entity_bomb_is_refused(tmp_path: Path) -> None:
+    """A worksheet declaring XML entities (a billion-laughs shape) is refused through defusedxml."""
+    plain = _workbook(tmp_path / "plain.xlsx")
+    bomb = tmp_path / "bomb.xlsx"
+    entities = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8").replace("<t>", "<t>&b;", 1)
+                data = (entities + text.removeprefix("<?xml version='1.0' encoding='UTF-8'?>")).encode("utf-8")
+            target.writestr(info, data)
+    with pytest.raises(RecordsFileError) as info:
+        list(read_records(bomb))
+    causes = []
+    cause = info.value.__cause__
+    while cause is not None:
+        causes.append(type(cause).__name__)
+        cause = cause.__cause__
+    assert "EntitiesForbidden" in causes
+
+
+def test_xlsx_declared_size_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook whose parts declare more than the cap when uncompressed is refused (zip bombs)."""
+    path = _workbook(tmp_path / "roster.xlsx")
+    monkeypatch.setattr(records, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
+    with pytest.raises(RecordsFileError) as info:
+        read_records(path)
+    assert "uncompressed" in info.value.message_en
+
+
+def test_xlsx_needs_defusedxml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When openpyxl would parse without defusedxml, xlsx files are not read at all."""
+    path = _workbook(tmp_path / "roster.xlsx")
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    with pytest.raises(RecordsFileError) as info:
+        read_records(path)
+    assert "defusedxml" in info.value.message_en
 
 
 # --- files ---------------------------------------------------------------------

@@ -139,6 +139,8 @@ def _raw(records: RecordsInput) -> Iterator[RawRecord | ReadProblem]:
 def _is_path(value: PolicyInput) -> bool:
     if isinstance(value, os.PathLike):
         return True
+    if not value.strip():
+        return False  # empty text is an empty policy, not Path("") (the current directory)
     return "\n" not in value and "{" not in value and (value.endswith(".policy") or Path(value).exists())
 
 

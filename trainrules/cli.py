@@ -97,7 +97,7 @@ def _load_or_exit(path: str, lang: Lang) -> Policy:
 
 def _schools(records: str, schools: str | None) -> list[RawRecord | ReadProblem]:
     if schools is not None:
-        return read_schools(schools)
+        return read_schools(schools, separate=True)
     if records.lower().endswith((".json", ".jsonl", ".xlsx")):
         return read_schools(records)
     return []

@@ -116,8 +116,8 @@ CATALOG: Mapping[str, Entry] = {
         "empty policy",
         "文件中没有任何声明",
         "the file declares nothing",
-        "策略至少要有一个“方案 { … }”块。",
-        "A policy needs at least a 方案 { … } block.",
+        "策略至少要有一个“方案 {{ … }}”块。",
+        "A policy needs at least a 方案 {{ … }} block.",
     ),
     # E2xx: literals
     "E201": Entry(
@@ -188,8 +188,8 @@ CATALOG: Mapping[str, Entry] = {
         E,
         "名称重复",
         "duplicate name",
-        "“{name}”已在第 {line} 行定义",
-        "'{name}' is already defined on line {line}",
+        "“{name}”已在{where}定义",
+        "'{name}' is already defined {where_en}",
         "每个名称只能定义一次；改用另一个名称。",
         "Each name is defined once; choose another name.",
     ),

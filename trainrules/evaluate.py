@@ -104,6 +104,8 @@ def _parse(spec_type: str, raw: object, tz: str) -> object:
 
 def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> object:
     if raw is None or raw == "":
+        if spec.type == "标签集":
+            return ()  # an empty label set: a blank CSV/xlsx cell cannot be told apart from "no labels"
         if not spec.optional:
             problems.append(
                 Problem(spec.key, f"缺少必填字段“{spec.label}”", f"the required field '{spec.label}' is missing")
@@ -523,6 +525,7 @@ class Evaluator:
                 reason_zh=raw.message_zh,
                 reason_en=raw.message_en,
                 location=raw.location,
+                max_total=self.plan.max_total,
             ), None
         rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
         school_values: dict[str, object] = {}

@@ -21,6 +21,7 @@ bombs are rejected; the declared uncompressed size is capped against zip bombs.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -563,7 +564,9 @@ def _iter_csv(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProb
 # --- xlsx --------------------------------------------------------------------
 
 
-def _load_workbook(path: Path, where: str) -> Any:
+@contextlib.contextmanager
+def _open_workbook(path: Path, where: str) -> Iterator[Any]:
+    """Open a workbook read-only, after the safety checks; the file is closed on leaving."""
     import openpyxl  # imported here: only xlsx input needs it
 
     if not openpyxl.DEFUSEDXML:
@@ -578,12 +581,21 @@ def _load_workbook(path: Path, where: str) -> Any:
         raise RecordsFileError(f"{where}：不是有效的 xlsx 文件", f"{where}: not a valid xlsx file") from exc
     if declared > MAX_XLSX_UNCOMPRESSED_BYTES:
         raise RecordsFileError(f"{where}：xlsx 解压后过大", f"{where}: the xlsx file is too large when uncompressed")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
-            return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for malformed files
-        raise RecordsFileError(f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})") from exc
+    # openpyxl gets an open file rather than the path: when it fails half-way it leaves the
+    # file it opened itself unclosed, and here the ``with`` closes it either way.
+    with path.open("rb") as stream:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
+                workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for malformed files
+            raise RecordsFileError(
+                f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})"
+            ) from exc
+        try:
+            yield workbook
+        finally:
+            workbook.close()
 
 
 def _sheet_name(names: Sequence[str], kind: _Want) -> str | None:
@@ -621,8 +633,7 @@ def _xlsx_rows(workbook: Any, kind: _Want, where: str) -> tuple[str, Iterator[tu
 
 
 def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
-    workbook = _load_workbook(path, where)
-    try:
+    with _open_workbook(path, where) as workbook:
         opened = _xlsx_rows(workbook, kind, where)
         if opened is None:
             return
@@ -650,8 +661,6 @@ def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]
                 found = ReadProblem(index, location, exc.zh, exc.en)
             yield found
             index += 1
-    finally:
-        workbook.close()
 
 
 # --- files -------------------------------------------------------------------
@@ -755,11 +764,8 @@ def _read(path: str | os.PathLike[str], kind: _Want) -> Iterator[RecordOrProblem
         return _json_records(_read_json_file(file, where), kind, where)
     if fmt == "xlsx":
         # Check the workbook, sheet and header now, so whole-file problems raise at call time.
-        workbook = _load_workbook(file, where)
-        try:
+        with _open_workbook(file, where) as workbook:
             _xlsx_rows(workbook, kind, where)
-        finally:
-            workbook.close()
         return _iter_xlsx(file, where, kind)
     _check_utf8(file, where)
     if fmt == "csv":

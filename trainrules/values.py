@@ -10,6 +10,7 @@ from typing import Final
 import attrs
 import pendulum
 from pendulum.tz import fixed_timezone
+from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
 from trainrules.limits import MAX_RECORD_FIELD_CHARS
 
@@ -59,8 +60,7 @@ _EXACT: Final = Context(prec=60)
 # (NFKC would also turn ① or ² into digits, which we do not want to accept.)
 _FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９．＋－：／", "0123456789.+-:/")
 
-_DECIMAL_RE: Final = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?")
-_INT_TEXT_RE: Final = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_RE: Final = re.compile(r"[+-]?([0-9]+)(?:\.([0-9]+))?")
 _ISO_RE: Final = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
     r"(?:[ T](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
@@ -185,7 +185,7 @@ def parse_decimal(raw: object) -> Decimal:
     match = _DECIMAL_RE.fullmatch(_text_of(raw))
     if match is None:
         raise _problem("不是有效的数值", "not a valid number", raw)
-    _sign, whole, fraction = match.groups()
+    whole, fraction = match.groups()
     if len(whole.lstrip("0")) > NUMBER_LIMITS.integer_digits:
         raise _problem(
             f"整数部分不能超过 {NUMBER_LIMITS.integer_digits} 位",
@@ -357,13 +357,13 @@ def _local(
         return pendulum.datetime(
             day.year, day.month, day.day, hour, minute, second, micro, tz=zone, raise_on_unknown_times=True
         )
-    except pendulum.tz.exceptions.NonExistingTime as exc:
+    except NonExistingTime as exc:
         raise _problem(
             f"该时刻在时区 {zone.name} 中不存在（夏令时跳过）",
             f"this local time does not exist in {zone.name} (DST gap)",
             raw,
         ) from exc
-    except pendulum.tz.exceptions.AmbiguousTime as exc:
+    except AmbiguousTime as exc:
         raise _problem(
             f"该时刻在时区 {zone.name} 中有两种含义（夏令时重叠）",
             f"this local time is ambiguous in {zone.name} (DST fold)",

@@ -36,6 +36,11 @@ def did_you_mean(name: str, candidates: list[str]) -> tuple[str, str]:
     return zh, en
 
 
+def _on_line(line: int) -> dict[str, str]:
+    """The E302 fields naming the line of the first definition."""
+    return {"where": f"第 {line} 行", "where_en": f"on line {line}"}
+
+
 def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
     """The one 方案 block; none or several is an error."""
     plans = [d for d in module.decls if isinstance(d, ast.Plan)]
@@ -53,7 +58,7 @@ def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
             )
         return None
     for extra in plans[1:]:
-        out.add("E302", extra.span, name="方案", line=plans[0].span.line)
+        out.add("E302", extra.span, name="方案", **_on_line(plans[0].span.line))
     plan = plans[0]
     seen: dict[str, ast.PlanFact] = {}
     for fact in plan.facts:
@@ -92,11 +97,10 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
 
     def claim(name: str, span: Span) -> bool:
         if name in first_span or name in BUILTIN_FIELDS or name == "总分":
-            line = first_span[name].line if name in first_span else 0
-            if line:
-                out.add("E302", span, name=name, line=line)
+            if name in first_span:
+                out.add("E302", span, name=name, **_on_line(first_span[name].line))
             else:
-                out.add("E302", span, name=name, line="（内置）")
+                out.add("E302", span, name=name, where="内置名称中", where_en="as a built-in name")
             return False
         first_span[name] = span
         return True
@@ -111,7 +115,8 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
             inputs.append(d)
             if d.owner == "学校":
                 if d.name in school_fields:
-                    out.add("E302", d.span, name=f"学校.{d.name}", line=school_fields[d.name].decl.span.line)  # type: ignore[attr-defined]  # decl is an InputField
+                    first = school_fields[d.name].decl.span.line  # type: ignore[attr-defined]  # decl is an InputField
+                    out.add("E302", d.span, name=f"学校.{d.name}", **_on_line(first))
                 else:
                     school_fields[d.name] = Symbol("school_field", d.name, field_type(d.type), d, f"facts.{d.name}")
             elif claim(d.name, d.span):

@@ -51,6 +51,17 @@ _ARITH = {"+": "+", "-": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
 _DATE_RE = re.compile(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?")
 _TIME_RE = re.compile(r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
 _MAX_INT_DIGITS = 15
+#: The keyword each item statement starts with (the tree keeps no anonymous tokens).
+_ITEM_KEYWORDS = {
+    "due": "截止",
+    "opens": "开放",
+    "late_points": "逾期",
+    "missing_points": "缺交",
+    "valid_when": "有效",
+    "item_score": "得分",
+    "uses_bands": "档次",
+    "submitted_from": "提交时间",
+}
 _MAX_FRAC_DIGITS = 10
 
 Node = Tree[Token] | Token
@@ -376,6 +387,8 @@ class _Lowerer:
             st = cast(Tree[Token], s)
             body, c = self.split_cite(st.children)
             if st.data == "precision":
+                if precision is not None:
+                    self.error("E306", st, name="精度")
                 precision = self.decimal(cast(Token, body[0]))
                 continue
             if st.data == "band":
@@ -439,6 +452,8 @@ class _Lowerer:
                 items.append(self.item(c))
             else:
                 body, ccite = self.split_cite(c.children)
+                if (cancel if c.data == "cancel_when" else score) is not None:
+                    self.error("E306", c, name="取消" if c.data == "cancel_when" else "得分")
                 if c.data == "cancel_when":
                     cancel = self.clause(c, body[0], ccite)
                 else:
@@ -469,8 +484,7 @@ class _Lowerer:
             body, ccite = self.split_cite(ct.children)
             kind = str(ct.data)
             if kind in seen:
-                start = self.span(ct).start
-                self.error("E306", ct, name=self.source.text[start : start + 2])
+                self.error("E306", ct, name=_ITEM_KEYWORDS[kind])
             seen.add(kind)
             if kind == "due":
                 fields["deadline"] = self.deadline(cast(Tree[Token], body[0]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from pathlib import Path
 
@@ -46,17 +48,26 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
         if size > MAX_POLICY_BYTES:
             out.add("E102", None, path=name, size=size, limit=MAX_POLICY_BYTES)
             return None
-        data = p.read_bytes()
+        with p.open("rb") as f:  # st_size is 0 for devices and pipes: never read past the limit
+            data = f.read(MAX_POLICY_BYTES + 1)
+        if len(data) > MAX_POLICY_BYTES:
+            out.add("E102", None, path=name, size=f"{MAX_POLICY_BYTES + 1}+", limit=MAX_POLICY_BYTES)
+            return None
     except FileNotFoundError:
         out.add("E101", None, path=name, file=name, reason="文件不存在")
         return None
     except OSError as exc:
         out.add("E101", None, path=name, file=name, reason=exc.strerror or type(exc).__name__)
         return None
+    except ValueError:  # os.stat refuses a path with a NUL character
+        out.add("E101", None, path=name, file=name, reason="路径含有空字符（NUL）")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        out.add("E101", None, path=name, file=name, reason=f"第 {exc.start} 字节起不是 UTF-8 编码（请另存为 UTF-8）")
+        out.add(
+            "E101", None, path=name, file=name, reason=f"第 {exc.start + 1} 字节起不是 UTF-8 编码（请另存为 UTF-8）"
+        )
         return None
     return source_from_text(text, name, out)
 
@@ -100,11 +111,46 @@ def _open_block(text: str, pos: int) -> tuple[str, int] | None:
     return text[start:at].strip(), at
 
 
+@functools.cache
+def _terminal_names() -> frozenset[str]:
+    return frozenset(t.name for t in parser().terminals) | {"$END"}
+
+
+def _acceptable(text: str, pos: int) -> set[str]:
+    """The terminals the parser could take at ``pos``, in the state before the token there is fed.
+
+    Lark's own sets are taken after the default reductions the bad token triggered (so
+    ``合格 当 总分 不少于 60 36`` would claim only the end of the file is allowed), and its
+    ``accepts`` keeps only upper-case terminal names, dropping every Chinese keyword.
+    """
+    ip = parser().parse_interactive(text)
+    try:
+        for tok in ip.iter_parse():
+            if (tok.start_pos or 0) >= pos:
+                break
+    except UnexpectedInput:
+        pass  # the lexer stopped at the bad character: the parser is in the state before it
+    conf = copy.copy(ip.parser_state.parse_conf)
+    conf.callbacks = {}  # trial feeds build no tree
+    found = set()
+    for name in ip.choices():  # type: ignore[no-untyped-call]  # lark leaves choices() unannotated
+        if name not in _terminal_names():
+            continue
+        trial = ip.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]  # lark leaves copy() unannotated
+        trial.parser_state.parse_conf = conf
+        try:
+            trial.feed_token(Token(name, ""))
+        except UnexpectedInput:
+            continue
+        found.add(name)
+    return found
+
+
 def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
     text = source.text
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
-        allowed = set(exc.allowed or ())
+        allowed = _acceptable(text, pos) or set(exc.allowed or ())
         out.add(
             "E110",
             source.span(pos, pos + 1),
@@ -117,7 +163,7 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
         tok: Token = exc.token
         start = tok.start_pos if tok.start_pos is not None else 0
         end = tok.end_pos if tok.end_pos is not None else start + len(str(tok))
-        expected = set(exc.accepts or exc.expected or ())
+        expected = _acceptable(text, start) or set(exc.accepts or exc.expected or ())
         found = f"“{tok}”"
         out.add(
             "E111",
@@ -129,7 +175,7 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
         )
         return
     # end of file
-    expected = set(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or ())
+    expected = _acceptable(text, len(text)) or set(getattr(exc, "expected", None) or ())
     block = _open_block(text, len(text))
     if block is not None:
         header, at = block
