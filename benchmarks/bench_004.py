@@ -19,7 +19,8 @@ other round, with the garbage collector off inside each timed section:
 ``eval+rec``      the same with a ``Recorder`` tracer (explanations kept).
 ``hand``          ``score_004`` on the same pre-validated records.
 ``run``           ``Evaluator.run`` over the RawRecords with no tracer: validate + score.
-``run+null``      ``Evaluator.run(..., NullTracer)``: every tracer hook runs, nothing is kept.
+``run+null``      ``Evaluator.run(..., NullTracer)``: every tracer hook runs, nothing is kept
+                  (not timed by default: ``--only ...,run+null``).
 ``run+rec``       ``Evaluator.run(..., Recorder)``: explanations kept.
 
 Figures: records/s per section (median over rounds, with min and max), and the median
@@ -48,8 +49,8 @@ from trainrules.records import RawRecord, ReadProblem, iter_records_from_dicts
 from trainrules.results import Decision, Problem
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import DEFAULT_SCHOOLS, DEFAULT_SEED, iter_teachers, school_records  # noqa: E402
-from handwritten import score_004  # noqa: E402
+from generate import DEFAULT_SCHOOLS, DEFAULT_SEED, iter_teachers, school_records
+from handwritten import score_004
 
 try:  # private: the only way to score a record that is already validated
     from trainrules.evaluate import EvalError, _Ctx
@@ -59,6 +60,7 @@ except ImportError:  # pragma: no cover - the engine changed; eval alone is then
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "lanxi_2019-2020_term1_online-school.policy"
 SECTIONS = ("validate", "eval", "eval+rec", "hand", "run", "run+null", "run+rec")
+DEFAULT_SECTIONS = ("validate", "eval", "eval+rec", "hand", "run", "run+rec")
 
 
 @attrs.frozen
@@ -186,8 +188,10 @@ def self_check(data: Data, show: int = 10) -> int:
             counts["error (other)"] = counts.get("error (other)", 0) + 1
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     verdict = "agree on every record" if mismatches == 0 else f"DISAGREE on {mismatches} records"
-    print(f"self-check: engine and hand-written {verdict} ({len(data.prepared)} records: {statuses}; "
-          f"{data.invalid} failed validation)")  # fmt: skip
+    print(
+        f"self-check: engine and hand-written {verdict} ({len(data.prepared)} records: {statuses}; "
+        f"{data.invalid} failed validation)"
+    )
     return mismatches
 
 
@@ -256,8 +260,10 @@ def report(times: dict[str, list[float]], counts: dict[str, int]) -> None:
     for name, ts in times.items():
         n = counts[name]
         rates = [n / t for t in ts]
-        print(f"{name:<10} {n:>9} {statistics.median(ts):>9.3f} {statistics.median(rates):>15,.0f} "
-              f"{min(rates):>10,.0f} {max(rates):>10,.0f}")  # fmt: skip
+        print(
+            f"{name:<10} {n:>9} {statistics.median(ts):>9.3f} {statistics.median(rates):>15,.0f} "
+            f"{min(rates):>10,.0f} {max(rates):>10,.0f}"
+        )
 
     def ratio(label: str, num: list[str], den: list[str]) -> None:
         if not all(k in times for k in num + den):
@@ -298,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="timing rounds (default 7)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--schools", type=int, default=DEFAULT_SCHOOLS)
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"sections to time (default {','.join(SECTIONS)})")
+    parser.add_argument(
+        "--only",
+        default=",".join(DEFAULT_SECTIONS),
+        help=f"sections to time, from {','.join(SECTIONS)} (default {','.join(DEFAULT_SECTIONS)})",
+    )
     parser.add_argument("--no-check", action="store_true", help="skip the engine/hand-written self-check")
     parser.add_argument(
         "--profile",
@@ -318,8 +328,10 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     data = build(args.n, args.seed, args.schools)
-    print(f"built {len(data.raws)} records ({len(data.prepared)} valid) and {len(data.schools)} schools "
-          f"in {time.perf_counter() - start:.1f}s; Python {sys.version.split()[0]}")  # fmt: skip
+    print(
+        f"built {len(data.raws)} records ({len(data.prepared)} valid) and {len(data.schools)} schools "
+        f"in {time.perf_counter() - start:.1f}s; Python {sys.version.split()[0]}"
+    )
 
     if args.profile:
         profile(data, args.profile)
@@ -336,4 +348,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

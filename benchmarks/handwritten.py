@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 
@@ -64,7 +65,7 @@ def _error(why: str) -> dict[str, object]:
     return {"status": "error", "total": None, "passed": False, "hours": _NO_HOURS, "error": why}
 
 
-def score_004(rec: Mapping[str, object], schools: Mapping[str, Mapping[str, object]]) -> dict[str, object]:
+def score_004(rec: Mapping[str, Any], schools: Mapping[str, Mapping[str, Any]]) -> dict[str, object]:
     """Score one validated teacher record under document 004.
 
     Args:
@@ -76,20 +77,20 @@ def score_004(rec: Mapping[str, object], schools: Mapping[str, Mapping[str, obje
         ``passed``, ``hours``; for assessed records also ``bands`` (one per online module,
         None unless on time) and ``check`` (校本作业数 >= 2).
     """
-    school = schools.get(rec["school"])  # type: ignore[arg-type]  # a validated school name is str or None
+    school = schools.get(rec["school"])
     if school is None:
         return _error("school")
     enrolled_at = rec["enrolled_at"]
-    if enrolled_at is None or not enrolled_at < _ENROL_BEFORE:  # type: ignore[operator]  # a DateTime
+    if enrolled_at is None or not enrolled_at < _ENROL_BEFORE:
         flags = rec["flags"]
-        if flags and not _EXEMPT.isdisjoint(flags):  # type: ignore[arg-type]  # a tuple of str
+        if flags and not _EXEMPT.isdisjoint(flags):
             return {"status": "exempt", "total": None, "passed": False, "hours": _NO_HOURS}
         return {"status": "not_enrolled", "total": None, "passed": False, "hours": _NO_HOURS}
     total = _ZERO
     bands: list[str | None] = []
     for submitted_key, score_key, late_from in _MODULES:
         submitted = rec.get(submitted_key)
-        if submitted is not None and submitted < late_from:  # type: ignore[operator]  # a DateTime
+        if submitted is not None and submitted < late_from:
             score = rec.get(score_key)
             if not isinstance(score, Decimal):
                 return _error(score_key)
@@ -103,9 +104,9 @@ def score_004(rec: Mapping[str, object], schools: Mapping[str, Mapping[str, obje
         else:
             bands.append(None)  # late or missing: 0 points
     plan_sent = school[_PLAN_SENT]
-    if plan_sent is not None and plan_sent < _PLAN_BEFORE:  # type: ignore[operator]  # a DateTime
+    if plan_sent is not None and plan_sent < _PLAN_BEFORE:
         results_sent = school[_RESULTS_SENT]
-        if results_sent is not None and results_sent < _RESULTS_BEFORE:  # type: ignore[operator]  # a DateTime
+        if results_sent is not None and results_sent < _RESULTS_BEFORE:
             score = rec.get(_SCHOOL_SCORE)
             if not isinstance(score, Decimal):
                 return _error(_SCHOOL_SCORE)
@@ -118,5 +119,5 @@ def score_004(rec: Mapping[str, object], schools: Mapping[str, Mapping[str, obje
         "passed": passed,
         "hours": _HOURS if passed else _NO_HOURS,
         "bands": tuple(bands),
-        "check": assignments is not None and assignments >= _MIN_ASSIGNMENTS,  # type: ignore[operator]  # a Decimal
+        "check": assignments is not None and assignments >= _MIN_ASSIGNMENTS,
     }

@@ -125,7 +125,7 @@ def test_too_many_nodes_is_e114(monkeypatch: pytest.MonkeyPatch) -> None:
     diagnostics = check(text, name="big.policy")
     assert ["E114"] == _codes(diagnostics)
     assert "1000" in diagnostics[0].message
-    assert ["W601"] == _codes(check(HEAD + "定义 名单 = [" + ",".join(["1"] * 900) + "]\n", name="ok.policy"))
+    assert ["W601", "W601"] == _codes(check(HEAD + "定义 名单 = [" + ",".join(["1"] * 900) + "]\n", name="ok.policy"))
 
 
 # ---------- text that is not a policy ----------
@@ -167,7 +167,7 @@ def test_bom_is_ignored(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + _outcome("作业数 不少于 @").encode("utf-8"))
     diagnostics = check(path)
     assert ["E110"] == _codes(diagnostics)
-    assert (FIRST_LINE, 15) == (diagnostics[0].span.line, diagnostics[0].span.column)
+    assert (FIRST_LINE, 14) == (diagnostics[0].span.line, diagnostics[0].span.column)
 
 
 # ---------- depth and length ----------

@@ -165,7 +165,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     d = ex.decision
     zh = lang == "zh"
     who = " ".join(x for x in (d.id, d.name) if x) or f"#{d.index}"
-    where = "，".join(x for x in (d.school, d.subject) if x)
+    where = ("，" if zh else ", ").join(x for x in (d.school, d.subject) if x)
     lines = [
         f"{'教师' if zh else 'Teacher'} {who}" + (f"（{where}）" if where and zh else f" ({where})" if where else "")
     ]

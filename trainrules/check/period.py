@@ -18,15 +18,20 @@ __all__ = ["check_period"]
 def _instants(policy: CheckedPolicy) -> Iterator[tuple[pendulum.DateTime, Span, str, str]]:
     for item in policy.items.values():
         if item.deadline is not None:
-            yield item.deadline.instant, item.deadline.span, f"“{item.name}”", f"'{item.name}'"
+            yield (
+                item.deadline.instant,
+                item.deadline.span,
+                f"“{item.name}”的截止时刻",
+                f"the deadline of '{item.name}'",
+            )
         if item.opens is not None:
-            yield item.opens.value, item.opens.span, f"“{item.name}”的开放", f"the opening of '{item.name}'"
+            yield item.opens.value, item.opens.span, f"“{item.name}”的开放时刻", f"the opening of '{item.name}'"
     for s in sites(policy):
         stack: list[ast.Expr] = [s.expr]
         while stack:
             e = stack.pop()
             if isinstance(e, ast.InstantLit):
-                yield e.value, e.span, s.what, s.what
+                yield e.value, e.span, f"{s.what}中的时刻", f"an instant in {s.what}"
 
             stack.extend(children(e))
 

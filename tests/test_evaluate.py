@@ -1,0 +1,495 @@
+"""Evaluating records: validation names the field, bad records never stop the run, every input format
+gives the same decisions, and the ``evaluate`` / ``explain`` commands."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+import trainrules
+from trainrules.cli import main
+from trainrules.records import RawRecord, iter_records_from_dicts, read_records, read_schools
+from trainrules.results import Decision
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY_004 = ROOT / "policies" / "lanxi_2019-2020_term1_online-school.policy"
+POLICY_000 = ROOT / "policies" / "lanxi_2021-2022_term1_career-identity.policy"
+EXAMPLES = ROOT / "policies" / "examples"
+RECORDS_004 = EXAMPLES / "lanxi_2019-2020_term1_online-school" / "records.json"
+RECORDS_000 = EXAMPLES / "lanxi_2021-2022_term1_career-identity" / "records.json"
+
+SCHOOLS_004 = [
+    {"school": "兰西县第一中学", "facts": {"计划报送时间": "2019-12-10 09:00", "成绩报送时间": "2019-12-27 16:00", "培训课程数": 3}}
+]
+SCHOOLS_000 = [
+    {"school": "兰西县第三中学", "facts": {"计划报送时间": "2021-09-28 10:00", "成绩报送时间": "2021-11-04 16:00", "培训课程数": 3}}
+]
+TEACHER_004: dict[str, Any] = {
+    "id": "T0101",
+    "name": "张丽华",
+    "school": "兰西县第一中学",
+    "subject": "语文",
+    "stage": "初中",
+    "enrolled_at": "2019-12-06 10:15",
+    "flags": [],
+    "items": {
+        "队伍建设": {"submitted_at": "2019-12-14 20:30", "score": "18"},
+        "师德师风": {"submitted_at": "2019-12-21 19:05", "score": "17.9"},
+        "信息技术": {"submitted_at": "2019-12-28 21:10", "score": "12"},
+        "校本成绩": {"score": "30"},
+    },
+    "facts": {"校本作业数": 2},
+}
+TEACHER_000: dict[str, Any] = {
+    "id": "T0201",
+    "name": "王芳",
+    "school": "兰西县第三中学",
+    "subject": "数学",
+    "enrolled_at": "2021-09-28 09:00",
+    "items": {
+        "作业一": {"submitted_at": "2021-10-20 15:00", "score": "33.3"},
+        "作业二": {"submitted_at": "2021-11-18 20:00", "score": "33.4", "length": 1200},
+        "校本成绩": {"score": "23.31"},
+    },
+    "facts": {"校本作业数": 2},
+}
+
+
+@pytest.fixture(scope="module")
+def policy_004() -> trainrules.Policy:
+    """The 004 policy (online + school-based, pass at 60)."""
+    return trainrules.load(POLICY_004)
+
+
+@pytest.fixture(scope="module")
+def policy_000() -> trainrules.Policy:
+    """The 000 policy (scaled county part, pass at 70)."""
+    return trainrules.load(POLICY_000)
+
+
+def _with(base: Mapping[str, Any], path: str, value: object) -> dict[str, Any]:
+    """A deep copy of ``base`` with the dotted ``path`` set (``...`` as value deletes it)."""
+    rec = copy.deepcopy(dict(base))
+    *parents, last = path.split(".")
+    node = rec
+    for key in parents:
+        node = node.setdefault(key, {})
+    if value is ...:
+        node.pop(last, None)
+    else:
+        node[last] = value
+    return rec
+
+
+def _no_location(d: Decision) -> dict[str, object]:
+    out = d.to_dict()
+    del out["location"]
+    return out
+
+
+# ---------- validation: each problem names its field ----------
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "words"),
+    [
+        ("id", ..., "id", "缺少编号"),
+        ("name", ["张三"], "name", "应为文本"),
+        ("enrolled_at", "2019-02-30 10:00", "enrolled_at", "入班时间"),
+        ("flags", 5, "flags", "标记"),
+        ("facts.校本作业数", "两篇", "facts.校本作业数", "校本作业数"),
+        ("facts.校本作业数", 101, "facts.校本作业数", "超出范围"),
+        ("items.队伍建设.score", "十八", "items.队伍建设.score", "队伍建设.分数"),
+        ("items.队伍建设.score", 18.5, "items.队伍建设.score", "浮点数"),
+        ("items.队伍建设.score", "20.5", "items.队伍建设.score", "超出 0 至 20"),
+        ("items.队伍建设.score", "-0.5", "items.队伍建设.score", "超出 0 至 20"),
+        ("items.队伍建设.score", "17.95", "items.队伍建设.score", "不在任何档次"),
+        ("items.队伍建设.score", ..., "items.队伍建设.score", "没有分数"),
+        ("items.队伍建设.submitted_at", "2019-12-15 24:30", "items.队伍建设.submitted_at", "队伍建设.提交时间"),
+        ("items.队伍建设.length", -1, "items.队伍建设.length", "不能是负数"),
+        ("items.队伍建设.comment", "好", "items.队伍建设.comment", "comment"),
+        ("items.网络作业", {"score": 10}, "items.网络作业.score", "网络作业"),
+        ("school", "兰西县平山镇中学", "school", "没有学校记录"),
+    ],
+)
+def test_validation_problem_names_the_field(
+    policy_004: trainrules.Policy, path: str, value: object, field: str, words: str
+) -> None:
+    """A record with one bad value is an error whose only problem names that field, in both languages."""
+    d = policy_004.evaluate([_with(TEACHER_004, path, value)], SCHOOLS_004).decisions[0]
+    assert ("error", [field]) == (d.status, [p.field for p in d.problems])
+    assert words in d.problems[0].message_zh
+    assert d.problems[0].message_en
+    assert d.reason_zh == d.problems[0].message_zh
+
+
+def test_validation_of_the_reflection_length(policy_000: trainrules.Policy) -> None:
+    """000: a length that is not a whole number is an error on items.作业二.length."""
+    d = policy_000.evaluate([_with(TEACHER_000, "items.作业二.length", "六百")], SCHOOLS_000).decisions[0]
+    assert ("error", ["items.作业二.length"]) == (d.status, [p.field for p in d.problems])
+
+
+def test_validation_reports_every_problem_of_a_record(policy_004: trainrules.Policy) -> None:
+    """Several bad fields in one record are all reported, in record order."""
+    rec = _with(_with(TEACHER_004, "enrolled_at", "昨天"), "items.师德师风.score", "21")
+    d = policy_004.evaluate([rec], SCHOOLS_004).decisions[0]
+    assert ["enrolled_at", "items.师德师风.score"] == [p.field for p in d.problems]
+
+
+def test_empty_label_set_is_no_labels(policy_004: trainrules.Policy) -> None:
+    """标记 (a 标签集) may be absent or blank, as a blank CSV cell is: it means no labels, not an error."""
+    for value in (..., "", None):
+        d = policy_004.evaluate([_with(TEACHER_004, "flags", value)], SCHOOLS_004).decisions[0]
+        assert ("assessed", Decimal("77.9")) == (d.status, d.total)
+
+
+def test_school_record_problems_reach_its_teachers(policy_004: trainrules.Policy) -> None:
+    """A bad or duplicated school record makes each of its teachers an error naming the school field."""
+    bad = [{"school": "兰西县第一中学", "facts": {"计划报送时间": "十二月十日"}}]
+    d = policy_004.evaluate([TEACHER_004], bad).decisions[0]
+    assert ("error", ["facts.计划报送时间"]) == (d.status, [p.field for p in d.problems])
+    twice = SCHOOLS_004 + SCHOOLS_004
+    d = policy_004.evaluate([TEACHER_004], twice).decisions[0]
+    assert ("error", ["school"]) == (d.status, [p.field for p in d.problems])
+    assert "多条学校记录" in d.problems[0].message_zh
+
+
+def test_duplicate_id_is_an_error_on_the_second(policy_004: trainrules.Policy) -> None:
+    """The first record with an id is evaluated; a later one with the same id is the error."""
+    second = _with(TEACHER_004, "name", "韩梅梅")
+    results = policy_004.evaluate([TEACHER_004, second], SCHOOLS_004)
+    assert [("张丽华", "assessed", []), ("韩梅梅", "error", ["id"])] == [
+        (d.name, d.status, [p.field for p in d.problems]) for d in results
+    ]
+
+
+# ---------- one bad record does not stop the others ----------
+
+
+def test_bad_records_do_not_stop_the_run(policy_004: trainrules.Policy) -> None:
+    """Good records around bad ones (bad value, not an object, unknown school) get the same decision as alone."""
+    good = [_with(TEACHER_004, "id", f"T01{n:02d}") for n in range(3)]
+    mixed: list[Any] = [
+        good[0],
+        _with(_with(TEACHER_004, "id", "T0198"), "items.队伍建设.score", "21"),
+        ["不是对象"],
+        good[1],
+        _with(_with(TEACHER_004, "id", "T0199"), "school", "兰西县平山镇中学"),
+        good[2],
+    ]
+    results = policy_004.evaluate(mixed, SCHOOLS_004)
+    assert ["assessed", "error", "error", "assessed", "error", "assessed"] == [d.status for d in results]
+    assert list(range(6)) == [d.index for d in results]
+    alone = [policy_004.evaluate([g], SCHOOLS_004).decisions[0] for g in good]
+    kept = [results.decisions[i] for i in (0, 3, 5)]
+    assert [_no_location(d) | {"index": 0} for d in alone] == [_no_location(d) | {"index": 0} for d in kept]
+
+
+def test_iter_evaluate_streams_the_same_decisions(policy_004: trainrules.Policy) -> None:
+    """The streaming API yields exactly the decisions of ``evaluate``, one per record, in order."""
+    records = list(read_records(RECORDS_004))
+    schools = read_schools(RECORDS_004)
+    assert policy_004.evaluate(records, schools).decisions == list(policy_004.iter_evaluate(records, schools))
+
+
+# ---------- every input format gives the same decisions ----------
+
+_HEADERS = {"id": "编号", "name": "姓名", "school": "学校", "subject": "学科", "stage": "学段", "enrolled_at": "入班时间"}
+_HEADERS |= {"flags": "标记"}
+_ITEM_PARTS = {"submitted_at": "提交时间", "score": "分数", "grade": "等级", "length": "字数"}
+_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def _header(key: str) -> str:
+    """The Chinese column header of a canonical key (作业一.分数, 入班时间, 校本作业数)."""
+    if key in _HEADERS:
+        return _HEADERS[key]
+    if key.startswith("items."):
+        item, _, part = key.removeprefix("items.").rpartition(".")
+        return f"{item}.{_ITEM_PARTS[part]}"
+    return key.removeprefix("facts.")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(str(x) for x in value)
+    return str(value)
+
+
+def _excel(value: object) -> object:
+    """A cell as a clerk's workbook holds it: numbers as numbers, local times as date cells."""
+    if isinstance(value, list):
+        return "、".join(str(x) for x in value)
+    if isinstance(value, str) and _LOCAL_TIME.fullmatch(value):
+        return dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 -- Excel cells are naive wall time
+    return value
+
+
+def _example(path: Path, policy: trainrules.Policy) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The example's teachers (minus the unreadable NaN record and the unknown-item one) and schools."""
+    doc = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal, parse_constant=lambda _: None)
+    keep = [
+        t
+        for t in doc["teachers"]
+        if set(t.get("items", {})) <= set(policy.plan.items)
+        and all(v.get("score", 0) is not None for v in t["items"].values())
+    ]
+    return keep, doc["schools"]
+
+
+def _flat(records: list[dict[str, Any]]) -> list[dict[str, object]]:
+    return [dict(r.fields) for r in iter_records_from_dicts(records) if isinstance(r, RawRecord)]
+
+
+def _columns(rows: list[Mapping[str, object]]) -> list[str]:
+    return list(dict.fromkeys(k for r in rows for k in r))
+
+
+def _write_csv(path: Path, rows: list[Mapping[str, object]], school: bool = False) -> None:
+    keys = _columns(rows)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([("学校" if k == "school" else k.removeprefix("facts.")) if school else _header(k) for k in keys])
+        w.writerows([_text(r.get(k)) for k in keys] for r in rows)
+
+
+def _write_xlsx(path: Path, teachers: list[Mapping[str, object]], schools: list[Mapping[str, object]]) -> None:
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "教师"
+    keys = _columns(teachers)
+    sheet.append([_header(k) for k in keys])
+    for r in teachers:
+        sheet.append([_excel(r.get(k)) for k in keys])
+    sheet = wb.create_sheet("学校")
+    keys = _columns(schools)
+    sheet.append(["学校" if k == "school" else k.removeprefix("facts.") for k in keys])
+    for r in schools:
+        sheet.append([_excel(r.get(k)) for k in keys])
+    wb.save(path)
+
+
+def _write_jsonl(path: Path, teachers: list[dict[str, Any]], schools: list[dict[str, Any]]) -> None:
+    lines = [json.dumps(t, ensure_ascii=False, default=str) for t in teachers]
+    lines += [json.dumps({"kind": "school", **s}, ensure_ascii=False, default=str) for s in schools]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("plan", ["004", "000"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "xlsx"])
+def test_every_format_gives_the_same_decisions(plan: str, fmt: str, tmp_path: Path) -> None:
+    """The example data written as JSON, JSON Lines, CSV (Chinese headers) or xlsx is decided identically."""
+    policy = trainrules.load(POLICY_004 if plan == "004" else POLICY_000)
+    teachers, schools = _example(RECORDS_004 if plan == "004" else RECORDS_000, policy)
+    expected = [_no_location(d) for d in policy.evaluate(teachers, schools)]
+    flat_teachers, flat_schools = _flat(teachers), _flat(schools)
+    if fmt == "json":
+        path = school_path = tmp_path / "records.json"
+        doc = {"teachers": teachers, "schools": schools}
+        path.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
+    elif fmt == "jsonl":
+        path = school_path = tmp_path / "records.jsonl"
+        _write_jsonl(path, teachers, schools)
+    elif fmt == "csv":
+        path, school_path = tmp_path / "records.csv", tmp_path / "schools.csv"
+        _write_csv(path, flat_teachers)
+        _write_csv(school_path, flat_schools, school=True)
+    else:
+        path = school_path = tmp_path / "records.xlsx"
+        _write_xlsx(path, flat_teachers, flat_schools)
+    actual = [_no_location(d) for d in policy.evaluate(read_records(path), read_schools(school_path))]
+    assert len(teachers) == len(actual)
+    assert expected == actual
+
+
+def test_csv_headers_in_chinese_are_read(policy_000: trainrules.Policy, tmp_path: Path) -> None:
+    """A hand-written CSV with 编号,姓名,学校,学科,入班时间,作业一.提交时间,作业一.分数,作业二.字数… is evaluated."""
+    teachers = tmp_path / "t.csv"
+    teachers.write_text(
+        "编号,姓名,学校,学科,入班时间,作业一.提交时间,作业一.分数,作业二.提交时间,作业二.分数,作业二.字数,校本成绩.分数\n"
+        "T0201,王芳,兰西县第三中学,数学,2021-09-28 09:00,2021-10-22 11:59:59,33.3,2021-11-18 20:00,33.4,600,23.31\n"
+        "T0202,李娜,兰西县第三中学,英语,2021-09-28 09:00,2021-10-22 12:00,45,2021-11-18 20:00,45,599,30\n",
+        encoding="utf-8",
+    )
+    schools = tmp_path / "s.csv"
+    schools.write_text("学校,计划报送时间,成绩报送时间,培训课程数\n兰西县第三中学,2021-09-28,2021-11-04,3\n", encoding="utf-8")
+    results = policy_000.evaluate(read_records(teachers), read_schools(schools))
+    assert [("T0201", Decimal("70.00"), True), ("T0202", Decimal("30"), False)] == [
+        (d.id, d.total, d.passed) for d in results
+    ]
+    assert ["late", "invalid"] == [results.by_id("T0202").item(n).timeliness for n in ("作业一", "作业二")]
+
+
+# ---------- the evaluate command ----------
+
+
+def _run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _golden_rows(records: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads((records.parent / "expected.json").read_text(encoding="utf-8"))
+    return rows
+
+
+def _no_temp_files(directory: Path) -> bool:
+    return not [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("records", [RECORDS_004, RECORDS_000], ids=["004", "000"])
+def test_evaluate_json_output_is_the_golden(records: Path, tmp_path: Path) -> None:
+    """``evaluate -o x.json`` writes exactly the reviewed decisions (expected.json) and exits 1: some errors."""
+    policy = POLICY_004 if records == RECORDS_004 else POLICY_000
+    out = tmp_path / "out.json"
+    result = _run("evaluate", policy, records, "-o", out)
+    assert 1 == result.exit_code
+    assert _golden_rows(records) == json.loads(out.read_text(encoding="utf-8"))
+    assert _no_temp_files(tmp_path)
+
+
+def test_evaluate_summary_accounts_for_every_record(tmp_path: Path) -> None:
+    """The summary's in = evaluated + errors counts every record of the file; failed group checks are listed."""
+    result = _run("evaluate", POLICY_004, RECORDS_004, "-o", tmp_path / "out.jsonl")
+    assert "共 31 条记录：已考核 17，未参训 2，免修 1，记录有误 11" in result.stdout
+    assert "  evaluated = 20, errors = 11, in = 31" in result.stdout
+    assert "  兰西县第一中学: 6/9 66.7%" in result.stdout
+    assert "核查未通过: 至少两项培训课程 [学校=兰西县临江镇中学]" in result.stdout
+    result = _run("evaluate", POLICY_004, RECORDS_004, "-o", tmp_path / "out.jsonl", "--lang", "en")
+    assert "31 records: assessed 17, not_enrolled 2, exempt 1, error 11" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl", "csv", "xlsx"])
+def test_evaluate_writes_one_row_per_record(suffix: str, tmp_path: Path) -> None:
+    """Every output format holds one row per input record, in input order, and replaces the old file whole."""
+    out = tmp_path / f"out.{suffix}"
+    out.write_text("旧内容", encoding="utf-8")
+    result = _run("evaluate", POLICY_000, RECORDS_000, "-o", out)
+    assert 1 == result.exit_code
+    golden = _golden_rows(RECORDS_000)
+    if suffix == "json":
+        rows = [(r["id"], r["status"], r["total"]) for r in json.loads(out.read_text(encoding="utf-8"))]
+    elif suffix == "jsonl":
+        lines = out.read_text(encoding="utf-8").splitlines()
+        rows = [(r["id"], r["status"], r["total"]) for r in map(json.loads, lines)]
+    elif suffix == "csv":
+        with out.open(encoding="utf-8-sig", newline="") as f:
+            table = list(csv.DictReader(f))
+        rows = [(r["id"] or None, r["status"], r["total"] or None) for r in table]
+        assert "兰西县第三中学" == table[1]["school"]
+        assert ("late", "0") == (table[4]["items.作业一.timeliness"], table[4]["items.作业一.points"])
+        assert "items.作业一.score: “作业一.分数”为 50.5，超出 0 至 50" == table[24]["problems"]
+    else:
+        sheet = openpyxl.load_workbook(out, read_only=True)["结果"]
+        cells = list(sheet.iter_rows(values_only=True))
+        head = list(cells[0])
+        rows = [(r[head.index("id")], r[head.index("status")], r[head.index("total")]) for r in cells[1:]]
+    assert [(r["id"], r["status"], r["total"]) for r in golden] == rows
+    assert 33 == len(rows)
+    assert _no_temp_files(tmp_path)
+
+
+def test_evaluate_exit_0_when_every_record_is_evaluated(tmp_path: Path) -> None:
+    """No record error: exit 0, errors = 0."""
+    records = tmp_path / "ok.json"
+    records.write_text(json.dumps({"teachers": [TEACHER_004], "schools": SCHOOLS_004}, ensure_ascii=False), "utf-8")
+    result = _run("evaluate", POLICY_004, records, "-o", tmp_path / "out.json")
+    assert 0 == result.exit_code
+    assert "  evaluated = 1, errors = 0, in = 1" in result.stdout
+
+
+def test_evaluate_schools_from_a_separate_file(tmp_path: Path) -> None:
+    """CSV teachers with ``--schools schools.csv``: the school facts are used (no 'no school record' errors)."""
+    teachers, schools = tmp_path / "t.csv", tmp_path / "s.csv"
+    _write_csv(teachers, _flat([TEACHER_004]))
+    _write_csv(schools, _flat(SCHOOLS_004), school=True)
+    out = tmp_path / "out.json"
+    result = _run("evaluate", POLICY_004, teachers, "--schools", schools, "-o", out)
+    assert 0 == result.exit_code
+    assert [("T0101", "assessed", "77.9")] == [(r["id"], r["status"], r["total"]) for r in json.loads(out.read_bytes())]
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda d: (d / "nothing.policy", RECORDS_004), "文件不存在"),
+        (lambda d: (_write(d / "bad.policy", "方案 {"), RECORDS_004), "bad.policy"),
+        (lambda d: (POLICY_004, d / "missing.json"), "找不到文件"),
+        (lambda d: (POLICY_004, _write(d / "broken.json", '{"teachers": [')), "不是有效的 JSON"),
+        (lambda d: (POLICY_004, _write(d / "records.txt", "编号\nT1\n")), "不支持的文件类型"),
+    ],
+    ids=["no-policy", "bad-policy", "no-records", "broken-json", "unknown-suffix"],
+)
+def test_evaluate_exit_2_when_unreadable(
+    make: Callable[[Path], tuple[Path, Path]], words: str, tmp_path: Path
+) -> None:
+    """An unreadable policy or records file: exit 2 with a message, and the old output is left as it was."""
+    policy, records = make(tmp_path)
+    out = tmp_path / "out.json"
+    out.write_text("旧内容", encoding="utf-8")
+    result = _run("evaluate", policy, records, "-o", out)
+    assert 2 == result.exit_code
+    assert words in result.output
+    assert "旧内容" == out.read_text(encoding="utf-8")
+    assert _no_temp_files(tmp_path)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------- the explain command ----------
+
+
+def test_explain_text_is_the_golden() -> None:
+    """``explain --id T0003`` prints the reviewed explanation and exits 0."""
+    result = _run("explain", POLICY_004, RECORDS_004, "--id", "T0003")
+    assert 0 == result.exit_code
+    assert (RECORDS_004.parent / "explain-T0003.txt").read_text(encoding="utf-8") == result.stdout
+
+
+def test_explain_json() -> None:
+    """``--format json`` gives the decision with its steps, the shortfall and the changes as data."""
+    result = _run("explain", POLICY_004, RECORDS_004, "--id", "T0003", "--format", "json")
+    data = json.loads(result.stdout)
+    assert {"actual": "59", "needed": "60", "short_by": "1", "comparison": "总分 不少于 60"} == data["shortfall"]
+    assert [("信息技术", "15.0", "60.0"), ("师德师风", "16.0", "60.0"), ("校本成绩", "31.00", "60.00"),
+            ("队伍建设", "1.0", "60.0")] == [(c["item"], c["at_least"], c["new_total"]) for c in data["changes"]]
+    assert "late" == data["changes"][3]["current"]
+    steps = data["decision"]["explanation"]
+    assert ["参训", "项目", "项目", "项目", "部分", "项目", "部分", "总分", "合格", "核查"] == [s["kind"] for s in steps]
+    assert {"网络研修": "29", "校本研修": "30"} == steps[7]["inputs"]
+
+
+def test_explain_in_english() -> None:
+    """``--lang en`` words the engine's own text in English; the policy's labels stay Chinese."""
+    result = _run("explain", POLICY_000, RECORDS_000, "--id", "T0005", "--lang", "en")
+    assert 0 == result.exit_code
+    lines = result.stdout.splitlines()
+    assert "Teacher T0005 陈晨 (兰西县第三中学, 化学)" == lines[0]
+    assert "Outcome: not passed; total 61.53 / 100" == lines[1]
+    assert "Shortfall: 总分 不少于 70 fails: 61.53 < 70, 8.47 short" == lines[2]
+    assert "  - '作业一' on time with at least 12.10 (now 0, late), total would be 70.00" == lines[4]
+
+
+def test_explain_error_and_unknown_id() -> None:
+    """An error record explains its problems and exits 1; an id not in the file exits 2."""
+    result = _run("explain", POLICY_000, RECORDS_000, "--id", "T0025")
+    assert 1 == result.exit_code
+    assert (RECORDS_000.parent / "explain-T0025.txt").read_text(encoding="utf-8") == result.stdout
+    result = _run("explain", POLICY_000, RECORDS_000, "--id", "T9999")
+    assert 2 == result.exit_code
+    assert "没有编号为 T9999的记录" in result.stderr

@@ -1,0 +1,400 @@
+"""Parsing and lowering: syntax errors in plain words, positions in Chinese text, literals, deadlines and instants."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pendulum
+import pytest
+
+from trainrules.api import check, load
+from trainrules.diagnostics import Diagnostic
+from trainrules.syntax import ast
+from trainrules.syntax.grammar import describe_terminal, parser
+
+SYNTAX_CODES = {"E110", "E111", "E112"}
+
+HEAD = """方案 兰西县2019秋网本研修 {
+  标题 "2019-2020第一学期教师网本研修计划"
+  期间 2019-12-05 至 2019-12-31             依据 R004-01 "四、培训时间"
+}
+"""
+
+
+def _item(*stmts: str, head: str = HEAD) -> str:
+    body = "".join(f"    {s}\n" for s in stmts)
+    return (
+        f"{head}部分 网络研修 满分 20 依据 R004-04 {{\n"
+        f"  项目 队伍建设 满分 20 依据 R004-04 {{\n{body}  }}\n}}\n"
+    )
+
+
+def _deadline(text: str) -> ast.Deadline | None:
+    return load(text).checked.items["队伍建设"].deadline
+
+
+def _only(diagnostics: list[Diagnostic]) -> Diagnostic:
+    assert 1 == len(diagnostics), [d.code for d in diagnostics]
+    return diagnostics[0]
+
+
+# ---------- syntax errors in the author's words ----------
+
+BROKEN = {
+    "unexpected character": HEAD + "合格 当 总分 不少于 60 @ 依据 R1\n",
+    "full-width semicolon": _item("截止 2019-12-15 24:00 前；逾期 得 0"),
+    "之前 for 前": _item("截止 2019-12-15 24:00 之前"),
+    "missing 授予": HEAD + "合格 当 总分 不少于 60 36 学时 依据 R1\n",
+    "missing colon": HEAD + "输入 教师 {\n  作业数 整数\n}\n",
+    "missing type": HEAD + "输入 教师 {\n  作业数: 依据 R1\n}\n",
+    "unknown type": HEAD + "输入 教师 {\n  作业数: 小数\n}\n",
+    "unclosed plan": "方案 甲 {\n  标题 \"x\"\n",
+    "unclosed item": _item("截止 2019-12-15 24:00 前").rstrip("}\n") + "\n",
+    "unclosed string": HEAD + '假设 甲 "没有右引号\n',
+    "unclosed parenthesis": HEAD + "合格 当 (总分 不少于 60 依据 R1\n",
+    "unclosed list": HEAD + "定义 名单 = [1, 2\n",
+    "stray closing brace": HEAD + "}\n",
+    "dangling operator": HEAD + "合格 当 总分 不少于 60 且\n",
+    "rule id lower case": HEAD + "合格 当 总分 不少于 60 依据 r004-08\n",
+    "citation without id": HEAD + "合格 当 总分 不少于 60 依据\n",
+    "band without bounds": HEAD + "档次表 档 依据 R1 {\n  优秀 18\n}\n",
+    "group by nothing": HEAD + "核查 名额 按 要求 1 > 0 依据 R1\n",
+    "comma in group": HEAD + "核查 名额 按 学校 学时 要求 1 > 0 依据 R1\n",
+    "if without else": HEAD + "定义 甲 = 若 总分 > 1 则 1\n",
+    "double comparison": HEAD + "合格 当 1 < 总分 < 100 依据 R1\n",
+    "date with slashes": _item("截止 2019/12/15 24:00 前"),
+    "only a brace": "{",
+    "only a name": "兰西县",
+    "only a keyword": "方案",
+}
+
+#: Internal names the grammar uses, which a user must never see: named terminals with ASCII
+#: names, lark's anonymous and end markers, and rule names.
+_INTERNAL = sorted(
+    {t.name for t in parser().terminals if t.name.isascii()}
+    | {r.origin.name for r in parser().rules if isinstance(r.origin.name, str)}
+    | {"$END", "__ANON", "__start"}
+)
+_INTERNAL_RE = re.compile("|".join(rf"(?<![A-Za-z_$]){re.escape(n)}(?![A-Za-z0-9_])" for n in _INTERNAL))
+
+
+def _words(d: Diagnostic) -> str:
+    return "\n".join((d.message, d.hint, d.message_en, d.hint_en))
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_syntax_errors_never_name_internal_terminals(case: str) -> None:
+    """A syntax error's message and hint (zh and en) never show __ANON, $END, _COLON, RULE_ID or a rule name."""
+    d = _only(check(BROKEN[case], name="broken.policy"))
+    assert d.code in SYNTAX_CODES
+    assert [] == _INTERNAL_RE.findall(_words(d))
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_syntax_errors_say_what_was_expected(case: str) -> None:
+    """Every syntax error says in words what the parser expected there (zh and en)."""
+    d = _only(check(BROKEN[case], name="broken.policy"))
+    assert d.hint.startswith("这里需要：")
+    assert d.hint_en.startswith("expected here: ")
+    assert len(d.hint) > len("这里需要：")
+
+
+def test_internal_name_pattern_catches_internal_names() -> None:
+    """The pattern the two tests above rely on does find internal names (so a pass means something)."""
+    assert ["_COLON", "$END", "RULE_ID"] == _INTERNAL_RE.findall("需要 _COLON 或 $END 或 RULE_ID")
+    assert [] == _INTERNAL_RE.findall("这里需要：名称、数值、规则编号（如 R004-04）、“:”、文件结尾")
+
+
+def test_every_terminal_has_plain_words() -> None:
+    """describe_terminal gives words for every terminal the parser can expect, never its name."""
+    for t in parser().terminals:
+        if t.name in ("WS", "COMMENT"):
+            continue
+        for lang in ("zh", "en"):
+            words = describe_terminal(t.name, lang)
+            assert words not in ("其他内容", "something else"), t.name
+            assert [] == _INTERNAL_RE.findall(words), (t.name, words)
+    assert "文件结尾" == describe_terminal("$END")
+
+
+def test_expected_set_is_taken_before_reductions() -> None:
+    """After `按 学校` the parser wants ',' or 要求: both are listed, not only what lark's reduced state allows."""
+    d = _only(check(BROKEN["comma in group"], name="b.policy"))
+    assert "E111" == d.code
+    assert "这里需要：“,”、“要求”" == d.hint
+
+
+def test_expected_set_lists_chinese_keywords() -> None:
+    """Keywords (授予, 依据, …) are offered after a complete condition, not only operators and the end of file."""
+    d = _only(check(BROKEN["missing 授予"], name="b.policy"))
+    assert "这里不能出现“36”" == d.message
+    assert "“依据”" in d.hint
+    assert "“+”或“-”" in d.hint
+
+
+def test_expected_words_for_a_mistyped_deadline() -> None:
+    """`24:00 之前` is answered with exactly the two ways a deadline can end."""
+    d = _only(check(BROKEN["之前 for 前"], name="b.policy"))
+    assert ("E111", "这里不能出现“之前”", "这里需要：“前”、“及之前”") == (d.code, d.message, d.hint)
+    assert "expected here: '前', '及之前'" == d.hint_en
+
+
+def test_unclosed_block_names_the_open_block_and_what_can_follow() -> None:
+    """At the end of the file an open block is named with its line, and everything that may follow is listed."""
+    text = _item("截止 2019-12-15 24:00 前")
+    text = text[: text.rindex("}")]  # drop the part's closing brace
+    d = _only(check(text, name="b.policy"))
+    assert "E112" == d.code
+    assert "（第 5 行）尚未闭合" in d.message
+    assert "部分 网络研修 满分 20 依据 R004-04 {" in d.message
+    assert "这里需要：“}”、“取消”、“得分”、“项目”" == d.hint
+
+
+def test_unexpected_character_position_in_chinese_text() -> None:
+    """Line and column count code points: the '@' after Chinese words is at line 5, column 16."""
+    d = _only(check(HEAD + "合格 当 总分 不少于 60 @ 依据 R1\n", name="b.policy"))
+    assert ("E110", 5, 16) == (d.code, d.span.line, d.span.column)
+    assert "这里不能出现“@”" == d.message
+
+
+def test_unexpected_word_span_covers_the_word() -> None:
+    """An unexpected word is underlined from its first to its last character."""
+    d = _only(check(BROKEN["之前 for 前"], name="b.policy"))
+    assert "之前" == d.span.text
+    assert (7, 25) == (d.span.line, d.span.column)
+
+
+def test_syntax_error_after_crlf_lines() -> None:
+    """Windows line endings do not shift columns: CR is not counted as a character of the line."""
+    text = HEAD.replace("\n", "\r\n") + "合格 当 总分 不少于 60 @ 依据 R1\r\n"
+    d = _only(check(text, name="b.policy"))
+    assert (5, 16) == (d.span.line, d.span.column)
+
+
+# ---------- full-width punctuation ----------
+
+ASCII_POLICY = """方案 甲 {
+  标题 "x"
+  期间 2019-12-05 至 2019-12-31 依据 R1
+}
+输入 教师 {
+  作业数: 整数 0 至 9 依据 R2
+}
+部分 甲部 满分 20 依据 R3, R4 {
+  项目 甲项 满分 20 依据 R3 {
+    截止 2019-12-15 12:00 前 依据 R3
+    得分 = 最小(分数, 20) 依据 R3
+  }
+}
+核查 学校作业 按 学校, 学科 要求 计数(作业数 >= 2) 不少于 向下取整(5% × 人数()) 依据 R4
+合格 当 (甲部 不少于 12) 且 作业数 >= 1 依据 R5
+"""
+
+FULL_WIDTH_POLICY = (
+    ASCII_POLICY.replace("作业数: ", "作业数：")
+    .replace("(", "（")
+    .replace(")", "）")
+    .replace(", ", "，")
+    .replace("5%", "5％")
+    .replace("  ", "\u3000")
+)
+
+
+def test_full_width_punctuation_parses_like_ascii() -> None:
+    """：，（）％ and ideographic spaces give the same policy as ASCII punctuation and spaces."""
+    assert "（" in FULL_WIDTH_POLICY and "：" in FULL_WIDTH_POLICY and "\u3000" in FULL_WIDTH_POLICY
+    assert [] == check(ASCII_POLICY)
+    assert [] == check(FULL_WIDTH_POLICY)
+    assert load(ASCII_POLICY).checked.module == load(FULL_WIDTH_POLICY).checked.module
+
+
+def test_full_width_colon_in_a_time() -> None:
+    """`12：00` (full-width colon, as copied from the plan) is the same instant as `12:00`."""
+    ascii_ = _deadline(_item("截止 2019-12-15 12:00 前"))
+    full = _deadline(_item("截止 2019-12-15 12：00 前"))
+    assert ascii_ is not None and full is not None
+    assert (ascii_.kind, ascii_.instant) == (full.kind, full.instant)
+
+
+def test_chinese_date_form_equals_iso_form() -> None:
+    """2019年12月15日 is the same date as 2019-12-15."""
+    iso = _deadline(_item("截止 2019-12-15 24:00 前"))
+    zh = _deadline(_item("截止 2019年12月15日 24:00 前"))
+    assert iso is not None and zh is not None
+    assert iso.instant == zh.instant
+
+
+# ---------- deadlines and instants ----------
+
+SHANGHAI = "Asia/Shanghai"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2019-12-15 24:00 前", pendulum.datetime(2019, 12, 16, tz=SHANGHAI)),
+        ("2019-12-31 24:00 前", pendulum.datetime(2020, 1, 1, tz=SHANGHAI)),
+        ("2020-02-28 24:00 前", pendulum.datetime(2020, 2, 29, tz=SHANGHAI)),
+        ("2019-02-28 24:00 前", pendulum.datetime(2019, 3, 1, tz=SHANGHAI)),
+    ],
+)
+def test_24_00_is_next_day_midnight(written: str, expected: pendulum.DateTime) -> None:
+    """`D 24:00` is 00:00 of the next day (ruling G2), across month, year and leap-day boundaries."""
+    head = HEAD.replace("2019-12-05 至 2019-12-31", "2019-01-01 至 2020-12-31")
+    d = _deadline(_item(f"截止 {written}", head=head))
+    assert d is not None
+    assert ("before", expected) == (d.kind, d.instant)
+
+
+def test_24_00_in_an_expression_is_next_day_midnight() -> None:
+    """An instant literal `2019-12-08 24:00` in a condition is 2019-12-09 00:00."""
+    text = HEAD + "输入 教师 {\n  入班时间: 时刻 依据 R1\n}\n对象 {\n  参训 当 入班时间 早于 2019-12-08 24:00 依据 R1\n}\n"
+    rule = next(d for d in load(text).checked.module.decls if isinstance(d, ast.ScopeRule))
+    assert isinstance(rule.cond, ast.Compare)
+    assert isinstance(rule.cond.right, ast.InstantLit)
+    assert pendulum.datetime(2019, 12, 9, tz=SHANGHAI) == rule.cond.right.value
+    assert (24, 0) == (rule.cond.right.time.hour, rule.cond.right.time.minute)
+
+
+def test_clock_time_before_is_strict() -> None:
+    """`12:00 前` is strictly before 12:00 (ruling G3); `12:00 及之前` includes 12:00 itself."""
+    before = _deadline(_item("截止 2021-10-22 12:00 前", head=HEAD.replace("2019-12-05 至 2019-12-31", "2021-09-27 至 2021-11-26")))
+    by = _deadline(_item("截止 2021-10-22 12:00 及之前", head=HEAD.replace("2019-12-05 至 2019-12-31", "2021-09-27 至 2021-11-26")))
+    assert before is not None and by is not None
+    noon = pendulum.datetime(2021, 10, 22, 12, tz=SHANGHAI)
+    assert ("before", noon) == (before.kind, before.instant)
+    assert ("by", noon) == (by.kind, by.instant)
+
+
+def test_close_of_business_needs_the_assumption() -> None:
+    """`下班前` without a declared 下班时间 is E305 on the deadline, with a hint naming ruling G4."""
+    d = _only(check(_item("截止 2019-12-20 下班前 依据 R1"), name="b.policy"))
+    assert ("E305", "2019-12-20 下班前") == (d.code, d.span.text)
+    assert "下班时间" in d.hint and "G4" in d.hint
+
+
+@pytest.mark.parametrize(("value", "hour", "minute"), [("17:00", 17, 0), ("16:30", 16, 30)])
+def test_close_of_business_uses_the_declared_time(value: str, hour: int, minute: int) -> None:
+    """With `假设 下班时间 = …` the deadline is strictly before that time on that day."""
+    head = HEAD + f'假设 下班时间 = {value} "下班前指当地 {value}" 依据 G4\n'
+    text = _item("截止 2019-12-20 下班前 依据 R1", head=head)
+    assert [] == check(text)
+    d = _deadline(text)
+    assert d is not None
+    assert ("before", True) == (d.kind, d.close_of_business)
+    assert pendulum.datetime(2019, 12, 20, hour, minute, tz=SHANGHAI) == d.instant
+
+
+@pytest.mark.parametrize("written", ["2019-12-15 前", "2019-12-15", "2019年12月15日前"])
+def test_date_only_deadline_is_e205(written: str) -> None:
+    """A deadline with a date but no time is E205, and the hint spells out both readings (G2, G3)."""
+    d = _only(check(_item(f"截止 {written} 依据 R1"), name="b.policy"))
+    assert "E205" == d.code
+    assert "24:00 前" in d.hint and "12:00 前" in d.hint
+
+
+def test_time_zone_is_used_for_instants() -> None:
+    """Instants are made in the policy's own time zone, and in Asia/Shanghai when it names none (G1)."""
+    ny = HEAD.replace("  期间", '  时区 "America/New_York"\n  期间')
+    d = _deadline(_item("截止 2019-12-15 12:00 前", head=ny))
+    assert d is not None
+    assert pendulum.datetime(2019, 12, 15, 12, tz="America/New_York") == d.instant
+    assert "America/New_York" == load(_item("截止 2019-12-15 12:00 前", head=ny)).time_zone
+    assert SHANGHAI == load(_item("截止 2019-12-15 12:00 前")).time_zone
+
+
+# ---------- literals ----------
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("2023-02-29", "2023 年 2 月只有 28 天"),
+        ("2100-02-29", "2100 年 2 月只有 28 天"),
+        ("2023-04-31", "2023 年 4 月只有 30 天"),
+        ("2023年4月31日", "2023 年 4 月只有 30 天"),
+        ("2019-13-01", "没有 13 月"),
+        ("2019-00-10", "没有 0 月"),
+        ("2019-12-00", "2019 年 12 月只有 31 天"),
+    ],
+)
+def test_impossible_dates_are_e201(date: str, reason: str) -> None:
+    """A date that does not exist is E201 on the date itself, saying why."""
+    d = _only(check(_item(f"截止 {date} 24:00 前"), name="b.policy"))
+    assert ("E201", date) == (d.code, d.span.text)
+    assert d.message.endswith(reason)
+
+
+def test_leap_day_is_a_date() -> None:
+    """2024-02-29 exists."""
+    head = HEAD.replace("2019-12-05 至 2019-12-31", "2024-02-01 至 2024-03-31")
+    d = _deadline(_item("截止 2024-02-29 24:00 前", head=head))
+    assert d is not None
+    assert pendulum.datetime(2024, 3, 1, tz=SHANGHAI) == d.instant
+
+
+@pytest.mark.parametrize(
+    ("time", "reason"),
+    [
+        ("25:00", "一天没有 25 时"),
+        ("24:30", "24 时只能写作 24:00（当日结束）"),
+        ("24:00:01", "24 时只能写作 24:00（当日结束）"),
+        ("12:60", "一小时没有 60 分"),
+        ("12：60", "一小时没有 60 分"),
+        ("12:30:60", "一分钟没有 60 秒"),
+        ("99:99", "一天没有 99 时"),
+    ],
+)
+def test_impossible_times_are_e202(time: str, reason: str) -> None:
+    """A time of day that does not exist is E202 on the time itself, saying why."""
+    d = _only(check(_item(f"截止 2019-12-15 {time} 前"), name="b.policy"))
+    assert ("E202", time) == (d.code, d.span.text)
+    assert d.message.endswith(reason)
+
+
+def test_numbers_are_exact_decimals() -> None:
+    """Band bounds like 17.9 become Decimal('17.9'), never a float near it (G6)."""
+    text = (
+        HEAD + "档次表 档 依据 R1 {\n  优秀 18 至 20\n  良好 12 至 17.9\n  一般 0 至 11.9\n}\n"
+        + _item("截止 2019-12-15 24:00 前", "档次 档", head="")
+    )
+    table = load(text).checked.band_tables["档"]
+    assert [Decimal("18"), Decimal("12"), Decimal("0")] == [b.low for b in table.bands]
+    assert [Decimal("20"), Decimal("17.9"), Decimal("11.9")] == [b.high for b in table.bands]
+    assert all(isinstance(b.high, Decimal) for b in table.bands)
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        ("999999999999999", None),
+        ("1000000000000000", "E203"),
+        ("0.0000000001", None),
+        ("0.00000000001", "E203"),
+        ("000000000000000000020", None),
+    ],
+)
+def test_number_limits(number: str, code: str | None) -> None:
+    """Numbers have at most 15 integer and 10 fractional digits (leading zeros do not count); beyond is E203."""
+    codes = [d.code for d in check(HEAD + f"定义 甲 = {number}\n", name="n.policy")]
+    assert ([code] if code else []) == [c for c in codes if c != "W601"]
+
+
+def test_percent_is_a_fraction() -> None:
+    """`5%` is the number 0.05, remembered as written."""
+    text = HEAD + "定义 比例 = 5%\n合格 当 比例 < 1 依据 R1\n"
+    define = next(d for d in load(text).checked.module.decls if isinstance(d, ast.Define))
+    assert isinstance(define.expr, ast.Number)
+    assert (Decimal("0.05"), "5%", True) == (define.expr.value, define.expr.text, define.expr.percent)
+
+
+def test_hash_inside_a_string_is_not_a_comment() -> None:
+    """`#` inside quotes is text; after them it starts a comment."""
+    text = HEAD.replace('标题 "2019-2020第一学期教师网本研修计划"', '标题 "第#1期" # 注释 "不是标题"')
+    assert "第#1期" == load(text).title
+
+
+def test_curly_quotes_delimit_strings() -> None:
+    """Chinese quotes “…” delimit text like ASCII quotes."""
+    assert "网本研修" == load(HEAD.replace('"2019-2020第一学期教师网本研修计划"', "“网本研修”")).title
