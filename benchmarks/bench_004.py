@@ -23,8 +23,10 @@ other round, with the garbage collector off inside each timed section:
                   (not timed by default: ``--only ...,run+null``).
 ``run+rec``       ``Evaluator.run(..., Recorder)``: explanations kept.
 
-Figures: records/s per section (median over rounds, with min and max), and the median
-of per-round ratios (eval/hand, run/hand, run/(validate+hand), run+rec/run, ...).
+Figures: records/s per section by the wall clock (perf_counter) and by this process's
+CPU time (process_time, steadier on a shared machine), median over rounds with min and
+max, and the median of per-round ratios (eval/hand, run/hand, run/(validate+hand),
+run+rec/run, ...).
 """
 
 from __future__ import annotations
@@ -231,51 +233,70 @@ def section(data: Data, name: str) -> tuple[Callable[[], object], Callable[[obje
     return fresh, bodies[name]
 
 
-def time_once(setup: Callable[[], object], body: Callable[[object], None]) -> float:
+@attrs.frozen
+class Timing:
+    """One timed section: wall seconds (perf_counter) and this process's CPU seconds (process_time)."""
+
+    wall: float
+    cpu: float
+
+
+def time_once(setup: Callable[[], object], body: Callable[[object], None]) -> Timing:
     state = setup()
     gc.collect()
     gc.disable()
     try:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         body(state)
-        return time.perf_counter() - start
+        return Timing(time.perf_counter() - start, time.process_time() - cpu_start)
     finally:
         gc.enable()
 
 
-def bench(data: Data, names: list[str], rounds: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in names}
+def bench(data: Data, names: list[str], rounds: int) -> dict[str, list[Timing]]:
+    times: dict[str, list[Timing]] = {name: [] for name in names}
     for r in range(rounds):
         order = names if r % 2 == 0 else names[::-1]
         for name in order:
             times[name].append(time_once(*section(data, name)))
-        line = "  ".join(f"{name} {times[name][-1]:.2f}s" for name in names)
+        line = "  ".join(f"{name} {times[name][-1].wall:.2f}s ({times[name][-1].cpu:.2f} cpu)" for name in names)
         print(f"  round {r + 1}/{rounds}: {line}", flush=True)
     return times
 
 
-def report(times: dict[str, list[float]], counts: dict[str, int]) -> None:
+def report(times: dict[str, list[Timing]], counts: dict[str, int]) -> None:
     print()
-    print(f"{'section':<10} {'records':>9} {'median s':>9} {'rec/s (median)':>15} {'min rec/s':>10} {'max rec/s':>10}")
+    head = ("section", "records", "wall s", "rec/s wall", "min", "max", "rec/s cpu", "min", "max")
+    widths = (-9, 8, 8, 11, 9, 9, 11, 9, 9)
+    print(" ".join(f"{h:<{-w}}" if w < 0 else f"{h:>{w}}" for h, w in zip(head, widths, strict=True)))
     for name, ts in times.items():
         n = counts[name]
-        rates = [n / t for t in ts]
-        print(
-            f"{name:<10} {n:>9} {statistics.median(ts):>9.3f} {statistics.median(rates):>15,.0f} "
-            f"{min(rates):>10,.0f} {max(rates):>10,.0f}"
-        )
+        walls = [n / t.wall for t in ts]
+        cpus = [n / t.cpu for t in ts if t.cpu > 0]
+        wall_s = statistics.median(t.wall for t in ts)
+        rates = [statistics.median(walls), min(walls), max(walls), statistics.median(cpus), min(cpus), max(cpus)]
+        cells = [f"{r:>{w},.0f}" for r, w in zip(rates, widths[3:], strict=True)]
+        print(f"{name:<9} {n:>8} {wall_s:>8.2f} " + " ".join(cells))
 
     def ratio(label: str, num: list[str], den: list[str]) -> None:
         if not all(k in times for k in num + den):
             return
-        # per-record time ratios, round by round (the sections do not all see the same number of records)
-        per = [
-            sum(times[k][i] / counts[k] for k in num) / sum(times[k][i] / counts[k] for k in den)
-            for i in range(len(times[num[0]]))
-        ]
-        print(f"  {label:<34} median {statistics.median(per):6.2f}   (min {min(per):.2f}, max {max(per):.2f})")
+        rounds = range(len(times[num[0]]))
 
-    print("\nratios of time per record, median of per-round ratios:")
+        def per(clock: Callable[[Timing], float]) -> list[float]:
+            # per-record time ratios, round by round (the sections do not all see the same number of records)
+            return [
+                sum(clock(times[k][i]) / counts[k] for k in num) / sum(clock(times[k][i]) / counts[k] for k in den)
+                for i in rounds
+            ]
+
+        wall, cpu = per(lambda t: t.wall), per(lambda t: t.cpu)
+        print(
+            f"  {label:<33} wall {statistics.median(wall):6.2f} [{min(wall):.2f}-{max(wall):.2f}]"
+            f"   cpu {statistics.median(cpu):6.2f} [{min(cpu):.2f}-{max(cpu):.2f}]"
+        )
+
+    print("\nratios of time per record, median [min-max] of per-round ratios:")
     ratio("eval / hand", ["eval"], ["hand"])
     ratio("run / hand", ["run"], ["hand"])
     ratio("run / (validate + hand)", ["run"], ["validate", "hand"])

@@ -9,6 +9,7 @@ with exact values: scores are decimal strings on the grid the policy grades (0.1
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "ItemSpec",
     "PlanSpec",
     "bad_records",
+    "high_scores",
     "on_time_text",
     "runs",
     "school_records",
@@ -89,7 +91,9 @@ PLAN_000 = PlanSpec(
     items=(
         ItemSpec("作业一", 50, Decimal("0.01"), _t("2021-10-22 12:00:00")),
         ItemSpec("作业二", 50, Decimal("0.1"), _t("2021-11-20 12:00:00"), has_length=True),
-        ItemSpec("教学设计实地考核", None, Decimal(1), _t("2021-11-06 00:00:00"), _t("2021-10-23 00:00:00"), graded=True),
+        ItemSpec(
+            "教学设计实地考核", None, Decimal(1), _t("2021-11-06 00:00:00"), _t("2021-10-23 00:00:00"), graded=True
+        ),
         ItemSpec("微课评选", None, Decimal(1), _t("2021-11-20 00:00:00"), _t("2021-11-08 00:00:00"), graded=True),
     ),
     enrol_by=_t("2021-10-01 00:00:00"),
@@ -102,10 +106,23 @@ PLAN_000 = PlanSpec(
 )
 
 
+@functools.cache
 def scores(top: int, grid: Decimal) -> st.SearchStrategy[Decimal]:
-    """Exact scores from 0 to ``top`` on ``grid`` (0.1 → 17.9, 18; 0.01 → 23.31), edges included."""
-    steps = int(Decimal(top) / grid)
-    return st.integers(0, steps).map(lambda k: k * grid)
+    """Exact scores from 0 to ``top`` on ``grid`` (0.1 → 17.9, 18; 0.01 → 23.31), edges included.
+
+    Half the draws come from the top 40%, so that totals land near the pass mark often enough.
+    """
+    return st.one_of(_grid(0, top, grid), high_scores(top, grid))
+
+
+@functools.cache
+def high_scores(top: int, grid: Decimal) -> st.SearchStrategy[Decimal]:
+    """Exact scores in the top 40% of 0 to ``top`` on ``grid``: a diligent teacher's."""
+    return _grid(top * 6 // 10, top, grid)
+
+
+def _grid(low: int, top: int, grid: Decimal) -> st.SearchStrategy[Decimal]:
+    return st.integers(int(low / grid), int(top / grid)).map(lambda k: k * grid)
 
 
 def _shift(at: dt.datetime, seconds: int) -> str:
@@ -117,6 +134,7 @@ def on_time_text(item: ItemSpec) -> str:
     return _shift(item.due, -3600)
 
 
+@functools.cache
 def _instant(due: dt.datetime, opens: dt.datetime | None, state: str) -> st.SearchStrategy[str | None]:
     """An instant on time (up to 6 days before, down to one second before), late (at or after), early or none."""
     week = 6 * 24 * 3600
@@ -129,29 +147,61 @@ def _instant(due: dt.datetime, opens: dt.datetime | None, state: str) -> st.Sear
     return st.none()
 
 
-def _states(item: ItemSpec) -> st.SearchStrategy[str]:
-    return st.sampled_from(("on_time", "on_time", "late", "missing", *(("early",) if item.opens else ())))
+@functools.cache
+def _states(item: ItemSpec, diligent: bool) -> st.SearchStrategy[str]:
+    on_time = ("on_time",) * (8 if diligent else 4)
+    return st.sampled_from((*on_time, "late", "missing", *(("early",) if item.opens else ())))
+
+
+_NAMES = st.sampled_from(("张丽华", "王建国", "李秀英", "刘洋", "陈静"))
+_LENGTHS = st.one_of(st.sampled_from((0, 599, 600, 601)), st.integers(0, 3000))
+_GRADES = st.sampled_from(("优秀", "良好", "合格"))
+_WORKS = st.one_of(st.none(), st.integers(0, 4))
+_LATE_OR_NEVER = st.sampled_from(("late", "missing"))
+_SCHOOL_STATES = st.sampled_from(("on_time", "on_time", "on_time", "late", "missing"))
+_COURSES = st.integers(0, 4)
+
+
+@functools.cache
+def _item(item: ItemSpec, diligent: bool) -> st.SearchStrategy[dict[str, Any] | None]:
+    """One item of a teacher record (built once per item: strategies are cached, draws are not)."""
+    return _item_values(item, diligent)
 
 
 @st.composite
-def _item(draw: st.DrawFn, item: ItemSpec) -> dict[str, Any] | None:
-    state = draw(_states(item))
+def _item_values(draw: st.DrawFn, item: ItemSpec, diligent: bool) -> dict[str, Any] | None:
+    state = draw(_states(item, diligent))
     at = draw(_instant(item.due, item.opens, state))
     if at is None and draw(st.booleans()):
         return None
     out: dict[str, Any] = {} if at is None else {"submitted_at": at}
     if item.top is not None:
-        out["score"] = str(draw(scores(item.top, item.grid)))
+        out["score"] = str(draw((high_scores if diligent else scores)(item.top, item.grid)))
     if item.has_length:
-        out["length"] = draw(st.one_of(st.sampled_from((0, 599, 600, 601)), st.integers(0, 3000)))
+        out["length"] = draw(_LENGTHS)
     if item.graded:
-        out["grade"] = draw(st.sampled_from(("优秀", "良好", "合格")))
+        out["grade"] = draw(_GRADES)
     return out
+
+
+@functools.cache
+def _choice(values: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from(values)
+
+
+@functools.cache
+def _flags(exempt: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from((*exempt, "骨干教师")), max_size=2, unique=True)
 
 
 @st.composite
 def teacher_records(
-    draw: st.DrawFn, spec: PlanSpec, teacher_id: str = "T0001", *, enrolled: bool | None = None
+    draw: st.DrawFn,
+    spec: PlanSpec,
+    teacher_id: str = "T0001",
+    *,
+    enrolled: bool | None = None,
+    diligent: bool | None = False,
 ) -> dict[str, Any]:
     """A valid teacher record of ``spec``'s policy.
 
@@ -159,28 +209,30 @@ def teacher_records(
         spec: The policy's spec (PLAN_004 or PLAN_000).
         teacher_id: The id to give the record.
         enrolled: True: joined in time (assessed); False: joined late or never; None: either.
+        diligent: True: mostly on time with high scores (totals near the pass mark); None: either.
     """
     joined = draw(st.booleans()) if enrolled is None else enrolled
+    keen = draw(st.booleans()) if diligent is None else diligent
     rec: dict[str, Any] = {
         "id": teacher_id,
-        "name": draw(st.sampled_from(("张丽华", "王建国", "李秀英", "刘洋", "陈静"))),
-        "school": draw(st.sampled_from(spec.schools)),
-        "subject": draw(st.sampled_from(spec.subjects)),
+        "name": draw(_NAMES),
+        "school": draw(_choice(spec.schools)),
+        "subject": draw(_choice(spec.subjects)),
     }
-    at = draw(_instant(spec.enrol_by, None, "on_time" if joined else draw(st.sampled_from(("late", "missing")))))
+    at = draw(_instant(spec.enrol_by, None, "on_time" if joined else draw(_LATE_OR_NEVER)))
     if at is not None:
         rec["enrolled_at"] = at
     if spec.exempt_flags:
-        rec["flags"] = draw(st.lists(st.sampled_from((*spec.exempt_flags, "骨干教师")), max_size=2, unique=True))
+        rec["flags"] = draw(_flags(spec.exempt_flags))
     items = {}
     for item in spec.items:
-        value = draw(_item(item))
+        value = draw(_item(item, keen))
         if value is not None:
             items[item.name] = value
     # The school's score for this teacher (reported with the school's 成绩报送时间).
-    items[spec.school_item] = {"score": str(draw(scores(spec.school_top, Decimal("0.01"))))}
+    items[spec.school_item] = {"score": str(draw((high_scores if keen else scores)(spec.school_top, Decimal("0.01"))))}
     rec["items"] = items
-    works = draw(st.one_of(st.none(), st.integers(0, 4)))
+    works = draw(_WORKS)
     if works is not None:
         rec["facts"] = {"校本作业数": works}
     return rec
@@ -190,23 +242,29 @@ def teacher_records(
 def school_records(draw: st.DrawFn, spec: PlanSpec, name: str) -> dict[str, Any]:
     """A valid school record: plan sent on time, late or never; results reported on time, late or never."""
     facts: dict[str, Any] = {}
-    plan = draw(_instant(spec.plan_by, None, draw(st.sampled_from(("on_time", "on_time", "late", "missing")))))
-    results = draw(_instant(spec.results_by, None, draw(st.sampled_from(("on_time", "on_time", "late", "missing")))))
+    plan = draw(_instant(spec.plan_by, None, draw(_SCHOOL_STATES)))
+    results = draw(_instant(spec.results_by, None, draw(_SCHOOL_STATES)))
     if plan is not None:
         facts["计划报送时间"] = plan
     if results is not None:
         facts["成绩报送时间"] = results
-    facts["培训课程数"] = draw(st.integers(0, 4))
+    facts["培训课程数"] = draw(_COURSES)
     return {"school": name, "facts": facts}
 
 
 @st.composite
 def runs(
-    draw: st.DrawFn, spec: PlanSpec, *, min_size: int = 1, max_size: int = 12, enrolled: bool | None = None
+    draw: st.DrawFn,
+    spec: PlanSpec,
+    *,
+    min_size: int = 1,
+    max_size: int = 12,
+    enrolled: bool | None = None,
+    diligent: bool | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A run: teachers with distinct ids T0001… and one school record per school of the spec."""
     size = draw(st.integers(min_size, max_size))
-    teachers = [draw(teacher_records(spec, f"T{n + 1:04d}", enrolled=enrolled)) for n in range(size)]
+    teachers = [draw(teacher_records(spec, f"T{n + 1:04d}", enrolled=enrolled, diligent=diligent)) for n in range(size)]
     schools = [draw(school_records(spec, name)) for name in spec.schools]
     return teachers, schools
 

@@ -48,8 +48,9 @@ def policy_soup() -> st.SearchStrategy[str]:
 
 # ---------- text drawn from the grammar ----------
 
-#: Names that are no keyword and start with none (the lexer is contextual, so such a name could split).
-_NAMES = ("甲", "乙", "作业一", "队伍建设", "网络研修", "分数", "提交时间", "入班时间", "学科", "标记", "x", "折算分")
+#: Names that are not keywords: a name spelled exactly like a keyword the lexer accepts in that state (提交时间,
+#: 得分 after a citation) is read as the keyword, a known limitation reported separately.
+_NAMES = ("甲", "乙", "作业一", "队伍建设", "网络研修", "分数", "字数", "入班时间", "学科", "标记", "x", "折算分")
 _DATES = ("2019-12-05", "2019-12-15", "2019-12-31", "2021年9月30日", "2024-02-29", "2023-02-29", "2023-04-31")
 _TIMES = ("00:00", "12:00", "24:00", "17:30", "12：00", "08:05:30", "25:00", "24:30")
 

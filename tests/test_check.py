@@ -1,5 +1,7 @@
 """The checker's passes: names, types, citations, bands, points, period and unused declarations."""
 
+# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -73,7 +75,7 @@ def test_every_catalog_code_is_well_formed() -> None:
     """Codes are E1xx-E4xx errors or W5xx-W6xx warnings, with titles and messages in both languages."""
     for code, entry in CATALOG.items():
         assert (entry.severity is Severity.ERROR) == code.startswith("E"), code
-        assert entry.title_zh and entry.title_en and entry.message_zh and entry.message_en, code
+        assert all((entry.title_zh, entry.title_en, entry.message_zh, entry.message_en)), code
 
 
 # ---------- names ----------
@@ -143,8 +145,8 @@ def test_missing_plan_block_is_e305() -> None:
         ("作业数 不少于 2 且 作业数", "“且”两边应为条件（是否），这里是数"),
         ("非 作业数", "“非”后应为是否，这里是数"),
         ("若 作业数 则 是否 否则 是否", "“若”后应为条件，这里是数"),
-        ("作业数 不少于 (若 作业数 > 1 则 1 否则 \"一\")", "“则”与“否则”两个分支类型不同（数、文本）"),
-        ("作业数 属于 [1, \"二\"]", "列表中的各项类型不一致"),
+        ('作业数 不少于 (若 作业数 > 1 则 1 否则 "一")', "“则”与“否则”两个分支类型不同（数、文本）"),
+        ('作业数 属于 [1, "二"]', "列表中的各项类型不一致"),
         ("最小(入班时间, 1) 不少于 1", "“最小”的参数应为数，这里是时刻"),
     ],
 )
@@ -200,7 +202,7 @@ def test_group_by_unknown_field_is_e301() -> None:
     [
         ('假设 日期截止 "…"\n', "假设“日期截止”"),
         ("合格 当 1 > 0\n", "合格规则"),
-        ('证书 优秀证书 当 1 > 0\n', "证书“优秀证书”"),
+        ("证书 优秀证书 当 1 > 0\n", "证书“优秀证书”"),
         ("核查 名额 要求 1 > 0\n", "核查“名额”"),
         ("对象 {\n  参训 当 1 > 0\n}\n", "参训条件"),
         (_part("  项目 甲 满分 20 {\n    截止 2019-12-15 24:00 前\n  }\n"), "项目“甲”"),

@@ -1,6 +1,8 @@
 """Evaluating records: validation names the field, bad records never stop the run, every input format
 gives the same decisions, and the ``evaluate`` / ``explain`` commands."""
 
+# ruff: noqa: SIM300  # asserts are written `expected == actual`, the expected value (often a literal) first
+
 from __future__ import annotations
 
 import copy
@@ -30,10 +32,16 @@ RECORDS_004 = EXAMPLES / "lanxi_2019-2020_term1_online-school" / "records.json"
 RECORDS_000 = EXAMPLES / "lanxi_2021-2022_term1_career-identity" / "records.json"
 
 SCHOOLS_004 = [
-    {"school": "兰西县第一中学", "facts": {"计划报送时间": "2019-12-10 09:00", "成绩报送时间": "2019-12-27 16:00", "培训课程数": 3}}
+    {
+        "school": "兰西县第一中学",
+        "facts": {"计划报送时间": "2019-12-10 09:00", "成绩报送时间": "2019-12-27 16:00", "培训课程数": 3},
+    }
 ]
 SCHOOLS_000 = [
-    {"school": "兰西县第三中学", "facts": {"计划报送时间": "2021-09-28 10:00", "成绩报送时间": "2021-11-04 16:00", "培训课程数": 3}}
+    {
+        "school": "兰西县第三中学",
+        "facts": {"计划报送时间": "2021-09-28 10:00", "成绩报送时间": "2021-11-04 16:00", "培训课程数": 3},
+    }
 ]
 TEACHER_004: dict[str, Any] = {
     "id": "T0101",
@@ -205,7 +213,14 @@ def test_iter_evaluate_streams_the_same_decisions(policy_004: trainrules.Policy)
 
 # ---------- every input format gives the same decisions ----------
 
-_HEADERS = {"id": "编号", "name": "姓名", "school": "学校", "subject": "学科", "stage": "学段", "enrolled_at": "入班时间"}
+_HEADERS = {
+    "id": "编号",
+    "name": "姓名",
+    "school": "学校",
+    "subject": "学科",
+    "stage": "学段",
+    "enrolled_at": "入班时间",
+}
 _HEADERS |= {"flags": "标记"}
 _ITEM_PARTS = {"submitted_at": "提交时间", "score": "分数", "grade": "等级", "length": "字数"}
 _LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -325,7 +340,9 @@ def test_csv_headers_in_chinese_are_read(policy_000: trainrules.Policy, tmp_path
         encoding="utf-8",
     )
     schools = tmp_path / "s.csv"
-    schools.write_text("学校,计划报送时间,成绩报送时间,培训课程数\n兰西县第三中学,2021-09-28,2021-11-04,3\n", encoding="utf-8")
+    schools.write_text(
+        "学校,计划报送时间,成绩报送时间,培训课程数\n兰西县第三中学,2021-09-28,2021-11-04,3\n", encoding="utf-8"
+    )
     results = policy_000.evaluate(read_records(teachers), read_schools(schools))
     assert [("T0201", Decimal("70.00"), True), ("T0202", Decimal("30"), False)] == [
         (d.id, d.total, d.passed) for d in results
@@ -432,9 +449,7 @@ def test_evaluate_schools_from_a_separate_file(tmp_path: Path) -> None:
     ],
     ids=["no-policy", "bad-policy", "no-records", "broken-json", "unknown-suffix"],
 )
-def test_evaluate_exit_2_when_unreadable(
-    make: Callable[[Path], tuple[Path, Path]], words: str, tmp_path: Path
-) -> None:
+def test_evaluate_exit_2_when_unreadable(make: Callable[[Path], tuple[Path, Path]], words: str, tmp_path: Path) -> None:
     """An unreadable policy or records file: exit 2 with a message, and the old output is left as it was."""
     policy, records = make(tmp_path)
     out = tmp_path / "out.json"
@@ -466,11 +481,17 @@ def test_explain_json() -> None:
     result = _run("explain", POLICY_004, RECORDS_004, "--id", "T0003", "--format", "json")
     data = json.loads(result.stdout)
     assert {"actual": "59", "needed": "60", "short_by": "1", "comparison": "总分 不少于 60"} == data["shortfall"]
-    assert [("信息技术", "15.0", "60.0"), ("师德师风", "16.0", "60.0"), ("校本成绩", "31.00", "60.00"),
-            ("队伍建设", "1.0", "60.0")] == [(c["item"], c["at_least"], c["new_total"]) for c in data["changes"]]
+    assert [
+        ("信息技术", "15.0", "60.0"),
+        ("师德师风", "16.0", "60.0"),
+        ("校本成绩", "31.00", "60.00"),
+        ("队伍建设", "1.0", "60.0"),
+    ] == [(c["item"], c["at_least"], c["new_total"]) for c in data["changes"]]
     assert "late" == data["changes"][3]["current"]
     steps = data["decision"]["explanation"]
-    assert ["参训", "项目", "项目", "项目", "部分", "项目", "部分", "总分", "合格", "核查"] == [s["kind"] for s in steps]
+    assert ["参训", "项目", "项目", "项目", "部分", "项目", "部分", "总分", "合格", "核查"] == [
+        s["kind"] for s in steps
+    ]
     assert {"网络研修": "29", "校本研修": "30"} == steps[7]["inputs"]
 
 

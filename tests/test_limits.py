@@ -1,5 +1,7 @@
 """Hostile and oversized input: always diagnostics and a non-zero exit, never a traceback, never unbounded work."""
 
+# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,7 @@
 """Parsing and lowering: syntax errors in plain words, positions in Chinese text, literals, deadlines and instants."""
 
+# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
+
 from __future__ import annotations
 
 import re
@@ -24,10 +26,7 @@ HEAD = """方案 兰西县2019秋网本研修 {
 
 def _item(*stmts: str, head: str = HEAD) -> str:
     body = "".join(f"    {s}\n" for s in stmts)
-    return (
-        f"{head}部分 网络研修 满分 20 依据 R004-04 {{\n"
-        f"  项目 队伍建设 满分 20 依据 R004-04 {{\n{body}  }}\n}}\n"
-    )
+    return f"{head}部分 网络研修 满分 20 依据 R004-04 {{\n  项目 队伍建设 满分 20 依据 R004-04 {{\n{body}  }}\n}}\n"
 
 
 def _deadline(text: str) -> ast.Deadline | None:
@@ -49,7 +48,7 @@ BROKEN = {
     "missing colon": HEAD + "输入 教师 {\n  作业数 整数\n}\n",
     "missing type": HEAD + "输入 教师 {\n  作业数: 依据 R1\n}\n",
     "unknown type": HEAD + "输入 教师 {\n  作业数: 小数\n}\n",
-    "unclosed plan": "方案 甲 {\n  标题 \"x\"\n",
+    "unclosed plan": '方案 甲 {\n  标题 "x"\n',
     "unclosed item": _item("截止 2019-12-15 24:00 前").rstrip("}\n") + "\n",
     "unclosed string": HEAD + '假设 甲 "没有右引号\n',
     "unclosed parenthesis": HEAD + "合格 当 (总分 不少于 60 依据 R1\n",
@@ -203,7 +202,7 @@ FULL_WIDTH_POLICY = (
 
 def test_full_width_punctuation_parses_like_ascii() -> None:
     """：，（）％ and ideographic spaces give the same policy as ASCII punctuation and spaces."""
-    assert "（" in FULL_WIDTH_POLICY and "：" in FULL_WIDTH_POLICY and "\u3000" in FULL_WIDTH_POLICY
+    assert {"（", "：", "，", "％", "\u3000"} <= set(FULL_WIDTH_POLICY)
     assert [] == check(ASCII_POLICY)
     assert [] == check(FULL_WIDTH_POLICY)
     assert load(ASCII_POLICY).checked.module == load(FULL_WIDTH_POLICY).checked.module
@@ -213,7 +212,8 @@ def test_full_width_colon_in_a_time() -> None:
     """`12：00` (full-width colon, as copied from the plan) is the same instant as `12:00`."""
     ascii_ = _deadline(_item("截止 2019-12-15 12:00 前"))
     full = _deadline(_item("截止 2019-12-15 12：00 前"))
-    assert ascii_ is not None and full is not None
+    assert ascii_ is not None
+    assert full is not None
     assert (ascii_.kind, ascii_.instant) == (full.kind, full.instant)
 
 
@@ -221,7 +221,8 @@ def test_chinese_date_form_equals_iso_form() -> None:
     """2019年12月15日 is the same date as 2019-12-15."""
     iso = _deadline(_item("截止 2019-12-15 24:00 前"))
     zh = _deadline(_item("截止 2019年12月15日 24:00 前"))
-    assert iso is not None and zh is not None
+    assert iso is not None
+    assert zh is not None
     assert iso.instant == zh.instant
 
 
@@ -249,7 +250,9 @@ def test_24_00_is_next_day_midnight(written: str, expected: pendulum.DateTime) -
 
 def test_24_00_in_an_expression_is_next_day_midnight() -> None:
     """An instant literal `2019-12-08 24:00` in a condition is 2019-12-09 00:00."""
-    text = HEAD + "输入 教师 {\n  入班时间: 时刻 依据 R1\n}\n对象 {\n  参训 当 入班时间 早于 2019-12-08 24:00 依据 R1\n}\n"
+    text = (
+        HEAD + "输入 教师 {\n  入班时间: 时刻 依据 R1\n}\n对象 {\n  参训 当 入班时间 早于 2019-12-08 24:00 依据 R1\n}\n"
+    )
     rule = next(d for d in load(text).checked.module.decls if isinstance(d, ast.ScopeRule))
     assert isinstance(rule.cond, ast.Compare)
     assert isinstance(rule.cond.right, ast.InstantLit)
@@ -259,9 +262,14 @@ def test_24_00_in_an_expression_is_next_day_midnight() -> None:
 
 def test_clock_time_before_is_strict() -> None:
     """`12:00 前` is strictly before 12:00 (ruling G3); `12:00 及之前` includes 12:00 itself."""
-    before = _deadline(_item("截止 2021-10-22 12:00 前", head=HEAD.replace("2019-12-05 至 2019-12-31", "2021-09-27 至 2021-11-26")))
-    by = _deadline(_item("截止 2021-10-22 12:00 及之前", head=HEAD.replace("2019-12-05 至 2019-12-31", "2021-09-27 至 2021-11-26")))
-    assert before is not None and by is not None
+    before = _deadline(
+        _item("截止 2021-10-22 12:00 前", head=HEAD.replace("2019-12-05 至 2019-12-31", "2021-09-27 至 2021-11-26"))
+    )
+    by = _deadline(
+        _item("截止 2021-10-22 12:00 及之前", head=HEAD.replace("2019-12-05 至 2019-12-31", "2021-09-27 至 2021-11-26"))
+    )
+    assert before is not None
+    assert by is not None
     noon = pendulum.datetime(2021, 10, 22, 12, tz=SHANGHAI)
     assert ("before", noon) == (before.kind, before.instant)
     assert ("by", noon) == (by.kind, by.instant)
@@ -271,7 +279,8 @@ def test_close_of_business_needs_the_assumption() -> None:
     """`下班前` without a declared 下班时间 is E305 on the deadline, with a hint naming ruling G4."""
     d = _only(check(_item("截止 2019-12-20 下班前 依据 R1"), name="b.policy"))
     assert ("E305", "2019-12-20 下班前") == (d.code, d.span.text)
-    assert "下班时间" in d.hint and "G4" in d.hint
+    assert "下班时间" in d.hint
+    assert "G4" in d.hint
 
 
 @pytest.mark.parametrize(("value", "hour", "minute"), [("17:00", 17, 0), ("16:30", 16, 30)])
@@ -291,7 +300,8 @@ def test_date_only_deadline_is_e205(written: str) -> None:
     """A deadline with a date but no time is E205, and the hint spells out both readings (G2, G3)."""
     d = _only(check(_item(f"截止 {written} 依据 R1"), name="b.policy"))
     assert "E205" == d.code
-    assert "24:00 前" in d.hint and "12:00 前" in d.hint
+    assert "24:00 前" in d.hint
+    assert "12:00 前" in d.hint
 
 
 def test_time_zone_is_used_for_instants() -> None:
@@ -356,7 +366,8 @@ def test_impossible_times_are_e202(time: str, reason: str) -> None:
 def test_numbers_are_exact_decimals() -> None:
     """Band bounds like 17.9 become Decimal('17.9'), never a float near it (G6)."""
     text = (
-        HEAD + "档次表 档 依据 R1 {\n  优秀 18 至 20\n  良好 12 至 17.9\n  一般 0 至 11.9\n}\n"
+        HEAD
+        + "档次表 档 依据 R1 {\n  优秀 18 至 20\n  良好 12 至 17.9\n  一般 0 至 11.9\n}\n"
         + _item("截止 2019-12-15 24:00 前", "档次 档", head="")
     )
     table = load(text).checked.band_tables["档"]

@@ -1,5 +1,7 @@
 """Sources, spans and the renderer: 1-based positions, carets padded by display width, text and JSON forms."""
 
+# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
+
 from __future__ import annotations
 
 import json
@@ -62,7 +64,16 @@ def test_span_text_and_join() -> None:
 
 @pytest.mark.parametrize(
     ("text", "width"),
-    [("", 0), ("abc", 3), ("方案", 4), ("：，（）", 8), ("１２", 4), ("\u3000", 2), ("e\u0301", 1), ("R004-04 “五”", 12)],
+    [
+        ("", 0),
+        ("abc", 3),
+        ("方案", 4),
+        ("：，（）", 8),
+        ("１２", 4),
+        ("\u3000", 2),
+        ("e\u0301", 1),
+        ("R004-04 “五”", 12),
+    ],
 )
 def test_display_width(text: str, width: int) -> None:
     """Wide and full-width characters take two cells, combining marks none, the rest (curly quotes too) one."""
@@ -149,8 +160,9 @@ def test_multi_line_span_is_underlined_to_the_end_of_its_first_line() -> None:
 def test_file_level_diagnostic_has_no_position() -> None:
     """A diagnostic without a span renders as `file: level CODE: message` and the hint, no source line."""
     d = make("E101", None, path="x.policy", file="x.policy", reason="文件不存在")
-    assert "x.policy: 错误 E101: 无法读取“x.policy”：文件不存在\n  提示: 请给出一个 UTF-8 编码的 .policy 文本文件。" == (
-        render_one(d)
+    assert (
+        "x.policy: 错误 E101: 无法读取“x.policy”：文件不存在\n  提示: 请给出一个 UTF-8 编码的 .policy 文本文件。"
+        == (render_one(d))
     )
 
 

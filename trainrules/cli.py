@@ -244,11 +244,3 @@ def explain_cmd(
         click.echo(render_explanation(ex, lang))
     sys.exit(1 if ex.decision.status == "error" else 0)
 
-
-def run() -> None:
-    """Entry point that turns an unexpected PolicyError into diagnostics instead of a traceback."""
-    try:
-        main()
-    except PolicyError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)

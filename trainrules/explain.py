@@ -143,7 +143,8 @@ def explain(ev: Evaluator, raw: RawRecord) -> Explanation:
             continue
         score, new = found
         plan_item = ev.plan.items[item.name]
-        needs = plan_item.valid.text if plan_item.valid is not None and item.timeliness == "invalid" else None
+        # The counterfactual supposes the item on time *and valid*: say so unless it already is (late, missing too).
+        needs = plan_item.valid.text if plan_item.valid is not None and item.timeliness != "on_time" else None
         changes.append(
             Change(
                 item=item.name,

@@ -10,12 +10,13 @@ __all__ = [
     "MAX_RECORD_FIELD_CHARS",
 ]
 
-#: A policy file larger than this is refused before parsing (a real plan is a few KB).
-MAX_POLICY_BYTES = 1_000_000
+#: A policy file larger than this is refused before parsing (a real plan is a few KB; the
+#: worst case at this size still parses in a few seconds).
+MAX_POLICY_BYTES = 200_000
 #: Deepest nesting of brackets and operators in one expression or block.
 MAX_NESTING = 64
 #: Most tree nodes one policy may have.
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 #: Rendered diagnostics stop after this many, with "… and N more".
 MAX_DIAGNOSTICS_SHOWN = 50
 #: Longest text value accepted from a record field.

@@ -72,8 +72,19 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
     return source_from_text(text, name, out)
 
 
+#: Keywords that start a declaration; when all may come next they are named together.
+_DECL_KEYWORDS = ("方案", "假设", "输入", "对象", "档次表", "对照表", "部分", "定义", "合格", "证书", "核查")
+
+
 def _expected_words(names: set[str], lang: str) -> str:
-    words = sorted({describe_terminal(n, lang) for n in names if n not in ("WS", "COMMENT")})
+    shown = {n for n in names if n not in ("WS", "COMMENT")}
+    words = []
+    decl = {n for n in shown if describe_terminal(n, "zh").strip("“”") in _DECL_KEYWORDS}
+    if len(decl) >= len(_DECL_KEYWORDS) - 1:
+        shown -= decl
+        words.append("下一条声明（如 部分、合格、核查）" if lang == "zh"
+                     else "the next declaration (方案, 部分, 合格, 证书, 核查, …)")
+    words += sorted({describe_terminal(n, lang) for n in shown})
     if len(words) > _MAX_EXPECTED_SHOWN:
         words = [*words[:_MAX_EXPECTED_SHOWN], "……" if lang == "zh" else "…"]
     if not words:
