@@ -1,7 +1,5 @@
 """The checker's passes: names, types, citations, bands, points, period and unused declarations."""
 
-# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
-
 from __future__ import annotations
 
 from decimal import Decimal

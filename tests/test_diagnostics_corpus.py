@@ -1,7 +1,5 @@
 """The per-code corpus: tests/diagnostics/<code>-<slug>.policy with its rendered (.txt) and JSON (.json) goldens."""
 
-# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
-
 from __future__ import annotations
 
 import ast

@@ -1,7 +1,5 @@
 """Laws of evaluation, checked with hypothesis on random valid records of the 004 and 000 policies."""
 
-# ruff: noqa: SIM300  # asserts are written `expected == actual`, the expected value (often a literal) first
-
 from __future__ import annotations
 
 import copy

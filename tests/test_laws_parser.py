@@ -1,7 +1,5 @@
 """Hypothesis laws of reading a policy: any text is answered with diagnostics, never an exception."""
 
-# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
-
 from __future__ import annotations
 
 import json

@@ -1,7 +1,5 @@
 """Parsing and lowering: syntax errors in plain words, positions in Chinese text, literals, deadlines and instants."""
 
-# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
-
 from __future__ import annotations
 
 import re

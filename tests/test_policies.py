@@ -1,7 +1,5 @@
 """The two seed policies: they load, declare the rulings they rely on, and cite every rule of their document."""
 
-# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
-
 from __future__ import annotations
 
 import re

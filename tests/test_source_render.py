@@ -1,7 +1,5 @@
 """Sources, spans and the renderer: 1-based positions, carets padded by display width, text and JSON forms."""
 
-# ruff: noqa: SIM300 -- `assert expected == actual` is the house style (design README §9.14)
-
 from __future__ import annotations
 
 import json

@@ -128,7 +128,10 @@ def _columns(policy: Policy) -> list[str]:
 
 def _row(d: Decision, tabular: bool, explanation: bool) -> dict[str, object]:
     row = d.to_dict(explanation=explanation)
-    if tabular:
+    if tabular:  # numbers as numeric cells, so clerks can sum them in Excel
+        row.update(total=d.total, max_total=d.max_total, hours=d.hours)
+        row["items"] = {i.name: {**i.to_dict(), "points": i.points} for i in d.items}
+        row["parts"] = {p.name: {**p.to_dict(), "points": p.points} for p in d.parts}
         row["problems"] = "；".join(f"{p.field}: {p.message_zh}" if p.field else p.message_zh for p in d.problems)
         row["checks"] = "；".join(f"{c.name}: {'是' if c.passed else '否'}" for c in d.checks)
     return row
@@ -243,4 +246,3 @@ def explain_cmd(
     else:
         click.echo(render_explanation(ex, lang))
     sys.exit(1 if ex.decision.status == "error" else 0)
-

@@ -158,7 +158,7 @@ class _Compiler:
         names: list[str] = []
         for c in cites:
             ids += [i for i in c.rule_ids if i not in ids]
-            section = c.section or section
+            section = section or c.section
             names += [n for n in c.relies if n not in names]
         texts = tuple((n, self.policy.assumptions[n].text) for n in names if n in self.policy.assumptions)
         return Citing(rule_ids=tuple(ids), section=section, assumptions=texts)

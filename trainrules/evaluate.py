@@ -187,7 +187,7 @@ class _Validator:
             if key.startswith("items."):
                 name, _, part = key[6:].rpartition(".")
                 item = self.plan.items.get(name)
-                if item is None or part not in _ITEM_KEYS:
+                if (item is None or part not in _ITEM_KEYS) and value is not None and value != "":
                     problems.append(
                         Problem(
                             key,

@@ -82,8 +82,11 @@ def _expected_words(names: set[str], lang: str) -> str:
     decl = {n for n in shown if describe_terminal(n, "zh").strip("“”") in _DECL_KEYWORDS}
     if len(decl) >= len(_DECL_KEYWORDS) - 1:
         shown -= decl
-        words.append("下一条声明（如 部分、合格、核查）" if lang == "zh"
-                     else "the next declaration (方案, 部分, 合格, 证书, 核查, …)")
+        words.append(
+            "下一条声明（如 部分、合格、核查）"
+            if lang == "zh"
+            else "the next declaration (方案, 部分, 合格, 证书, 核查, …)"
+        )
     words += sorted({describe_terminal(n, lang) for n in shown})
     if len(words) > _MAX_EXPECTED_SHOWN:
         words = [*words[:_MAX_EXPECTED_SHOWN], "……" if lang == "zh" else "…"]
