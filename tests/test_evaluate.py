@@ -72,12 +72,12 @@ TEACHER_000: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
 def _num(value: object) -> Decimal | None:
     """A total read back from JSON text or an Excel number cell, as an exact decimal."""
     return None if value is None else Decimal(str(value))
 
 
+@pytest.fixture(scope="module")
 def policy_004() -> trainrules.Policy:
     """The 004 policy (online + school-based, pass at 60)."""
     return trainrules.load(POLICY_004)
