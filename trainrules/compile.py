@@ -83,6 +83,8 @@ class ItemPlan:
     bands: tuple[Band, ...]
     band_step: Decimal | None
     citing: Citing
+    time_key: str = ""  # the record keys of this item's submission time and score
+    score_key: str = ""
 
 
 @attrs.frozen
@@ -97,6 +99,9 @@ class PartPlan:
     score: Compiled | None
     citing: Citing
     cancel_citing: Citing
+    scored: tuple[ItemPlan, ...] = ()  # items with points, and those without (不计分)
+    unscored: tuple[ItemPlan, ...] = ()
+    scale_from: Decimal = Decimal(0)  # the scored items' maxima added up
 
 
 @attrs.frozen
@@ -363,6 +368,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 bands=bands,
                 band_step=step,
                 citing=comp.citing(*cites),
+                time_key=f"items.{it.name}.submitted_at",
+                score_key=f"items.{it.name}.score",
             )
             part_items.append(ip)
             items[it.name] = ip
@@ -376,6 +383,9 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 score=comp.compiled(part.score.expr) if part.score else None,
                 citing=comp.citing(part.cite, *([part.score.cite] if part.score else [])),
                 cancel_citing=comp.citing(part.cancel.cite) if part.cancel else comp.citing(),
+                scored=tuple(i for i in part_items if i.max_points is not None),
+                unscored=tuple(i for i in part_items if i.max_points is None),
+                scale_from=sum((i.max_points for i in part_items if i.max_points is not None), Decimal(0)),
             )
         )
     defines: dict[str, Compiled] = {}

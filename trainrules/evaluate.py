@@ -20,6 +20,7 @@ from trainrules.results import (
     Problem,
     Step,
     Timeliness,
+    fmt_instant,
 )
 from trainrules.values import (
     ValueProblem,
@@ -75,7 +76,7 @@ def fmt_value(v: object) -> str:
     if v is None:
         return "缺失"
     if isinstance(v, pendulum.DateTime):
-        return v.format("YYYY-MM-DD HH:mm:ss")
+        return fmt_instant(v)
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, tuple):
@@ -195,7 +196,7 @@ class _Validator:
                             f"this plan has no item '{name or key}' (or field '{part}')",
                         )
                     )
-                elif value is not None and value != "":
+                elif item is not None and value is not None and value != "":
                     rec[key] = _item_value(item, part, value, tz, problems)
             elif key not in known and key not in _BUILTIN_TEXT and (value is not None and value != ""):
                 self.ignored.add(key)
@@ -345,16 +346,12 @@ class Evaluator:
     def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
         rec = ctx.rec
         override = ctx.overrides.get(it.name) if ctx.overrides else None
-        if it.submitted_from is not None:
-            submitted = it.submitted_from.fn(ctx)
-        else:
-            submitted = rec.get(f"items.{it.name}.submitted_at")
+        submitted: Any = it.submitted_from.fn(ctx) if it.submitted_from is not None else rec.get(it.time_key)
         timeliness: Timeliness
-        note_zh = note_en = ""
+        note = ""
         dl = it.deadline
         if override is not None:
-            timeliness = "on_time"
-            note_zh, note_en = "（假设按时提交）", " (supposing it on time)"
+            timeliness, note = "on_time", "supposed"
         elif submitted is None:
             timeliness = "missing"
         elif dl is not None and not (submitted <= dl if it.inclusive else submitted < dl):
@@ -362,48 +359,38 @@ class Evaluator:
         else:
             timeliness = "on_time"
             if it.opens is not None and submitted < it.opens:
-                note_zh, note_en = "（早于开放时间，按时计）", " (before the window opened: on time)"
+                note = "early"
         if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
             timeliness = "invalid"
         band = None
         points: Any
-        if timeliness == "on_time":
+        if it.max_points is None:
+            points = _ZERO
+        elif timeliness == "on_time":
             if override is not None:
                 points = override
             elif it.score is not None:
                 points = it.score.fn(ctx)
             else:
-                points = rec.get(f"items.{it.name}.score")
+                points = rec.get(it.score_key)
             if points is None:
-                if it.max_points is None:
-                    points = _ZERO
-                else:
-                    raise EvalError(
-                        f"items.{it.name}.score",
-                        f"“{it.name}”已按时提交但没有分数",
-                        f"'{it.name}' was submitted on time but has no score",
-                    )
+                raise EvalError(
+                    it.score_key,
+                    f"“{it.name}”按时提交，但没有分数（分数缺失，或得分公式得不出值）",
+                    f"'{it.name}' is on time but has no score (missing, or its formula yields none)",
+                )
+            if not _ZERO <= points <= it.max_points:
+                raise EvalError(
+                    it.score_key,
+                    f"“{it.name}”的得分 {points} 超出 0 至 {it.max_points}",
+                    f"the points {points} of '{it.name}' are outside 0 to {it.max_points}",
+                )
+            if it.bands:
+                band = self.band(it, points)
         elif timeliness == "late":
-            points = it.late.fn(ctx) if it.late is not None else rec.get(f"items.{it.name}.score") or _ZERO
+            points = it.late.fn(ctx) if it.late is not None else rec.get(it.score_key) or _ZERO
         else:
             points = it.missing.fn(ctx) if it.missing is not None else _ZERO
-        if it.max_points is None:
-            points = _ZERO
-        if timeliness == "on_time" and it.bands:
-            band = self.band(it, points)
-        shown_dl = it.deadline_text or "（无截止）"
-        t = fmt_value(submitted)
-        if timeliness == "on_time":
-            zh = f"按时提交（{t}，截止 {shown_dl}）{note_zh}，得 {points} 分" + (f"，档次“{band}”" if band else "")
-            en = f"on time ({t}, due {shown_dl}){note_en}: {points} points" + (f", band '{band}'" if band else "")
-        elif timeliness == "late":
-            zh, en = f"逾期提交（{t}，截止 {shown_dl}），得 {points} 分", f"late ({t}, due {shown_dl}): {points} points"
-        elif timeliness == "invalid":
-            text = it.valid.text if it.valid else ""
-            zh = f"提交不符合要求（{text}），按未提交计，得 {points} 分"
-            en = f"the submission does not meet '{text}': counted as missing, {points} points"
-        else:
-            zh, en = f"未提交，得 {points} 分", f"not submitted: {points} points"
         result = ItemResult(
             name=it.name,
             part=it.part,
@@ -412,17 +399,27 @@ class Evaluator:
             timeliness=timeliness,
             band=band,
             submitted_at=submitted,
-            reason_zh=zh,
-            reason_en=en,
+            deadline_text=it.deadline_text,
+            note=note,
+            rule_text=it.valid.text if it.valid is not None else "",
         )
         if ctx.tracer is not None:
-            ins = [("提交时间", t), ("截止", shown_dl)]
-            if f"items.{it.name}.score" in rec:
-                ins.append(("分数", fmt_value(rec.get(f"items.{it.name}.score"))))
+            ins = [("提交时间", fmt_value(submitted)), ("截止", it.deadline_text or "（无截止）")]
+            if it.score_key in rec:
+                ins.append(("分数", fmt_value(rec.get(it.score_key))))
             for c in (it.valid, it.score):
                 if c is not None:
                     ins.extend(_inputs(c, ctx))
-            _step(ctx, "项目", it.name, it.citing, tuple(dict.fromkeys(ins)), str(points), zh, en)
+            _step(
+                ctx,
+                "项目",
+                it.name,
+                it.citing,
+                tuple(dict.fromkeys(ins)),
+                str(points),
+                result.reason_zh,
+                result.reason_en,
+            )
         return result
 
     def band(self, it: ItemPlan, points: Decimal) -> str | None:
@@ -446,42 +443,60 @@ class Evaluator:
                     timeliness="cancelled",
                     band=None,
                     submitted_at=None,
-                    reason_zh=f"“{part.name}”已取消，计 0 分",
-                    reason_en=f"'{part.name}' is cancelled: 0 points",
+                    deadline_text=it.deadline_text,
                 )
-            zh = f"取消（{part.cancel.text}），计 0 分"
-            en = f"cancelled ({part.cancel.text}): 0 points"
-            _step(ctx, "部分", part.name, part.cancel_citing, _inputs(part.cancel, ctx), "0", zh, en)
-            return PartResult(
-                name=part.name, points=_ZERO, max_points=part.max_points, cancelled=True, reason_zh=zh, reason_en=en
+            result = PartResult(
+                name=part.name,
+                points=_ZERO,
+                max_points=part.max_points,
+                cancelled=True,
+                how="cancelled",
+                text=part.cancel.text,
             )
-        points_by_item = [(it, ctx.item_points(it.name)) for it in part.items]
-        raw = sum((p for _, p in points_by_item), _ZERO)
+            if ctx.tracer is not None:
+                _step(
+                    ctx,
+                    "部分",
+                    part.name,
+                    part.cancel_citing,
+                    _inputs(part.cancel, ctx),
+                    "0",
+                    result.reason_zh,
+                    result.reason_en,
+                )
+            return result
+        item_points = ctx.item_points
+        terms = tuple(item_points(it.name) for it in part.scored)
+        for it in part.unscored:
+            item_points(it.name)
         if part.score is not None:
-            points = part.score.fn(ctx)
-            zh = en = f"{part.score.text} = {points}"
+            result = PartResult(
+                name=part.name,
+                points=part.score.fn(ctx),
+                max_points=part.max_points,
+                cancelled=False,
+                how="formula",
+                terms=terms,
+                text=part.score.text,
+            )
         elif part.scaled:
-            top = sum((it.max_points or _ZERO for it in part.items), _ZERO)
-            points = raw * part.max_points / top
-            terms = " + ".join(str(p) for it, p in points_by_item if it.max_points is not None)
-            zh = f"（{terms}）× {part.max_points} / {top} = {points}"
-            en = zh
+            result = PartResult(
+                name=part.name,
+                points=sum(terms, _ZERO) * part.max_points / part.scale_from,
+                max_points=part.max_points,
+                cancelled=False,
+                how="scaled",
+                terms=terms,
+                scale_from=part.scale_from,
+            )
         else:
-            points = raw
-            zh = en = " + ".join(str(p) for _, p in points_by_item) + f" = {points}"
-        _step(
-            ctx,
-            "部分",
-            part.name,
-            part.citing,
-            tuple((it.name, str(p)) for it, p in points_by_item),
-            str(points),
-            zh,
-            en,
-        )
-        return PartResult(
-            name=part.name, points=points, max_points=part.max_points, cancelled=False, reason_zh=zh, reason_en=en
-        )
+            result = PartResult(
+                name=part.name, points=sum(terms, _ZERO), max_points=part.max_points, cancelled=False, terms=terms
+            )
+        if ctx.tracer is not None:
+            ins = tuple((it.name, str(ctx.item_points(it.name))) for it in part.items)
+            _step(ctx, "部分", part.name, part.citing, ins, str(result.points), result.reason_zh, result.reason_en)
+        return result
 
     # ----- a whole record -----
     def _rule(self, ctx: _Ctx, rule: RulePlan, kind: str) -> bool:
@@ -559,7 +574,7 @@ class Evaluator:
             return self._assess(ctx, base), ctx
         except EvalError as exc:
             return self._error(base, [exc.problem], tracer), None
-        except (ArithmeticError, TypeError) as exc:
+        except (ArithmeticError, TypeError, ValueError) as exc:
             p = Problem("", f"无法计算：{exc}", f"cannot compute: {exc}")
             return self._error(base, [p], tracer), None
 
@@ -623,11 +638,13 @@ class Evaluator:
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
-        if passed:
+        if passed and plan.unit:
             zh, en = (
-                f"合格：总分 {total}，认定 {hours} {plan.unit or ''}",
-                f"passed: total {total}, {hours} {plan.unit or ''} granted",
+                f"合格：总分 {total}，认定 {hours} {plan.unit}",
+                f"passed: total {total}, {hours} {plan.unit} granted",
             )
+        elif passed:
+            zh, en = f"合格：总分 {total}", f"passed: total {total}"
         else:
             zh, en = f"不合格：总分 {total}", f"not passed: total {total}"
         return Decision(
@@ -700,7 +717,7 @@ class Evaluator:
             ctx.aggregates = list(acc)
             try:
                 passed: bool | None = bool(check.cond.fn(ctx))
-            except (ArithmeticError, TypeError, EvalError):
+            except (ArithmeticError, TypeError, ValueError, EvalError):
                 passed = None
             values = tuple(
                 (f"{func}({arg.text if arg else ''})", str(v))

@@ -74,9 +74,14 @@ class Step:
         }
 
 
+def fmt_instant(v: pendulum.DateTime | None) -> str:
+    """An instant as an auditor reads it, in the policy's wall time; missing as 缺失."""
+    return "缺失" if v is None else v.strftime("%Y-%m-%d %H:%M:%S")
+
+
 @attrs.frozen
 class ItemResult:
-    """One item for one teacher: points, timeliness, band and why."""
+    """One item for one teacher: points, timeliness, band and why (the sentences are built only when read)."""
 
     name: str
     part: str
@@ -85,8 +90,41 @@ class ItemResult:
     timeliness: Timeliness
     band: str | None
     submitted_at: pendulum.DateTime | None
-    reason_zh: str
-    reason_en: str
+    deadline_text: str = attrs.field(default="", eq=False)
+    note: str = attrs.field(default="", eq=False)  # "early" (before opening, G8) or "supposed" (a what-if)
+    rule_text: str = attrs.field(default="", eq=False)  # the 有效 condition, for invalid work
+
+    @property
+    def reason_zh(self) -> str:
+        """Why these points, in Chinese."""
+        t, dl, p = fmt_instant(self.submitted_at), self.deadline_text or "（无截止）", self.points
+        note = {"early": "（早于开放时间，按时计）", "supposed": "（假设按时提交）"}.get(self.note, "")
+        if self.timeliness == "on_time":
+            return f"按时提交（{t}，截止 {dl}）{note}，得 {p} 分" + (f"，档次“{self.band}”" if self.band else "")
+        if self.timeliness == "late":
+            return f"逾期提交（{t}，截止 {dl}），得 {p} 分"
+        if self.timeliness == "invalid":
+            return f"提交不符合要求（{self.rule_text}），按未提交计，得 {p} 分"
+        if self.timeliness == "cancelled":
+            return f"“{self.part}”已取消，计 0 分"
+        return f"未提交，得 {p} 分"
+
+    @property
+    def reason_en(self) -> str:
+        """Why these points, in English (the policy's own words stay as written)."""
+        t, dl, p = fmt_instant(self.submitted_at), self.deadline_text or "(no deadline)", self.points
+        note = {"early": " (before the window opened: on time)", "supposed": " (supposing it on time)"}.get(
+            self.note, ""
+        )
+        if self.timeliness == "on_time":
+            return f"on time ({t}, due {dl}){note}: {p} points" + (f", band '{self.band}'" if self.band else "")
+        if self.timeliness == "late":
+            return f"late ({t}, due {dl}): {p} points"
+        if self.timeliness == "invalid":
+            return f"the submission does not meet '{self.rule_text}': counted as missing, {p} points"
+        if self.timeliness == "cancelled":
+            return f"'{self.part}' is cancelled: 0 points"
+        return f"not submitted: {p} points"
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -104,14 +142,38 @@ class ItemResult:
 
 @attrs.frozen
 class PartResult:
-    """One part for one teacher."""
+    """One part for one teacher: its points and how they were computed (sentences built when read)."""
 
     name: str
     points: Decimal
     max_points: Decimal
     cancelled: bool
-    reason_zh: str
-    reason_en: str
+    how: str = attrs.field(default="sum", eq=False)  # sum, scaled, formula or cancelled
+    terms: tuple[Decimal, ...] = attrs.field(default=(), eq=False)  # the scored items' points
+    text: str = attrs.field(default="", eq=False)  # the formula or the cancelling condition as written
+    scale_from: Decimal = attrs.field(default=Decimal(0), eq=False)  # the items' maxima, when scaled
+
+    @property
+    def reason_zh(self) -> str:
+        """How the points came about, in Chinese."""
+        if self.how == "cancelled":
+            return f"取消（{self.text}），计 0 分"
+        if self.how == "formula":
+            return f"{self.text} = {self.points}"
+        terms = " + ".join(str(t) for t in self.terms) or "0"
+        if self.how == "scaled":
+            return f"（{terms}）× {self.max_points} / {self.scale_from} = {self.points}"
+        return f"{terms} = {self.points}"
+
+    @property
+    def reason_en(self) -> str:
+        """How the points came about, in English."""
+        if self.how == "cancelled":
+            return f"cancelled ({self.text}): 0 points"
+        if self.how == "scaled":
+            terms = " + ".join(str(t) for t in self.terms) or "0"
+            return f"({terms}) × {self.max_points} / {self.scale_from} = {self.points}"
+        return self.reason_zh
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""

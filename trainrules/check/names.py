@@ -83,6 +83,7 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     symbols: dict[str, Symbol] = {}
     school_fields: dict[str, Symbol] = {}
     first_span: dict[str, Span] = {}
+    singular: dict[str, Span] = {}  # rules a policy has at most once: 参训, 免修, 合格
     items: dict[str, ast.Item] = {}
     item_part: dict[str, str] = {}
     assumptions: dict[str, ast.Assumption] = {}
@@ -137,6 +138,11 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
                     items[it.name] = it
                     item_part[it.name] = d.name
                     symbols[it.name] = Symbol("item", it.name, "数", it)
+        elif isinstance(d, ast.ScopeRule | ast.Outcome):
+            rule = "合格" if isinstance(d, ast.Outcome) else "参训" if d.kind == "enrolled" else "免修"
+            if rule in singular:
+                out.add("E302", d.span, name=rule, **_on_line(singular[rule].line))
+            singular.setdefault(rule, d.span)
         elif isinstance(d, ast.Define) and claim(d.name, d.span):
             symbols[d.name] = Symbol("define", d.name, "未知", d)
 

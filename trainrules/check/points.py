@@ -102,7 +102,7 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
                     part.score.span,
                     what=f"“{part.name}”的得分最高可达 {b[1]}，超过满分 {part.max_points}",
                     what_en=f"the score of '{part.name}' can reach {b[1]}, over its maximum {part.max_points}",
-                    hint="用 最小(…, 满分) 封顶，或核对折算式。",
+                    hint=f"用 最小(…, {part.max_points}) 封顶，或核对折算式。",
                     hint_en="Cap it with 最小(…) or check the formula.",
                 )
         elif part.scaled:

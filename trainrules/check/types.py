@@ -102,18 +102,17 @@ class _Typer:
             return "未知"
         n = len(e.args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
-            want = (
-                str(fn.min_args)
-                if fn.min_args == fn.max_args
-                else f"{fn.min_args} 个以上"
-                if fn.max_args is None
-                else f"{fn.min_args}–{fn.max_args}"
-            )
+            if fn.min_args == fn.max_args:
+                want, want_en = f"{fn.min_args} 个", str(fn.min_args)
+            elif fn.max_args is None:
+                want, want_en = f"至少 {fn.min_args} 个", f"at least {fn.min_args}"
+            else:
+                want, want_en = f"{fn.min_args}–{fn.max_args} 个", f"{fn.min_args}-{fn.max_args}"
             self.out.add(
                 "E304",
                 e.span,
-                what=f"“{e.func}”需要 {want} 个参数，这里给了 {n} 个",
-                what_en=f"'{e.func}' takes {want} argument(s), {n} given",
+                what=f"“{e.func}”需要 {want}参数，这里给了 {n} 个",
+                what_en=f"'{e.func}' takes {want_en} argument(s), {n} given",
             )
         if e.func in AGGREGATES:
             if group is None:
