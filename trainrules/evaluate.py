@@ -314,6 +314,9 @@ def _step(
         )
 
 
+_NO_CITING = Citing((), None, ())
+
+
 class Evaluator:
     """Evaluates records against a compiled plan. One instance per run: it remembers ids to find duplicates."""
 
@@ -616,21 +619,15 @@ class Evaluator:
                 steps=steps(),
                 **base,
             )
-        parts = []
+        memo = ctx.memo
         for p in plan.parts:
             ctx.part_points(p.name)
-            parts.append(ctx.memo["部分:" + p.name])
+        parts = [memo["部分:" + p.name] for p in plan.parts]
         total = ctx.total()
-        _step(
-            ctx,
-            "总分",
-            "总分",
-            Citing((), None, ()),
-            tuple((p.name, str(p.points)) for p in parts),
-            str(total),
-            " + ".join(str(p.points) for p in parts) + f" = {total}",
-            " + ".join(str(p.points) for p in parts) + f" = {total}",
-        )
+        if ctx.tracer is not None:
+            sum_text = " + ".join(str(p.points) for p in parts) + f" = {total}"
+            ins = tuple((p.name, str(p.points)) for p in parts)
+            _step(ctx, "总分", "总分", _NO_CITING, ins, str(total), sum_text, sum_text)
         passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else False
         hours = _ZERO
         if passed and plan.grant is not None:
