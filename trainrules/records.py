@@ -35,6 +35,8 @@ from typing import IO, Any, Final, Literal, TypeAlias
 
 import attrs
 
+from trainrules.errors import BilingualError
+
 __all__ = [
     "ITEM_FIELDS",
     "MAX_JSON_FILE_BYTES",
@@ -86,21 +88,8 @@ Kind: TypeAlias = Literal["teacher", "school"]
 _Want: TypeAlias = Literal["teacher", "school", "school file"]
 
 
-class RecordsFileError(Exception):
-    """A whole input file cannot be read; ``str()`` gives the Chinese message.
-
-    Attributes:
-        message_zh: The message in Chinese.
-        message_en: The same message in English.
-    """
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_zh)
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def __str__(self) -> str:
-        return self.message_zh
+class RecordsFileError(BilingualError):
+    """A whole input file cannot be read."""
 
 
 @attrs.frozen

@@ -12,6 +12,7 @@ import pendulum
 from pendulum.tz import fixed_timezone
 from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
+from trainrules.errors import BilingualError
 from trainrules.limits import MAX_RECORD_FIELD_CHARS
 
 __all__ = [
@@ -79,21 +80,8 @@ _FALSE: Final = frozenset({"否", "false", "no", "0"})
 _LABEL_SPLIT_RE: Final = re.compile(r"[,，;；、|]")
 
 
-class ValueProblem(Exception):
-    """A value from outside that cannot be accepted; ``str()`` gives the Chinese message.
-
-    Attributes:
-        message_zh: The message in Chinese.
-        message_en: The same message in English.
-    """
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_zh)
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def __str__(self) -> str:
-        return self.message_zh
+class ValueProblem(BilingualError):
+    """A value from outside that cannot be accepted."""
 
 
 def _show(raw: object) -> str:

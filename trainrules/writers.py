@@ -41,6 +41,8 @@ from typing import Any, BinaryIO, Final, Literal, Self, TypeAlias
 
 import orjson
 
+from trainrules.errors import BilingualError
+
 __all__ = ["OutputError", "OutputFormat", "ResultWriter", "flatten_row", "open_writer"]
 
 OutputFormat: TypeAlias = Literal["json", "jsonl", "csv", "xlsx"]
@@ -51,21 +53,8 @@ _SHEET_TITLE: Final = "结果"
 _XLSX_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-class OutputError(Exception):
-    """An output cannot be written as asked; ``str()`` gives the Chinese message.
-
-    Attributes:
-        message_zh: The message in Chinese.
-        message_en: The same message in English.
-    """
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_zh)
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def __str__(self) -> str:
-        return self.message_zh
+class OutputError(BilingualError):
+    """An output cannot be written as asked."""
 
 
 def _decimal_text(value: Decimal) -> str:

@@ -1,0 +1,22 @@
+"""The one base for errors about outside data that carry their message in Chinese and English."""
+
+from __future__ import annotations
+
+__all__ = ["BilingualError"]
+
+
+class BilingualError(Exception):
+    """An error with a Chinese and an English message; ``str()`` gives the Chinese one.
+
+    Attributes:
+        message_zh: The message in Chinese.
+        message_en: The same message in English.
+    """
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+    def __str__(self) -> str:
+        return self.message_zh
