@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from decimal import Context, Decimal
 from typing import Final
@@ -320,6 +321,7 @@ def parse_text(raw: object) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=64)
 def _zone(tz: str) -> pendulum.Timezone:
     try:
         zone = pendulum.timezone(tz)
@@ -341,6 +343,9 @@ def _local(
     zone: pendulum.Timezone, raw: object, day: _dt.date, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
 ) -> pendulum.DateTime:
     """Build a wall time in ``zone``; a time that does not exist or is ambiguous is a problem."""
+    fast = pendulum.DateTime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
+    if zone.utcoffset(fast) == zone.utcoffset(fast.replace(fold=1)):
+        return fast  # the common case: no DST transition at this wall time, so it is unique and exists
     try:
         return pendulum.datetime(
             day.year, day.month, day.day, hour, minute, second, micro, tz=zone, raise_on_unknown_times=True
