@@ -343,9 +343,10 @@ def _local(
     zone: pendulum.Timezone, raw: object, day: _dt.date, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
 ) -> pendulum.DateTime:
     """Build a wall time in ``zone``; a time that does not exist or is ambiguous is a problem."""
-    fast = pendulum.DateTime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
-    if zone.utcoffset(fast) == zone.utcoffset(fast.replace(fold=1)):
-        return fast  # the common case: no DST transition at this wall time, so it is unique and exists
+    probe = _dt.datetime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
+    if zone.utcoffset(probe) == zone.utcoffset(probe.replace(fold=1)):
+        # the common case: no DST transition at this wall time, so it exists and is unique
+        return pendulum.DateTime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
     try:
         return pendulum.datetime(
             day.year, day.month, day.day, hour, minute, second, micro, tz=zone, raise_on_unknown_times=True
