@@ -51,7 +51,7 @@ from trainrules.records import RawRecord, ReadProblem, iter_records_from_dicts
 from trainrules.results import Decision, Problem
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import DEFAULT_SCHOOLS, DEFAULT_SEED, iter_teachers, school_records
+from generate import DEFAULT_SCHOOLS, DEFAULT_SEED, iter_teachers, school_records, source_fingerprint
 from handwritten import score_004
 
 try:  # private: the only way to score a record that is already validated
@@ -354,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         f"in {time.perf_counter() - start:.1f}s; Python {sys.version.split()[0]}"
     )
 
+    print(f"trainrules sources: {source_fingerprint()}")
     if args.profile:
         profile(data, args.profile)
         return 0

@@ -36,7 +36,7 @@ from pathlib import Path
 import attrs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import DEFAULT_SCHOOLS, DEFAULT_SEED, write_jsonl
+from generate import DEFAULT_SCHOOLS, DEFAULT_SEED, source_fingerprint, write_jsonl
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "lanxi_2019-2020_term1_online-school.policy"
 GNU_TIME = Path("/usr/bin/time")
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             write_jsonl(n, records, args.seed, args.schools)
             print(f"generated {n} records in {time.perf_counter() - start:.1f}s")
         print(f"input: {records} ({records.stat().st_size / 2**20:.1f} MiB)")
+        print(f"trainrules sources: {source_fingerprint()}")
         if args.profile:
             profile_cli(records, workdir)
             return 0

@@ -24,6 +24,8 @@ benchmarks to build the same records in memory.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import itertools
 import random
 import sys
@@ -32,7 +34,15 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["DEFAULT_SCHOOLS", "DEFAULT_SEED", "iter_lines", "iter_teachers", "school_records", "write_jsonl"]
+__all__ = [
+    "DEFAULT_SCHOOLS",
+    "DEFAULT_SEED",
+    "iter_lines",
+    "iter_teachers",
+    "school_records",
+    "source_fingerprint",
+    "write_jsonl",
+]
 
 DEFAULT_SEED = 4
 DEFAULT_SCHOOLS = 50
@@ -217,6 +227,18 @@ def write_jsonl(n: int, path: str | Path, seed: int = DEFAULT_SEED, schools: int
                 out.write(b"".join(batch))
                 batch.clear()
         out.write(b"".join(batch))
+
+
+def source_fingerprint() -> str:
+    """A short hash of the installed trainrules package's .py sources, to tie figures to the code measured."""
+    spec = importlib.util.find_spec("trainrules")
+    if spec is None or spec.origin is None:
+        return "unknown"
+    root = Path(spec.origin).parent
+    digest = hashlib.sha256()
+    for file in sorted(root.rglob("*.py")):
+        digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
+    return f"{digest.hexdigest()[:12]} ({root})"
 
 
 def main(argv: list[str] | None = None) -> int:
