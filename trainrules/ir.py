@@ -88,15 +88,10 @@ class CheckedPolicy:
     school_fields: dict[str, Symbol]
     items: dict[str, ast.Item]
     parts: tuple[ast.Part, ...]
-    item_part: dict[str, str]
     assumptions: dict[str, ast.Assumption]
     band_tables: dict[str, ast.BandTable]
     lookup_tables: dict[str, ast.LookupTable]
     inputs: tuple[ast.InputField, ...]
-
-    def decls(self, kind: type[object]) -> list[object]:
-        """Declarations of one AST class, in source order."""
-        return [d for d in self.module.decls if isinstance(d, kind)]
 
 
 def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None) -> Symbol | None:

@@ -85,7 +85,6 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     first_span: dict[str, Span] = {}
     singular: dict[str, Span] = {}  # rules a policy has at most once: 参训, 免修, 合格
     items: dict[str, ast.Item] = {}
-    item_part: dict[str, str] = {}
     assumptions: dict[str, ast.Assumption] = {}
     band_tables: dict[str, ast.BandTable] = {}
     lookup_tables: dict[str, ast.LookupTable] = {}
@@ -136,7 +135,6 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
             for it in d.items:
                 if claim(it.name, it.span):
                     items[it.name] = it
-                    item_part[it.name] = d.name
                     symbols[it.name] = Symbol("item", it.name, "数", it)
         elif isinstance(d, ast.ScopeRule | ast.Outcome):
             rule = "合格" if isinstance(d, ast.Outcome) else "参训" if d.kind == "enrolled" else "免修"
@@ -165,7 +163,6 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         school_fields=school_fields,
         items=items,
         parts=tuple(parts),
-        item_part=item_part,
         assumptions=assumptions,
         band_tables=band_tables,
         lookup_tables=lookup_tables,

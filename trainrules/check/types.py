@@ -9,7 +9,7 @@ from trainrules.functions import AGGREGATES, FUNCTIONS
 from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
 
-__all__ = ["check_types", "infer_define"]
+__all__ = ["check_types"]
 
 _ORDERED = {"数", "时刻", "日期", "钟点"}
 _WORDS_EN = {
@@ -299,12 +299,3 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
                 if it.bands is not None and it.bands not in policy.band_tables:
                     zh, en = did_you_mean(it.bands, list(policy.band_tables))
                     out.add("E301", it.bands_span, name=it.bands, suggestion=zh, suggestion_en=en)
-
-
-def infer_define(policy: CheckedPolicy, name: str) -> str:
-    """The type of a definition (for tools); diagnostics are discarded."""
-    typer = _Typer(policy, Collector())
-    sym = policy.symbols[name]
-    decl = sym.decl
-    assert isinstance(decl, ast.Define)  # only called for define symbols
-    return typer.define_type(sym, decl.expr)
