@@ -131,9 +131,10 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
     return value
 
 
+_ITEM_LABELS = {"submitted_at": "提交时间", "score": "分数", "grade": "等级", "length": "字数"}
+
+
 def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[Problem]) -> object:
-    key = f"items.{item.name}.{part}"
-    label = f"{item.name}.{ {'submitted_at': '提交时间', 'score': '分数', 'grade': '等级', 'length': '字数'}[part] }"
     try:
         if part == "submitted_at":
             return parse_instant(raw, tz)
@@ -143,12 +144,20 @@ def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[
             return Decimal(parse_int(raw, non_negative=True))
         value = parse_decimal(raw)
     except ValueProblem as exc:
-        problems.append(Problem(key, f"“{label}”：{exc.message_zh}", f"'{label}': {exc.message_en}"))
-        return None
-    top = item.max_points if item.max_points is not None else None
-    if value < 0 or (top is not None and value > top):
+        label = f"{item.name}.{_ITEM_LABELS[part]}"
         problems.append(
-            Problem(key, f"“{label}”为 {value}，超出 0 至 {top}", f"'{label}' is {value}, outside 0 to {top}")
+            Problem(f"items.{item.name}.{part}", f"“{label}”：{exc.message_zh}", f"'{label}': {exc.message_en}")
+        )
+        return None
+    top = item.max_points
+    if value < 0 or (top is not None and value > top):
+        label = f"{item.name}.{_ITEM_LABELS[part]}"
+        problems.append(
+            Problem(
+                f"items.{item.name}.{part}",
+                f"“{label}”为 {value}，超出 0 至 {top}",
+                f"'{label}' is {value}, outside 0 to {top}",
+            )
         )
         return None
     return value
@@ -159,6 +168,23 @@ class _Validator:
     plan: Plan
     seen_ids: set[str] = attrs.field(factory=set)
     ignored: set[str] = attrs.field(factory=set)
+    #: Every record key seen so far: its item and item field, or None when it is not an item key.
+    keys: dict[str, tuple[ItemPlan | None, str] | None] = attrs.field(factory=dict)
+    known: frozenset[str] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.known = frozenset(s.key for s in self.plan.teacher_fields) | frozenset(_BUILTIN_TEXT)
+
+    def _key(self, key: str) -> tuple[ItemPlan | None, str] | None:
+        if key in self.keys:
+            return self.keys[key]
+        found: tuple[ItemPlan | None, str] | None = None
+        if key.startswith("items."):
+            name, _, part = key[6:].rpartition(".")
+            found = (self.plan.items.get(name) if part in _ITEM_KEYS else None, part)
+        if len(self.keys) < 10_000:  # bounded: the keys come from the input
+            self.keys[key] = found
+        return found
 
     def teacher(self, raw: Mapping[str, object], track_ids: bool = True) -> tuple[dict[str, object], list[Problem]]:
         problems: list[Problem] = []
@@ -183,23 +209,26 @@ class _Validator:
             self.seen_ids.add(str(tid))
         for spec in self.plan.teacher_fields:
             rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
-        known = {s.key for s in self.plan.teacher_fields}
+        known = self.known
         for key, value in raw.items():
-            if key.startswith("items."):
-                name, _, part = key[6:].rpartition(".")
-                item = self.plan.items.get(name)
-                if (item is None or part not in _ITEM_KEYS) and value is not None and value != "":
-                    problems.append(
-                        Problem(
-                            key,
-                            f"本方案没有项目“{name or key}”（或字段“{part}”）",
-                            f"this plan has no item '{name or key}' (or field '{part}')",
-                        )
-                    )
-                elif item is not None and value is not None and value != "":
-                    rec[key] = _item_value(item, part, value, tz, problems)
-            elif key not in known and key not in _BUILTIN_TEXT and (value is not None and value != ""):
+            if value is None or value == "" or key in known:
+                continue
+            found = self._key(key)
+            if found is None:
                 self.ignored.add(key)
+                continue
+            item, part = found
+            if item is None:
+                name = key[6:].rpartition(".")[0]
+                problems.append(
+                    Problem(
+                        key,
+                        f"本方案没有项目“{name or key}”（或字段“{part}”）",
+                        f"this plan has no item '{name or key}' (or field '{part}')",
+                    )
+                )
+            else:
+                rec[key] = _item_value(item, part, value, tz, problems)
         return rec, problems
 
     def school(self, raw: Mapping[str, object]) -> tuple[str | None, dict[str, object], list[Problem]]:
@@ -215,7 +244,18 @@ class _Validator:
 class _Ctx:
     """One record's evaluation: its values and the results computed so far (lazily, memoized)."""
 
-    __slots__ = ("aggregates", "busy", "ev", "item_results", "memo", "overrides", "rec", "school", "tracer")
+    __slots__ = (
+        "aggregates",
+        "busy",
+        "ev",
+        "item_results",
+        "memo",
+        "overrides",
+        "part_results",
+        "rec",
+        "school",
+        "tracer",
+    )
 
     def __init__(
         self,
@@ -232,6 +272,7 @@ class _Ctx:
         self.overrides = overrides
         self.memo: dict[str, Any] = {}
         self.item_results: dict[str, ItemResult] = {}
+        self.part_results: dict[str, PartResult] = {}
         self.aggregates: list[Value] = []
         self.busy: set[str] = set()
 
@@ -247,13 +288,14 @@ class _Ctx:
         return self.item_results[name].points
 
     def part_points(self, name: str) -> Decimal:
-        key = "部分:" + name
-        if key not in self.memo:
-            self._guard(key)
-            part = next(p for p in self.ev.plan.parts if p.name == name)
-            self.memo[key] = self.ev.part(self, part)
-        result: PartResult = self.memo[key]
-        return result.points
+        return self.part_result(name).points
+
+    def part_result(self, name: str) -> PartResult:
+        result = self.part_results.get(name)
+        if result is None:
+            self._guard("部分:" + name)
+            result = self.part_results[name] = self.ev.part(self, self.ev.parts[name])
+        return result
 
     def total(self) -> Decimal:
         if "总分" not in self.memo:
@@ -322,6 +364,7 @@ class Evaluator:
 
     def __init__(self, plan: Plan, schools: Iterable[RawRecord | ReadProblem] = ()) -> None:
         self.plan = plan
+        self.parts = {p.name: p for p in plan.parts}
         self.validator = _Validator(plan)
         self.schools: dict[str, dict[str, object]] = {}
         self.school_problems: dict[str, list[Problem]] = {}
@@ -619,10 +662,7 @@ class Evaluator:
                 steps=steps(),
                 **base,
             )
-        memo = ctx.memo
-        for p in plan.parts:
-            ctx.part_points(p.name)
-        parts = [memo["部分:" + p.name] for p in plan.parts]
+        parts = [ctx.part_result(p.name) for p in plan.parts]
         total = ctx.total()
         if ctx.tracer is not None:
             sum_text = " + ".join(str(p.points) for p in parts) + f" = {total}"
