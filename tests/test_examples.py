@@ -246,6 +246,16 @@ def test_004_school_plan_late_cancels_the_school_part() -> None:
     assert () == _explain(PLAN_004, "T0010").changes
 
 
+def test_004_derivation_shows_the_cancelling_condition_either_way() -> None:
+    """The school part's plan deadline appears in the derivation whether or not it cancelled the part."""
+    kept = [s for s in _explain(PLAN_004, "T0003").decision.steps or () if s.subject == "校本研修"]
+    assert [("取消", "否"), ("部分", "30")] == [(s.kind, s.result) for s in kept]
+    assert ("学校.计划报送时间", "2019-12-10 09:00:00") in kept[0].inputs
+    cancelled = [s for s in _explain(PLAN_004, "T0010").decision.steps or () if s.subject == "校本研修"]
+    assert [("部分", "0")] == [(s.kind, s.result) for s in cancelled]
+    assert ["R004-06"] == list(cancelled[0].rule_ids)
+
+
 def test_004_school_plan_never_sent_cancels() -> None:
     """A school without a plan date is cancelled too; the online part's 60 alone passes."""
     d = _r4("T0013")

@@ -511,6 +511,17 @@ class Evaluator:
                     result.reason_en,
                 )
             return result
+        if part.cancel is not None and ctx.tracer is not None:
+            _step(
+                ctx,
+                "取消",
+                part.name,
+                part.cancel_citing,
+                _inputs(part.cancel, ctx),
+                "否",
+                f"取消条件（{part.cancel.text}）不成立，“{part.name}”照常计分",
+                f"the cancelling condition ({part.cancel.text}) does not hold: '{part.name}' is scored",
+            )
         item_points = ctx.item_points
         terms = tuple(item_points(it.name) for it in part.scored)
         for it in part.unscored:

@@ -32,6 +32,7 @@ _STEP = {
     "免修": "exemption",
     "项目": "item",
     "部分": "part",
+    "取消": "cancellation",
     "总分": "total",
     "合格": "pass",
     "证书": "certificate",
