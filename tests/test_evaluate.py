@@ -494,10 +494,10 @@ def test_explain_json() -> None:
     ] == [(c["item"], c["at_least"], c["new_total"]) for c in data["changes"]]
     assert "late" == data["changes"][3]["current"]
     steps = data["decision"]["explanation"]
-    assert ["参训", "项目", "项目", "项目", "部分", "项目", "部分", "总分", "合格", "核查"] == [
+    assert ["参训", "项目", "项目", "项目", "部分", "取消", "项目", "部分", "总分", "合格", "核查"] == [
         s["kind"] for s in steps
     ]
-    assert {"网络研修": "29", "校本研修": "30"} == steps[7]["inputs"]
+    assert {"网络研修": "29", "校本研修": "30"} == steps[8]["inputs"]
 
 
 def test_explain_in_english() -> None:
@@ -509,6 +509,19 @@ def test_explain_in_english() -> None:
     assert "Outcome: not passed; total 61.53 / 100" == lines[1]
     assert "Shortfall: 总分 不少于 70 fails: 61.53 < 70, 8.47 short" == lines[2]
     assert "  - '作业一' on time with at least 12.10 (now 0, late), total would be 70.00" == lines[4]
+
+
+def test_explain_duplicate_id_says_which_record_it_explains(tmp_path: Path) -> None:
+    """With an id given twice, explain names both places and explains the first (the later one is an error)."""
+    data = json.loads(RECORDS_004.read_text(encoding="utf-8"))
+    first = next(t for t in data["teachers"] if t["id"] == "T0003")
+    data["teachers"].append({**first, "name": "重复"})
+    records = tmp_path / "dup.json"
+    records.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = _run("explain", POLICY_004, records, "--id", "T0003")
+    assert 0 == result.exit_code
+    assert "编号 T0003 出现 2 次" in result.stderr
+    assert (RECORDS_004.parent / "explain-T0003.txt").read_text(encoding="utf-8") == result.stdout
 
 
 def test_explain_error_and_unknown_id() -> None:

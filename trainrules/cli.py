@@ -220,26 +220,33 @@ def explain_cmd(
     policy = _load_or_exit(policy_path, lang)
     try:
         ev = policy.evaluator(_schools(records, schools_path))
-        found = next(
-            (
-                r
-                for r in read_records(records)
-                if isinstance(r, RawRecord) and str(r.fields.get("id", "")).strip() == teacher_id
-            ),
-            None,
-        )
+        matches = [
+            r
+            for r in read_records(records)
+            if isinstance(r, RawRecord) and str(r.fields.get("id", "")).strip() == teacher_id
+        ]
     except RecordsFileError as exc:
         click.echo(
             f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
         )
         sys.exit(2)
-    if found is None:
+    if not matches:
         click.echo(
             f"{'没有编号为' if lang == 'zh' else 'no record with id'} {teacher_id}"
             + ("的记录" if lang == "zh" else ""),
             err=True,
         )
         sys.exit(2)
+    found = matches[0]
+    if len(matches) > 1:
+        where = ", ".join(r.location for r in matches)
+        click.echo(
+            f"注意：编号 {teacher_id} 出现 {len(matches)} 次（{where}）；以下说明第一条，其余各条在 evaluate 中记为错误"
+            if lang == "zh"
+            else f"note: the id {teacher_id} appears {len(matches)} times ({where}); explaining the first, "
+            "the others are errors in evaluate",
+            err=True,
+        )
     ex = explain(ev, found)
     if fmt == "json":
         _dump(ex.to_dict())
