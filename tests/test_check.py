@@ -99,6 +99,20 @@ def test_dotted_item_input_resolves() -> None:
     assert [] == _codes(text)
 
 
+def test_item_on_time_is_a_condition() -> None:
+    """`队伍建设.按时` is a yes/no: fine with 且, an E303 compared with a number."""
+    text = HEAD + _part(_item()) + "合格 当 队伍建设.按时 且 队伍建设 不少于 12 依据 R1\n"
+    assert [] == _codes(text)
+    d = _first(HEAD + _part(_item()) + "合格 当 队伍建设.按时 不少于 12 依据 R1\n", "E303")
+    assert "是否" in d.message
+
+
+def test_misspelt_item_status_suggests_on_time() -> None:
+    """`队伍建设.按期` is E301 and the hint offers `队伍建设.按时`."""
+    d = _first(HEAD + _part(_item()) + "合格 当 队伍建设.按期 依据 R1\n", "E301")
+    assert "队伍建设.按时" in d.hint
+
+
 def test_unknown_item_field_is_e301() -> None:
     """`队伍建设.成绩` is not an item input; the suggestion names the real one."""
     d = _first(HEAD + _part(_item()) + "合格 当 队伍建设.分值 不少于 12 依据 R1\n", "E301")

@@ -419,7 +419,7 @@ def test_evaluate_writes_one_row_per_record(suffix: str, tmp_path: Path) -> None
         rows = [(r[head.index("id")], r[head.index("status")], _num(r[head.index("total")])) for r in cells[1:]]
         golden = [{**r, "total": _num(r["total"])} for r in golden]
     assert [(r["id"], r["status"], r["total"]) for r in golden] == rows
-    assert 33 == len(rows)
+    assert 34 == len(rows)
     assert _no_temp_files(tmp_path)
 
 
@@ -532,3 +532,73 @@ def test_explain_error_and_unknown_id() -> None:
     result = _run("explain", POLICY_000, RECORDS_000, "--id", "T9999")
     assert 2 == result.exit_code
     assert "没有编号为 T9999的记录" in result.stderr
+
+
+# ---------- item status (项目.按时) and cancelled parts read from elsewhere ----------
+
+_STATUS_POLICY = """方案 测试 {
+  标题 "测试"
+  时区 "Asia/Shanghai" 依据 G1
+  期间 2021-09-01 至 2021-12-31 依据 R1
+}
+输入 学校 {
+  计划报送时间: 时刻 可缺 依据 R1
+}
+定义 校本先算 = 校本成绩
+部分 县本 满分 50 依据 R1 {
+  项目 作业 满分 50 依据 R1 {
+    截止 2021-11-20 12:00 前 依据 R1
+  }
+}
+部分 校本 满分 50 依据 R1 {
+  取消 当 非 (学校.计划报送时间 早于 2021-09-30 24:00) 依据 R1
+  项目 校本成绩 满分 50 依据 R1 {
+    截止 2021-11-05 24:00 前 依据 R1
+  }
+}
+证书 按时满分 当 作业.按时 且 作业.分数 == 50 依据 R1
+核查 校本先算为零 要求 校本先算 == 0 依据 R1
+合格 当 总分 不少于 60 依据 R1
+"""
+
+
+@pytest.mark.parametrize(
+    ("submitted", "certificates"),
+    [("2021-11-20 11:59:59", ("按时满分",)), ("2021-11-20 12:00:00", ()), (None, ())],
+    ids=["on-time", "late", "missing"],
+)
+def test_item_on_time_reads_the_items_own_deadline(submitted: str | None, certificates: tuple[str, ...]) -> None:
+    """`作业.按时` is true only for work in by its deadline, so a late 50 earns no certificate."""
+    policy = trainrules.load(_STATUS_POLICY)
+    item: dict[str, object] = {"score": 50} if submitted is None else {"submitted_at": submitted, "score": 50}
+    teacher = {
+        "id": "A",
+        "school": "甲校",
+        "items": {"作业": item, "校本成绩": {"submitted_at": "2021-11-01", "score": 40}},
+    }
+    school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
+    d = policy.evaluate([teacher], [school], explain=True).decisions[0]
+    assert ("assessed", certificates) == (d.status, d.certificates)
+    step = next(s for s in d.steps or () if s.subject == "按时满分")
+    assert ("作业.按时", "是" if certificates else "否") in step.inputs
+
+
+def test_item_of_a_cancelled_part_read_first_is_cancelled_too() -> None:
+    """A rule reading 校本成绩 before its part is scored (here: enrolment) sees the cancelled 0, as the part does."""
+    policy = trainrules.load(
+        _STATUS_POLICY.replace(
+            "定义 校本先算 = 校本成绩\n", "定义 校本先算 = 校本成绩\n对象 {\n  参训 当 校本先算 == 0 依据 R1\n}\n"
+        )
+    )
+    teacher = {
+        "id": "A",
+        "school": "甲校",
+        "items": {
+            "作业": {"submitted_at": "2021-11-01", "score": 50},
+            "校本成绩": {"submitted_at": "2021-11-01", "score": 40},
+        },
+    }
+    late_plan = {"school": "甲校", "facts": {"计划报送时间": "2021-10-01 00:00"}}
+    d = policy.evaluate([teacher], [late_plan]).decisions[0]
+    assert ("cancelled", Decimal(0)) == (d.item("校本成绩").timeliness, d.item("校本成绩").points)
+    assert (Decimal(50), (("校本先算为零", True),)) == (d.total, tuple((c.name, c.passed) for c in d.checks))

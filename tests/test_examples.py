@@ -82,7 +82,7 @@ def test_explanations_match_golden(plan: str, teacher_id: str, golden: Golden) -
 # ---------- every input record gets exactly one result ----------
 
 
-@pytest.mark.parametrize(("plan", "records"), [(PLAN_004, 31), (PLAN_000, 33)])
+@pytest.mark.parametrize(("plan", "records"), [(PLAN_004, 31), (PLAN_000, 34)])
 def test_one_decision_per_record_in_file_order(plan: str, records: int) -> None:
     """in = evaluated + errors: the file's teacher records and the decisions match one to one, in order."""
     raw = json.loads(_records_file(plan).read_text(encoding="utf-8"), parse_constant=lambda _: None)
@@ -103,10 +103,10 @@ def test_counts_004() -> None:
 
 
 def test_counts_000() -> None:
-    """The 000 example: 20 assessed (11 passed), 3 not enrolled, 10 errors."""
+    """The 000 example: 21 assessed (12 passed), 3 not enrolled, 10 errors."""
     results = _results(PLAN_000)
-    assert {"assessed": 20, "not_enrolled": 3, "exempt": 0, "error": 10} == results.counts()
-    assert 11 == sum(d.passed for d in results)
+    assert {"assessed": 21, "not_enrolled": 3, "exempt": 0, "error": 10} == results.counts()
+    assert 12 == sum(d.passed for d in results)
 
 
 # ---------- 004: deadlines (G2) ----------
@@ -482,10 +482,11 @@ def test_000_school_part_cases() -> None:
         ("T0022", ("微课评选荣誉证书",)),
         ("T0023", ("实地考核优秀证书",)),
         ("T0002", ()),
+        ("T0032", ("实地考核优秀证书",)),
     ],
 )
 def test_000_certificates(teacher_id: str, certificates: tuple[str, ...]) -> None:
-    """优秀 on 教学设计实地考核 / 微课评选 earns its certificate, whether or not the teacher passes (R000-08)."""
+    """优秀 on time earns the certificate, pass or not (R000-08); late work does not (assumption 证书须按时)."""
     assert certificates == _r0(teacher_id).certificates
 
 

@@ -27,6 +27,7 @@ class Context(Protocol):
     school: dict[str, object]
 
     def item_points(self, name: str) -> Decimal: ...
+    def item_result(self, name: str) -> Any: ...
     def part_points(self, name: str) -> Decimal: ...
     def total(self) -> Decimal: ...
     def define(self, name: str) -> Value: ...
@@ -173,7 +174,8 @@ class _Compiler:
         for r in refs(e):
             if isinstance(r, ast.Ref):
                 sym = resolve(self.policy, r.path, item)
-                if sym is not None and sym.kind in ("field", "school_field", "item_input", "item", "part", "total"):
+                kinds = ("field", "school_field", "item_input", "item", "part", "total", "on_time")
+                if sym is not None and sym.kind in kinds:
                     entry = (r.dotted, sym.key if sym.kind in ("field", "school_field", "item_input") else "")
                     if entry not in reads:
                         reads.append(entry)
@@ -193,6 +195,9 @@ class _Compiler:
             return lambda c: c.part_points(name)
         if sym.kind == "total":
             return lambda c: c.total()
+        if sym.kind == "on_time":
+            item_name = sym.item
+            return lambda c: c.item_result(item_name).timeliness == "on_time"
         if sym.kind == "define":
             return lambda c: c.define(name)
         if sym.kind == "max_points":

@@ -282,13 +282,26 @@ class _Ctx:
         self.busy.add(key)
 
     def item_points(self, name: str) -> Decimal:
-        if name not in self.item_results:
+        return self.item_result(name).points
+
+    def item_result(self, name: str) -> ItemResult:
+        result = self.item_results.get(name)
+        if result is None:
             self._guard(name)
-            self.item_results[name] = self.ev.item(self, self.ev.plan.items[name])
-        return self.item_results[name].points
+            result = self.item_results[name] = self.ev.item(self, self.ev.plan.items[name])
+        return result
 
     def part_points(self, name: str) -> Decimal:
         return self.part_result(name).points
+
+    def cancelled(self, part: PartPlan) -> bool:
+        """Whether the part's cancelling condition holds (computed once per record)."""
+        key = "取消:" + part.name
+        if key not in self.memo:
+            self._guard(key)
+            self.memo[key] = part.cancel is not None and bool(part.cancel.fn(self))
+        value: bool = self.memo[key]
+        return value
 
     def part_result(self, name: str) -> PartResult:
         result = self.part_results.get(name)
@@ -322,6 +335,8 @@ def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
             value = ctx.school.get(key) if key.startswith("facts.") and label.startswith("学校.") else ctx.rec.get(key)
         elif label == "总分":
             value = ctx.total()
+        elif label.endswith(".按时"):
+            value = ctx.item_result(label[:-3]).timeliness == "on_time"
         elif label in ctx.ev.plan.items:
             value = ctx.item_points(label)
         else:
@@ -365,6 +380,7 @@ class Evaluator:
     def __init__(self, plan: Plan, schools: Iterable[RawRecord | ReadProblem] = ()) -> None:
         self.plan = plan
         self.parts = {p.name: p for p in plan.parts}
+        self.cancellable = {p.name for p in plan.parts if p.cancel is not None}
         self.validator = _Validator(plan)
         self.schools: dict[str, dict[str, object]] = {}
         self.school_problems: dict[str, list[Problem]] = {}
@@ -390,6 +406,17 @@ class Evaluator:
 
     # ----- items and parts -----
     def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
+        if it.part in self.cancellable and ctx.cancelled(self.parts[it.part]):
+            return ItemResult(
+                name=it.name,
+                part=it.part,
+                points=_ZERO,
+                max_points=it.max_points,
+                timeliness="cancelled",
+                band=None,
+                submitted_at=None,
+                deadline_text=it.deadline_text,
+            )
         rec = ctx.rec
         override = ctx.overrides.get(it.name) if ctx.overrides else None
         submitted: Any = it.submitted_from.fn(ctx) if it.submitted_from is not None else rec.get(it.time_key)
@@ -479,18 +506,9 @@ class Evaluator:
         )
 
     def part(self, ctx: _Ctx, part: PartPlan) -> PartResult:
-        if part.cancel is not None and part.cancel.fn(ctx):
+        if part.cancel is not None and ctx.cancelled(part):
             for it in part.items:
-                ctx.item_results[it.name] = ItemResult(
-                    name=it.name,
-                    part=part.name,
-                    points=_ZERO,
-                    max_points=it.max_points,
-                    timeliness="cancelled",
-                    band=None,
-                    submitted_at=None,
-                    deadline_text=it.deadline_text,
-                )
+                ctx.item_result(it.name)
             result = PartResult(
                 name=part.name,
                 points=_ZERO,

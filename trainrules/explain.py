@@ -215,11 +215,8 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     if d.items:
         lines.append("各项目：" if zh else "Items:")
         for i in d.items:
-            lines.append(
-                f"  {i.name}: {i.points}"
-                + (f"/{i.max_points}" if i.max_points is not None else "")
-                + f"  {i.reason_zh if zh else i.reason_en}"
-            )
+            score = f"{i.points}/{i.max_points}  " if i.max_points is not None else ""
+            lines.append(f"  {i.name}: {score}{i.reason_zh if zh else i.reason_en}")
     if d.steps:
         lines.append("推导过程：" if zh else "Derivation:")
         for n, s in enumerate(d.steps, 1):

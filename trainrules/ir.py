@@ -59,7 +59,7 @@ def field_type(declared: str) -> Type:
 
 
 SymbolKind = Literal[
-    "field", "school_field", "item", "item_input", "part", "total", "assumption", "define", "max_points"
+    "field", "school_field", "item", "item_input", "part", "total", "assumption", "define", "max_points", "on_time"
 ]
 
 
@@ -125,4 +125,6 @@ def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None)
                 return Symbol("item_input", tail, typ, target, f"items.{head}.{key}", head)
             if tail == "满分":
                 return Symbol("max_points", tail, "数", target, "", head)
+            if tail == "按时":  # the item's own outcome: submitted on time (and valid), not cancelled
+                return Symbol("on_time", tail, "是否", target, "", head)
     return None

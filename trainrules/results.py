@@ -100,34 +100,36 @@ class ItemResult:
     @property
     def reason_zh(self) -> str:
         """Why these points, in Chinese."""
-        t, dl, p = fmt_instant(self.submitted_at), self.deadline_text or "（无截止）", self.points
+        t, dl = fmt_instant(self.submitted_at), self.deadline_text or "（无截止）"
+        p = "不计分" if self.max_points is None else f"得 {self.points} 分"
         note = {"early": "（早于开放时间，按时计）", "supposed": "（假设按时提交）"}.get(self.note, "")
         if self.timeliness == "on_time":
-            return f"按时提交（{t}，截止 {dl}）{note}，得 {p} 分" + (f"，档次“{self.band}”" if self.band else "")
+            return f"按时提交（{t}，截止 {dl}）{note}，{p}" + (f"，档次“{self.band}”" if self.band else "")
         if self.timeliness == "late":
-            return f"逾期提交（{t}，截止 {dl}），得 {p} 分"
+            return f"逾期提交（{t}，截止 {dl}），{p}"
         if self.timeliness == "invalid":
-            return f"提交不符合要求（{self.rule_text}），按未提交计，得 {p} 分"
+            return f"提交不符合要求（{self.rule_text}），按未提交计，{p}"
         if self.timeliness == "cancelled":
             return f"“{self.part}”已取消，计 0 分"
-        return f"未提交，得 {p} 分"
+        return f"未提交，{p}"
 
     @property
     def reason_en(self) -> str:
         """Why these points, in English (the policy's own words stay as written)."""
-        t, dl, p = fmt_instant(self.submitted_at), self.deadline_text or "(no deadline)", self.points
+        t, dl = fmt_instant(self.submitted_at), self.deadline_text or "(no deadline)"
+        p = "not scored" if self.max_points is None else f"{self.points} points"
         note = {"early": " (before the window opened: on time)", "supposed": " (supposing it on time)"}.get(
             self.note, ""
         )
         if self.timeliness == "on_time":
-            return f"on time ({t}, due {dl}){note}: {p} points" + (f", band '{self.band}'" if self.band else "")
+            return f"on time ({t}, due {dl}){note}: {p}" + (f", band '{self.band}'" if self.band else "")
         if self.timeliness == "late":
-            return f"late ({t}, due {dl}): {p} points"
+            return f"late ({t}, due {dl}): {p}"
         if self.timeliness == "invalid":
-            return f"the submission does not meet '{self.rule_text}': counted as missing, {p} points"
+            return f"the submission does not meet '{self.rule_text}': counted as missing, {p}"
         if self.timeliness == "cancelled":
             return f"'{self.part}' is cancelled: 0 points"
-        return f"not submitted: {p} points"
+        return f"not submitted: {p}"
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""

@@ -39,7 +39,7 @@ class _Typer:
     def names_in_scope(self, item: ast.Item | None) -> list[str]:
         names = list(self.policy.symbols)
         names += [f"学校.{n}" for n in self.policy.school_fields]
-        names += [f"{i}.{k}" for i in self.policy.items for k in ITEM_INPUTS]
+        names += [f"{i}.{k}" for i in self.policy.items for k in (*ITEM_INPUTS, "满分", "按时")]
         if item is not None:
             names += list(ITEM_INPUTS)
         return names
