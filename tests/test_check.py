@@ -173,6 +173,20 @@ def test_type_mismatches_are_e303(expr: str, fragment: str) -> None:
     assert any(fragment in m for m in messages), messages
 
 
+@pytest.mark.parametrize(
+    ("when", "words"), [("2024-11-03 01:30", "两种含义"), ("2024-03-10 02:30", "不存在")], ids=["fold", "gap"]
+)
+def test_deadline_in_a_dst_fold_or_gap_is_e202(when: str, words: str) -> None:
+    """A wall time that happens twice (or never) in the plan's zone cannot be a deadline: E202 says which."""
+    head = HEAD.replace(
+        "  期间 2019-12-05 至 2019-12-31", '  时区 "America/New_York" 依据 G1\n  期间 2024-01-01 至 2024-12-31'
+    )
+    item = "  项目 作业 满分 20 依据 R1 {\n    截止 " + when + " 前 依据 R1\n  }\n"
+    d = _first(head + _part(item), "E202")
+    assert words in d.message
+    assert "DST" in d.message_en
+
+
 def test_instant_compared_with_instant_is_fine() -> None:
     """Instants compare with instants, numbers with numbers: no E303."""
     inputs = "输入 教师 {\n  入班时间: 时刻 依据 R1\n  作业数: 数 依据 R1\n}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pendulum
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -263,9 +264,16 @@ def test_parse_text() -> None:
 # --- parse_instant -------------------------------------------------------------
 
 
+def _in_zone(value: pendulum.DateTime, tz: str) -> str:
+    """``tz`` when ``value`` shows the wall time and UTC offset that zone has at that instant, else why not."""
+    there = value.in_timezone(tz)
+    same = (there.naive(), there.utcoffset()) == (value.naive(), value.utcoffset())
+    return tz if same else f"{value.isoformat()} is not wall time in {tz}"
+
+
 def _wall(value: object, tz: str = SHANGHAI) -> tuple[str, str]:
     parsed = parse_instant(value, tz)
-    return parsed.strftime("%Y-%m-%d %H:%M:%S.%f"), parsed.timezone_name or ""
+    return parsed.strftime("%Y-%m-%d %H:%M:%S.%f"), _in_zone(parsed, tz)
 
 
 @pytest.mark.parametrize(
@@ -375,7 +383,7 @@ def test_parse_instant_only_raises_value_problem(text: str) -> None:
     except ValueProblem:
         return
     expected = SHANGHAI
-    assert expected == value.timezone_name
+    assert expected == _in_zone(value, SHANGHAI)
 
 
 @settings(deadline=None)
@@ -387,4 +395,12 @@ def test_parse_instant_date_shaped_text_only_raises_value_problem(text: str) -> 
     except ValueProblem:
         return
     expected = NEW_YORK
-    assert expected == value.timezone_name
+    assert expected == _in_zone(value, NEW_YORK)
+
+
+def test_instants_in_a_fall_back_hour_order_by_the_real_moment() -> None:
+    """05:31Z and 06:29Z are both 01:xx in New York on 2024-11-03 (EDT, then EST): the earlier stays earlier."""
+    first, second = (parse_instant(t, NEW_YORK) for t in ("2024-11-03T05:31:00Z", "2024-11-03T06:29:00Z"))
+    assert (True, "01:31", "01:29") == (first < second, first.strftime("%H:%M"), second.strftime("%H:%M"))
+    deadline = parse_instant("2024-11-03T06:00:00Z", NEW_YORK)  # 01:00 EST, after the first, before the second
+    assert (True, False) == (first < deadline, second < deadline)

@@ -11,6 +11,7 @@ from typing import Final
 import attrs
 import pendulum
 from pendulum.tz import fixed_timezone
+from pendulum.tz.timezone import FixedTimezone
 from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
 from trainrules.errors import BilingualError
@@ -25,12 +26,14 @@ __all__ = [
     "NUMBER_LIMITS",
     "NumberLimits",
     "ValueProblem",
+    "fixed_offset",
     "parse_bool",
     "parse_decimal",
     "parse_instant",
     "parse_int",
     "parse_labels",
     "parse_text",
+    "wall_instant",
 ]
 
 
@@ -339,17 +342,58 @@ def _check_year(value: _dt.datetime | _dt.date, raw: object) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _fixed(seconds: int) -> FixedTimezone:
+    return fixed_timezone(seconds)
+
+
+def fixed_offset(moment: _dt.datetime) -> pendulum.DateTime:
+    """The same instant with its own UTC offset as its zone.
+
+    Every instant the engine compares carries a fixed offset, never the named zone: Python
+    compares two datetimes that share one tzinfo by their wall clocks, which orders the two
+    passes through a daylight-saving fall-back hour wrongly. With fixed offsets, equal offsets
+    compare by wall clock (correct) and different ones by UTC (correct).
+    """
+    offset = moment.utcoffset()
+    if offset is None:  # unreachable: callers pass aware datetimes
+        raise _problem("时刻缺少时区", "the instant has no time zone", moment)
+    return pendulum.DateTime(
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+        tzinfo=_fixed(int(offset.total_seconds())),
+    )
+
+
+def wall_instant(tz: str, day: _dt.date, hour: int = 0, minute: int = 0, second: int = 0) -> pendulum.DateTime:
+    """The instant of a wall time in the zone ``tz`` (``24:00`` already turned into the next day's 00:00).
+
+    Raises:
+        ValueProblem: an unknown zone, or a wall time that falls in a DST gap or fold.
+    """
+    return _local(_zone(tz), f"{day} {hour:02d}:{minute:02d}", day, hour, minute, second)
+
+
 def _local(
     zone: pendulum.Timezone, raw: object, day: _dt.date, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
 ) -> pendulum.DateTime:
-    """Build a wall time in ``zone``; a time that does not exist or is ambiguous is a problem."""
+    """Build a wall time in ``zone`` (as a fixed offset); a time that does not exist or is ambiguous is a problem."""
     probe = _dt.datetime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
-    if zone.utcoffset(probe) == zone.utcoffset(probe.replace(fold=1)):
+    offset = zone.utcoffset(probe)
+    if offset is not None and offset == zone.utcoffset(probe.replace(fold=1)):
         # the common case: no DST transition at this wall time, so it exists and is unique
-        return pendulum.DateTime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
+        tzinfo = _fixed(int(offset.total_seconds()))
+        return pendulum.DateTime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=tzinfo)
     try:
-        return pendulum.datetime(
-            day.year, day.month, day.day, hour, minute, second, micro, tz=zone, raise_on_unknown_times=True
+        return fixed_offset(
+            pendulum.datetime(
+                day.year, day.month, day.day, hour, minute, second, micro, tz=zone, raise_on_unknown_times=True
+            )
         )
     except NonExistingTime as exc:
         raise _problem(
@@ -410,7 +454,7 @@ def parse_instant(raw: object, tz: str) -> pendulum.DateTime:
         _check_year(raw, raw)  # before converting: near year 1 or 9999 conversion overflows
         converted = pendulum.instance(raw.astimezone(_dt.UTC)).in_timezone(zone)
         _check_year(converted, raw)
-        return converted
+        return fixed_offset(converted)
     if isinstance(raw, _dt.date):
         _check_year(raw, raw)
         return _local(zone, raw, raw)
@@ -446,4 +490,4 @@ def parse_instant(raw: object, tz: str) -> pendulum.DateTime:
     moment = pendulum.datetime(date.year, date.month, date.day, hour, minute, second, micro, tz=fixed)
     converted = moment.in_timezone(zone)
     _check_year(converted, raw)
-    return converted
+    return fixed_offset(converted)

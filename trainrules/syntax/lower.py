@@ -13,6 +13,7 @@ from lark import Token, Tree
 from trainrules.diagnostics import Collector
 from trainrules.source import Source, Span
 from trainrules.syntax import ast
+from trainrules.values import ValueProblem, wall_instant
 
 __all__ = ["DEFAULT_TZ", "lower"]
 
@@ -105,42 +106,52 @@ class _Lowerer:
         text = str(tok)
         m = _DATE_RE.fullmatch(text)
         if m is None:
-            self.error("E201", tok, text=text, reason="格式应为 年-月-日")
+            self.error("E201", tok, text=text, reason="格式应为 年-月-日", reason_en="write it as YYYY-MM-DD")
             return pendulum.Date(2000, 1, 1)
         year, month, day = (int(g) for g in m.groups())
         if not 1 <= month <= 12:
-            self.error("E201", tok, text=text, reason=f"没有 {month} 月")
+            self.error("E201", tok, text=text, reason=f"没有 {month} 月", reason_en=f"there is no month {month}")
             return pendulum.Date(2000, 1, 1)
         try:
             return pendulum.Date(year, month, day)
         except ValueError:
             last = pendulum.Date(year, month, 1).days_in_month
-            self.error("E201", tok, text=text, reason=f"{year} 年 {month} 月只有 {last} 天")
+            self.error(
+                "E201",
+                tok,
+                text=text,
+                reason=f"{year} 年 {month} 月只有 {last} 天",
+                reason_en=f"{year}-{month:02d} has only {last} days",
+            )
             return pendulum.Date(2000, 1, 1)
 
     def time(self, tok: Token) -> ast.TimeLit:
         text = str(tok)
         m = _TIME_RE.fullmatch(text)
         hour, minute, second = (int(g) if g else 0 for g in m.groups()) if m else (99, 0, 0)
-        bad = None
+        bad: tuple[str, str] | None = None
         if hour == 24 and (minute or second):
-            bad = "24 时只能写作 24:00（当日结束）"
+            bad = "24 时只能写作 24:00（当日结束）", "hour 24 is only 24:00 (the end of the day)"
         elif hour > 24:
-            bad = f"一天没有 {hour} 时"
+            bad = f"一天没有 {hour} 时", f"a day has no hour {hour}"
         elif minute > 59:
-            bad = f"一小时没有 {minute} 分"
+            bad = f"一小时没有 {minute} 分", f"an hour has no minute {minute}"
         elif second > 59:
-            bad = f"一分钟没有 {second} 秒"
+            bad = f"一分钟没有 {second} 秒", f"a minute has no second {second}"
         if bad is not None:
-            self.error("E202", tok, text=text, reason=bad)
+            self.error("E202", tok, text=text, reason=bad[0], reason_en=bad[1])
             hour, minute, second = 0, 0, 0
         return ast.TimeLit(hour=hour, minute=minute, second=second, span=self.span(tok))
 
-    def instant(self, date: pendulum.Date, t: ast.TimeLit) -> pendulum.DateTime:
-        if t.hour == 24:
-            nxt = date.add(days=1)
-            return pendulum.datetime(nxt.year, nxt.month, nxt.day, tz=self.tz)
-        return pendulum.datetime(date.year, date.month, date.day, t.hour, t.minute, t.second, tz=self.tz)
+    def instant(self, date: pendulum.Date, t: ast.TimeLit, at: Node) -> pendulum.DateTime:
+        day, hour = (date.add(days=1), 0) if t.hour == 24 else (date, t.hour)
+        try:
+            return wall_instant(self.tz, day, hour, t.minute, t.second)
+        except ValueProblem as exc:  # a wall time in a DST gap or fold of the plan's zone
+            self.error(
+                "E202", at, text=f"{date} {t.hour:02d}:{t.minute:02d}", reason=exc.message_zh, reason_en=exc.message_en
+            )
+            return pendulum.datetime(day.year, day.month, day.day, tz="UTC")
 
     @staticmethod
     def string(tok: Token) -> str:
@@ -253,7 +264,7 @@ class _Lowerer:
         d_tok, t_tok = cast(list[Token], node.children)
         d = self.date(d_tok)
         t = self.time(t_tok)
-        return ast.InstantLit(date=d, time=t, value=self.instant(d, t), span=self.span(node))
+        return ast.InstantLit(date=d, time=t, value=self.instant(d, t, node), span=self.span(node))
 
     def literal(self, node: Node) -> ast.Value:
         tree = cast(Tree[Token], node)
@@ -528,14 +539,14 @@ class _Lowerer:
             tl = self.close_of_business
             return ast.Deadline(
                 kind="before",
-                instant=self.instant(d, tl),
+                instant=self.instant(d, tl, t),
                 written=f"{toks[0]} 下班前",
                 close_of_business=True,
                 span=self.span(t),
             )
         tl = self.time(toks[1])
         kind = cast(Any, "before" if t.data == "before" else "by")
-        return ast.Deadline(kind=kind, instant=self.instant(d, tl), written=written, span=self.span(t))
+        return ast.Deadline(kind=kind, instant=self.instant(d, tl, t), written=written, span=self.span(t))
 
     def d_define(self, t: Tree[Token]) -> ast.Define:
         body, cite = self.split_cite(t.children)
