@@ -11,8 +11,8 @@ from typing import Final
 import attrs
 import pendulum
 from pendulum.tz import fixed_timezone
-from pendulum.tz.timezone import FixedTimezone
 from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
+from pendulum.tz.timezone import FixedTimezone
 
 from trainrules.errors import BilingualError
 from trainrules.limits import MAX_RECORD_FIELD_CHARS
