@@ -602,3 +602,16 @@ def test_item_of_a_cancelled_part_read_first_is_cancelled_too() -> None:
     d = policy.evaluate([teacher], [late_plan]).decisions[0]
     assert ("cancelled", Decimal(0)) == (d.item("校本成绩").timeliness, d.item("校本成绩").points)
     assert (Decimal(50), (("校本先算为零", True),)) == (d.total, tuple((c.name, c.passed) for c in d.checks))
+
+
+def test_tiny_scores_are_written_without_an_exponent(policy_004: trainrules.Policy) -> None:
+    """0.0000000001 (10 decimals, allowed) stays 0.0000000001 in the JSON, the reason and the total, never 1E-10."""
+    teacher = _with(TEACHER_004, "items.队伍建设.score", "0.0000000001")
+    d = policy_004.evaluate([teacher], SCHOOLS_004).decisions[0]
+    item = d.to_dict()["items"]
+    assert isinstance(item, dict)
+    assert "0.0000000001" == item["队伍建设"]["points"]
+    assert "得 0.0000000001 分" in item["队伍建设"]["reason"]
+    zero = policy_004.evaluate([_with(TEACHER_004, "items.队伍建设.score", "0.0000000")], SCHOOLS_004).decisions[0]
+    assert "0.0000000" == zero.to_dict()["items"]["队伍建设"]["points"]  # type: ignore[index]  # JSON-shaped dict
+    assert "E" not in d.reason_zh + str(d.to_dict()["total"])

@@ -24,6 +24,7 @@ from trainrules.results import (
 )
 from trainrules.values import (
     ValueProblem,
+    decimal_text,
     parse_bool,
     parse_decimal,
     parse_instant,
@@ -79,8 +80,10 @@ def fmt_value(v: object) -> str:
         return fmt_instant(v)
     if isinstance(v, bool):
         return "是" if v else "否"
+    if isinstance(v, Decimal):
+        return decimal_text(v)
     if isinstance(v, tuple):
-        return "、".join(str(x) for x in v) if v else "（空）"
+        return "、".join(fmt_value(x) for x in v) if v else "（空）"
     return str(v)
 
 
@@ -489,7 +492,7 @@ class Evaluator:
                 it.name,
                 it.citing,
                 tuple(dict.fromkeys(ins)),
-                str(points),
+                decimal_text(points),
                 result.reason_zh,
                 result.reason_en,
             )
@@ -569,8 +572,17 @@ class Evaluator:
                 name=part.name, points=sum(terms, _ZERO), max_points=part.max_points, cancelled=False, terms=terms
             )
         if ctx.tracer is not None:
-            ins = tuple((it.name, str(ctx.item_points(it.name))) for it in part.items)
-            _step(ctx, "部分", part.name, part.citing, ins, str(result.points), result.reason_zh, result.reason_en)
+            ins = tuple((it.name, decimal_text(ctx.item_points(it.name))) for it in part.items)
+            _step(
+                ctx,
+                "部分",
+                part.name,
+                part.citing,
+                ins,
+                decimal_text(result.points),
+                result.reason_zh,
+                result.reason_en,
+            )
         return result
 
     # ----- a whole record -----
@@ -694,9 +706,9 @@ class Evaluator:
         parts = [ctx.part_result(p.name) for p in plan.parts]
         total = ctx.total()
         if ctx.tracer is not None:
-            sum_text = " + ".join(str(p.points) for p in parts) + f" = {total}"
-            ins = tuple((p.name, str(p.points)) for p in parts)
-            _step(ctx, "总分", "总分", _NO_CITING, ins, str(total), sum_text, sum_text)
+            sum_text = " + ".join(decimal_text(p.points) for p in parts) + f" = {decimal_text(total)}"
+            ins = tuple((p.name, decimal_text(p.points)) for p in parts)
+            _step(ctx, "总分", "总分", _NO_CITING, ins, decimal_text(total), sum_text, sum_text)
         passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else False
         hours = _ZERO
         if passed and plan.grant is not None:
@@ -704,15 +716,16 @@ class Evaluator:
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
+        shown = decimal_text(total)
         if passed and plan.unit:
             zh, en = (
-                f"合格：总分 {total}，认定 {hours} {plan.unit}",
-                f"passed: total {total}, {hours} {plan.unit} granted",
+                f"合格：总分 {shown}，认定 {decimal_text(hours)} {plan.unit}",
+                f"passed: total {shown}, {decimal_text(hours)} {plan.unit} granted",
             )
         elif passed:
-            zh, en = f"合格：总分 {total}", f"passed: total {total}"
+            zh, en = f"合格：总分 {shown}", f"passed: total {shown}"
         else:
-            zh, en = f"不合格：总分 {total}", f"not passed: total {total}"
+            zh, en = f"不合格：总分 {shown}", f"not passed: total {shown}"
         return Decision(
             status="assessed",
             items=items,
@@ -786,7 +799,7 @@ class Evaluator:
             except (ArithmeticError, TypeError, ValueError, EvalError):
                 passed = None
             values = tuple(
-                (f"{func}({arg.text if arg else ''})", str(v))
+                (f"{func}({arg.text if arg else ''})", fmt_value(v))
                 for (func, arg), v in zip(check.aggregates, acc, strict=True)
             )
             out.append(

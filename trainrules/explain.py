@@ -10,6 +10,7 @@ import attrs
 from trainrules.evaluate import Evaluator, Recorder
 from trainrules.records import RawRecord
 from trainrules.results import Decision
+from trainrules.values import decimal_text
 
 __all__ = ["Change", "Explanation", "explain", "render_explanation"]
 
@@ -38,6 +39,10 @@ _STEP = {
     "证书": "certificate",
     "核查": "check",
 }
+
+
+def _num(v: Decimal | None) -> str:
+    return "—" if v is None else decimal_text(v)
 
 
 @attrs.frozen
@@ -70,18 +75,18 @@ class Explanation:
             "shortfall": None
             if self.shortfall is None
             else {
-                "actual": str(self.actual),
-                "needed": str(self.needed),
-                "short_by": str(self.shortfall),
+                "actual": _num(self.actual),
+                "needed": _num(self.needed),
+                "short_by": decimal_text(self.shortfall),
                 "comparison": self.comparison,
             },
             "changes": [
                 {
                     "item": c.item,
-                    "at_least": str(c.score),
-                    "current_points": str(c.current_points),
+                    "at_least": decimal_text(c.score),
+                    "current_points": decimal_text(c.current_points),
                     "current": c.current_timeliness,
-                    "new_total": None if c.new_total is None else str(c.new_total),
+                    "new_total": None if c.new_total is None else decimal_text(c.new_total),
                     "also_required": c.needs_valid,
                 }
                 for c in self.changes
@@ -175,8 +180,9 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     if d.status == "assessed":
         verdict = ("合格" if d.passed else "不合格") if zh else ("passed" if d.passed else "not passed")
         lines.append(
-            f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} {d.total} / {d.max_total}"
-            + (f"; {'认定' if zh else 'granted'} {d.hours} {d.unit or ''}" if d.passed else "")
+            f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} "
+            f"{_num(d.total)} / {_num(d.max_total)}"
+            + (f"; {'认定' if zh else 'granted'} {_num(d.hours)} {d.unit or ''}" if d.passed else "")
         )
         if d.certificates:
             lines.append(f"{'证书' if zh else 'Certificates'}: {'、'.join(d.certificates)}")
@@ -184,9 +190,13 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
         lines.append(f"{'结论' if zh else 'Outcome'}: {status} —— {d.reason_zh if zh else d.reason_en}")
     if ex.shortfall is not None:
         if zh:
-            lines.append(f"缺口：{ex.comparison} 不成立：{ex.actual} < {ex.needed}，差 {ex.shortfall} 分")
+            lines.append(
+                f"缺口：{ex.comparison} 不成立：{_num(ex.actual)} < {_num(ex.needed)}，差 {_num(ex.shortfall)} 分"
+            )
         else:
-            lines.append(f"Shortfall: {ex.comparison} fails: {ex.actual} < {ex.needed}, {ex.shortfall} short")
+            lines.append(
+                f"Shortfall: {ex.comparison} fails: {_num(ex.actual)} < {_num(ex.needed)}, {_num(ex.shortfall)} short"
+            )
     if d.status == "assessed" and not d.passed:
         if ex.changes:
             lines.append("最小的单项改变（任一项即可合格）：" if zh else "Smallest single changes (any one passes):")
@@ -199,13 +209,15 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
                 )
                 if zh:
                     lines.append(
-                        f"  - “{c.item}”按时提交且得分不低于 {c.score}{extra}（现为 {c.current_points} 分，{now}）"
-                        f"，总分将为 {c.new_total}"
+                        f"  - “{c.item}”按时提交且得分不低于 {_num(c.score)}{extra}"
+                        f"（现为 {_num(c.current_points)} 分，{now}）"
+                        f"，总分将为 {_num(c.new_total)}"
                     )
                 else:
                     lines.append(
-                        f"  - '{c.item}' on time with at least {c.score}{extra} (now {c.current_points}, {now}),"
-                        f" total would be {c.new_total}"
+                        f"  - '{c.item}' on time with at least {_num(c.score)}{extra}"
+                        f" (now {_num(c.current_points)}, {now}),"
+                        f" total would be {_num(c.new_total)}"
                     )
         else:
             lines.append("没有任何单项改变能使其合格。" if zh else "No single change would make this teacher pass.")
@@ -215,7 +227,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     if d.items:
         lines.append("各项目：" if zh else "Items:")
         for i in d.items:
-            score = f"{i.points}/{i.max_points}  " if i.max_points is not None else ""
+            score = f"{_num(i.points)}/{_num(i.max_points)}  " if i.max_points is not None else ""
             lines.append(f"  {i.name}: {score}{i.reason_zh if zh else i.reason_en}")
     if d.steps:
         lines.append("推导过程：" if zh else "Derivation:")

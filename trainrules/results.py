@@ -9,6 +9,8 @@ from typing import Literal
 import attrs
 import pendulum
 
+from trainrules.values import decimal_text
+
 __all__ = [
     "SCHEMA",
     "CheckResult",
@@ -29,7 +31,7 @@ Timeliness = Literal["on_time", "late", "missing", "invalid", "cancelled"]
 
 
 def _dec(v: Decimal | None) -> str | None:
-    return None if v is None else str(v)
+    return None if v is None else decimal_text(v)
 
 
 @attrs.frozen
@@ -101,7 +103,7 @@ class ItemResult:
     def reason_zh(self) -> str:
         """Why these points, in Chinese."""
         t, dl = fmt_instant(self.submitted_at), self.deadline_text or "（无截止）"
-        p = "不计分" if self.max_points is None else f"得 {self.points} 分"
+        p = "不计分" if self.max_points is None else f"得 {decimal_text(self.points)} 分"
         note = {"early": "（早于开放时间，按时计）", "supposed": "（假设按时提交）"}.get(self.note, "")
         if self.timeliness == "on_time":
             return f"按时提交（{t}，截止 {dl}）{note}，{p}" + (f"，档次“{self.band}”" if self.band else "")
@@ -117,7 +119,7 @@ class ItemResult:
     def reason_en(self) -> str:
         """Why these points, in English (the policy's own words stay as written)."""
         t, dl = fmt_instant(self.submitted_at), self.deadline_text or "(no deadline)"
-        p = "not scored" if self.max_points is None else f"{self.points} points"
+        p = "not scored" if self.max_points is None else f"{decimal_text(self.points)} points"
         note = {"early": " (before the window opened: on time)", "supposed": " (supposing it on time)"}.get(
             self.note, ""
         )
@@ -164,11 +166,16 @@ class PartResult:
         if self.how == "cancelled":
             return f"取消（{self.text}），计 0 分"
         if self.how == "formula":
-            return f"{self.text} = {self.points}"
-        terms = " + ".join(str(t) for t in self.terms) or "0"
+            return f"{self.text} = {decimal_text(self.points)}"
+        terms = " + ".join(decimal_text(t) for t in self.terms) or "0"
         if self.how == "scaled":
-            return f"（{terms}）× {self.max_points} / {self.scale_from} = {self.points}"
-        return f"{terms} = {self.points}"
+            return f"（{terms}）× {self._scaling}"
+        return f"{terms} = {decimal_text(self.points)}"
+
+    @property
+    def _scaling(self) -> str:
+        top, base, points = (decimal_text(v) for v in (self.max_points, self.scale_from, self.points))
+        return f"{top} / {base} = {points}"
 
     @property
     def reason_en(self) -> str:
@@ -176,8 +183,8 @@ class PartResult:
         if self.how == "cancelled":
             return f"cancelled ({self.text}): 0 points"
         if self.how == "scaled":
-            terms = " + ".join(str(t) for t in self.terms) or "0"
-            return f"({terms}) × {self.max_points} / {self.scale_from} = {self.points}"
+            terms = " + ".join(decimal_text(t) for t in self.terms) or "0"
+            return f"({terms}) × {self._scaling}"
         return self.reason_zh
 
     def to_dict(self) -> dict[str, object]:

@@ -26,6 +26,7 @@ __all__ = [
     "NUMBER_LIMITS",
     "NumberLimits",
     "ValueProblem",
+    "decimal_text",
     "fixed_offset",
     "parse_bool",
     "parse_decimal",
@@ -340,6 +341,18 @@ def _check_year(value: _dt.datetime | _dt.date, raw: object) -> None:
         raise _problem(
             f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间", f"the year must be between {MIN_YEAR} and {MAX_YEAR}", raw
         )
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as people write it: ``1E-10`` is ``0.0000000001``, ``-0`` is ``0``, the scale is kept.
+
+    Values beyond 10**±40 keep their exponent rather than print 40 zeros.
+    """
+    if value.is_zero():
+        value = value.copy_abs()
+    if value.is_finite() and -40 <= value.adjusted() <= 40:
+        return format(value, "f")
+    return str(value)
 
 
 @functools.lru_cache(maxsize=256)

@@ -42,6 +42,7 @@ from typing import Any, BinaryIO, Final, Literal, Self, TypeAlias
 import orjson
 
 from trainrules.errors import BilingualError
+from trainrules.values import decimal_text
 
 __all__ = ["OutputError", "OutputFormat", "ResultWriter", "flatten_row", "open_writer"]
 
@@ -60,11 +61,7 @@ class OutputError(BilingualError):
 def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         raise OutputError(f"不能写出非有限数 {value}", f"cannot write the non-finite number {value}")
-    if value.is_zero():
-        value = value.copy_abs()
-    if -40 <= value.adjusted() <= 40:
-        return format(value, "f")
-    return str(value)  # absurdly large or small: keep the exponent rather than pad with zeros
+    return decimal_text(value)
 
 
 def _json_default(value: object) -> object:
