@@ -615,3 +615,13 @@ def test_tiny_scores_are_written_without_an_exponent(policy_004: trainrules.Poli
     zero = policy_004.evaluate([_with(TEACHER_004, "items.队伍建设.score", "0.0000000")], SCHOOLS_004).decisions[0]
     assert "0.0000000" == zero.to_dict()["items"]["队伍建设"]["points"]  # type: ignore[index]  # JSON-shaped dict
     assert "E" not in d.reason_zh + str(d.to_dict()["total"])
+
+
+def test_json_number_with_an_exponent_is_a_field_error(policy_004: trainrules.Policy, tmp_path: Path) -> None:
+    """A score written as the JSON number 1.5E1 is refused for that record, naming the field (no exponents)."""
+    line = json.dumps(TEACHER_004, ensure_ascii=False).replace('"score": "18"', '"score": 1.5E1')
+    assert "1.5E1" in line
+    path = tmp_path / "r.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    d = policy_004.evaluate(read_records(path), SCHOOLS_004).decisions[0]
+    assert ("error", "items.队伍建设.score") == (d.status, d.problems[0].field)

@@ -236,8 +236,15 @@ class _NonFinite:
     text: str
 
 
+def _json_fraction(text: str) -> Decimal | str:
+    return text if "e" in text or "E" in text else Decimal(text)
+
+
 class _Decoder:
-    """Decode JSON with every number exact: fractions and exponents become Decimal.
+    """Decode JSON with every number exact: a fraction becomes a Decimal.
+
+    A number with an exponent (``5E1``) is kept as its text, so that the field it stands in
+    is refused like the string ``"5E1"`` (docs/records.md: no exponents), naming the field.
 
     :meth:`decode` also tells whether the value holds NaN/Infinity or a duplicated key
     somewhere; only then does :func:`_check_json_values` walk it to find which record.
@@ -247,7 +254,7 @@ class _Decoder:
     def __init__(self) -> None:
         self.trouble = False
         self._decoder = json.JSONDecoder(
-            parse_float=Decimal, parse_constant=self._constant, object_pairs_hook=self._pairs
+            parse_float=_json_fraction, parse_constant=self._constant, object_pairs_hook=self._pairs
         )
 
     def decode(self, text: str) -> tuple[object, bool]:
