@@ -524,6 +524,17 @@ def test_explain_duplicate_id_says_which_record_it_explains(tmp_path: Path) -> N
     assert (RECORDS_004.parent / "explain-T0003.txt").read_text(encoding="utf-8") == result.stdout
 
 
+def test_explain_matches_ids_as_evaluation_reads_them(tmp_path: Path) -> None:
+    """A record without an id is not found by `--id None`; `--id " T0003 "` finds T0003."""
+    records = tmp_path / "r.json"
+    records.write_text(json.dumps({"teachers": [{**TEACHER_004, "id": None}]}, ensure_ascii=False), encoding="utf-8")
+    result = _run("explain", POLICY_004, records, "--id", "None")
+    assert (2, "没有编号为 None的记录") == (result.exit_code, result.stderr.strip())
+    result = _run("explain", POLICY_004, RECORDS_004, "--id", " T0003 ")
+    assert 0 == result.exit_code
+    assert result.stdout.startswith("教师 T0003 ")
+
+
 def test_explain_error_and_unknown_id() -> None:
     """An error record explains its problems and exits 1; an id not in the file exits 2."""
     result = _run("explain", POLICY_000, RECORDS_000, "--id", "T0025")

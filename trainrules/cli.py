@@ -15,6 +15,7 @@ from trainrules.explain import explain, render_explanation
 from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision
+from trainrules.values import ValueProblem, parse_text
 from trainrules.writers import OutputError, open_writer
 
 __all__ = ["main"]
@@ -204,6 +205,15 @@ def evaluate_cmd(
     sys.exit(1 if counts["error"] else 0)
 
 
+def _record_id(record: RawRecord) -> str | None:
+    """The record's id as evaluation reads it (text or a whole number), or None when it has none."""
+    try:
+        value = record.fields.get("id")
+        return parse_text(value) or None if value is not None else None
+    except ValueProblem:
+        return None
+
+
 @main.command("explain")
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
@@ -220,11 +230,8 @@ def explain_cmd(
     policy = _load_or_exit(policy_path, lang)
     try:
         ev = policy.evaluator(_schools(records, schools_path))
-        matches = [
-            r
-            for r in read_records(records)
-            if isinstance(r, RawRecord) and str(r.fields.get("id", "")).strip() == teacher_id
-        ]
+        teacher_id = teacher_id.strip()
+        matches = [r for r in read_records(records) if isinstance(r, RawRecord) and _record_id(r) == teacher_id]
     except RecordsFileError as exc:
         click.echo(
             f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
