@@ -636,3 +636,50 @@ def test_json_number_with_an_exponent_is_a_field_error(policy_004: trainrules.Po
     path.write_text(line + "\n", encoding="utf-8")
     d = policy_004.evaluate(read_records(path), SCHOOLS_004).decisions[0]
     assert ("error", "items.队伍建设.score") == (d.status, d.problems[0].field)
+
+
+_CSV_TEACHERS = (
+    "编号,姓名,学校,学科,入班时间,作业一.提交时间,作业一.分数,作业二.提交时间,作业二.分数,作业二.字数,校本成绩.分数\n"
+    "T0201,王芳,兰西县第三中学,数学,2021-09-28 09:00,2021-10-22 11:59:59,33.3,2021-11-18 20:00,33.4,600,23.31\n"
+    "T0202,李娜,兰西县第三中学,英语,2021-09-28 09:00,2021-10-22 12:00,45,2021-11-18 20:00,55,900,30\n"
+)
+
+
+def test_csv_output_in_english(tmp_path: Path) -> None:
+    """`--lang en` puts the English reason and problems in CSV cells (JSON always carries both)."""
+    teachers = tmp_path / "t.csv"
+    teachers.write_text(_CSV_TEACHERS, encoding="utf-8")
+    schools = tmp_path / "s.csv"
+    schools.write_text("学校,计划报送时间,成绩报送时间\n兰西县第三中学,2021-09-28,2021-11-04\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = _run("evaluate", POLICY_000, teachers, "--schools", schools, "-o", out, "--lang", "en")
+    assert 1 == result.exit_code
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert "passed: total 70.00, 36 学时 granted" == rows[0]["reason"]
+    assert rows[1]["problems"].startswith("items.作业二.score: '作业二.分数' is 55, outside 0 to 50")
+
+
+def test_unusable_school_rows_are_reported(tmp_path: Path) -> None:
+    """A school row that cannot be read is named on stderr with its line, and the run exits 1."""
+    teachers = tmp_path / "t.csv"
+    teachers.write_text(_CSV_TEACHERS, encoding="utf-8")
+    schools = tmp_path / "s.csv"
+    schools.write_text(
+        "学校,计划报送时间,成绩报送时间\n兰西县第三中学,2021-09-28,2021-11-04,多余\n,2021-09-28,2021-11-04\n",
+        encoding="utf-8",
+    )
+    result = _run("evaluate", POLICY_000, teachers, "--schools", schools, "-o", tmp_path / "o.json")
+    assert 1 == result.exit_code
+    assert "学校记录 s.csv:2: 该行有 1 个值在没有表头的列中" in result.stderr
+    assert "学校记录 s.csv:3: 学校记录缺少学校名称" in result.stderr
+
+
+def test_csv_without_schools_says_how_to_give_them(tmp_path: Path) -> None:
+    """A policy that needs school facts, run on a CSV without --schools: each error says to use --schools."""
+    teachers = tmp_path / "t.csv"
+    teachers.write_text(_CSV_TEACHERS, encoding="utf-8")
+    out = tmp_path / "o.json"
+    result = _run("evaluate", POLICY_000, teachers, "-o", out)
+    assert 1 == result.exit_code
+    first = json.loads(out.read_bytes())[0]["problems"][0]
+    assert ("school", True) == (first["field"], "CSV 请用 --schools 给出学校记录文件" in first["problem"])

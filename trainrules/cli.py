@@ -127,14 +127,19 @@ def _columns(policy: Policy) -> list[str]:
     return [*cols, "certificates", "checks", "problems"]
 
 
-def _row(d: Decision, tabular: bool, explanation: bool) -> dict[str, object]:
+def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> dict[str, object]:
     row = d.to_dict(explanation=explanation)
-    if tabular:  # numbers as numeric cells, so clerks can sum them in Excel
+    if tabular:  # numbers as numeric cells, so clerks can sum them in Excel; one language per sheet
+        zh = lang == "zh"
         row.update(total=d.total, max_total=d.max_total, hours=d.hours)
         row["items"] = {i.name: {**i.to_dict(), "points": i.points} for i in d.items}
         row["parts"] = {p.name: {**p.to_dict(), "points": p.points} for p in d.parts}
-        row["problems"] = "；".join(f"{p.field}: {p.message_zh}" if p.field else p.message_zh for p in d.problems)
-        row["checks"] = "；".join(f"{c.name}: {'是' if c.passed else '否'}" for c in d.checks)
+        messages = [(p.field, p.message_zh if zh else p.message_en) for p in d.problems]
+        row["problems"] = ("；" if zh else "; ").join(f"{f}: {m}" if f else m for f, m in messages)
+        yes, no = ("是", "否") if zh else ("yes", "no")
+        row["checks"] = ("；" if zh else "; ").join(f"{c.name}: {yes if c.passed else no}" for c in d.checks)
+        if not zh:
+            row["reason"] = d.reason_en
     return row
 
 
@@ -181,7 +186,7 @@ def evaluate_cmd(
 
             decisions = ev.run(stream, Recorder if with_explanation else None)
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
-                out.write(_row(d, tabular, with_explanation))
+                out.write(_row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
                 if d.status == "assessed":
                     acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
@@ -193,6 +198,13 @@ def evaluate_cmd(
         )
         sys.exit(2)
     click.echo(_summary(by_school, counts, lang))
+    for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
+        counts["error"] += 1
+        click.echo(
+            f"{'学校记录' if lang == 'zh' else 'school record'} {problem.location}: "
+            f"{problem.message_zh if lang == 'zh' else problem.message_en}",
+            err=True,
+        )
     for g in ev.group_findings():
         if g.passed is not True:
             group = "，".join(f"{k}={v}" for k, v in g.group)

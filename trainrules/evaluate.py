@@ -394,6 +394,11 @@ class Evaluator:
                 continue
             name, values, problems = self.validator.school(s.fields)
             if name is None:
+                self.school_read_problems.append(
+                    ReadProblem(
+                        s.index, s.location, "学校记录缺少学校名称，未使用", "the school record has no school name"
+                    )
+                )
                 continue
             if name in self.schools or name in self.school_problems:
                 problems = [
@@ -639,11 +644,18 @@ class Evaluator:
             elif name in self.schools:
                 school_values = self.schools[name]
             else:
+                none_read = not self.schools and not self.school_problems
                 problems.append(
                     Problem(
                         "school",
-                        f"学校“{name}”没有学校记录（计划报送时间等）",
-                        f"the school '{name}' has no school record",
+                        f"学校“{name}”没有学校记录（计划报送时间等）"
+                        + ("；本次没有读到任何学校记录（CSV 请用 --schools 给出学校记录文件）" if none_read else ""),
+                        f"the school '{name}' has no school record"
+                        + (
+                            "; no school records were read at all (for CSV, give them with --schools)"
+                            if none_read
+                            else ""
+                        ),
                     )
                 )
         base = {
