@@ -110,6 +110,24 @@ def test_endless_device_is_refused_after_the_limit() -> None:
     assert ["E102"] == _codes(check("/dev/zero"))
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A FIFO would block on open until someone writes: it is E101 at once, worded in both languages."""
+    fifo = tmp_path / "p.policy"
+    os.mkfifo(fifo)
+    (d,) = check(fifo)
+    assert ("E101", "it is not a regular file") == (d.code, d.message_en.rpartition(": ")[2])
+
+
+def test_not_utf8_reason_is_english_in_english(tmp_path: Path) -> None:
+    """E101's reason has an English wording too (no Chinese inside message_en)."""
+    path = tmp_path / "bin.policy"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    (d,) = check(path)
+    assert d.message_en.endswith("not UTF-8 from byte 1 on (save it as UTF-8)")
+    assert "UTF-8 编码" in d.message
+
+
 def test_oversized_text_is_e102() -> None:
     """Policy text (not a file) over the limit is refused with E102 before parsing."""
     assert ["E102"] == _codes(check("#" * (MAX_POLICY_BYTES + 1) + "\n", name="big.policy"))

@@ -43,7 +43,7 @@ CATALOG: Mapping[str, Entry] = {
         "无法读取策略文件",
         "cannot read the policy file",
         "无法读取“{file}”：{reason}",
-        "cannot read '{file}': {reason}",
+        "cannot read '{file}': {reason_en}",
         "请给出一个 UTF-8 编码的 .policy 文本文件。",
         "Give a UTF-8 encoded .policy text file.",
     ),

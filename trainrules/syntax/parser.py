@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import stat
 from pathlib import Path
 
 from lark import Token, Tree
@@ -42,7 +43,19 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
     p = Path(name)
     try:
         if p.is_dir():
-            out.add("E101", None, path=name, file=name, reason="这是一个目录，不是文件")
+            out.add(
+                "E101",
+                None,
+                path=name,
+                file=name,
+                reason="这是一个目录，不是文件（check 可以检查目录中的 .policy 文件，其他命令需要一个策略文件）",
+                reason_en="it is a directory, not a file (check takes a directory of .policy files; "
+                "the other commands need one policy file)",
+            )
+            return None
+        mode = p.stat().st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # opening one would wait for a writer
+            out.add("E101", None, path=name, file=name, reason="这不是普通文件", reason_en="it is not a regular file")
             return None
         size = p.stat().st_size
         if size > MAX_POLICY_BYTES:
@@ -54,19 +67,27 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
             out.add("E102", None, path=name, size=f"{MAX_POLICY_BYTES + 1}+", limit=MAX_POLICY_BYTES)
             return None
     except FileNotFoundError:
-        out.add("E101", None, path=name, file=name, reason="文件不存在")
+        out.add("E101", None, path=name, file=name, reason="文件不存在", reason_en="no such file")
         return None
     except OSError as exc:
-        out.add("E101", None, path=name, file=name, reason=exc.strerror or type(exc).__name__)
+        why = exc.strerror or type(exc).__name__
+        out.add("E101", None, path=name, file=name, reason=why, reason_en=why)
         return None
     except ValueError:  # os.stat refuses a path with a NUL character
-        out.add("E101", None, path=name, file=name, reason="路径含有空字符（NUL）")
+        out.add(
+            "E101", None, path=name, file=name, reason="路径含有空字符（NUL）", reason_en="the path has a NUL character"
+        )
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         out.add(
-            "E101", None, path=name, file=name, reason=f"第 {exc.start + 1} 字节起不是 UTF-8 编码（请另存为 UTF-8）"
+            "E101",
+            None,
+            path=name,
+            file=name,
+            reason=f"第 {exc.start + 1} 字节起不是 UTF-8 编码（请另存为 UTF-8）",
+            reason_en=f"not UTF-8 from byte {exc.start + 1} on (save it as UTF-8)",
         )
         return None
     return source_from_text(text, name, out)
