@@ -266,3 +266,13 @@ def test_flatten_row() -> None:
     assert expected == flatten_row({"id": "T1", "items": {"a": {"points": 1}, "b": [1, 2]}})
     with pytest.raises(OutputError):
         flatten_row({"items.a": 1, "items": {"a": 2}})
+
+
+@pytest.mark.parametrize("name", ["out", "out.json"])
+def test_directory_target_says_it_is_a_directory(tmp_path: Path, name: str) -> None:
+    """An existing directory as the output (with or without a suffix) is named as a directory."""
+    target = tmp_path / name
+    target.mkdir()
+    with pytest.raises(OutputError) as info:
+        open_writer(target)
+    assert info.value.message_en.endswith("is a directory, not a file")

@@ -364,6 +364,8 @@ def open_writer(
             temporary file cannot be created.
     """
     target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target} 是目录，不是文件", f"{target} is a directory, not a file")
     if fmt is None:
         suffix = target.suffix.lower()
         if suffix not in _SUFFIXES:
@@ -376,6 +378,4 @@ def open_writer(
         raise OutputError(f"未知的输出格式 {fmt!r}", f"unknown output format {fmt!r}")
     if fmt in ("csv", "xlsx") and not columns:
         raise OutputError(f"写出 {fmt} 需要给出列名", f"writing {fmt} needs a list of columns")
-    if target.is_dir():
-        raise OutputError(f"{target} 是目录", f"{target} is a directory")
     return _WRITERS[fmt](target, columns)
