@@ -32,6 +32,8 @@ from typing import Any
 
 import pendulum
 
+from trainrules.values import fixed_offset
+
 __all__ = ["score_004"]
 
 _TZ = "Asia/Shanghai"
@@ -39,13 +41,15 @@ _ZERO = Decimal(0)
 _PASS = Decimal(60)
 _HOURS = Decimal(36)
 _NO_HOURS = Decimal(0)
-_ENROL_BEFORE = pendulum.datetime(2019, 12, 9, tz=_TZ)  # 2019-12-08 24:00
-_PLAN_BEFORE = pendulum.datetime(2019, 12, 14, tz=_TZ)  # 2019-12-13 24:00
-_RESULTS_BEFORE = pendulum.datetime(2019, 12, 30, tz=_TZ)  # 2019-12-29 24:00
+# Instants as the engine's records carry them: with their own fixed UTC offset (trainrules.values), so
+# that comparing a record's time with a constant takes Python's same-tzinfo fast path, as the engine's does.
+_ENROL_BEFORE = fixed_offset(pendulum.datetime(2019, 12, 9, tz=_TZ))  # 2019-12-08 24:00
+_PLAN_BEFORE = fixed_offset(pendulum.datetime(2019, 12, 14, tz=_TZ))  # 2019-12-13 24:00
+_RESULTS_BEFORE = fixed_offset(pendulum.datetime(2019, 12, 30, tz=_TZ))  # 2019-12-29 24:00
 _EXEMPT = frozenset({"国培送教", "校园长培训", "三学活动", "新教材培训", "新教师培训", "十三五已完成360学时"})
 # (submitted_at key, score key, first late instant) per online module.
 _MODULES = tuple(
-    (f"items.{name}.submitted_at", f"items.{name}.score", pendulum.datetime(2019, 12, day, tz=_TZ))
+    (f"items.{name}.submitted_at", f"items.{name}.score", fixed_offset(pendulum.datetime(2019, 12, day, tz=_TZ)))
     for name, day in (("队伍建设", 16), ("师德师风", 23), ("信息技术", 30))
 )
 _BANDS = (
