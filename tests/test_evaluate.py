@@ -683,3 +683,11 @@ def test_csv_without_schools_says_how_to_give_them(tmp_path: Path) -> None:
     assert 1 == result.exit_code
     first = json.loads(out.read_bytes())[0]["problems"][0]
     assert ("school", True) == (first["field"], "CSV 请用 --schools 给出学校记录文件" in first["problem"])
+
+
+def test_results_carry_unusable_school_rows(policy_000: trainrules.Policy) -> None:
+    """`Policy.evaluate` reports a school record without a school name in `Results.school_problems`."""
+    schools = [*SCHOOLS_000, {"facts": {"计划报送时间": "2021-09-28 10:00"}}]
+    results = policy_000.evaluate([TEACHER_000], schools)
+    assert ["学校记录缺少学校名称，未使用"] == [p.message_zh for p in results.school_problems]
+    assert ["assessed"] == [d.status for d in results]

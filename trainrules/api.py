@@ -80,7 +80,7 @@ class Policy:
         """
         ev = self.evaluator(schools)
         decisions = list(ev.run(_raw(records), Recorder if explain else None))
-        return Results(decisions=decisions, groups=ev.group_findings())
+        return Results(decisions=decisions, groups=ev.group_findings(), school_problems=ev.school_read_problems)
 
     @property
     def name(self) -> str:

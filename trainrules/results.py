@@ -9,6 +9,7 @@ from typing import Literal
 import attrs
 import pendulum
 
+from trainrules.records import ReadProblem
 from trainrules.values import decimal_text
 
 __all__ = [
@@ -297,6 +298,8 @@ class Results:
 
     decisions: list[Decision]
     groups: list[GroupFinding] = attrs.field(factory=list)
+    #: School records that could not be used (unreadable, or without a school name), as ReadProblems.
+    school_problems: list[ReadProblem] = attrs.field(factory=list)
 
     def __iter__(self) -> Iterator[Decision]:
         return iter(self.decisions)
