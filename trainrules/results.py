@@ -85,6 +85,43 @@ def fmt_instant(v: pendulum.DateTime | None) -> str:
     return "%04d-%02d-%02d %02d:%02d:%02d" % (v.year, v.month, v.day, v.hour, v.minute, v.second)  # noqa: UP031
 
 
+#: An item's reason per language and timeliness; the fields are filled in by ``ItemResult._reason``.
+_ITEM_REASONS = {
+    "zh": {
+        "on_time": "按时提交（{t}，截止 {dl}）{note}，{p}{band}",
+        "late": "逾期提交（{t}，截止 {dl}），{p}",
+        "invalid": "提交不符合要求（{rule}），按未提交计，{p}",
+        "cancelled": "“{part}”已取消，计 0 分",
+        "missing": "未提交，{p}",
+    },
+    "en": {
+        "on_time": "on time ({t}, due {dl}){note}: {p}{band}",
+        "late": "late ({t}, due {dl}): {p}",
+        "invalid": "the submission does not meet '{rule}': counted as missing, {p}",
+        "cancelled": "'{part}' is cancelled: 0 points",
+        "missing": "not submitted: {p}",
+    },
+}
+_ITEM_WORDS = {
+    "zh": {
+        "no_deadline": "（无截止）",
+        "not_scored": "不计分",
+        "points": "得 {} 分",
+        "band": "，档次“{}”",
+        "early": "（早于开放时间，按时计）",
+        "supposed": "（假设按时提交）",
+    },
+    "en": {
+        "no_deadline": "(no deadline)",
+        "not_scored": "not scored",
+        "points": "{} points",
+        "band": ", band '{}'",
+        "early": " (before the window opened: on time)",
+        "supposed": " (supposing it on time)",
+    },
+}
+
+
 @attrs.frozen
 class ItemResult:
     """One item for one teacher: points, timeliness, band and why (the sentences are built only when read)."""
@@ -103,36 +140,24 @@ class ItemResult:
     @property
     def reason_zh(self) -> str:
         """Why these points, in Chinese."""
-        t, dl = fmt_instant(self.submitted_at), self.deadline_text or "（无截止）"
-        p = "不计分" if self.max_points is None else f"得 {decimal_text(self.points)} 分"
-        note = {"early": "（早于开放时间，按时计）", "supposed": "（假设按时提交）"}.get(self.note, "")
-        if self.timeliness == "on_time":
-            return f"按时提交（{t}，截止 {dl}）{note}，{p}" + (f"，档次“{self.band}”" if self.band else "")
-        if self.timeliness == "late":
-            return f"逾期提交（{t}，截止 {dl}），{p}"
-        if self.timeliness == "invalid":
-            return f"提交不符合要求（{self.rule_text}），按未提交计，{p}"
-        if self.timeliness == "cancelled":
-            return f"“{self.part}”已取消，计 0 分"
-        return f"未提交，{p}"
+        return self._reason("zh")
 
     @property
     def reason_en(self) -> str:
         """Why these points, in English (the policy's own words stay as written)."""
-        t, dl = fmt_instant(self.submitted_at), self.deadline_text or "(no deadline)"
-        p = "not scored" if self.max_points is None else f"{decimal_text(self.points)} points"
-        note = {"early": " (before the window opened: on time)", "supposed": " (supposing it on time)"}.get(
-            self.note, ""
+        return self._reason("en")
+
+    def _reason(self, lang: str) -> str:
+        words = _ITEM_WORDS[lang]
+        return _ITEM_REASONS[lang][self.timeliness].format(
+            t=fmt_instant(self.submitted_at),
+            dl=self.deadline_text or words["no_deadline"],
+            p=words["not_scored"] if self.max_points is None else words["points"].format(decimal_text(self.points)),
+            note=words.get(self.note, ""),
+            band=words["band"].format(self.band) if self.band else "",
+            rule=self.rule_text,
+            part=self.part,
         )
-        if self.timeliness == "on_time":
-            return f"on time ({t}, due {dl}){note}: {p}" + (f", band '{self.band}'" if self.band else "")
-        if self.timeliness == "late":
-            return f"late ({t}, due {dl}): {p}"
-        if self.timeliness == "invalid":
-            return f"the submission does not meet '{self.rule_text}': counted as missing, {p}"
-        if self.timeliness == "cancelled":
-            return f"'{self.part}' is cancelled: 0 points"
-        return f"not submitted: {p}"
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
