@@ -412,8 +412,11 @@ def test_evaluate_writes_one_row_per_record(suffix: str, tmp_path: Path) -> None
         assert ("late", "0") == (table[4]["items.作业一.timeliness"], table[4]["items.作业一.points"])
         assert "items.作业一.score: “作业一.分数”为 50.5，超出 0 至 50" == table[24]["problems"]
     else:
-        sheet = openpyxl.load_workbook(out, read_only=True)["结果"]
-        cells = list(sheet.iter_rows(values_only=True))
+        workbook = openpyxl.load_workbook(out, read_only=True)
+        try:  # a read-only workbook holds its file open until closed
+            cells = list(workbook["结果"].iter_rows(values_only=True))
+        finally:
+            workbook.close()
         head = list(cells[0])
         # totals are numeric cells in Excel (so clerks can sum them): compare them as exact decimals
         rows = [(r[head.index("id")], r[head.index("status")], _num(r[head.index("total")])) for r in cells[1:]]
