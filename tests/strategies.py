@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from lark.lexer import PatternStr
 
-from trainrules.syntax.grammar import parser
+from trainrules.syntax.grammar import build_parser, parser
 
 __all__ = ["KEYWORDS", "arbitrary_text", "grammar_text", "policy_soup"]
 
@@ -90,4 +90,4 @@ def _explicit() -> dict[str, st.SearchStrategy[str]]:
 
 def grammar_text() -> st.SearchStrategy[str]:
     """Policy text generated from grammars/policy.lark (hazards.md: explicit, whitespace-separated tokens)."""
-    return from_lark(parser(), explicit=_explicit())
+    return from_lark(build_parser(cache=False), explicit=_explicit())  # from_lark reads .grammar

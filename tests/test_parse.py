@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pendulum
 import pytest
+from lark import Lark
 
 from trainrules.api import check, load
 from trainrules.diagnostics import Diagnostic
 from trainrules.syntax import ast
-from trainrules.syntax.grammar import describe_terminal, parser
+from trainrules.syntax.grammar import build_parser, describe_terminal, parser
 
 SYNTAX_CODES = {"E110", "E111", "E112"}
 
@@ -407,3 +409,50 @@ def test_hash_inside_a_string_is_not_a_comment() -> None:
 def test_curly_quotes_delimit_strings() -> None:
     """Chinese quotes “…” delimit text like ASCII quotes."""
     assert "网本研修" == load(HEAD.replace('"2019-2020第一学期教师网本研修计划"', "“网本研修”")).title
+
+
+# --- the parse-table cache ------------------------------------------------------
+
+_POLICY_TEXT = (Path(__file__).parents[1] / "policies" / "lanxi_2019-2020_term1_online-school.policy").read_text(
+    encoding="utf-8"
+)
+
+
+def _fresh_parser(monkeypatch: pytest.MonkeyPatch, cache_dir: str) -> Lark:
+    monkeypatch.setenv("TRAINRULES_CACHE_DIR", cache_dir)
+    return build_parser()
+
+
+def test_parser_cache_is_written_once_and_then_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = _fresh_parser(monkeypatch, str(tmp_path))
+    (cached,) = tmp_path.glob("policy-grammar-*.lark")
+    written = cached.stat().st_mtime_ns
+    loaded = _fresh_parser(monkeypatch, str(tmp_path))
+    assert written == cached.stat().st_mtime_ns  # read, not rebuilt and rewritten
+    assert built.parse(_POLICY_TEXT) == loaded.parse(_POLICY_TEXT)
+
+
+def test_a_corrupt_parser_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = _fresh_parser(monkeypatch, str(tmp_path)).parse(_POLICY_TEXT)
+    (cached,) = tmp_path.glob("policy-grammar-*.lark")
+    cached.write_bytes(cached.read_bytes()[:200])  # e.g. another process stopped half-way through writing it
+    assert reference == _fresh_parser(monkeypatch, str(tmp_path)).parse(_POLICY_TEXT)
+    rewritten = cached.stat().st_mtime_ns
+    assert cached.stat().st_size > 200
+    assert reference == _fresh_parser(monkeypatch, str(tmp_path)).parse(_POLICY_TEXT)
+    assert rewritten == cached.stat().st_mtime_ns  # the rewritten file is whole: it loads
+
+
+@pytest.mark.parametrize("setting", ["off", " OFF ", "0"])
+def test_parser_cache_can_be_turned_off(setting: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _fresh_parser(monkeypatch, setting).parse(_POLICY_TEXT) is not None
+    assert [] == list(tmp_path.iterdir())
+
+
+def test_an_unusable_cache_directory_only_costs_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    tree = _fresh_parser(monkeypatch, str(blocker / "cache")).parse(_POLICY_TEXT)
+    assert "start" == tree.data
+    assert ["a-file"] == [p.name for p in tmp_path.iterdir()]

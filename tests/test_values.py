@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trainrules.results import iso_instant
 from trainrules.values import (
     MAX_INT,
     NUMBER_LIMITS,
     ValueProblem,
+    decimal_text,
     parse_bool,
     parse_decimal,
     parse_instant,
@@ -404,3 +406,50 @@ def test_instants_in_a_fall_back_hour_order_by_the_real_moment() -> None:
     assert (True, "01:31", "01:29") == (first < second, first.strftime("%H:%M"), second.strftime("%H:%M"))
     deadline = parse_instant("2024-11-03T06:00:00Z", NEW_YORK)  # 01:00 EST, after the first, before the second
     assert (True, False) == (first < deadline, second < deadline)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("17.5", "17.5"),
+        ("60.00", "60.00"),
+        ("-0", "0"),
+        ("-0.00", "0.00"),
+        ("-3.5", "-3.5"),
+        ("1E-10", "0.0000000001"),
+        ("1E+2", "100"),
+        ("0E+3", "0"),
+        ("1E+50", "1E+50"),
+    ],
+)
+def test_decimal_text_examples(value: str, expected: str) -> None:
+    assert expected == decimal_text(Decimal(value))
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_decimal_text_is_plain_notation_of_the_same_value(value: Decimal) -> None:
+    """The fast path and the general one agree: plain notation, the same value, never ``-0``."""
+    text = decimal_text(value)
+    if -40 <= value.adjusted() <= 40:
+        assert "E" not in text
+        assert Decimal(text) == value
+        assert text == format(value.copy_abs() if value.is_zero() else value, "f")
+    assert not (value.is_zero() and text.startswith("-"))
+
+
+_FIRST = dt.datetime(1900, 1, 2)  # noqa: DTZ001 -- naive on purpose: wall times, read in each zone
+_LAST = dt.datetime(2999, 12, 30)  # noqa: DTZ001 -- as above
+
+
+@settings(max_examples=300)
+@given(
+    st.datetimes(min_value=_FIRST, max_value=_LAST),
+    st.sampled_from(["Asia/Shanghai", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Europe/Dublin", "UTC"]),
+)
+def test_iso_instant_is_isoformat(moment: dt.datetime, zone: str) -> None:
+    """The fast ISO writer of results gives exactly what ``isoformat`` gives, offsets with seconds included."""
+    try:
+        value = parse_instant(moment, zone)
+    except ValueProblem:  # a wall time in a DST gap or fold
+        return
+    assert value.isoformat() == iso_instant(value)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Literal
 
 import attrs
 import pendulum
+from pendulum import FixedTimezone
 
 from trainrules.records import ReadProblem
 from trainrules.values import decimal_text
@@ -85,6 +87,30 @@ def fmt_instant(v: pendulum.DateTime | None) -> str:
     return "%04d-%02d-%02d %02d:%02d:%02d" % (v.year, v.month, v.day, v.hour, v.minute, v.second)  # noqa: UP031
 
 
+@functools.lru_cache(maxsize=64)
+def _offset_text(seconds: int) -> str:
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("+", seconds)
+    return "%s%02d:%02d" % (sign, seconds // 3600, seconds // 60 % 60)  # noqa: UP031
+
+
+def iso_instant(v: pendulum.DateTime) -> str:
+    """ISO 8601 with the instant's own UTC offset, as ``isoformat`` writes it (which is 5x slower here)."""
+    zone = v.tzinfo
+    if not isinstance(zone, FixedTimezone) or zone.offset % 60:
+        return v.isoformat()
+    micro = ".%06d" % v.microsecond if v.microsecond else ""  # noqa: UP031
+    return "%04d-%02d-%02dT%02d:%02d:%02d%s%s" % (  # noqa: UP031
+        v.year,
+        v.month,
+        v.day,
+        v.hour,
+        v.minute,
+        v.second,
+        micro,
+        _offset_text(zone.offset),
+    )
+
+
 #: An item's reason per language and timeliness; the fields are filled in by ``ItemResult._reason``.
 _ITEM_REASONS = {
     "zh": {
@@ -140,36 +166,45 @@ class ItemResult:
     @property
     def reason_zh(self) -> str:
         """Why these points, in Chinese."""
-        return self._reason("zh")
+        return self._reasons(("zh",))[0]
 
     @property
     def reason_en(self) -> str:
         """Why these points, in English (the policy's own words stay as written)."""
-        return self._reason("en")
+        return self._reasons(("en",))[0]
 
-    def _reason(self, lang: str) -> str:
-        words = _ITEM_WORDS[lang]
-        return _ITEM_REASONS[lang][self.timeliness].format(
-            t=fmt_instant(self.submitted_at),
-            dl=self.deadline_text or words["no_deadline"],
-            p=words["not_scored"] if self.max_points is None else words["points"].format(decimal_text(self.points)),
-            note=words.get(self.note, ""),
-            band=words["band"].format(self.band) if self.band else "",
-            rule=self.rule_text,
-            part=self.part,
-        )
+    def _reasons(self, langs: tuple[str, ...]) -> list[str]:
+        """The reason in each language, the shared pieces formatted once."""
+        t = fmt_instant(self.submitted_at)
+        shown = None if self.max_points is None else decimal_text(self.points)
+        out = []
+        for lang in langs:
+            words = _ITEM_WORDS[lang]
+            out.append(
+                _ITEM_REASONS[lang][self.timeliness].format(
+                    t=t,
+                    dl=self.deadline_text or words["no_deadline"],
+                    p=words["not_scored"] if shown is None else words["points"].format(shown),
+                    note=words.get(self.note, ""),
+                    band=words["band"].format(self.band) if self.band else "",
+                    rule=self.rule_text,
+                    part=self.part,
+                )
+            )
+        return out
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
+        zh, en = self._reasons(("zh", "en"))
         return {
             "part": self.part,
             "points": _dec(self.points),
             "max": _dec(self.max_points),
             "timeliness": self.timeliness,
             "band": self.band,
-            "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
-            "reason": self.reason_zh,
-            "reason_en": self.reason_en,
+            "submitted_at": iso_instant(self.submitted_at) if self.submitted_at else None,
+            "reason": zh,
+            "reason_en": en,
         }
 
 
@@ -215,12 +250,13 @@ class PartResult:
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
+        zh = self.reason_zh
         return {
             "points": _dec(self.points),
             "max": _dec(self.max_points),
             "cancelled": self.cancelled,
-            "reason": self.reason_zh,
-            "reason_en": self.reason_en,
+            "reason": zh,
+            "reason_en": zh if self.how in ("sum", "formula") else self.reason_en,
         }
 
 

@@ -105,7 +105,7 @@ def _text_of(raw: str) -> str:
     text = raw.strip()
     if len(text) > _MAX_RAW_CHARS:
         raise _problem("文本过长，不是有效的值", "text too long to be a valid value", raw)
-    return text.translate(_FULL_WIDTH)
+    return text if text.isascii() else text.translate(_FULL_WIDTH)  # every character it maps is non-ASCII
 
 
 def _check_decimal(value: Decimal, raw: object) -> Decimal:
@@ -348,6 +348,11 @@ def decimal_text(value: Decimal) -> str:
 
     Values beyond 10**±40 keep their exponent rather than print 40 zeros.
     """
+    # The common case first (it runs dozens of times per output line): ``str`` already writes a
+    # non-negative Decimal without an exponent exactly as ``format(value, "f")`` does.
+    text = str(value)
+    if "E" not in text and text[0] != "-":
+        return text
     if value.is_zero():
         value = value.copy_abs()
     if value.is_finite() and -40 <= value.adjusted() <= 40:
@@ -358,6 +363,11 @@ def decimal_text(value: Decimal) -> str:
 @functools.lru_cache(maxsize=256)
 def _fixed(seconds: int) -> FixedTimezone:
     return fixed_timezone(seconds)
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_delta(offset: _dt.timedelta) -> FixedTimezone:
+    return _fixed(int(offset.total_seconds()))
 
 
 def fixed_offset(moment: _dt.datetime) -> pendulum.DateTime:
@@ -396,12 +406,13 @@ def _local(
     zone: pendulum.Timezone, raw: object, day: _dt.date, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
 ) -> pendulum.DateTime:
     """Build a wall time in ``zone`` (as a fixed offset); a time that does not exist or is ambiguous is a problem."""
-    probe = _dt.datetime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=zone)
-    offset = zone.utcoffset(probe)
-    if offset is not None and offset == zone.utcoffset(probe.replace(fold=1)):
+    y, mo, d = day.year, day.month, day.day
+    offset = zone.utcoffset(_dt.datetime(y, mo, d, hour, minute, second, micro, tzinfo=zone))
+    if offset is not None and offset == zone.utcoffset(
+        _dt.datetime(y, mo, d, hour, minute, second, micro, tzinfo=zone, fold=1)
+    ):
         # the common case: no DST transition at this wall time, so it exists and is unique
-        tzinfo = _fixed(int(offset.total_seconds()))
-        return pendulum.DateTime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=tzinfo)
+        return pendulum.DateTime(y, mo, d, hour, minute, second, micro, tzinfo=_fixed_delta(offset))
     try:
         return fixed_offset(
             pendulum.datetime(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import sys
 from importlib import resources
 from pathlib import Path
 
+import lark
 from lark import Lark
 from lark.lexer import PatternStr
 
-__all__ = ["describe_terminal", "grammar_text", "parser"]
+__all__ = ["build_parser", "describe_terminal", "grammar_text", "parser"]
 
 # Terminal name -> (Chinese words, English words). Keyword terminals are described by their text.
 _WORDS: dict[str, tuple[str, str]] = {
@@ -58,17 +62,54 @@ def grammar_text() -> str:
     return repo.read_text(encoding="utf-8")
 
 
-@functools.cache
-def parser() -> Lark:
-    """The one LALR parser (built on first use; strict, so grammar conflicts fail loudly)."""
+def _cache_file(grammar: str) -> str | bool:
+    """Where the built parse tables are kept between runs, or False for no cache.
+
+    Building the LALR tables takes about a second, loading them a few milliseconds. Lark
+    pickles them, so they live only in the user's own cache directory (created private),
+    never in a shared temporary one: ``$TRAINRULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/trainrules``,
+    else ``~/.cache/trainrules``. ``TRAINRULES_CACHE_DIR=off`` turns the cache off (empty means unset). Lark checks
+    a hash of the grammar, its own version and Python's inside the file, rebuilds on any
+    mismatch or unreadable file, and carries on without a cache when it cannot write one.
+    """
+    configured = os.environ.get("TRAINRULES_CACHE_DIR", "").strip()
+    if configured.lower() in ("off", "0", "no", "none"):
+        return False
+    try:
+        if configured:
+            folder = Path(configured)
+        else:
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            folder = Path(base) / "trainrules"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # no home directory, a read-only file system, ...
+        return False
+    key = hashlib.sha256(f"{grammar}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:16]
+    return str(folder / f"policy-grammar-{key}.lark")
+
+
+def build_parser(*, cache: bool = True) -> Lark:
+    """Build the LALR parser (strict, so grammar conflicts fail loudly), loading its tables from the cache if asked.
+
+    A parser loaded from the cache lacks ``.grammar`` (what ``hypothesis.extra.lark`` reads):
+    the tests that generate text from the grammar build theirs with ``cache=False``.
+    """
+    grammar = grammar_text()
     return Lark(
-        grammar_text(),
+        grammar,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
         strict=True,
+        cache=_cache_file(grammar) if cache else False,
     )
+
+
+@functools.cache
+def parser() -> Lark:
+    """The one parser of the process (built or loaded on first use)."""
+    return build_parser()
 
 
 @functools.cache
