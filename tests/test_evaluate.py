@@ -257,7 +257,7 @@ def _excel(value: object) -> object:
 
 
 def _example(path: Path, policy: trainrules.Policy) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The example's teachers (minus the unreadable NaN record and the unknown-item one) and schools."""
+    """The example's teachers (minus the NaN record, which CSV cannot hold, and the unknown-item one) and schools."""
     doc = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal, parse_constant=lambda _: None)
     keep = [
         t

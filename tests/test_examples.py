@@ -308,7 +308,7 @@ def test_004_school_course_check_per_school() -> None:
         (23, "items.队伍建设.submitted_at", "不是有效的日期时间"),
         (24, "id", "重复"),
         (25, "id", "缺少编号"),
-        (26, "", "NaN"),
+        (26, "items.师德师风.score", "NaN"),
         (27, "school", "兰西县平山镇中学"),
         (28, "items.队伍建设.score", "17.95"),
         (29, "items.师德师风.score", "没有分数"),
@@ -329,11 +329,12 @@ def test_004_duplicate_id_keeps_the_first() -> None:
     assert [("张丽华", "assessed"), ("韩梅梅", "error")] == [(d.name, d.status) for d in decisions]
 
 
-def test_004_nan_is_a_read_problem() -> None:
-    """JSON NaN makes the record unreadable (a ReadProblem), reported at its place with no id."""
-    problems = [r for r in read_records(_records_file(PLAN_004)) if isinstance(r, ReadProblem)]
-    assert ["records.json#/teachers/26"] == [p.location for p in problems]
-    assert (None, "error") == (_results(PLAN_004).decisions[26].id, _results(PLAN_004).decisions[26].status)
+def test_004_nan_keeps_the_record_and_names_the_field() -> None:
+    """JSON NaN is not a read problem: the record keeps its id and its error names the field."""
+    assert not [r for r in read_records(_records_file(PLAN_004)) if isinstance(r, ReadProblem)]
+    d = _results(PLAN_004).decisions[26]
+    assert ("T0025", "error") == (d.id, d.status)
+    assert "number must be finite: NaN" in d.problems[0].message_en
 
 
 # ---------- 000: deadlines with a clock time (G3) ----------
@@ -523,7 +524,7 @@ def test_000_group_checks() -> None:
         (26, "items.作业一.submitted_at", "时刻无效"),
         (27, "id", "重复"),
         (28, "id", "缺少编号"),
-        (29, "", "NaN"),
+        (29, "items.作业一.score", "NaN"),
         (30, "school", "兰西县北安乡中学"),
         (31, "items.作业二.score", "47.95"),
         (32, "items.作业二.length", "六百字"),

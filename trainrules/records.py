@@ -11,9 +11,9 @@ exactly one of the two. Problems with a whole file raise :class:`RecordsFileErro
 :func:`read_records` raises them when called, before the first record is yielded.
 
 JSON Lines and CSV are streamed: memory does not grow with the number of records. A JSON
-number with a fraction or exponent is read as ``Decimal`` (never float); ``NaN`` and
-``Infinity`` make that record a ReadProblem. xlsx files are read with openpyxl in
-read-only mode; openpyxl parses their XML with defusedxml when it is installed, and
+number with a fraction is read as ``Decimal`` (never float); ``NaN`` and ``Infinity`` are
+read as the Decimal of that name, so that validation refuses them naming their field.
+xlsx files are read with openpyxl in read-only mode; openpyxl parses their XML with defusedxml when it is installed, and
 reading refuses to start when it is not (``openpyxl.DEFUSEDXML`` is False), so entity
 bombs are rejected; the declared uncompressed size is capped against zip bombs.
 """
@@ -229,13 +229,6 @@ class _JsonObject(dict[str, object]):
     duplicates: tuple[str, ...] = ()
 
 
-@attrs.frozen
-class _NonFinite:
-    """Stands in for NaN / Infinity / -Infinity so that only its record fails."""
-
-    text: str
-
-
 def _json_fraction(text: str) -> Decimal | str:
     return text if "e" in text or "E" in text else Decimal(text)
 
@@ -246,15 +239,18 @@ class _Decoder:
     A number with an exponent (``5E1``) is kept as its text, so that the field it stands in
     is refused like the string ``"5E1"`` (docs/records.md: no exponents), naming the field.
 
-    :meth:`decode` also tells whether the value holds NaN/Infinity or a duplicated key
-    somewhere; only then does :func:`_check_json_values` walk it to find which record.
+    ``NaN``, ``Infinity`` and ``-Infinity`` (not JSON, but Python and JavaScript write them)
+    become the Decimal of that name: the validator refuses them as not finite, naming the field.
+
+    :meth:`decode` also tells whether the value holds a duplicated key somewhere; only then
+    does :func:`_check_json_values` walk it to find which record.
     One decoder serves one file, so the flag is never shared between threads.
     """
 
     def __init__(self) -> None:
         self.trouble = False
         self._decoder = json.JSONDecoder(
-            parse_float=_json_fraction, parse_constant=self._constant, object_pairs_hook=self._pairs
+            parse_float=_json_fraction, parse_constant=Decimal, object_pairs_hook=self._pairs
         )
 
     def decode(self, text: str) -> tuple[object, bool]:
@@ -277,18 +273,12 @@ class _Decoder:
         marked.duplicates = tuple(duplicates)
         return marked
 
-    def _constant(self, name: str) -> _NonFinite:
-        self.trouble = True
-        return _NonFinite(name)
-
 
 def _check_json_values(obj: object) -> None:
-    """Reject NaN/Infinity and duplicate keys anywhere inside one record (iteratively)."""
+    """Reject duplicate keys anywhere inside one record (iteratively)."""
     stack = [obj]
     while stack:
         value = stack.pop()
-        if isinstance(value, _NonFinite):
-            raise _Unreadable(f"JSON 中不允许 {value.text}", f"{value.text} is not allowed in JSON")
         if isinstance(value, Mapping):
             if isinstance(value, _JsonObject) and value.duplicates:
                 names = "、".join(value.duplicates)

@@ -90,8 +90,8 @@ class ValueProblem(BilingualError):
 
 
 def _show(raw: object) -> str:
-    """Return a short printable form of ``raw`` for messages."""
-    text = repr(raw)
+    """Return a short printable form of ``raw`` for messages (a Decimal as its digits or ``NaN``)."""
+    text = str(raw) if isinstance(raw, Decimal) else repr(raw)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
