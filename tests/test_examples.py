@@ -79,6 +79,17 @@ def test_explanations_match_golden(plan: str, teacher_id: str, golden: Golden) -
     golden(ROOT / "policies" / "examples" / plan / f"explain-{teacher_id}.txt", text)
 
 
+@pytest.mark.parametrize("plan", [PLAN_004, PLAN_000])
+def test_every_step_of_every_assessed_teacher_cites_a_rule(plan: str) -> None:
+    """Auditors trace each number to the plan: every derivation step carries a rule id and a section."""
+    path = _records_file(plan)
+    ev = _policy(plan).evaluator(read_schools(path))
+    explained = [explain(ev, r) for r in read_records(path) if isinstance(r, RawRecord)]
+    steps = [s for e in explained if e.decision.status == "assessed" for s in e.decision.steps or ()]
+    assert len(steps) > 100
+    assert [] == [(s.kind, s.subject) for s in steps if not s.rule_ids or not s.section]
+
+
 # ---------- every input record gets exactly one result ----------
 
 

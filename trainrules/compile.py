@@ -149,6 +149,8 @@ class Plan:
     checks: tuple[RulePlan, ...]
     group_checks: tuple[RulePlan, ...]
     max_total: Decimal
+    #: The provenance of the total (the plan's 总分 fact), for the step that adds the parts up.
+    total_citing: Citing = Citing((), None, ())
     #: When the pass rule is a single comparison (总分 >= 60): its two sides and operator, for shortfalls.
     pass_sides: tuple[Compiled, str, Compiled] | None = None
 
@@ -444,6 +446,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         if f.owner == "学校" and f.name in policy.school_fields
     )
     title_fact = policy.plan.fact("标题")
+    total_fact = policy.plan.fact("总分")
     return Plan(
         name=policy.plan.name,
         title=str(title_fact.values[0]) if title_fact else policy.plan.name,
@@ -463,4 +466,5 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         group_checks=tuple(group_checks),
         max_total=policy.total if policy.total is not None else sum((p.max_points for p in policy.parts), Decimal(0)),
         pass_sides=pass_sides,
+        total_citing=comp.citing(total_fact.cite) if total_fact else comp.citing(),
     )

@@ -374,9 +374,6 @@ def _step(
         )
 
 
-_NO_CITING = Citing((), None, ())
-
-
 class Evaluator:
     """Evaluates records against a compiled plan. One instance per run: it remembers ids to find duplicates."""
 
@@ -720,7 +717,7 @@ class Evaluator:
         if ctx.tracer is not None:
             sum_text = " + ".join(decimal_text(p.points) for p in parts) + f" = {decimal_text(total)}"
             ins = tuple((p.name, decimal_text(p.points)) for p in parts)
-            _step(ctx, "总分", "总分", _NO_CITING, ins, decimal_text(total), sum_text, sum_text)
+            _step(ctx, "总分", "总分", plan.total_citing, ins, decimal_text(total), sum_text, sum_text)
         passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else False
         hours = _ZERO
         if passed and plan.grant is not None:
