@@ -72,6 +72,14 @@ def test_fixture_produces_its_code(fixture: Path) -> None:
     assert _code(fixture) in codes
 
 
+@pytest.mark.usefixtures("at_repo_root")
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_every_diagnostic_has_a_hint(fixture: Path) -> None:
+    """Each diagnostic tells the author what to do, in both languages: no empty hint."""
+    missing = [d.code for d in check(_rel(fixture)) if not d.hint.strip() or not d.hint_en.strip()]
+    assert [] == missing
+
+
 def test_fixture_names_follow_the_pattern() -> None:
     """Every corpus policy is named <code>-<slug>.policy with a lower-case ASCII slug."""
     assert FIXTURES, "the corpus is empty"

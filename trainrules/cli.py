@@ -162,7 +162,9 @@ def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], 
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
 @click.option("-o", "--output", required=True, help="Results file: .json, .jsonl, .csv or .xlsx (written atomically).")
-@click.option("--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.xlsx).")
+@click.option(
+    "--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.csv/.xlsx)."
+)
 @click.option(
     "--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output."
 )
@@ -230,7 +232,9 @@ def _record_id(record: RawRecord) -> str | None:
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
 @click.option("--id", "teacher_id", required=True, help="The teacher's id (编号).")
-@click.option("--schools", "schools_path", default=None, help="School records, if not in RECORDS.")
+@click.option(
+    "--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.csv/.xlsx)."
+)
 @click.option("--format", "fmt", type=_FORMAT, default="text")
 @click.option(
     "--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese)."

@@ -25,8 +25,29 @@ _WORDS_EN = {
 }
 
 
-def _mismatch(out: Collector, e: ast.Expr, what: str, what_en: str, hint: str = "", hint_en: str = "") -> None:
+#: What each type looks like when written, for hints.
+_WRITTEN = {
+    "数": ("数，如 17.9", "a number such as 17.9"),
+    "文本": ('文本，如 "优秀"', 'a text such as "优秀"'),
+    "是否": ("条件，如 总分 不少于 60", "a condition such as 总分 不少于 60"),
+    "时刻": ("时刻，如 2019-12-08 24:00", "an instant such as 2019-12-08 24:00"),
+    "日期": ("日期，如 2019-12-08", "a date such as 2019-12-08"),
+}
+
+
+def _mismatch(
+    out: Collector, e: ast.Expr, what: str, what_en: str, hint: str = "", hint_en: str = "", want: str = ""
+) -> None:
+    """Report E303; without a hint of its own, say how the wanted type is written, else where types are listed."""
+    if not hint:
+        if want in _WRITTEN:
+            hint, hint_en = (f"这里需要{_WRITTEN[want][0]}。", f"This place needs {_WRITTEN[want][1]}.")
+        else:
+            hint, hint_en = "各类型的写法见 docs/language.md 的“Types”一节。", "See docs/language.md, 'Types'."
     out.add("E303", e.span, what=what, what_en=what_en, hint=hint, hint_en=hint_en)
+
+
+_SIDES_ALIKE = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
 class _Typer:
@@ -132,6 +153,7 @@ class _Typer:
                     a,
                     f"“{e.func}”的参数应为{fn.arg_type}，这里是{t}",
                     f"'{e.func}' takes {_WORDS_EN[fn.arg_type]}, not {_WORDS_EN.get(t, t)}",
+                    want=fn.arg_type,
                 )
         if fn.result == "同参数":
             if len(arg_types) == 2 and "未知" not in arg_types and arg_types[0] != arg_types[1]:
@@ -140,6 +162,7 @@ class _Typer:
                     e.args[1],
                     f"默认值应与“{e.func}”的第一个参数同类型（{arg_types[0]}）",
                     f"the default must have the first argument's type ({_WORDS_EN[arg_types[0]]})",
+                    want=arg_types[0],
                 )
             return arg_types[0] if arg_types else "未知"
         return fn.result
@@ -189,6 +212,7 @@ class _Typer:
                     e.operand,
                     f"“{'-' if e.op == 'neg' else '非'}”后应为{want}，这里是{t}",
                     f"expected {_WORDS_EN[want]} here, found {_WORDS_EN.get(t, t)}",
+                    want=want,
                 )
             return want
         if isinstance(e, ast.Chain):
@@ -213,6 +237,7 @@ class _Typer:
                         x,
                         f"“{'且' if e.op == 'and' else '或'}”两边应为条件（是否），这里是{t}",
                         f"'{'且' if e.op == 'and' else '或'}' joins conditions, found {_WORDS_EN.get(t, t)}",
+                        want="是否",
                     )
             return "是否"
         if isinstance(e, ast.Compare):
@@ -226,6 +251,7 @@ class _Typer:
                     e.cond,
                     f"“若”后应为条件，这里是{c}",
                     f"'若' needs a condition, found {_WORDS_EN.get(c, c)}",
+                    want="是否",
                 )
             a = self.infer(e.then, item, group, aggregate)
             b = self.infer(e.otherwise, item, group, aggregate)
@@ -235,6 +261,7 @@ class _Typer:
                     e.otherwise,
                     f"“则”与“否则”两个分支类型不同（{a}、{b}）",
                     f"the two branches differ ({_WORDS_EN[a]}, {_WORDS_EN[b]})",
+                    want=a,
                 )
             return a if a != "未知" else b
         return "未知"
@@ -257,6 +284,10 @@ class _Typer:
         if {lt, rt} == {"时刻", "日期"}:
             hint = "日期没有时刻：写成“2019-12-08 24:00”这样的时刻再比较。"
             hint_en = "A date has no time of day: compare with an instant such as 2019-12-08 24:00."
+        elif e.op in _SIDES_ALIKE:
+            zh, en = _WRITTEN.get(lt, (lt, _WORDS_EN.get(lt, lt)))
+            hint = f"两边须同类型，比较{lt}时另一边也写成{zh}。"
+            hint_en = f"Both sides must have one type: compare {_WORDS_EN.get(lt, lt)} with {en}."
         _mismatch(
             self.out,
             e,
@@ -274,6 +305,7 @@ class _Typer:
                 s.expr,
                 f"{s.what}应为{s.want}，这里是{t}",
                 f"{s.what} must be {_WORDS_EN[s.want]}, found {_WORDS_EN.get(t, t)}",
+                want=s.want,
             )
 
 
