@@ -28,6 +28,7 @@ ASSUMPTIONS = {
         ("免修为许可", "R004-03"),
         ("不合格档", "R004-05"),
         ("成绩迟报", "R004-06"),
+        ("以上含本数", "G5"),
         ("具体优先", "G7"),
     },
     POLICY_2021: {
@@ -40,6 +41,7 @@ ASSUMPTIONS = {
         ("县本折算", "R000-07"),
         ("成绩迟报", "R000-10"),
         ("名额向下取整", "G5"),
+        ("以上含本数", "G5"),
         ("证书须按时", "R000-08"),
         ("具体优先", "G7"),
     },
@@ -127,5 +129,5 @@ def test_cli_lists_the_assumptions() -> None:
         assert f"policies/{path.name}: 0 个错误，0 个警告" in proc.stdout
         for name, rule in pairs:
             assert re.search(rf"^  - {re.escape(name)}  \[{re.escape(rule)}\]", proc.stdout, flags=re.MULTILINE), name
-    assert "6 条假设" in proc.stdout
-    assert "11 条假设" in proc.stdout
+    assert "7 条假设" in proc.stdout
+    assert "12 条假设" in proc.stdout
