@@ -694,3 +694,28 @@ def test_results_carry_unusable_school_rows(policy_000: trainrules.Policy) -> No
     results = policy_000.evaluate([TEACHER_000], schools)
     assert ["学校记录缺少学校名称，未使用"] == [p.message_zh for p in results.school_problems]
     assert ["assessed"] == [d.status for d in results]
+
+
+def test_on_time_reflection_without_a_length_is_an_error(policy_000: trainrules.Policy) -> None:
+    """作业二 on time with no 字数: its 有效 condition cannot be decided, so the record is an error, not a silent 0."""
+    teacher = copy.deepcopy(TEACHER_000)
+    del teacher["items"]["作业二"]["length"]
+    d = policy_000.evaluate([teacher], SCHOOLS_000).decisions[0]
+    assert ("error", ["items.作业二.length"]) == (d.status, [p.field for p in d.problems])
+    assert "作业二.字数" in d.problems[0].message_zh
+    late = _with(teacher, "items.作业二.submitted_at", "2021-11-20 12:00")  # late: validity is not asked
+    assert ("assessed", "late") == (
+        policy_000.evaluate([late], SCHOOLS_000).decisions[0].status,
+        policy_000.evaluate([late], SCHOOLS_000).decisions[0].item("作业二").timeliness,
+    )
+
+
+def test_validity_that_handles_a_missing_input_itself_is_not_an_error() -> None:
+    """`有效 当 取值(字数, 0) 不少于 600` says what a missing length means: invalid, no error."""
+    text = POLICY_000.read_text(encoding="utf-8").replace("有效 当 字数 不少于 600", "有效 当 取值(字数, 0) 不少于 600")
+    assert "取值(字数, 0)" in text
+    policy = trainrules.load(text)
+    teacher = copy.deepcopy(TEACHER_000)
+    del teacher["items"]["作业二"]["length"]
+    d = policy.evaluate([teacher], SCHOOLS_000).decisions[0]
+    assert ("assessed", "invalid") == (d.status, d.item("作业二").timeliness)

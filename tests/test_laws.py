@@ -94,6 +94,8 @@ def test_law_late_or_missing_never_earns_more_than_on_time(spec: PlanSpec, data:
             due = item.due
             target = rec["items"].setdefault(name, {})
             target.setdefault("score", "0")
+            if item.has_length:  # on time without a length cannot be judged valid: an error, not a total
+                target.setdefault("length", 600)
             key = "submitted_at"
         if state == "on_time":
             target[key] = (due - dt.timedelta(hours=1)).strftime(_FORMAT)

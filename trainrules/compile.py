@@ -86,6 +86,9 @@ class ItemPlan:
     citing: Citing
     time_key: str = ""  # the record keys of this item's submission time and score
     score_key: str = ""
+    #: The item's own inputs its 有效 condition reads outside 有值/缺失/取值, as (record key, label):
+    #: on time with one of them missing, validity cannot be decided and the record is an error.
+    valid_needs: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -276,6 +279,22 @@ class _Compiler:
         return call
 
 
+#: The functions that handle a missing value themselves: a name read inside them may be missing.
+_MISSING_AWARE = frozenset({"有值", "缺失", "取值"})
+
+
+def _own_inputs(policy: CheckedPolicy, item: ast.Item, e: ast.Expr) -> tuple[tuple[str, str], ...]:
+    """The item's own inputs that ``e`` reads where a missing value is not handled."""
+    out: list[tuple[str, str]] = []
+    for r in refs(e, _MISSING_AWARE):
+        sym = resolve(policy, r.path, item) if isinstance(r, ast.Ref) else None
+        if sym is not None and sym.kind == "item_input" and sym.item == item.name:
+            entry = (sym.key, f"{item.name}.{sym.name}")
+            if entry not in out:
+                out.append(entry)
+    return tuple(out)
+
+
 def _literal(v: ast.Value) -> Value:
     if isinstance(v, ast.TimeLit):
         return (v.hour, v.minute, v.second)
@@ -377,6 +396,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 citing=comp.citing(*cites),
                 time_key=f"items.{it.name}.submitted_at",
                 score_key=f"items.{it.name}.score",
+                valid_needs=_own_inputs(policy, it, it.valid.expr) if it.valid else (),
             )
             part_items.append(ip)
             items[it.name] = ip

@@ -439,6 +439,14 @@ class Evaluator:
             if it.opens is not None and submitted < it.opens:
                 note = "early"
         if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
+            for key, label in it.valid_needs:
+                if rec.get(key) is None:
+                    raise EvalError(
+                        key,
+                        f"“{it.name}”按时提交，但判定是否有效所需的“{label}”缺失（{it.valid.text}）",
+                        f"'{it.name}' is on time but '{label}', needed to decide if it is valid, is missing"
+                        f" ({it.valid.text})",
+                    )
             timeliness = "invalid"
         band = None
         points: Any

@@ -80,14 +80,15 @@ def children(e: ast.Expr) -> tuple[ast.Expr, ...]:
     return ()
 
 
-def refs(e: ast.Expr) -> Iterator[ast.Ref | ast.Lookup]:
-    """Every name reference and lookup inside ``e`` (iterative)."""
+def refs(e: ast.Expr, skip_calls: frozenset[str] = frozenset()) -> Iterator[ast.Ref | ast.Lookup]:
+    """Every name reference and lookup inside ``e`` (iterative), except inside calls named in ``skip_calls``."""
     stack = [e]
     while stack:
         x = stack.pop()
         if isinstance(x, ast.Ref | ast.Lookup):
             yield x
-        stack.extend(children(x))
+        if not (isinstance(x, ast.Call) and x.func in skip_calls):
+            stack.extend(children(x))
 
 
 def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
