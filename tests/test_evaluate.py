@@ -719,3 +719,49 @@ def test_validity_that_handles_a_missing_input_itself_is_not_an_error() -> None:
     del teacher["items"]["作业二"]["length"]
     d = policy.evaluate([teacher], SCHOOLS_000).decisions[0]
     assert ("assessed", "invalid") == (d.status, d.item("作业二").timeliness)
+
+
+def _status_run(policy_text: str, work: dict[str, object]) -> Decision:
+    teacher = {
+        "id": "A",
+        "school": "甲校",
+        "items": {"作业": work, "校本成绩": {"submitted_at": "2021-11-01", "score": 40}},
+    }
+    school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
+    return trainrules.load(policy_text).evaluate([teacher], [school]).decisions[0]
+
+
+def test_late_points_below_zero_at_run_time_are_an_error() -> None:
+    """A late formula the checker cannot bound (分数 - 扣分) that gives -5 makes the record an error, not a -5."""
+    text = _STATUS_POLICY.replace(
+        "计划报送时间: 时刻 可缺 依据 R1\n}",
+        "计划报送时间: 时刻 可缺 依据 R1\n}\n输入 教师 {\n  扣分: 数 可缺 依据 R1\n}",
+    )
+    text = text.replace(
+        "截止 2021-11-20 12:00 前 依据 R1", "截止 2021-11-20 12:00 前 依据 R1\n    逾期 得 分数 - 扣分 依据 R1"
+    )
+    assert [] == [d.code for d in trainrules.check(text) if d.severity.name == "ERROR"]
+    policy = trainrules.load(text)
+    school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
+
+    def late(deduction: int) -> Decision:
+        work = {"submitted_at": "2021-11-21", "score": 40}
+        teacher = {"id": "A", "school": "甲校", "facts": {"扣分": deduction}, "items": {"作业": work}}
+        return policy.evaluate([teacher], [school]).decisions[0]
+
+    assert Decimal(30) == late(10).item("作业").points
+    d = late(45)
+    assert ("error", ["items.作业.score"]) == (d.status, [p.field for p in d.problems])
+    assert "-5 超出 0 至 50" in d.problems[0].message_zh
+
+
+def test_hours_that_cannot_be_computed_are_an_error() -> None:
+    """`授予 作业.字数 学时` with no length: the teacher passed but the hours are unknown, so the record is an error."""
+    text = _STATUS_POLICY.replace(
+        "合格 当 总分 不少于 60 依据 R1", "合格 当 总分 不少于 60 授予 作业.字数 学时 依据 R1"
+    )
+    assert "授予 作业.字数 学时" in text
+    d = _status_run(text, {"submitted_at": "2021-11-01", "score": 50})
+    assert "error" == d.status
+    assert "授予的学时" in d.problems[0].message_zh
+    assert Decimal(36) == _status_run(text, {"submitted_at": "2021-11-01", "score": 50, "length": 36}).hours

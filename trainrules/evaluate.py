@@ -38,6 +38,7 @@ __all__ = ["Evaluator", "NullTracer", "Recorder", "Tracer", "fmt_value"]
 _ZERO = Decimal(0)
 _BUILTIN_TEXT = ("id", "name", "school", "subject", "stage")
 _ITEM_KEYS = {"submitted_at", "score", "grade", "length"}
+_WHEN_ZH = {"on_time": "按时", "late": "逾期", "missing": "缺交", "invalid": "无效（视为缺交）", "cancelled": "取消"}
 
 
 class Tracer(Protocol):
@@ -465,18 +466,25 @@ class Evaluator:
                     f"“{it.name}”按时提交，但没有分数（分数缺失，或得分公式得不出值）",
                     f"'{it.name}' is on time but has no score (missing, or its formula yields none)",
                 )
-            if not _ZERO <= points <= it.max_points:
-                raise EvalError(
-                    it.score_key,
-                    f"“{it.name}”的得分 {points} 超出 0 至 {it.max_points}",
-                    f"the points {points} of '{it.name}' are outside 0 to {it.max_points}",
-                )
-            if it.bands:
-                band = self.band(it, points)
         elif timeliness == "late":
             points = it.late.fn(ctx) if it.late is not None else rec.get(it.score_key) or _ZERO
         else:
             points = it.missing.fn(ctx) if it.missing is not None else _ZERO
+        if it.max_points is not None:
+            if not isinstance(points, Decimal):
+                raise EvalError(
+                    it.score_key,
+                    f"“{it.name}”的{_WHEN_ZH[timeliness]}得分公式得不出数值",
+                    f"the {timeliness} points formula of '{it.name}' yields no number",
+                )
+            if not _ZERO <= points <= it.max_points:
+                raise EvalError(
+                    it.score_key,
+                    f"“{it.name}”的得分 {decimal_text(points)} 超出 0 至 {decimal_text(it.max_points)}",
+                    f"the points {decimal_text(points)} of '{it.name}' are outside 0 to {decimal_text(it.max_points)}",
+                )
+            if band is None and timeliness == "on_time" and it.bands:
+                band = self.band(it, points)
         result = ItemResult(
             name=it.name,
             part=it.part,
@@ -730,6 +738,13 @@ class Evaluator:
         hours = _ZERO
         if passed and plan.grant is not None:
             hours = plan.grant.fn(ctx)
+            if not isinstance(hours, Decimal) or hours < 0:
+                shown = "缺失" if hours is None else fmt_value(hours)
+                raise EvalError(
+                    "",
+                    f"合格，但授予的学时（{plan.grant.text}）得不出不小于 0 的数：{shown}",
+                    f"passed, but the hours granted ({plan.grant.text}) are not a number of at least 0: {shown}",
+                )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)

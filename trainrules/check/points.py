@@ -112,8 +112,8 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
                     part.span,
                     what=f"“{part.name}”按比例折算，但没有计分的项目",
                     what_en=f"'{part.name}' is scaled but has no scored item",
-                    hint="",
-                    hint_en="",
+                    hint="给这个部分加上有满分的项目，或去掉“按比例折算”。",
+                    hint_en="Give the part an item with a maximum, or drop 按比例折算.",
                 )
         elif items_sum != part.max_points:
             out.add(
@@ -150,4 +150,13 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
                     what_en=f"'{item.name}' can earn {b[1]} when {what}, over its maximum {top}",
                     hint="逾期或缺交得分不能高于满分。",
                     hint_en="Late or missing work cannot earn more than the maximum.",
+                )
+            if clause is not None and top is not None and b is not None and b[0] < 0:
+                out.add(
+                    "E404",
+                    clause.span,
+                    what=f"“{item.name}”{what}可得 {b[0]} 分，低于 0",
+                    what_en=f"'{item.name}' can earn {b[0]} when {what}, below 0",
+                    hint="得分在 0 至满分之间；扣分请从部分或总分的公式里减，并用 最大(…, 0) 兜底。",
+                    hint_en="Points lie between 0 and the maximum; subtract in a part formula, floored with 最大(…, 0)",
                 )
