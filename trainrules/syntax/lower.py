@@ -13,7 +13,7 @@ from lark import Token, Tree
 from trainrules.diagnostics import Collector
 from trainrules.source import Source, Span
 from trainrules.syntax import ast
-from trainrules.values import ValueProblem, wall_instant
+from trainrules.values import MAX_YEAR, MIN_YEAR, ValueProblem, wall_instant
 
 __all__ = ["DEFAULT_TZ", "lower"]
 
@@ -109,6 +109,15 @@ class _Lowerer:
             self.error("E201", tok, text=text, reason="格式应为 年-月-日", reason_en="write it as YYYY-MM-DD")
             return pendulum.Date(2000, 1, 1)
         year, month, day = (int(g) for g in m.groups())
+        if not MIN_YEAR <= year <= MAX_YEAR:  # as for records; also keeps 24:00 on the last day in range
+            self.error(
+                "E201",
+                tok,
+                text=text,
+                reason=f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间",
+                reason_en=f"the year must be between {MIN_YEAR} and {MAX_YEAR}",
+            )
+            return pendulum.Date(2000, 1, 1)
         if not 1 <= month <= 12:
             self.error("E201", tok, text=text, reason=f"没有 {month} 月", reason_en=f"there is no month {month}")
             return pendulum.Date(2000, 1, 1)
