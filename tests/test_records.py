@@ -549,3 +549,19 @@ def test_read_problem_carries_both_languages() -> None:
     problem = next(read_records_text("{", "jsonl"))
     assert isinstance(problem, ReadProblem)
     assert ("不是有效的 JSON" in problem.message_zh, "not valid JSON" in problem.message_en) == (True, True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_lone_surrogate_makes_only_its_record_unreadable(tmp_path: Path, fmt: str) -> None:
+    """A lone \\ud800 (in a value or a key) cannot be written anywhere: that record is a ReadProblem; pairs are fine."""
+    records = [
+        '{"id": "T1", "name": "\\ud83d\\ude00"}',
+        '{"id": "\\ud800"}',
+        '{"id": "T3", "\\uDC80": 1}',
+        '{"id": "T4"}',
+    ]
+    text = '{"teachers": [' + ", ".join(records) + "]}" if fmt == "json" else "\n".join(records)
+    results = list(read_records(_write(tmp_path / f"records.{fmt}", text)))
+    assert ["RawRecord", "ReadProblem", "ReadProblem", "RawRecord"] == [type(r).__name__ for r in results]
+    assert "\U0001f600" == _fields(results[0])["name"]
+    assert "\\ud800" in _message_en(results[1])

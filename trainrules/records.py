@@ -26,6 +26,7 @@ import csv
 import io
 import json
 import os
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -233,6 +234,11 @@ def _json_fraction(text: str) -> Decimal | str:
     return text if "e" in text or "E" in text else Decimal(text)
 
 
+#: A JSON escape of a UTF-16 surrogate (paired ones decode to one character; lone ones stay).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Decoder:
     """Decode JSON with every number exact: a fraction becomes a Decimal.
 
@@ -256,7 +262,7 @@ class _Decoder:
     def decode(self, text: str) -> tuple[object, bool]:
         self.trouble = False
         value = self._decoder.decode(text)
-        return value, self.trouble
+        return value, self.trouble or ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
 
     def _pairs(self, items: list[tuple[str, object]]) -> dict[str, object]:
         obj = dict(items)
@@ -275,10 +281,18 @@ class _Decoder:
 
 
 def _check_json_values(obj: object) -> None:
-    """Reject duplicate keys anywhere inside one record (iteratively)."""
+    """Reject duplicate keys and lone surrogates anywhere inside one record (iteratively)."""
     stack = [obj]
     while stack:
         value = stack.pop()
+        if isinstance(value, str) and _SURROGATE.search(value):
+            shown = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)[:40]
+            raise _Unreadable(
+                f"文本“{shown}”含有不成对的 Unicode 代理项（\\ud800–\\udfff），不是有效的文字",
+                f"the text '{shown}' holds an unpaired Unicode surrogate (\\ud800-\\udfff), not valid text",
+            )
+        if isinstance(value, Mapping):
+            stack.extend(value.keys())
         if isinstance(value, Mapping):
             if isinstance(value, _JsonObject) and value.duplicates:
                 names = "、".join(value.duplicates)
