@@ -765,3 +765,20 @@ def test_hours_that_cannot_be_computed_are_an_error() -> None:
     assert "error" == d.status
     assert "授予的学时" in d.problems[0].message_zh
     assert Decimal(36) == _status_run(text, {"submitted_at": "2021-11-01", "score": 50, "length": 36}).hours
+
+
+@pytest.mark.parametrize("which", ["records", "schools", "link"])
+def test_evaluate_refuses_to_write_over_an_input(which: str, tmp_path: Path) -> None:
+    """-o naming the records or schools file (or a link to it) exits 2 and leaves the input as it was."""
+    records = tmp_path / "r.json"
+    records.write_bytes(RECORDS_004.read_bytes())
+    schools = tmp_path / "s.json"
+    schools.write_text(json.dumps({"teachers": [], "schools": SCHOOLS_004}, ensure_ascii=False), encoding="utf-8")
+    target = {"records": records, "schools": schools, "link": tmp_path / "link.json"}[which]
+    if which == "link":
+        target.symlink_to(records)
+    before = records.read_bytes(), schools.read_bytes()
+    result = _run("evaluate", POLICY_004, records, "--schools", schools, "-o", target)
+    assert 2 == result.exit_code
+    assert "就是输入文件" in result.output
+    assert before == (records.read_bytes(), schools.read_bytes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Literal
 
@@ -176,6 +177,14 @@ def evaluate_cmd(
     from tqdm import tqdm
 
     policy = _load_or_exit(policy_path, lang)
+    clash = next((p for p in (records, schools_path, policy_path) if p and _same_file(output, p)), None)
+    if clash is not None:
+        zh, en = (
+            f"输出文件 {output} 就是输入文件 {clash}：换一个输出文件名",
+            f"{output} is the input {clash}: choose another",
+        )
+        click.echo(f"错误: {zh}" if lang == "zh" else f"error: the output file {en}", err=True)
+        sys.exit(2)
     counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
     by_school: dict[str, list[int]] = {}
     try:
@@ -217,6 +226,14 @@ def evaluate_cmd(
             )
     click.echo(f"{'结果已写入' if lang == 'zh' else 'results written to'} {output}")
     sys.exit(1 if counts["error"] else 0)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one existing file (also through links), so writing one would destroy the other."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either does not exist (yet): they cannot be the same file
+        return False
 
 
 def _record_id(record: RawRecord) -> str | None:
