@@ -782,3 +782,15 @@ def test_evaluate_refuses_to_write_over_an_input(which: str, tmp_path: Path) -> 
     assert 2 == result.exit_code
     assert "就是输入文件" in result.output
     assert before == (records.read_bytes(), schools.read_bytes())
+
+
+@pytest.mark.parametrize("name", ["typo.polcy", "a{b}.policy"])
+def test_command_line_policy_is_always_a_path(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped policy path is E101 'file not found', never parsed as policy text."""
+    monkeypatch.chdir(tmp_path)
+    for args in (("check", name), ("evaluate", name, RECORDS_004, "-o", tmp_path / "out.json")):
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert 2 == result.exit_code
+        assert "E101" in result.output
+        assert "文件不存在" in result.output
+        assert "E111" not in result.output

@@ -192,7 +192,7 @@ def load(value: PolicyInput, *, name: str | None = None) -> Policy:
 def iter_policy_files(paths: list[str]) -> Iterator[str]:
     """Expand directories into the ``.policy`` files they hold (sorted); keep other paths as given."""
     for p in paths:
-        if Path(p).is_dir() and any(Path(p).glob("*.policy")):
+        if p and Path(p).is_dir() and any(Path(p).glob("*.policy")):
             yield from sorted(str(x) for x in Path(p).glob("*.policy"))
         else:
             yield p
