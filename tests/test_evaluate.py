@@ -794,3 +794,22 @@ def test_command_line_policy_is_always_a_path(name: str, tmp_path: Path, monkeyp
         assert "E101" in result.output
         assert "文件不存在" in result.output
         assert "E111" not in result.output
+
+
+def test_interrupted_run_exits_130_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of a run: exit 130 (not 1, 'some records had errors'), no output, no temp file."""
+    import trainrules.cli as cli
+
+    real_row, calls = cli._row, []
+
+    def row(*args: Any) -> dict[str, object]:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_row(*args)
+
+    monkeypatch.setattr(cli, "_row", row)
+    out = tmp_path / "out.json"
+    result = _run("evaluate", POLICY_004, RECORDS_004, "-o", out)
+    assert (130, False) == (result.exit_code, out.exists())
+    assert _no_temp_files(tmp_path)

@@ -174,7 +174,10 @@ def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], 
 def evaluate_cmd(
     policy_path: str, records: str, output: str, schools_path: str | None, with_explanation: bool, lang: Lang
 ) -> None:
-    """Score every record of RECORDS under POLICY. Exit 0 all evaluated, 1 some records had errors, 2 unreadable."""
+    """Score every record of RECORDS under POLICY.
+
+    Exit 0 all evaluated, 1 some records had errors, 2 unreadable, 130 interrupted (nothing written).
+    """
     from tqdm import tqdm
 
     policy = _load_or_exit(policy_path, lang)
@@ -209,6 +212,9 @@ def evaluate_cmd(
             f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
         )
         sys.exit(2)
+    except KeyboardInterrupt:  # the writer has removed its temporary file; 130 is the shell's code for Ctrl-C
+        click.echo("已中断，未写出结果" if lang == "zh" else "interrupted: no results written", err=True)
+        sys.exit(130)
     click.echo(_summary(by_school, counts, lang))
     for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
         counts["error"] += 1
