@@ -448,3 +448,33 @@ def test_part_score_twice_is_e306() -> None:
 def test_precision_twice_is_e306() -> None:
     """Two 精度 lines in one band table are E306."""
     assert "E306" in _codes(_bands("  精度 0.1\n  优秀 0 至 20\n  精度 0.01"))
+
+
+# ---------- division (W502) ----------
+
+
+@pytest.mark.parametrize(
+    ("late", "warned"),
+    [
+        ("逾期 得 分数 / 3", True),
+        ("逾期 得 分数 ÷ 0.3", True),
+        ("逾期 得 分数 / 分数", True),
+        ("逾期 得 分数 / 4", False),
+        ("逾期 得 分数 / 0.8", False),
+        ("逾期 得 分数 / 100", False),
+        ("逾期 得 四舍五入(分数 / 3, 0.01)", False),
+        ("逾期 得 最小(向下取整(分数 / 7), 20)", False),
+    ],
+)
+def test_division_that_may_not_terminate_is_w502(late: str, warned: bool) -> None:
+    """Dividing by anything but a literal of 2s and 5s warns, unless a rounding function says how to round."""
+    text = HEAD + _part(_item("队伍建设", "20", late))
+    assert warned == ("W502" in _codes(text))
+
+
+@pytest.mark.parametrize(("tops", "part_top", "warned"), [(("30", "15"), "30", True), (("50", "50"), "70", False)])
+def test_scaled_part_that_may_not_terminate_is_w502(tops: tuple[str, str], part_top: str, warned: bool) -> None:
+    """按比例折算 multiplies by 满分 / (sum of the items' maxima): 30/45 does not terminate, 70/100 does."""
+    items = _item("队伍建设", tops[0]) + _item("师德师风", tops[1])
+    text = HEAD + _part(items, top=part_top, extra=" 按比例折算")
+    assert warned == ("W502" in _codes(text))

@@ -298,6 +298,15 @@ CATALOG: Mapping[str, Entry] = {
         "Check the date in the source; if it really lies outside, this warning can stay.",
     ),
     # W6xx: unused
+    "W502": Entry(
+        W,
+        "除法可能除不尽",
+        "division may not come out even",
+        "除以 {divisor} 可能除不尽：结果保留 28 位有效数字",
+        "dividing by {divisor} may not come out even: the result keeps 28 significant digits",
+        "用 四舍五入(…, 0.01) 等写明保留几位；若确能整除，可忽略此警告。",
+        "Say how to round, e.g. 四舍五入(…, 0.01); if it always divides evenly, this warning can stay.",
+    ),
     "W601": Entry(
         W,
         "定义未被使用",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trainrules.check import bands, citations, names, period, points, types, unused
+from trainrules.check import bands, citations, division, names, period, points, types, unused
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
@@ -19,6 +19,7 @@ PASSES: tuple[Pass, ...] = (
     types.check_types,
     bands.check_bands,
     points.check_points,
+    division.check_division,
     period.check_period,
     unused.check_unused,
 )
