@@ -813,3 +813,31 @@ def test_interrupted_run_exits_130_and_writes_nothing(tmp_path: Path, monkeypatc
     result = _run("evaluate", POLICY_004, RECORDS_004, "-o", out)
     assert (130, False) == (result.exit_code, out.exists())
     assert _no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("late", "zh", "en"),
+    [
+        ("最小(分数 / 扣分, 50)", "除数为 0", "division by 0"),
+        ("四舍五入(分数, 扣分)", "取整的步长 0 必须大于 0", "the rounding step 0 must be positive"),
+    ],
+)
+def test_uncomputable_expression_is_a_record_error_in_both_languages(late: str, zh: str, en: str) -> None:
+    """Dividing by 0 or rounding to a step of 0 makes that record an error, worded in Chinese and in English."""
+    text = _STATUS_POLICY.replace(
+        "计划报送时间: 时刻 可缺 依据 R1\n}",
+        "计划报送时间: 时刻 可缺 依据 R1\n}\n输入 教师 {\n  扣分: 数 可缺 依据 R1\n}",
+    )
+    text = text.replace(
+        "截止 2021-11-20 12:00 前 依据 R1", f"截止 2021-11-20 12:00 前 依据 R1\n    逾期 得 {late} 依据 R1"
+    )
+    teacher = {
+        "id": "A",
+        "school": "甲校",
+        "facts": {"扣分": 0},
+        "items": {"作业": {"submitted_at": "2021-11-21", "score": 40}},
+    }
+    school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
+    d = trainrules.load(text).evaluate([teacher], [school]).decisions[0]
+    assert "error" == d.status
+    assert (f"无法计算：{zh}", f"cannot compute: {en}") == (d.problems[0].message_zh, d.problems[0].message_en)

@@ -11,6 +11,7 @@ import pendulum
 
 from trainrules.check.bands import precision
 from trainrules.check.walk import item_citations, refs
+from trainrules.errors import ComputeError
 from trainrules.functions import AGGREGATES, FUNCTIONS
 from trainrules.ir import CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
@@ -316,7 +317,7 @@ def _chain(first: Fn, rest: list[tuple[str, Fn]]) -> Fn:
                 acc = acc * v
             else:
                 if v == 0:
-                    raise ZeroDivisionError("除数为 0")
+                    raise ComputeError("除数为 0", "division by 0")
                 acc = acc / v
         return acc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BilingualError"]
+__all__ = ["BilingualError", "ComputeError"]
 
 
 class BilingualError(Exception):
@@ -20,3 +20,7 @@ class BilingualError(Exception):
 
     def __str__(self) -> str:
         return self.message_zh
+
+
+class ComputeError(BilingualError, ArithmeticError):
+    """A policy expression that cannot be computed for one record (a division by 0, a rounding step of 0)."""

@@ -10,6 +10,7 @@ import attrs
 import pendulum
 
 from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
+from trainrules.errors import ComputeError
 from trainrules.records import RawRecord, ReadProblem
 from trainrules.results import (
     CheckResult,
@@ -686,6 +687,9 @@ class Evaluator:
             return self._assess(ctx, base), ctx
         except EvalError as exc:
             return self._error(base, [exc.problem], tracer), None
+        except ComputeError as exc:
+            p = Problem("", f"无法计算：{exc.message_zh}", f"cannot compute: {exc.message_en}")
+            return self._error(base, [p], tracer), None
         except (ArithmeticError, TypeError, ValueError) as exc:
             p = Problem("", f"无法计算：{exc}", f"cannot compute: {exc}")
             return self._error(base, [p], tracer), None

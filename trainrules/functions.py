@@ -7,13 +7,15 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
 
+from trainrules.errors import ComputeError
+
 __all__ = ["AGGREGATES", "FUNCTIONS", "Function", "round_to"]
 
 
 def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
     """Round ``x`` to a multiple of ``step`` with an explicit mode (floor, ceiling or half-up)."""
     if step <= 0:
-        raise ValueError("step must be positive")
+        raise ComputeError(f"取整的步长 {step} 必须大于 0", f"the rounding step {step} must be positive")
     q = (x / step).quantize(Decimal(1), rounding=mode)
     return q * step
 
