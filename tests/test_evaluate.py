@@ -512,6 +512,8 @@ def test_explain_in_english() -> None:
     assert "Outcome: not passed; total 61.53 / 100" == lines[1]
     assert "Shortfall: 总分 不少于 70 fails: 61.53 < 70, 8.47 short" == lines[2]
     assert "  - '作业一' on time with at least 12.10 (now 0, late), total would be 70.00" == lines[4]
+    assert "  1. [enrolment] 参训 → yes" in lines
+    assert [] == [line for line in lines if "→ 是" in line or "→ 否" in line or "= 缺失" in line]
 
 
 def test_explain_duplicate_id_says_which_record_it_explains(tmp_path: Path) -> None:

@@ -233,7 +233,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
         lines.append("推导过程：" if zh else "Derivation:")
         for n, s in enumerate(d.steps, 1):
             kind = s.kind if zh else _STEP.get(s.kind, s.kind)
-            lines.append(f"  {n}. [{kind}] {s.subject} → {s.result}")
+            lines.append(f"  {n}. [{kind}] {s.subject} → {_value_word(s.result, zh)}")
             lines.append(f"     {s.detail_zh if zh else s.detail_en}")
             if s.rule_ids:
                 sec = f"《{s.section}》" if s.section and zh else f' "{s.section}"' if s.section else ""
@@ -241,8 +241,16 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
             if s.inputs:
                 lines.append(
                     f"     {'读取' if zh else 'read'}: "
-                    + ("；" if zh else "; ").join(f"{k} = {v}" for k, v in s.inputs)
+                    + ("；" if zh else "; ").join(f"{k} = {_value_word(v, zh)}" for k, v in s.inputs)
                 )
             for name, text in s.assumptions:
                 lines.append(f"     {'假设' if zh else 'assumes'} {name}: {text}")
     return "\n".join(lines)
+
+
+#: The engine's own words for values (fmt_value), in English.
+_VALUE_EN = {"是": "yes", "否": "no", "缺失": "missing", "（空）": "(empty)"}
+
+
+def _value_word(value: str, zh: bool) -> str:
+    return value if zh else _VALUE_EN.get(value, value)
