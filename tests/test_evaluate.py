@@ -843,3 +843,17 @@ def test_uncomputable_expression_is_a_record_error_in_both_languages(late: str, 
     d = trainrules.load(text).evaluate([teacher], [school]).decisions[0]
     assert "error" == d.status
     assert (f"无法计算：{zh}", f"cannot compute: {en}") == (d.problems[0].message_zh, d.problems[0].message_en)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [("items", [], "items"), ("facts", [], "facts"), ("items", {"队伍建设": "x"}, "items.队伍建设")],
+)
+def test_wrong_shaped_items_or_facts_name_the_field(
+    policy_004: trainrules.Policy, key: str, value: object, field: str
+) -> None:
+    """`"items": []` or an item that is not an object is an error naming it, not a misleading missing score."""
+    teacher = {**TEACHER_004, key: value}
+    d = policy_004.evaluate([teacher], SCHOOLS_004).decisions[0]
+    assert ("error", [field]) == (d.status, [p.field for p in d.problems])
+    assert "应为对象" in d.problems[0].message_zh

@@ -565,3 +565,11 @@ def test_lone_surrogate_makes_only_its_record_unreadable(tmp_path: Path, fmt: st
     assert ["RawRecord", "ReadProblem", "ReadProblem", "RawRecord"] == [type(r).__name__ for r in results]
     assert "\U0001f600" == _fields(results[0])["name"]
     assert "\\ud800" in _message_en(results[1])
+
+
+def test_huge_json_integer_reaches_its_field(tmp_path: Path) -> None:
+    """An integer of 5000 digits (beyond Python's int-from-text limit) is read as a Decimal, not a broken file."""
+    text = '{"teachers": [{"id": "T1", "items": {"a": {"score": 1' + "0" * 5000 + '}}}, {"id": "T2"}]}'
+    results = list(read_records(_write(tmp_path / "records.json", text)))
+    assert ["RawRecord", "RawRecord"] == [type(r).__name__ for r in results]
+    assert Decimal("1E5000") == _fields(results[0])["items.a.score"]

@@ -168,6 +168,11 @@ def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[
     return value
 
 
+def _shape_problem(key: str, want_zh: str, want_en: str, value: object) -> Problem:
+    shown = type(value).__name__ if isinstance(value, list | dict) else repr(value)[:40]
+    return Problem(key, f"“{key}”应为{want_zh}，这里是 {shown}", f"'{key}' must be {want_en}, not {shown}")
+
+
 @attrs.define
 class _Validator:
     plan: Plan
@@ -220,10 +225,17 @@ class _Validator:
                 continue
             found = self._key(key)
             if found is None:
-                self.ignored.add(key)
+                if key in ("items", "facts"):  # not an object: what it should hold cannot be read
+                    problems.append(_shape_problem(key, "对象（名称: 值）", "an object (name: value)", value))
+                else:
+                    self.ignored.add(key)
                 continue
             item, part = found
-            if item is None:
+            if item is None and "." not in key[6:]:  # "items": {"队伍建设": 18}: the item is not an object
+                problems.append(
+                    _shape_problem(key, "对象（提交时间、分数等）", "an object (submitted_at, score…)", value)
+                )
+            elif item is None:
                 name = key[6:].rpartition(".")[0]
                 problems.append(
                     Problem(

@@ -230,6 +230,12 @@ class _JsonObject(dict[str, object]):
     duplicates: tuple[str, ...] = ()
 
 
+def _json_int(text: str) -> int | Decimal:
+    """A JSON integer; one too long for ``int`` (Python refuses over 4300 digits) is kept as a Decimal,
+    so that only its field is refused (too many digits) instead of the whole file."""
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
 def _json_fraction(text: str) -> Decimal | str:
     return text if "e" in text or "E" in text else Decimal(text)
 
@@ -256,7 +262,10 @@ class _Decoder:
     def __init__(self) -> None:
         self.trouble = False
         self._decoder = json.JSONDecoder(
-            parse_float=_json_fraction, parse_constant=Decimal, object_pairs_hook=self._pairs
+            parse_float=_json_fraction,
+            parse_int=_json_int,
+            parse_constant=Decimal,
+            object_pairs_hook=self._pairs,
         )
 
     def decode(self, text: str) -> tuple[object, bool]:
