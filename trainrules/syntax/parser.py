@@ -6,6 +6,7 @@ import copy
 import functools
 import os
 import stat
+import unicodedata
 from pathlib import Path
 
 from lark import Token, Tree
@@ -186,13 +187,15 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         allowed = _acceptable(text, pos) or set(exc.allowed or ())
-        out.add(
-            "E110",
-            source.span(pos, pos + 1),
-            char=text[pos] if pos < len(text) else "",
-            expected=_expected_words(allowed, "zh"),
-            expected_en=_expected_words(allowed, "en"),
-        )
+        char = text[pos] if pos < len(text) else ""
+        hint, hint_en = _expected_words(allowed, "zh"), _expected_words(allowed, "en")
+        if char and (char.isspace() or not char.isprintable()):  # shows as nothing: name it
+            name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+            hint = f"这是看不见的字符 {name}，多半是从网页或 Word 复制来的：删掉它，或换成普通空格。"
+            hint_en = f"This is the invisible character {name}, often pasted from a web page or Word: delete it"
+            hint_en += " or use a plain space."
+            char = name
+        out.add("E110", source.span(pos, pos + 1), char=char, expected=hint, expected_en=hint_en)
         return
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         tok: Token = exc.token
