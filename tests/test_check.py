@@ -478,3 +478,19 @@ def test_scaled_part_that_may_not_terminate_is_w502(tops: tuple[str, str], part_
     items = _item("队伍建设", tops[0]) + _item("师德师风", tops[1])
     text = HEAD + _part(items, top=part_top, extra=" 按比例折算")
     assert warned == ("W502" in _codes(text))
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "posix/Asia/Shanghai"])
+def test_machine_dependent_zone_is_e204(zone: str) -> None:
+    """A zone whose rules depend on the machine would score differently on another computer: E204."""
+    text = HEAD.replace("  期间", f'  时区 "{zone}"\n  期间')
+    assert "E204" in _codes(text)
+
+
+@pytest.mark.parametrize(("digits", "codes"), [("١٠٠", ["E110"]), ("１００", []), ("100", [])])
+def test_only_ascii_and_full_width_digits_are_numbers(digits: str, codes: list[str]) -> None:
+    """Full-width digits are numbers as in records; other scripts' digits are not (as records refuse them)."""
+    text = HEAD.replace("  期间", f"  总分 {digits}\n  期间") + _part(
+        _item("队伍建设", "50") + _item("师德师风", "50"), top="100"
+    )
+    assert codes == [c for c in _codes(text) if c.startswith("E")]

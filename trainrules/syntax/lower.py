@@ -48,6 +48,8 @@ _CMP = {
     "含任一": "contains_any",
     "属于": "in",
 }
+#: Zone names that are not a place: their rules depend on how the machine is set up.
+_MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 _ARITH = {"+": "+", "-": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
 _DATE_RE = re.compile(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?")
 _TIME_RE = re.compile(r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
@@ -313,6 +315,8 @@ class _Lowerer:
                         tok = cast(Token, stmt.children[0])
                         name = self.string(tok)
                         try:
+                            if name in _MACHINE_ZONES or name.startswith(("posix/", "right/")):
+                                raise ValueError(name)  # names whose meaning depends on the machine
                             pendulum.timezone(name)
                         except Exception:
                             self.error("E204", tok, text=name)
