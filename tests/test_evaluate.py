@@ -857,3 +857,11 @@ def test_wrong_shaped_items_or_facts_name_the_field(
     d = policy_004.evaluate([teacher], SCHOOLS_004).decisions[0]
     assert ("error", [field]) == (d.status, [p.field for p in d.problems])
     assert "应为对象" in d.problems[0].message_zh
+
+
+def test_teacher_without_a_school_says_the_school_is_missing(policy_004: trainrules.Policy) -> None:
+    """No school (an empty or merged Excel cell) reads "缺少学校", not a school record for the school “”."""
+    teacher = {k: v for k, v in TEACHER_004.items() if k != "school"}
+    d = policy_004.evaluate([teacher], SCHOOLS_004).decisions[0]
+    assert ("error", ["school"]) == (d.status, [p.field for p in d.problems])
+    assert "缺少学校，找不到学校记录" == d.problems[0].message_zh

@@ -669,6 +669,10 @@ class Evaluator:
                 problems.extend(self.school_problems[name])
             elif name in self.schools:
                 school_values = self.schools[name]
+            elif not name:
+                problems.append(
+                    Problem("school", "缺少学校，找不到学校记录", "the school is missing: no school record")
+                )
             else:
                 none_read = not self.schools and not self.school_problems
                 problems.append(

@@ -91,7 +91,10 @@ class ValueProblem(BilingualError):
 
 def _show(raw: object) -> str:
     """Return a short printable form of ``raw`` for messages (a Decimal as its digits or ``NaN``)."""
-    text = str(raw) if isinstance(raw, Decimal) else repr(raw)
+    if isinstance(raw, _dt.datetime | _dt.date):  # an Excel date cell where text or a number belongs
+        text = raw.isoformat(sep=" ") if isinstance(raw, _dt.datetime) else raw.isoformat()
+    else:
+        text = str(raw) if isinstance(raw, Decimal) else repr(raw)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
