@@ -55,6 +55,7 @@ class Change:
     current_timeliness: str
     new_total: Decimal | None
     needs_valid: str | None
+    step: Decimal = Decimal("0.01")  # the grid searched: the band table's smallest unit, else _CENTS
 
 
 @attrs.frozen
@@ -88,15 +89,19 @@ class Explanation:
                     "current": c.current_timeliness,
                     "new_total": None if c.new_total is None else decimal_text(c.new_total),
                     "also_required": c.needs_valid,
+                    "in_steps_of": decimal_text(c.step),
                 }
                 for c in self.changes
             ],
         }
 
 
+_CENTS = Decimal("0.01")
+
+
 def _grid(ev: Evaluator, item: str) -> Decimal:
     it = ev.plan.items[item]
-    return it.band_step if it.band_step is not None else Decimal("0.01")
+    return it.band_step if it.band_step is not None else _CENTS
 
 
 def _smallest_passing(ev: Evaluator, raw: RawRecord, item: str) -> tuple[Decimal, Decision] | None:
@@ -159,6 +164,7 @@ def explain(ev: Evaluator, raw: RawRecord) -> Explanation:
                 current_timeliness=item.timeliness,
                 new_total=new.total,
                 needs_valid=needs,
+                step=_grid(ev, item.name),
             )
         )
     changes.sort(key=lambda c: (c.score - c.current_points, c.item))
@@ -201,6 +207,9 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
         if ex.changes:
             lines.append("最小的单项改变（任一项即可合格）：" if zh else "Smallest single changes (any one passes):")
             for c in ex.changes:
+                unit = ""  # the band table's unit, when the search went by it rather than by 0.01
+                if c.step != _CENTS:
+                    unit = f"（以 {_num(c.step)} 分为单位）" if zh else f" (in steps of {_num(c.step)})"
                 now = _TIMELINESS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
                 extra = (
                     (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'")
@@ -209,13 +218,13 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
                 )
                 if zh:
                     lines.append(
-                        f"  - “{c.item}”按时提交且得分不低于 {_num(c.score)}{extra}"
+                        f"  - “{c.item}”按时提交且得分不低于 {_num(c.score)}{unit}{extra}"
                         f"（现为 {_num(c.current_points)} 分，{now}）"
                         f"，总分将为 {_num(c.new_total)}"
                     )
                 else:
                     lines.append(
-                        f"  - '{c.item}' on time with at least {_num(c.score)}{extra}"
+                        f"  - '{c.item}' on time with at least {_num(c.score)}{unit}{extra}"
                         f" (now {_num(c.current_points)}, {now}),"
                         f" total would be {_num(c.new_total)}"
                     )
