@@ -456,3 +456,16 @@ def test_an_unusable_cache_directory_only_costs_time(tmp_path: Path, monkeypatch
     tree = _fresh_parser(monkeypatch, str(blocker / "cache")).parse(_POLICY_TEXT)
     assert "start" == tree.data
     assert ["a-file"] == [p.name for p in tmp_path.iterdir()]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_give_the_right_line(newline: str) -> None:
+    """A policy saved with CRLF or CR-only line ends reports the same line and column as with LF."""
+    fixture = Path(__file__).parent / "diagnostics" / "E201-month-13.policy"
+    text = fixture.read_text(encoding="utf-8")
+    expected = [(d.code, d.span.line, d.span.column) for d in check(text, name="p.policy") if d.span]
+    converted = [
+        (d.code, d.span.line, d.span.column) for d in check(text.replace("\n", newline), name="p.policy") if d.span
+    ]
+    assert [("E201", 10, 8)] == expected
+    assert expected == converted

@@ -27,6 +27,8 @@ def source_from_text(text: str, name: str, out: Collector) -> Source | None:
     """Make a Source from text, refusing oversized text and control characters."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:  # Windows (CRLF) and old Mac (CR) line ends: one newline, so lines and comments end there
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_POLICY_BYTES:
         out.add("E102", None, path=name, size=len(text.encode("utf-8", "replace")), limit=MAX_POLICY_BYTES)
         return None
