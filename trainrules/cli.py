@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Literal
@@ -191,6 +192,7 @@ def evaluate_cmd(
         sys.exit(2)
     counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
     by_school: dict[str, list[int]] = {}
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         schools = _schools(records, schools_path)
         stream = read_records(records)
@@ -215,6 +217,8 @@ def evaluate_cmd(
     except KeyboardInterrupt:  # the writer has removed its temporary file; 130 is the shell's code for Ctrl-C
         click.echo("已中断，未写出结果" if lang == "zh" else "interrupted: no results written", err=True)
         sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo(_summary(by_school, counts, lang))
     for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
         counts["error"] += 1
@@ -233,6 +237,11 @@ def evaluate_cmd(
             )
     click.echo(f"{'结果已写入' if lang == 'zh' else 'results written to'} {output}")
     sys.exit(1 if counts["error"] else 0)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Turn a termination request into the interruption that every ``with`` block cleans up after."""
+    raise KeyboardInterrupt
 
 
 def _same_file(a: str, b: str) -> bool:
