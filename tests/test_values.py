@@ -453,3 +453,15 @@ def test_iso_instant_is_isoformat(moment: dt.datetime, zone: str) -> None:
     except ValueProblem:  # a wall time in a DST gap or fold
         return
     assert value.isoformat() == iso_instant(value)
+
+
+@pytest.mark.parametrize("text", ["T1\u200b", "T1\x00", "\ufeffT1", "T\u202e1"])
+def test_text_with_an_invisible_character_is_refused(text: str) -> None:
+    """Zero-width, control and direction characters would make two ids that look alike differ: refused, named."""
+    with pytest.raises(ValueProblem, match="U\\+"):
+        parse_text(text)
+
+
+def test_text_keeps_full_width_spaces() -> None:
+    """A Chinese name typed with a full-width space (张　三) is text as it is."""
+    assert "张\u3000三" == parse_text(" 张\u3000三 ")

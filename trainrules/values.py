@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import unicodedata
 from decimal import Context, Decimal
 from typing import Final
 
@@ -321,6 +322,13 @@ def parse_text(raw: object) -> str:
     if not isinstance(raw, str):
         raise _problem("应为文本", "expected text", raw)
     text = raw.strip()
+    if not text.isprintable():  # rare: full-width spaces are fine, control and zero-width characters are not
+        bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")), None)
+        if bad is not None:
+            code = f"U+{ord(bad):04X}"
+            raise _problem(
+                f"含有看不见的字符 {code}（多半是复制带来的），请删去", f"holds the invisible character {code}", raw
+            )
     if len(text) > MAX_TEXT_LENGTH:
         raise _problem(
             f"文本不能超过 {MAX_TEXT_LENGTH} 个字符", f"text must not exceed {MAX_TEXT_LENGTH} characters", raw
