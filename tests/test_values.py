@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trainrules import values
 from trainrules.results import iso_instant
 from trainrules.values import (
     MAX_INT,
@@ -465,3 +467,31 @@ def test_text_with_an_invisible_character_is_refused(text: str) -> None:
 def test_text_keeps_full_width_spaces() -> None:
     """A Chinese name typed with a full-width space (张　三) is text as it is."""
     assert "张\u3000三" == parse_text(" 张\u3000三 ")
+
+
+def _instant_or_problem(read: Any, text: str) -> object:
+    try:
+        return read(text)
+    except ValueProblem as exc:
+        return ("problem", exc.message_en)
+
+
+_FAST_SHAPED = st.builds(
+    lambda y, mo, d, sep, h, mi, s: f"{y}-{mo}-{d}{sep}{h}:{mi}{s}",
+    st.sampled_from(["2019", "1899", "2999", "3000", "0000", "20１9", "2O19"]),
+    st.sampled_from(["12", "02", "13", "00", "1２"]),
+    st.sampled_from(["14", "29", "30", "31", "00"]),
+    st.sampled_from([" ", "T", "t", "_"]),
+    st.sampled_from(["00", "20", "23", "24", "02", "+0"]),
+    st.sampled_from(["00", "30", "59", "60", "+8"]),
+    st.sampled_from(["", ":00", ":59", ":60", "+08", ".05", "Z00", ":5 "]),
+)
+
+
+@given(_FAST_SHAPED)
+def test_fast_instant_path_agrees_with_the_full_reader(text: str) -> None:
+    """parse_instant's fromisoformat shortcut gives exactly what the regular-expression reader gives, or its error."""
+    zone = values._zone("Asia/Shanghai")
+    fast = _instant_or_problem(lambda t: parse_instant(t, "Asia/Shanghai"), text)
+    full = _instant_or_problem(lambda t: values._instant_from_text(values._text_of(t), t, zone), text)
+    assert full == fast

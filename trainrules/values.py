@@ -496,6 +496,25 @@ def parse_instant(raw: object, tz: str) -> pendulum.DateTime:
     if not isinstance(raw, str):
         raise _problem("应为日期时间", "expected a date and time", raw)
     text = _text_of(raw)
+    if _PLAIN_INSTANT.fullmatch(text):
+        # The common "2019-12-14 20:30[:00]": C's fromisoformat reads it several times faster than the
+        # regular expressions. Anything it refuses or reads otherwise (24:00, an offset) goes the long way.
+        try:
+            naive = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if naive.tzinfo is None and MIN_YEAR <= naive.year <= MAX_YEAR:
+                return _local(zone, raw, naive.date(), naive.hour, naive.minute, naive.second)
+    return _instant_from_text(text, raw, zone)
+
+
+#: The common shape, "2019-12-14 20:30[:00]", that ``datetime.fromisoformat`` may read for the full reader.
+_PLAIN_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
+
+
+def _instant_from_text(text: str, raw: object, zone: pendulum.Timezone) -> pendulum.DateTime:
+    """The full reader of instants written as text (every accepted form; the reference for the fast path)."""
     match = _ISO_RE.fullmatch(text) or _SLASH_RE.fullmatch(text) or _CHINESE_RE.fullmatch(text)
     if match is None:
         raise _problem(
