@@ -142,21 +142,24 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
         top = item.max_points
         for clause, what in ((item.late, "逾期"), (item.missing, "缺交")):
             b = bounds(policy, clause.expr, item) if clause is not None and top is not None else None
-            if clause is not None and top is not None and b is not None and b[1] > top:
-                out.add(
-                    "E404",
-                    clause.span,
-                    what=f"“{item.name}”{what}可得 {b[1]} 分，超过满分 {top}",
-                    what_en=f"'{item.name}' can earn {b[1]} when {what}, over its maximum {top}",
-                    hint="逾期或缺交得分不能高于满分。",
-                    hint_en="Late or missing work cannot earn more than the maximum.",
-                )
-            if clause is not None and top is not None and b is not None and b[0] < 0:
-                out.add(
-                    "E404",
-                    clause.span,
-                    what=f"“{item.name}”{what}可得 {b[0]} 分，低于 0",
-                    what_en=f"'{item.name}' can earn {b[0]} when {what}, below 0",
-                    hint="得分在 0 至满分之间；扣分请从部分或总分的公式里减，并用 最大(…, 0) 兜底。",
-                    hint_en="Points lie between 0 and the maximum; subtract in a part formula, floored with 最大(…, 0)",
-                )
+            if clause is None or top is None or b is None:
+                continue
+            for wrong, zh, en, hint, hint_en in (
+                (
+                    b[1] > top,
+                    f"可得 {b[1]} 分，超过满分 {top}",
+                    f"can earn {b[1]} when {what}, over its maximum {top}",
+                    "逾期或缺交得分不能高于满分。",
+                    "Late or missing work cannot earn more than the maximum.",
+                ),
+                (
+                    b[0] < 0,
+                    f"可得 {b[0]} 分，低于 0",
+                    f"can earn {b[0]} when {what}, below 0",
+                    "得分在 0 至满分之间；扣分请从部分或总分的公式里减，并用 最大(…, 0) 兜底。",
+                    "Points lie between 0 and the maximum; subtract in a part formula, floored with 最大(…, 0)",
+                ),
+            ):
+                if wrong:
+                    what_zh, what_en = f"“{item.name}”{what}{zh}", f"'{item.name}' {en}"
+                    out.add("E404", clause.span, what=what_zh, what_en=what_en, hint=hint, hint_en=hint_en)

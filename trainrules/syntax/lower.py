@@ -107,34 +107,11 @@ class _Lowerer:
     def date(self, tok: Token) -> pendulum.Date:
         text = str(tok)
         m = _DATE_RE.fullmatch(text)
-        if m is None:
-            self.error("E201", tok, text=text, reason="格式应为 年-月-日", reason_en="write it as YYYY-MM-DD")
-            return pendulum.Date(2000, 1, 1)
-        year, month, day = (int(g) for g in m.groups())
-        if not MIN_YEAR <= year <= MAX_YEAR:  # as for records; also keeps 24:00 on the last day in range
-            self.error(
-                "E201",
-                tok,
-                text=text,
-                reason=f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间",
-                reason_en=f"the year must be between {MIN_YEAR} and {MAX_YEAR}",
-            )
-            return pendulum.Date(2000, 1, 1)
-        if not 1 <= month <= 12:
-            self.error("E201", tok, text=text, reason=f"没有 {month} 月", reason_en=f"there is no month {month}")
-            return pendulum.Date(2000, 1, 1)
-        try:
-            return pendulum.Date(year, month, day)
-        except ValueError:
-            last = pendulum.Date(year, month, 1).days_in_month
-            self.error(
-                "E201",
-                tok,
-                text=text,
-                reason=f"{year} 年 {month} 月只有 {last} 天",
-                reason_en=f"{year}-{month:02d} has only {last} days",
-            )
-            return pendulum.Date(2000, 1, 1)
+        reason = _date_problem(m)
+        if reason is None:
+            return pendulum.Date(*(int(g) for g in m.groups())) if m else pendulum.Date(2000, 1, 1)
+        self.error("E201", tok, text=text, reason=reason[0], reason_en=reason[1])
+        return pendulum.Date(2000, 1, 1)
 
     def time(self, tok: Token) -> ast.TimeLit:
         text = str(tok)
@@ -593,3 +570,18 @@ def lower(source: Source, tree: Tree[Token], out: Collector) -> ast.Module | Non
     lowerer = _Lowerer(source, out)
     module = lowerer.module(tree)
     return module if lowerer.ok else None
+
+
+def _date_problem(m: re.Match[str] | None) -> tuple[str, str] | None:
+    """Why a written date is not a date (in Chinese and English), or None when it is one."""
+    if m is None:
+        return "格式应为 年-月-日", "write it as YYYY-MM-DD"
+    year, month, day = (int(g) for g in m.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:  # as for records; also keeps 24:00 on the last day in range
+        return f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间", f"the year must be between {MIN_YEAR} and {MAX_YEAR}"
+    if not 1 <= month <= 12:
+        return f"没有 {month} 月", f"there is no month {month}"
+    last = pendulum.Date(year, month, 1).days_in_month
+    if not 1 <= day <= last:
+        return f"{year} 年 {month} 月只有 {last} 天", f"{year}-{month:02d} has only {last} days"
+    return None
