@@ -573,3 +573,11 @@ def test_huge_json_integer_reaches_its_field(tmp_path: Path) -> None:
     results = list(read_records(_write(tmp_path / "records.json", text)))
     assert ["RawRecord", "RawRecord"] == [type(r).__name__ for r in results]
     assert Decimal("1E5000") == _fields(results[0])["items.a.score"]
+
+
+def test_short_csv_row_is_a_read_problem(tmp_path: Path) -> None:
+    """A CSV row with fewer values than the header (lost or merged cells) is refused rather than read shifted."""
+    text = "id,name,school,subject\nT1,张三,兰西一中,语文\nT2,兰西一中\nT3,王五,兰西一中,数学\n"
+    results = list(read_records(_write(tmp_path / "r.csv", text)))
+    assert ["RawRecord", "ReadProblem", "RawRecord"] == [type(r).__name__ for r in results]
+    assert "2 value(s) but the header has 4 columns" in _message_en(results[1])

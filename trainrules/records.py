@@ -563,6 +563,11 @@ def _iter_csv(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProb
                 raise _Unreadable(
                     f"该行超过 {MAX_LINE_CHARS} 个字符", f"the row is longer than {MAX_LINE_CHARS} characters"
                 )
+            if len(cells) < len(keys):  # spreadsheets write every column: a short row has lost or merged cells
+                raise _Unreadable(
+                    f"该行只有 {len(cells)} 个值，而表头有 {len(keys)} 列（值可能错位）",
+                    f"the row has {len(cells)} value(s) but the header has {len(keys)} columns (values may be shifted)",
+                )
             found = RawRecord(index, location, _row_fields(keys, cells))
         except _Unreadable as exc:
             found = ReadProblem(index, location, exc.zh, exc.en)
