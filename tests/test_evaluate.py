@@ -865,3 +865,21 @@ def test_teacher_without_a_school_says_the_school_is_missing(policy_004: trainru
     d = policy_004.evaluate([teacher], SCHOOLS_004).decisions[0]
     assert ("error", ["school"]) == (d.status, [p.field for p in d.problems])
     assert "缺少学校，找不到学校记录" == d.problems[0].message_zh
+
+
+def test_xlsx_formula_without_a_value_is_an_error_naming_the_cell(
+    policy_004: trainrules.Policy, tmp_path: Path
+) -> None:
+    """A formula openpyxl wrote and Excel never computed is not read as an empty (missing) submission."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "教师"
+    sheet.append(["编号", "学校", "入班时间", "队伍建设.提交时间", "队伍建设.分数", "备注"])
+    sheet.append(["T1", "兰西县第一中学", "2019-12-06 10:15", "=NOW()", 18, "=1+1"])
+    path = tmp_path / "roster.xlsx"
+    workbook.save(path)
+    d = policy_004.evaluate(read_records(path), SCHOOLS_004).decisions[0]
+    assert ("error", ["items.队伍建设.submitted_at"]) == (d.status, [p.field for p in d.problems])
+    assert "单元格 D2 的公式没有计算结果" in d.problems[0].message_zh

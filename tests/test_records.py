@@ -20,6 +20,7 @@ from trainrules.records import (
     ReadProblem,
     RecordOrProblem,
     RecordsFileError,
+    UncomputedFormula,
     column_key,
     iter_records_from_dicts,
     read_records,
@@ -411,7 +412,7 @@ def test_xlsx_round_trip(tmp_path: Path) -> None:
                 "items.队伍建设.score": Decimal("17.9"),
                 "items.队伍建设.length": 800,
                 "flags": "新教材培训",
-                "facts.公式": None,  # a formula never calculated has no cached value
+                "facts.公式": UncomputedFormula("G2"),  # a formula never calculated: no cached value to read
             },
         ),
         RawRecord(

@@ -11,7 +11,7 @@ import pendulum
 
 from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
 from trainrules.errors import ComputeError
-from trainrules.records import RawRecord, ReadProblem
+from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     CheckResult,
     Decision,
@@ -108,6 +108,16 @@ def _parse(spec_type: str, raw: object, tz: str) -> object:
     return parse_labels(raw)
 
 
+def _refusal(exc: ValueProblem, raw: object) -> tuple[str, str]:
+    """Why a value was refused; for an Excel formula without its value, what to do about it."""
+    if isinstance(raw, UncomputedFormula):
+        return (
+            f"单元格 {raw.cell} 的公式没有计算结果：请在 Excel 中打开并保存该文件",
+            f"the formula in cell {raw.cell} has no computed value: open and save the file in Excel",
+        )
+    return exc.message_zh, exc.message_en
+
+
 def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> object:
     if raw is None or raw == "":
         if spec.type == "标签集":
@@ -120,7 +130,8 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
     try:
         value = _parse(spec.type, raw, tz)
     except ValueProblem as exc:
-        problems.append(Problem(spec.key, f"“{spec.label}”：{exc.message_zh}", f"'{spec.label}': {exc.message_en}"))
+        zh, en = _refusal(exc, raw)
+        problems.append(Problem(spec.key, f"“{spec.label}”：{zh}", f"'{spec.label}': {en}"))
         return None
     if isinstance(value, Decimal) and (
         (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high)
@@ -150,9 +161,8 @@ def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[
         value = parse_decimal(raw)
     except ValueProblem as exc:
         label = f"{item.name}.{_ITEM_LABELS[part]}"
-        problems.append(
-            Problem(f"items.{item.name}.{part}", f"“{label}”：{exc.message_zh}", f"'{label}': {exc.message_en}")
-        )
+        zh, en = _refusal(exc, raw)
+        problems.append(Problem(f"items.{item.name}.{part}", f"“{label}”：{zh}", f"'{label}': {en}"))
         return None
     top = item.max_points
     if value < 0 or (top is not None and value > top):

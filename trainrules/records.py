@@ -48,6 +48,7 @@ __all__ = [
     "ReadProblem",
     "RecordOrProblem",
     "RecordsFileError",
+    "UncomputedFormula",
     "column_key",
     "iter_records_from_dicts",
     "read_records",
@@ -646,12 +647,53 @@ def _xlsx_rows(workbook: Any, kind: _Want, where: str) -> tuple[str, Iterator[tu
     return sheet, rows, _header_keys(header, kind, f"{where}!{sheet}")
 
 
+#: A formula cell with no computed value: what a program (not Excel) wrote and nobody opened since.
+_UNCOMPUTED = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>|</c>)')
+_MAX_UNCOMPUTED = 100_000
+
+
+@attrs.frozen
+class UncomputedFormula:
+    """An xlsx cell holding a formula without its computed value (openpyxl alone would read it as empty)."""
+
+    cell: str
+
+
+def _uncomputed_cells(path: Path, member: str, where: str) -> frozenset[str]:
+    """The cells of a sheet whose formula has no computed value, read in chunks (bounded)."""
+    found: set[str] = set()
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            text = tail + chunk
+            if b"<f" in text:
+                found.update(m.group(1).decode("ascii") for m in _UNCOMPUTED.finditer(text))
+            if len(found) > _MAX_UNCOMPUTED:
+                raise RecordsFileError(
+                    f"{where}：大量公式没有计算结果：请在 Excel 中打开并保存后再用",
+                    f"{where}: many formulas have no computed value: open and save the file in Excel first",
+                )
+            tail = text[-4096:]  # a cell cut at the chunk's end is whole in the next round (found twice: a set)
+    return frozenset(found)
+
+
+def _marked(cell: object, column: int, row: int, uncomputed: frozenset[str]) -> object:
+    if cell is not None:
+        return cell
+    from openpyxl.utils import get_column_letter
+
+    ref = f"{get_column_letter(column + 1)}{row}"
+    return UncomputedFormula(ref) if ref in uncomputed else None
+
+
 def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
     with _open_workbook(path, where) as workbook:
         opened = _xlsx_rows(workbook, kind, where)
         if opened is None:
             return
         sheet, rows, keys = opened
+        member = workbook[sheet]._worksheet_path  # openpyxl keeps the sheet's part name only here
+        uncomputed = _uncomputed_cells(path, member, where)
         index = 0
         row_no = 1
         while True:
@@ -665,6 +707,8 @@ def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]
                 return
             row_no += 1
             cells = [_xlsx_cell(value) for value in row]
+            if uncomputed:
+                cells = [_marked(cell, i, row_no, uncomputed) for i, cell in enumerate(cells)]
             if all(cell is None for cell in cells):
                 continue
             location = f"{where}!{sheet}:{row_no}"
