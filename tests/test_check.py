@@ -494,3 +494,14 @@ def test_only_ascii_and_full_width_digits_are_numbers(digits: str, codes: list[s
         _item("队伍建设", "50") + _item("师德师风", "50"), top="100"
     )
     assert codes == [c for c in _codes(text) if c.startswith("E")]
+
+
+@pytest.mark.parametrize(
+    ("late", "flagged"), [("逾期 得 四舍五入(分数, 0)", True), ("逾期 得 四舍五入(分数, 0.5)", False)]
+)
+def test_rounding_step_of_zero_is_e304(late: str, flagged: bool) -> None:
+    """A literal rounding step of 0 can never be computed: the checker says so before any teacher is scored."""
+    d = [x for x in check(HEAD + _part(_item("队伍建设", "20", late)), name="p.policy") if x.code == "E304"]
+    assert flagged == bool(d)
+    if flagged:
+        assert "步长不能为 0" in d[0].message

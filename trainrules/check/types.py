@@ -47,6 +47,7 @@ def _mismatch(
     out.add("E303", e.span, what=what, what_en=what_en, hint=hint, hint_en=hint_en)
 
 
+_ROUNDERS = frozenset({"向下取整", "向上取整", "四舍五入"})
 _SIDES_ALIKE = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
@@ -134,6 +135,14 @@ class _Typer:
                 e.span,
                 what=f"“{e.func}”需要 {want}参数，这里给了 {n} 个",
                 what_en=f"'{e.func}' takes {want_en} argument(s), {n} given",
+            )
+        step = e.args[1] if e.func in _ROUNDERS and len(e.args) == 2 else None
+        if isinstance(step, ast.Number) and step.value == 0:
+            self.out.add(
+                "E304",
+                step.span,
+                what=f"“{e.func}”的步长不能为 0",
+                what_en=f"the step of '{e.func}' cannot be 0",
             )
         if e.func in AGGREGATES:
             if group is None:
