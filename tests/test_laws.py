@@ -250,6 +250,7 @@ def test_law_smallest_passing_changes_really_pass(spec: PlanSpec, data: st.DataO
         after = _apply(spec, teacher, schools, change)
         assert (True, change.new_total) == (after.passed, after.total)
         grid = policy.plan.items[change.item].band_step or Decimal("0.01")
+        assert grid == change.step
         if change.score >= grid:
             smaller = Change(
                 change.item,
@@ -258,5 +259,6 @@ def test_law_smallest_passing_changes_really_pass(spec: PlanSpec, data: st.DataO
                 change.current_timeliness,
                 None,
                 change.needs_valid,
+                grid,
             )
             assert not _apply(spec, teacher, schools, smaller).passed

@@ -13,6 +13,7 @@ from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, 
 from trainrules.errors import ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
+    TIMELINESS_WORDS,
     CheckResult,
     Decision,
     GroupFinding,
@@ -39,7 +40,6 @@ __all__ = ["Evaluator", "NullTracer", "Recorder", "Tracer", "fmt_value"]
 _ZERO = Decimal(0)
 _BUILTIN_TEXT = ("id", "name", "school", "subject", "stage")
 _ITEM_KEYS = {"submitted_at", "score", "grade", "length"}
-_WHEN_ZH = {"on_time": "按时", "late": "逾期", "missing": "缺交", "invalid": "无效（视为缺交）", "cancelled": "取消"}
 
 
 class Tracer(Protocol):
@@ -497,8 +497,8 @@ class Evaluator:
             if not isinstance(points, Decimal):
                 raise EvalError(
                     it.score_key,
-                    f"“{it.name}”的{_WHEN_ZH[timeliness]}得分公式得不出数值",
-                    f"the {timeliness} points formula of '{it.name}' yields no number",
+                    f"“{it.name}”的{TIMELINESS_WORDS[timeliness][0]}得分公式得不出数值",
+                    f"the {TIMELINESS_WORDS[timeliness][1]} points formula of '{it.name}' yields no number",
                 )
             if not _ZERO <= points <= it.max_points:
                 raise EvalError(

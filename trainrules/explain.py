@@ -9,7 +9,7 @@ import attrs
 
 from trainrules.evaluate import Evaluator, Recorder
 from trainrules.records import RawRecord
-from trainrules.results import Decision
+from trainrules.results import TIMELINESS_WORDS, Decision
 from trainrules.values import decimal_text
 
 __all__ = ["Change", "Explanation", "explain", "render_explanation"]
@@ -20,13 +20,6 @@ _STATUS = {
     "not_enrolled": ("未参训", "not enrolled"),
     "exempt": ("免修", "exempt"),
     "error": ("记录有误", "record error"),
-}
-_TIMELINESS = {
-    "on_time": ("按时", "on time"),
-    "late": ("逾期", "late"),
-    "missing": ("未提交", "missing"),
-    "invalid": ("无效", "invalid"),
-    "cancelled": ("已取消", "cancelled"),
 }
 _STEP = {
     "参训": "enrolment",
@@ -55,7 +48,7 @@ class Change:
     current_timeliness: str
     new_total: Decimal | None
     needs_valid: str | None
-    step: Decimal = Decimal("0.01")  # the grid searched: the band table's smallest unit, else _CENTS
+    step: Decimal  # the grid searched: the band table's smallest unit, else _CENTS
 
 
 @attrs.frozen
@@ -210,7 +203,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
                 unit = ""  # the band table's unit, when the search went by it rather than by 0.01
                 if c.step != _CENTS:
                     unit = f"（以 {_num(c.step)} 分为单位）" if zh else f" (in steps of {_num(c.step)})"
-                now = _TIMELINESS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
+                now = TIMELINESS_WORDS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
                 extra = (
                     (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'")
                     if c.needs_valid

@@ -9,7 +9,7 @@ import attrs
 
 from trainrules.errors import ComputeError
 
-__all__ = ["AGGREGATES", "FUNCTIONS", "Function", "round_to"]
+__all__ = ["AGGREGATES", "FUNCTIONS", "ROUNDING", "Function", "round_to"]
 
 
 def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
@@ -39,6 +39,10 @@ def _min(*xs: Decimal) -> Decimal:
 
 def _max(*xs: Decimal) -> Decimal:
     return max(xs)
+
+
+#: The rounding functions: inside them the author has said how a quotient is rounded.
+ROUNDING = frozenset({"向下取整", "向上取整", "四舍五入"})
 
 
 def _rounder(mode: str) -> Callable[..., Decimal]:

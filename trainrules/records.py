@@ -677,16 +677,9 @@ def _uncomputed_cells(path: Path, member: str, where: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _marked(cell: object, column: int, row: int, uncomputed: frozenset[str]) -> object:
-    if cell is not None:
-        return cell
-    from openpyxl.utils import get_column_letter
-
-    ref = f"{get_column_letter(column + 1)}{row}"
-    return UncomputedFormula(ref) if ref in uncomputed else None
-
-
 def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
+    from openpyxl.utils import get_column_letter  # only xlsx input needs openpyxl
+
     with _open_workbook(path, where) as workbook:
         opened = _xlsx_rows(workbook, kind, where)
         if opened is None:
@@ -707,8 +700,12 @@ def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]
                 return
             row_no += 1
             cells = [_xlsx_cell(value) for value in row]
-            if uncomputed:
-                cells = [_marked(cell, i, row_no, uncomputed) for i, cell in enumerate(cells)]
+            if uncomputed:  # an empty cell that holds a formula Excel never computed
+                refs = [f"{get_column_letter(i + 1)}{row_no}" for i in range(len(cells))]
+                cells = [
+                    UncomputedFormula(r) if c is None and r in uncomputed else c
+                    for c, r in zip(cells, refs, strict=True)
+                ]
             if all(cell is None for cell in cells):
                 continue
             location = f"{where}!{sheet}:{row_no}"

@@ -16,6 +16,7 @@ from trainrules.values import decimal_text
 
 __all__ = [
     "SCHEMA",
+    "TIMELINESS_WORDS",
     "CheckResult",
     "Decision",
     "GroupFinding",
@@ -145,6 +146,16 @@ _ITEM_WORDS = {
         "early": " (before the window opened: on time)",
         "supposed": " (supposing it on time)",
     },
+}
+
+
+#: Each timeliness in words (Chinese, English), for sentences about an item.
+TIMELINESS_WORDS: dict[str, tuple[str, str]] = {
+    "on_time": ("按时", "on time"),
+    "late": ("逾期", "late"),
+    "missing": ("未提交", "missing"),
+    "invalid": ("无效", "invalid"),
+    "cancelled": ("已取消", "cancelled"),
 }
 
 

@@ -7,13 +7,11 @@ from fractions import Fraction
 
 from trainrules.check.walk import children, sites
 from trainrules.diagnostics import Collector
+from trainrules.functions import ROUNDING
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
 
 __all__ = ["check_division", "terminates"]
-
-#: Inside these the author has said how to round, so an uneven quotient is intended.
-_ROUNDING = frozenset({"向下取整", "向上取整", "四舍五入"})
 
 
 def terminates(ratio: Fraction) -> bool:
@@ -42,7 +40,7 @@ def check_division(policy: CheckedPolicy, out: Collector) -> None:
                 for op, x in e.rest:
                     if op == "/" and not _even_divisor(x):
                         out.add("W502", x.span, divisor=x.span.text if x.span else "…")
-            inner = rounded or (isinstance(e, ast.Call) and e.func in _ROUNDING)
+            inner = rounded or (isinstance(e, ast.Call) and e.func in ROUNDING)
             stack.extend((c, inner) for c in children(e))
     for part in policy.parts:
         if not part.scaled:

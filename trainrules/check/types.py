@@ -5,7 +5,7 @@ from __future__ import annotations
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import Site, sites
 from trainrules.diagnostics import Collector
-from trainrules.functions import AGGREGATES, FUNCTIONS
+from trainrules.functions import AGGREGATES, FUNCTIONS, ROUNDING
 from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
 
@@ -47,7 +47,6 @@ def _mismatch(
     out.add("E303", e.span, what=what, what_en=what_en, hint=hint, hint_en=hint_en)
 
 
-_ROUNDERS = frozenset({"向下取整", "向上取整", "四舍五入"})
 _SIDES_ALIKE = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
@@ -136,7 +135,7 @@ class _Typer:
                 what=f"“{e.func}”需要 {want}参数，这里给了 {n} 个",
                 what_en=f"'{e.func}' takes {want_en} argument(s), {n} given",
             )
-        step = e.args[1] if e.func in _ROUNDERS and len(e.args) == 2 else None
+        step = e.args[1] if e.func in ROUNDING and len(e.args) == 2 else None
         if isinstance(step, ast.Number) and step.value == 0:
             self.out.add(
                 "E304",
