@@ -65,6 +65,16 @@ CATALOG: Mapping[str, Entry] = {
         "策略文件只能包含文字、换行和制表符。",
         "A policy file holds only text, newlines and tabs.",
     ),
+    "E104": Entry(
+        E,
+        "定义嵌套过深",
+        "definitions nested too deep",
+        "经由“{name}”的引用链共嵌套 {depth} 层，超过上限 {limit} 层：{chain}",
+        "the chain of references through '{name}' is {depth} levels deep, over the limit of {limit}: {chain_en}",
+        "缩短这条链：把只是逐层转手的定义合并成一条，或直接引用输入字段（各项上限见 docs/limits.md）。",
+        "Shorten the chain: merge definitions that only pass a value on into one, or refer to the inputs "
+        "directly (limits: docs/limits.md).",
+    ),
     "E110": Entry(
         E,
         "语法错误：无法识别的字符",

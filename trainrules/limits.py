@@ -1,23 +1,59 @@
-"""Every size limit in one place: policy bytes, nesting depth, node count, diagnostics shown."""
+"""Every depth, size and count limit in one place, each with the diagnostic or error it gives.
+
+docs/limits.md lists them for users. The record-input limits are enforced in
+``trainrules.records`` and ``trainrules.values``; their values are stated here (a test keeps
+the two in step) so that this module is the one list of what trainrules refuses.
+"""
 
 from __future__ import annotations
 
 __all__ = [
+    "MAX_DEFINITION_DEPTH",
     "MAX_DIAGNOSTICS_SHOWN",
+    "MAX_HINT_CANDIDATES",
+    "MAX_HINT_NAME_CHARS",
+    "MAX_JSON_FILE_BYTES",
+    "MAX_LINE_CHARS",
     "MAX_NESTING",
     "MAX_NODES",
     "MAX_POLICY_BYTES",
     "MAX_RECORD_FIELD_CHARS",
+    "MAX_XLSX_UNCOMPRESSED_BYTES",
 ]
 
-#: A policy file larger than this is refused before parsing (a real plan is a few KB; the
-#: worst case at this size still parses in a few seconds).
+# ---------- policy text ----------
+
+#: A policy file (or text) larger than this many bytes is refused before parsing: **E102**.
+#: A real plan is a few KB.
 MAX_POLICY_BYTES = 200_000
-#: Deepest nesting of brackets and operators in one expression or block.
+#: Deepest nesting of brackets and operators in one expression or block: **E113**.
 MAX_NESTING = 64
-#: Most tree nodes one policy may have.
+#: Most syntax-tree nodes one policy may have: **E114**.
 MAX_NODES = 50_000
-#: Rendered diagnostics stop after this many, with "… and N more".
+#: Deepest nesting *across* definitions: an expression's own levels plus, for each name it
+#: refers to (a 定义, an item, a part, 总分), that name's depth, counted the same way: **E104**.
+#: ``定义 y0 = y1 + 1`` is 2 levels above ``y1``. Evaluation follows these references on the
+#: Python stack; at this depth it stays far below Python's default recursion limit (1000).
+MAX_DEFINITION_DEPTH = 128
+
+# ---------- diagnostics ----------
+
+#: Rendered diagnostics stop after this many, with "… and N more"; "did you mean" hints are
+#: computed only for these (no diagnostic code: the rest are counted, not shown).
 MAX_DIAGNOSTICS_SHOWN = 50
-#: Longest text value accepted from a record field.
+#: An unknown name longer than this many characters gets no "did you mean" hint (E301, E304).
+MAX_HINT_NAME_CHARS = 64
+#: At most this many candidate names are compared for one "did you mean" hint (E301, E304);
+#: beyond it the hint is left out rather than computed slowly.
+MAX_HINT_CANDIDATES = 5_000
+
+# ---------- records (enforced in trainrules.records and trainrules.values) ----------
+
+#: Longest text value accepted from a record field: an error for that record.
 MAX_RECORD_FIELD_CHARS = 1000
+#: Longest JSON line, CSV physical line or CSV cell, in characters: an error for that line.
+MAX_LINE_CHARS = 1 << 20
+#: A ``.json`` file is loaded whole, so it is capped (use JSON Lines): RecordsFileError, exit 2.
+MAX_JSON_FILE_BYTES = 256 << 20
+#: Sum of the uncompressed sizes an xlsx archive declares: RecordsFileError, exit 2.
+MAX_XLSX_UNCOMPRESSED_BYTES = 512 << 20

@@ -1,10 +1,10 @@
-"""AST to checked policy: build the symbol tables, then run the ordered PASSES, each one concern."""
+"""AST to checked policy: build the symbol tables, refuse cycles and over-deep definitions, then run the PASSES."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from trainrules.check import bands, citations, division, names, period, points, types, unused
+from trainrules.check import bands, citations, definitions, division, names, period, points, types, unused
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
@@ -31,6 +31,8 @@ def check_module(module: ast.Module, out: Collector) -> CheckedPolicy | None:
     if plan is None:
         return None
     policy = names.build(module, plan, out)
+    if not definitions.check_definitions(policy, out):
+        return policy  # a cycle or a chain too deep: the passes below would follow it recursively
     for check in PASSES:
         check(policy, out)
     return policy

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pendulum
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from trainrules.diagnostics import Collector
 from trainrules.ir import BUILTIN_FIELDS, STANDARD_FIELDS, CheckedPolicy, Symbol, Type, field_type
+from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_HINT_CANDIDATES, MAX_HINT_NAME_CHARS
 from trainrules.source import Span
 from trainrules.syntax import ast
 from trainrules.syntax.lower import DEFAULT_TZ
@@ -15,20 +19,21 @@ from trainrules.syntax.lower import DEFAULT_TZ
 __all__ = ["build", "did_you_mean", "single_plan"]
 
 
-def _distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+def did_you_mean(name: str, candidates: Iterable[str], *, shown: int = 0) -> tuple[str, str]:
+    """A Chinese and an English "did you mean" hint, ranked by edit distance (empty when nothing is close).
 
-
-def did_you_mean(name: str, candidates: list[str]) -> tuple[str, str]:
-    """A Chinese and an English "did you mean" hint, ranked by edit distance (empty when nothing is close)."""
-    scored = sorted((_distance(name, c), c) for c in set(candidates) if c != name)
-    close = [c for d, c in scored if d <= max(1, len(name) // 2)][:3]
+    Bounded work: no hint for a name over ``MAX_HINT_NAME_CHARS``, for a diagnostic past the
+    ``MAX_DIAGNOSTICS_SHOWN`` already collected (``shown``), or when more than
+    ``MAX_HINT_CANDIDATES`` names are close enough in length to compare.
+    """
+    if len(name) > MAX_HINT_NAME_CHARS or shown >= MAX_DIAGNOSTICS_SHOWN:
+        return "", ""
+    cutoff = max(1, len(name) // 2)
+    pool = sorted({c for c in candidates if c != name and abs(len(c) - len(name)) <= cutoff})
+    if len(pool) > MAX_HINT_CANDIDATES:
+        return "", ""
+    found = process.extract(name, pool, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=None)
+    close = [c for _, c in sorted((score, c) for c, score, _ in found)][:3]
     if not close:
         return "", ""
     zh = "是不是" + "、".join(f"“{c}”" for c in close) + "？"

@@ -1,7 +1,14 @@
-"""Names and types of every expression: undefined names (E301), type mismatches (E303), calls (E304), cycles (E309)."""
+"""Names and types of every expression: undefined names (E301), type mismatches (E303), calls (E304).
+
+Definitions are typed once each, in dependency order (cycles are refused before, by check.definitions),
+so typing never recurses from one definition into another.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from trainrules.check.definitions import define_order
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import Site, sites
 from trainrules.diagnostics import Collector
@@ -55,31 +62,23 @@ class _Typer:
         self.policy = policy
         self.out = out
         self.define_types: dict[str, str] = {}
-        self.in_progress: list[str] = []
+        self._scope_names: list[str] | None = None
 
     def names_in_scope(self, item: ast.Item | None) -> list[str]:
-        names = list(self.policy.symbols)
-        names += [f"学校.{n}" for n in self.policy.school_fields]
-        names += [f"{i}.{k}" for i in self.policy.items for k in (*ITEM_INPUTS, "满分", "按时")]
-        if item is not None:
-            names += list(ITEM_INPUTS)
-        return names
+        if self._scope_names is None:
+            names = list(self.policy.symbols)
+            names += [f"学校.{n}" for n in self.policy.school_fields]
+            names += [f"{i}.{k}" for i in self.policy.items for k in (*ITEM_INPUTS, "满分", "按时")]
+            self._scope_names = names
+        return self._scope_names + list(ITEM_INPUTS) if item is not None else self._scope_names
 
-    def define_type(self, sym: Symbol, at: ast.Expr) -> str:
-        name = sym.name
-        if name in self.define_types:
-            return self.define_types[name]
-        if name in self.in_progress:
-            cycle = " → ".join([*self.in_progress[self.in_progress.index(name) :], name])
-            self.out.add("E309", at.span, name=name, cycle=cycle, cycle_en=cycle)
-            return "未知"
-        self.in_progress.append(name)
-        decl = sym.decl
-        assert isinstance(decl, ast.Define)  # symbols of kind define are built from Define nodes
-        t = self.infer(decl.expr, None, None, aggregate=False)
-        self.in_progress.pop()
-        self.define_types[name] = t
-        return t
+    def hint(self, name: str, candidates: Iterable[str]) -> tuple[str, str]:
+        """A "did you mean" hint, computed only while diagnostics are still being shown."""
+        return did_you_mean(name, candidates, shown=len(self.out.items))
+
+    def define_type(self, sym: Symbol) -> str:
+        """The type of a definition: inferred once, in dependency order, before any rule is typed."""
+        return self.define_types.get(sym.name, "未知")
 
     def ref(self, e: ast.Ref, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
         if group is not None and not aggregate:
@@ -98,20 +97,20 @@ class _Typer:
                 return sym.type
         sym = resolve(self.policy, e.path, item)
         if sym is None:
-            zh, en = did_you_mean(e.dotted, self.names_in_scope(item))
+            zh, en = self.hint(e.dotted, self.names_in_scope(item))
             if len(e.path) == 1 and e.path[0] in ITEM_INPUTS and item is None:
                 zh = f"“{e.path[0]}”只在项目内可直接使用；在别处写“项目名.{e.path[0]}”。"
                 en = f"'{e.path[0]}' alone works inside an item; elsewhere write 'ITEM.{e.path[0]}'."
             self.out.add("E301", e.span, name=e.dotted, suggestion=zh, suggestion_en=en)
             return "未知"
         if sym.kind == "define":
-            return self.define_type(sym, e)
+            return self.define_type(sym)
         return sym.type
 
     def call(self, e: ast.Call, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
         fn = FUNCTIONS.get(e.func)
         if fn is None:
-            zh, en = did_you_mean(e.func, list(FUNCTIONS))
+            zh, en = self.hint(e.func, FUNCTIONS)
             self.out.add(
                 "E304",
                 e.span,
@@ -200,7 +199,7 @@ class _Typer:
             table = self.policy.lookup_tables.get(e.table)
             self.infer(e.key, item, group, aggregate)
             if table is None:
-                zh, en = did_you_mean(e.table, list(self.policy.lookup_tables))
+                zh, en = self.hint(e.table, self.policy.lookup_tables)
                 self.out.add(
                     "E301",
                     e.span,
@@ -320,13 +319,20 @@ class _Typer:
 def check_types(policy: CheckedPolicy, out: Collector) -> None:
     """Resolve every name and infer every expression's type against what its place requires."""
     typer = _Typer(policy, out)
+    done: set[int] = set()  # the definitions' expressions, typed first
+    for name in define_order(policy):
+        sym = policy.symbols.get(name)
+        if sym is not None and isinstance(sym.decl, ast.Define):
+            typer.define_types[name] = typer.infer(sym.decl.expr, None, None, aggregate=False)
+            done.add(id(sym.decl.expr))
     for s in sites(policy):
-        typer.site(s)
+        if id(s.expr) not in done:
+            typer.site(s)
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
             for key in d.group_by:
                 if key not in policy.symbols or policy.symbols[key].kind != "field":
-                    zh, en = did_you_mean(key, [k for k, v in policy.symbols.items() if v.kind == "field"])
+                    zh, en = typer.hint(key, [k for k, v in policy.symbols.items() if v.kind == "field"])
                     out.add(
                         "E301",
                         d.span,
@@ -337,5 +343,5 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
         if isinstance(d, ast.Part):
             for it in d.items:
                 if it.bands is not None and it.bands not in policy.band_tables:
-                    zh, en = did_you_mean(it.bands, list(policy.band_tables))
+                    zh, en = typer.hint(it.bands, policy.band_tables)
                     out.add("E301", it.bands_span, name=it.bands, suggestion=zh, suggestion_en=en)
