@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trainrules.api import check, load
+from trainrules.api import check, checks, load, loads
 from trainrules.check import PASSES
 from trainrules.check.bands import precision
 from trainrules.check.names import did_you_mean
@@ -33,11 +33,11 @@ def _item(name: str = "队伍建设", top: str = "20", *stmts: str) -> str:
 
 
 def _codes(text: str) -> list[str]:
-    return [d.code for d in check(text, name="p.policy")]
+    return [d.code for d in checks(text, name="p.policy")]
 
 
 def _first(text: str, code: str) -> Diagnostic:
-    return next(d for d in check(text, name="p.policy") if d.code == code)
+    return next(d for d in checks(text, name="p.policy") if d.code == code)
 
 
 # ---------- the shipped policies ----------
@@ -168,7 +168,7 @@ def test_type_mismatches_are_e303(expr: str, fragment: str) -> None:
         "输入 教师 {\n  入班时间: 时刻 依据 R1\n  入职日期: 日期 依据 R1\n  作业数: 数 依据 R1\n"
         "  是否: 是否 依据 R1\n}\n"
     )
-    diagnostics = check(HEAD + inputs + f"合格 当 {expr} 依据 R1\n", name="p.policy")
+    diagnostics = checks(HEAD + inputs + f"合格 当 {expr} 依据 R1\n", name="p.policy")
     messages = [d.message for d in diagnostics if d.code == "E303"]
     assert any(fragment in m for m in messages), messages
 
@@ -196,7 +196,7 @@ def test_instant_compared_with_instant_is_fine() -> None:
 def test_circular_definition_is_one_e309() -> None:
     """Two definitions that use each other are one E309 naming the cycle."""
     text = HEAD + "定义 甲 = 乙 + 1\n定义 乙 = 甲 + 1\n合格 当 甲 > 1 依据 R1\n"
-    diagnostics = [d for d in check(text, name="p.policy") if d.code == "E309"]
+    diagnostics = [d for d in checks(text, name="p.policy") if d.code == "E309"]
     assert 1 == len(diagnostics)
     assert "甲 → 乙 → 甲" in diagnostics[0].message or "乙 → 甲 → 乙" in diagnostics[0].message
 
@@ -236,7 +236,7 @@ def test_group_by_unknown_field_is_e301() -> None:
 )
 def test_rules_without_citation_are_e308(decl: str, what: str) -> None:
     """Every rule needs 依据 with a rule id; the message names which rule lacks one."""
-    messages = [d.message for d in check(HEAD + decl, name="p.policy") if d.code == "E308"]
+    messages = [d.message for d in checks(HEAD + decl, name="p.policy") if d.code == "E308"]
     assert f"{what}没有写“依据”" in messages
 
 
@@ -279,9 +279,9 @@ def test_declared_precision_reveals_a_gap() -> None:
 
 def test_precision_defaults_to_the_finest_bound() -> None:
     """Without 精度, a table whose finest bound is 17.9 has step 0.1; with 17.95, 0.01."""
-    table = load(_bands("  优秀 18 至 20\n  良好 12 至 17.9\n  一般 0 至 11.9")).checked.band_tables["板块档次"]
+    table = loads(_bands("  优秀 18 至 20\n  良好 12 至 17.9\n  一般 0 至 11.9")).checked.band_tables["板块档次"]
     assert Decimal("0.1") == precision(table)
-    table = load(_bands("  优秀 17.96 至 20\n  良好 12 至 17.95\n  一般 0 至 11.99")).checked.band_tables["板块档次"]
+    table = loads(_bands("  优秀 17.96 至 20\n  良好 12 至 17.95\n  一般 0 至 11.99")).checked.band_tables["板块档次"]
     assert Decimal("0.01") == precision(table)
 
 
@@ -378,7 +378,7 @@ def test_w501_names_what_the_instant_is() -> None:
     """W501 says whether it is a deadline, an opening time or an instant in a rule."""
     items = "  项目 甲 满分 20 依据 R1 {\n    开放 2019-12-01 00:00\n    截止 2020-01-15 24:00 前\n  }\n"
     inputs = "输入 教师 {\n  入班时间: 时刻 依据 R1\n}\n对象 {\n  参训 当 入班时间 早于 2020-02-01 00:00 依据 R1\n}\n"
-    messages = [d.message for d in check(HEAD + inputs + _part(items), name="p.policy") if d.code == "W501"]
+    messages = [d.message for d in checks(HEAD + inputs + _part(items), name="p.policy") if d.code == "W501"]
     assert [
         "参训条件中的时刻 2020-02-01 00:00 不在方案期间 2019-12-05 至 2019-12-31 内",
         "“甲”的开放时刻 2019-12-01 00:00 不在方案期间 2019-12-05 至 2019-12-31 内",
@@ -388,7 +388,7 @@ def test_w501_names_what_the_instant_is() -> None:
 
 def test_warnings_alone_load() -> None:
     """W501 is a warning: the policy loads and keeps it."""
-    policy = load(HEAD + _part(_item("队伍建设", "20").replace("2019-12-15", "2020-01-15")), name="p.policy")
+    policy = loads(HEAD + _part(_item("队伍建设", "20").replace("2019-12-15", "2020-01-15")), name="p.policy")
     assert ["W501"] == [d.code for d in policy.warnings]
 
 
@@ -408,7 +408,7 @@ def test_warnings_alone_load() -> None:
 )
 def test_unused_declarations_are_w601(decl: str, kind: str) -> None:
     """Each kind of declaration nothing reads is W601, naming its kind."""
-    assert [f"{kind}没有被任何规则使用"] == [d.message for d in check(HEAD + decl, name="p.policy")]
+    assert [f"{kind}没有被任何规则使用"] == [d.message for d in checks(HEAD + decl, name="p.policy")]
 
 
 def test_close_of_business_assumption_is_not_unused() -> None:
@@ -501,7 +501,7 @@ def test_only_ascii_and_full_width_digits_are_numbers(digits: str, codes: list[s
 )
 def test_rounding_step_of_zero_is_e304(late: str, flagged: bool) -> None:
     """A literal rounding step of 0 can never be computed: the checker says so before any teacher is scored."""
-    d = [x for x in check(HEAD + _part(_item("队伍建设", "20", late)), name="p.policy") if x.code == "E304"]
+    d = [x for x in checks(HEAD + _part(_item("队伍建设", "20", late)), name="p.policy") if x.code == "E304"]
     assert flagged == bool(d)
     if flagged:
         assert "步长不能为 0" in d[0].message

@@ -585,7 +585,7 @@ _STATUS_POLICY = """方案 测试 {
 )
 def test_item_on_time_reads_the_items_own_deadline(submitted: str | None, certificates: tuple[str, ...]) -> None:
     """`作业.按时` is true only for work in by its deadline, so a late 50 earns no certificate."""
-    policy = trainrules.load(_STATUS_POLICY)
+    policy = trainrules.loads(_STATUS_POLICY)
     item: dict[str, object] = {"score": 50} if submitted is None else {"submitted_at": submitted, "score": 50}
     teacher = {
         "id": "A",
@@ -601,7 +601,7 @@ def test_item_on_time_reads_the_items_own_deadline(submitted: str | None, certif
 
 def test_item_of_a_cancelled_part_read_first_is_cancelled_too() -> None:
     """A rule reading 校本成绩 before its part is scored (here: enrolment) sees the cancelled 0, as the part does."""
-    policy = trainrules.load(
+    policy = trainrules.loads(
         _STATUS_POLICY.replace(
             "定义 校本先算 = 校本成绩\n", "定义 校本先算 = 校本成绩\n对象 {\n  参训 当 校本先算 == 0 依据 R1\n}\n"
         )
@@ -716,7 +716,7 @@ def test_validity_that_handles_a_missing_input_itself_is_not_an_error() -> None:
     """`有效 当 取值(字数, 0) 不少于 600` says what a missing length means: invalid, no error."""
     text = POLICY_000.read_text(encoding="utf-8").replace("有效 当 字数 不少于 600", "有效 当 取值(字数, 0) 不少于 600")
     assert "取值(字数, 0)" in text
-    policy = trainrules.load(text)
+    policy = trainrules.loads(text)
     teacher = copy.deepcopy(TEACHER_000)
     del teacher["items"]["作业二"]["length"]
     d = policy.evaluate([teacher], SCHOOLS_000).decisions[0]
@@ -730,7 +730,7 @@ def _status_run(policy_text: str, work: dict[str, object]) -> Decision:
         "items": {"作业": work, "校本成绩": {"submitted_at": "2021-11-01", "score": 40}},
     }
     school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
-    return trainrules.load(policy_text).evaluate([teacher], [school]).decisions[0]
+    return trainrules.loads(policy_text).evaluate([teacher], [school]).decisions[0]
 
 
 def test_late_points_below_zero_at_run_time_are_an_error() -> None:
@@ -742,8 +742,8 @@ def test_late_points_below_zero_at_run_time_are_an_error() -> None:
     text = text.replace(
         "截止 2021-11-20 12:00 前 依据 R1", "截止 2021-11-20 12:00 前 依据 R1\n    逾期 得 分数 - 扣分 依据 R1"
     )
-    assert [] == [d.code for d in trainrules.check(text) if d.severity.name == "ERROR"]
-    policy = trainrules.load(text)
+    assert [] == [d.code for d in trainrules.checks(text) if d.severity.name == "ERROR"]
+    policy = trainrules.loads(text)
     school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
 
     def late(deduction: int) -> Decision:
@@ -840,7 +840,7 @@ def test_uncomputable_expression_is_a_record_error_in_both_languages(late: str, 
         "items": {"作业": {"submitted_at": "2021-11-21", "score": 40}},
     }
     school = {"school": "甲校", "facts": {"计划报送时间": "2021-09-01 10:00"}}
-    d = trainrules.load(text).evaluate([teacher], [school]).decisions[0]
+    d = trainrules.loads(text).evaluate([teacher], [school]).decisions[0]
     assert "error" == d.status
     assert (f"无法计算：{zh}", f"cannot compute: {en}") == (d.problems[0].message_zh, d.problems[0].message_en)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trainrules.api import check
+from trainrules.api import check, checks
 from trainrules.diagnostics import Diagnostic, Severity
 from trainrules.limits import MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES
 from trainrules.render import render_text
@@ -130,7 +130,7 @@ def test_not_utf8_reason_is_english_in_english(tmp_path: Path) -> None:
 
 def test_oversized_text_is_e102() -> None:
     """Policy text (not a file) over the limit is refused with E102 before parsing."""
-    assert ["E102"] == _codes(check("#" * (MAX_POLICY_BYTES + 1) + "\n", name="big.policy"))
+    assert ["E102"] == _codes(checks("#" * (MAX_POLICY_BYTES + 1) + "\n", name="big.policy"))
 
 
 def test_too_many_nodes_is_e114(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,10 +140,10 @@ def test_too_many_nodes_is_e114(monkeypatch: pytest.MonkeyPatch) -> None:
     assert 2 * (MAX_NODES + 1) < MAX_POLICY_BYTES
     monkeypatch.setattr("trainrules.syntax.parser.MAX_NODES", 1_000)
     text = HEAD + "定义 名单 = [" + ",".join(["1"] * 1_010) + "]\n"
-    diagnostics = check(text, name="big.policy")
+    diagnostics = checks(text, name="big.policy")
     assert ["E114"] == _codes(diagnostics)
     assert "1000" in diagnostics[0].message
-    assert ["W601", "W601"] == _codes(check(HEAD + "定义 名单 = [" + ",".join(["1"] * 900) + "]\n", name="ok.policy"))
+    assert ["W601", "W601"] == _codes(checks(HEAD + "定义 名单 = [" + ",".join(["1"] * 900) + "]\n", name="ok.policy"))
 
 
 # ---------- text that is not a policy ----------
@@ -152,7 +152,7 @@ def test_too_many_nodes_is_e114(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_control_character_is_e103() -> None:
     """A vertical tab pasted from a word processor is E103 at its exact line and column."""
     text = HEAD + "合格 当 作业数 不少于 2\x0b 依据 R004-08\n"
-    diagnostics = check(text, name="word.policy")
+    diagnostics = checks(text, name="word.policy")
     assert ["E103"] == _codes(diagnostics)
     assert (FIRST_LINE, 15) == (diagnostics[0].span.line, diagnostics[0].span.column)
     assert "U+000B" in diagnostics[0].message
@@ -160,7 +160,7 @@ def test_control_character_is_e103() -> None:
 
 def test_empty_text_is_e115() -> None:
     """An empty policy file is one E115 (it declares nothing), not a crash."""
-    assert ["E115"] == _codes(check("", name="empty.policy"))
+    assert ["E115"] == _codes(checks("", name="empty.policy"))
 
 
 def test_empty_file_is_e115(tmp_path: Path) -> None:
@@ -193,13 +193,13 @@ def test_bom_is_ignored(tmp_path: Path) -> None:
 
 def test_deep_parentheses_do_not_crash() -> None:
     """10,000 nested parentheses parse without recursion (parentheses build no tree nodes)."""
-    diagnostics = check(_outcome("(" * 10_000 + "作业数" + ")" * 10_000 + " 不少于 2"), name="p.policy")
+    diagnostics = checks(_outcome("(" * 10_000 + "作业数" + ")" * 10_000 + " 不少于 2"), name="p.policy")
     assert [] == [d for d in diagnostics if d.severity is Severity.ERROR]
 
 
 def test_unclosed_deep_parentheses_are_a_syntax_error() -> None:
     """10,000 opening parentheses never closed are one syntax error at the first unexpected word."""
-    diagnostics = check(_outcome("(" * 10_000 + "作业数 不少于 2"), name="p.policy")
+    diagnostics = checks(_outcome("(" * 10_000 + "作业数 不少于 2"), name="p.policy")
     assert ["E111"] == _codes(diagnostics)
     assert FIRST_LINE == diagnostics[0].span.line
 
@@ -218,7 +218,7 @@ def test_unclosed_deep_parentheses_are_a_syntax_error() -> None:
 )
 def test_deep_nesting_is_e113(label: str, expr: str) -> None:
     """Nesting deeper than MAX_NESTING is one E113 on the policy's last line, whatever the construct."""
-    diagnostics = check(_outcome(expr), name="deep.policy")
+    diagnostics = checks(_outcome(expr), name="deep.policy")
     assert ["E113"] == _codes(diagnostics), label
     assert FIRST_LINE == diagnostics[0].span.line
     assert str(MAX_NESTING) in diagnostics[0].message
@@ -235,17 +235,17 @@ def test_deep_nesting_is_e113(label: str, expr: str) -> None:
 )
 def test_long_flat_chains_are_accepted(label: str, expr: str) -> None:
     """A 20,000-term chain is flat, not deep: it checks cleanly (no E113, no crash)."""
-    assert [] == check(_outcome(expr), name="long.policy"), label
+    assert [] == checks(_outcome(expr), name="long.policy"), label
 
 
 def test_nesting_just_under_the_limit_is_accepted() -> None:
     """Ten nested calls are well under the limit and check cleanly."""
-    assert [] == check(_outcome("最小(" * 10 + "作业数" + ")" * 10 + " 不少于 2"), name="ok.policy")
+    assert [] == checks(_outcome("最小(" * 10 + "作业数" + ")" * 10 + " 不少于 2"), name="ok.policy")
 
 
 def test_long_line_is_windowed_in_the_rendering() -> None:
     """A diagnostic on a 20,000-character line shows a window of the line, not all of it."""
-    diagnostics = check(_outcome(" + ".join(["作业数"] * 5_000) + " 不少于 @"), name="long.policy")
+    diagnostics = checks(_outcome(" + ".join(["作业数"] * 5_000) + " 不少于 @"), name="long.policy")
     assert ["E110"] == _codes(diagnostics)
     text = render_text(diagnostics)
     assert max(len(line) for line in text.splitlines()) < 300

@@ -10,7 +10,7 @@ import pendulum
 import pytest
 from lark import Lark
 
-from trainrules.api import check, load
+from trainrules.api import checks, loads
 from trainrules.diagnostics import Diagnostic
 from trainrules.syntax import ast
 from trainrules.syntax.grammar import build_parser, describe_terminal, parser
@@ -30,7 +30,7 @@ def _item(*stmts: str, head: str = HEAD) -> str:
 
 
 def _deadline(text: str) -> ast.Deadline | None:
-    return load(text).checked.items["队伍建设"].deadline
+    return loads(text).checked.items["队伍建设"].deadline
 
 
 def _only(diagnostics: list[Diagnostic]) -> Diagnostic:
@@ -85,7 +85,7 @@ def _words(d: Diagnostic) -> str:
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_syntax_errors_never_name_internal_terminals(case: str) -> None:
     """A syntax error's message and hint (zh and en) never show __ANON, $END, _COLON, RULE_ID or a rule name."""
-    d = _only(check(BROKEN[case], name="broken.policy"))
+    d = _only(checks(BROKEN[case], name="broken.policy"))
     assert d.code in SYNTAX_CODES
     assert [] == _INTERNAL_RE.findall(_words(d))
 
@@ -93,7 +93,7 @@ def test_syntax_errors_never_name_internal_terminals(case: str) -> None:
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_syntax_errors_say_what_was_expected(case: str) -> None:
     """Every syntax error says in words what the parser expected there (zh and en)."""
-    d = _only(check(BROKEN[case], name="broken.policy"))
+    d = _only(checks(BROKEN[case], name="broken.policy"))
     assert d.hint.startswith("这里需要：")
     assert d.hint_en.startswith("expected here: ")
     assert len(d.hint) > len("这里需要：")
@@ -119,14 +119,14 @@ def test_every_terminal_has_plain_words() -> None:
 
 def test_expected_set_is_taken_before_reductions() -> None:
     """After `按 学校` the parser wants ',' or 要求: both are listed, not only what lark's reduced state allows."""
-    d = _only(check(BROKEN["comma in group"], name="b.policy"))
+    d = _only(checks(BROKEN["comma in group"], name="b.policy"))
     assert "E111" == d.code
     assert "这里需要：“,”、“要求”" == d.hint
 
 
 def test_expected_set_lists_chinese_keywords() -> None:
     """Keywords (授予, 依据, …) are offered after a complete condition, not only operators and the end of file."""
-    d = _only(check(BROKEN["missing 授予"], name="b.policy"))
+    d = _only(checks(BROKEN["missing 授予"], name="b.policy"))
     assert "这里不能出现“36”" == d.message
     assert "“依据”" in d.hint
     assert "“+”或“-”" in d.hint
@@ -134,7 +134,7 @@ def test_expected_set_lists_chinese_keywords() -> None:
 
 def test_expected_words_for_a_mistyped_deadline() -> None:
     """`24:00 之前` is answered with exactly the two ways a deadline can end."""
-    d = _only(check(BROKEN["之前 for 前"], name="b.policy"))
+    d = _only(checks(BROKEN["之前 for 前"], name="b.policy"))
     assert ("E111", "这里不能出现“之前”", "这里需要：“前”、“及之前”") == (d.code, d.message, d.hint)
     assert "expected here: '前', '及之前'" == d.hint_en
 
@@ -143,7 +143,7 @@ def test_unclosed_block_names_the_open_block_and_what_can_follow() -> None:
     """At the end of the file an open block is named with its line, and everything that may follow is listed."""
     text = _item("截止 2019-12-15 24:00 前")
     text = text[: text.rindex("}")]  # drop the part's closing brace
-    d = _only(check(text, name="b.policy"))
+    d = _only(checks(text, name="b.policy"))
     assert "E112" == d.code
     assert "（第 5 行）尚未闭合" in d.message
     assert "部分 网络研修 满分 20 依据 R004-04 {" in d.message
@@ -152,14 +152,14 @@ def test_unclosed_block_names_the_open_block_and_what_can_follow() -> None:
 
 def test_unexpected_character_position_in_chinese_text() -> None:
     """Line and column count code points: the '@' after Chinese words is at line 5, column 16."""
-    d = _only(check(HEAD + "合格 当 总分 不少于 60 @ 依据 R1\n", name="b.policy"))
+    d = _only(checks(HEAD + "合格 当 总分 不少于 60 @ 依据 R1\n", name="b.policy"))
     assert ("E110", 5, 16) == (d.code, d.span.line, d.span.column)
     assert "这里不能出现“@”" == d.message
 
 
 def test_unexpected_word_span_covers_the_word() -> None:
     """An unexpected word is underlined from its first to its last character."""
-    d = _only(check(BROKEN["之前 for 前"], name="b.policy"))
+    d = _only(checks(BROKEN["之前 for 前"], name="b.policy"))
     assert "之前" == d.span.text
     assert (7, 25) == (d.span.line, d.span.column)
 
@@ -167,7 +167,7 @@ def test_unexpected_word_span_covers_the_word() -> None:
 def test_syntax_error_after_crlf_lines() -> None:
     """Windows line endings do not shift columns: CR is not counted as a character of the line."""
     text = HEAD.replace("\n", "\r\n") + "合格 当 总分 不少于 60 @ 依据 R1\r\n"
-    d = _only(check(text, name="b.policy"))
+    d = _only(checks(text, name="b.policy"))
     assert (5, 16) == (d.span.line, d.span.column)
 
 
@@ -203,9 +203,9 @@ FULL_WIDTH_POLICY = (
 def test_full_width_punctuation_parses_like_ascii() -> None:
     """：，（）％ and ideographic spaces give the same policy as ASCII punctuation and spaces."""
     assert {"（", "：", "，", "％", "\u3000"} <= set(FULL_WIDTH_POLICY)
-    assert [] == check(ASCII_POLICY)
-    assert [] == check(FULL_WIDTH_POLICY)
-    assert load(ASCII_POLICY).checked.module == load(FULL_WIDTH_POLICY).checked.module
+    assert [] == checks(ASCII_POLICY)
+    assert [] == checks(FULL_WIDTH_POLICY)
+    assert loads(ASCII_POLICY).checked.module == loads(FULL_WIDTH_POLICY).checked.module
 
 
 def test_full_width_colon_in_a_time() -> None:
@@ -253,7 +253,7 @@ def test_24_00_in_an_expression_is_next_day_midnight() -> None:
     text = (
         HEAD + "输入 教师 {\n  入班时间: 时刻 依据 R1\n}\n对象 {\n  参训 当 入班时间 早于 2019-12-08 24:00 依据 R1\n}\n"
     )
-    rule = next(d for d in load(text).checked.module.decls if isinstance(d, ast.ScopeRule))
+    rule = next(d for d in loads(text).checked.module.decls if isinstance(d, ast.ScopeRule))
     assert isinstance(rule.cond, ast.Compare)
     assert isinstance(rule.cond.right, ast.InstantLit)
     assert pendulum.datetime(2019, 12, 9, tz=SHANGHAI) == rule.cond.right.value
@@ -277,7 +277,7 @@ def test_clock_time_before_is_strict() -> None:
 
 def test_close_of_business_needs_the_assumption() -> None:
     """`下班前` without a declared 下班时间 is E305 on the deadline, with a hint naming ruling G4."""
-    d = _only(check(_item("截止 2019-12-20 下班前 依据 R1"), name="b.policy"))
+    d = _only(checks(_item("截止 2019-12-20 下班前 依据 R1"), name="b.policy"))
     assert ("E305", "2019-12-20 下班前") == (d.code, d.span.text)
     assert "下班时间" in d.hint
     assert "G4" in d.hint
@@ -288,7 +288,7 @@ def test_close_of_business_uses_the_declared_time(value: str, hour: int, minute:
     """With `假设 下班时间 = …` the deadline is strictly before that time on that day."""
     head = HEAD + f'假设 下班时间 = {value} "下班前指当地 {value}" 依据 G4\n'
     text = _item("截止 2019-12-20 下班前 依据 R1", head=head)
-    assert [] == check(text)
+    assert [] == checks(text)
     d = _deadline(text)
     assert d is not None
     assert ("before", True) == (d.kind, d.close_of_business)
@@ -298,7 +298,7 @@ def test_close_of_business_uses_the_declared_time(value: str, hour: int, minute:
 @pytest.mark.parametrize("written", ["2019-12-15 前", "2019-12-15", "2019年12月15日前"])
 def test_date_only_deadline_is_e205(written: str) -> None:
     """A deadline with a date but no time is E205, and the hint spells out both readings (G2, G3)."""
-    d = _only(check(_item(f"截止 {written} 依据 R1"), name="b.policy"))
+    d = _only(checks(_item(f"截止 {written} 依据 R1"), name="b.policy"))
     assert "E205" == d.code
     assert "24:00 前" in d.hint
     assert "12:00 前" in d.hint
@@ -310,8 +310,8 @@ def test_time_zone_is_used_for_instants() -> None:
     d = _deadline(_item("截止 2019-12-15 12:00 前", head=ny))
     assert d is not None
     assert pendulum.datetime(2019, 12, 15, 12, tz="America/New_York") == d.instant
-    assert "America/New_York" == load(_item("截止 2019-12-15 12:00 前", head=ny)).time_zone
-    assert SHANGHAI == load(_item("截止 2019-12-15 12:00 前")).time_zone
+    assert "America/New_York" == loads(_item("截止 2019-12-15 12:00 前", head=ny)).time_zone
+    assert SHANGHAI == loads(_item("截止 2019-12-15 12:00 前")).time_zone
 
 
 # ---------- literals ----------
@@ -331,7 +331,7 @@ def test_time_zone_is_used_for_instants() -> None:
 )
 def test_impossible_dates_are_e201(date: str, reason: str) -> None:
     """A date that does not exist is E201 on the date itself, saying why."""
-    d = _only(check(_item(f"截止 {date} 24:00 前"), name="b.policy"))
+    d = _only(checks(_item(f"截止 {date} 24:00 前"), name="b.policy"))
     assert ("E201", date) == (d.code, d.span.text)
     assert d.message.endswith(reason)
 
@@ -358,7 +358,7 @@ def test_leap_day_is_a_date() -> None:
 )
 def test_impossible_times_are_e202(time: str, reason: str) -> None:
     """A time of day that does not exist is E202 on the time itself, saying why."""
-    d = _only(check(_item(f"截止 2019-12-15 {time} 前"), name="b.policy"))
+    d = _only(checks(_item(f"截止 2019-12-15 {time} 前"), name="b.policy"))
     assert ("E202", time) == (d.code, d.span.text)
     assert d.message.endswith(reason)
 
@@ -370,7 +370,7 @@ def test_numbers_are_exact_decimals() -> None:
         + "档次表 档 依据 R1 {\n  优秀 18 至 20\n  良好 12 至 17.9\n  一般 0 至 11.9\n}\n"
         + _item("截止 2019-12-15 24:00 前", "档次 档", head="")
     )
-    table = load(text).checked.band_tables["档"]
+    table = loads(text).checked.band_tables["档"]
     assert [Decimal("18"), Decimal("12"), Decimal("0")] == [b.low for b in table.bands]
     assert [Decimal("20"), Decimal("17.9"), Decimal("11.9")] == [b.high for b in table.bands]
     assert all(isinstance(b.high, Decimal) for b in table.bands)
@@ -388,14 +388,14 @@ def test_numbers_are_exact_decimals() -> None:
 )
 def test_number_limits(number: str, code: str | None) -> None:
     """Numbers have at most 15 integer and 10 fractional digits (leading zeros do not count); beyond is E203."""
-    codes = [d.code for d in check(HEAD + f"定义 甲 = {number}\n", name="n.policy")]
+    codes = [d.code for d in checks(HEAD + f"定义 甲 = {number}\n", name="n.policy")]
     assert ([code] if code else []) == [c for c in codes if c != "W601"]
 
 
 def test_percent_is_a_fraction() -> None:
     """`5%` is the number 0.05, remembered as written."""
     text = HEAD + "定义 比例 = 5%\n合格 当 比例 < 1 依据 R1\n"
-    define = next(d for d in load(text).checked.module.decls if isinstance(d, ast.Define))
+    define = next(d for d in loads(text).checked.module.decls if isinstance(d, ast.Define))
     assert isinstance(define.expr, ast.Number)
     assert (Decimal("0.05"), "5%", True) == (define.expr.value, define.expr.text, define.expr.percent)
 
@@ -403,12 +403,12 @@ def test_percent_is_a_fraction() -> None:
 def test_hash_inside_a_string_is_not_a_comment() -> None:
     """`#` inside quotes is text; after them it starts a comment."""
     text = HEAD.replace('标题 "2019-2020第一学期教师网本研修计划"', '标题 "第#1期" # 注释 "不是标题"')
-    assert "第#1期" == load(text).title
+    assert "第#1期" == loads(text).title
 
 
 def test_curly_quotes_delimit_strings() -> None:
     """Chinese quotes “…” delimit text like ASCII quotes."""
-    assert "网本研修" == load(HEAD.replace('"2019-2020第一学期教师网本研修计划"', "“网本研修”")).title
+    assert "网本研修" == loads(HEAD.replace('"2019-2020第一学期教师网本研修计划"', "“网本研修”")).title
 
 
 # --- the parse-table cache ------------------------------------------------------
@@ -463,9 +463,9 @@ def test_windows_and_old_mac_line_ends_give_the_right_line(newline: str) -> None
     """A policy saved with CRLF or CR-only line ends reports the same line and column as with LF."""
     fixture = Path(__file__).parent / "diagnostics" / "E201-month-13.policy"
     text = fixture.read_text(encoding="utf-8")
-    expected = [(d.code, d.span.line, d.span.column) for d in check(text, name="p.policy") if d.span]
+    expected = [(d.code, d.span.line, d.span.column) for d in checks(text, name="p.policy") if d.span]
     converted = [
-        (d.code, d.span.line, d.span.column) for d in check(text.replace("\n", newline), name="p.policy") if d.span
+        (d.code, d.span.line, d.span.column) for d in checks(text.replace("\n", newline), name="p.policy") if d.span
     ]
     assert [("E201", 10, 8)] == expected
     assert expected == converted

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from trainrules.api import check, load
+from trainrules.api import checks, loads
 from trainrules.diagnostics import Diagnostic, PolicyError, make
 from trainrules.limits import MAX_DIAGNOSTICS_SHOWN
 from trainrules.render import diagnostic_to_dict, render_one, render_text, summary_line
@@ -20,7 +20,7 @@ HEAD = """方案 兰西县2019秋网本研修 {
 
 
 def _one(text: str) -> Diagnostic:
-    diagnostics = check(text, name="p.policy")
+    diagnostics = checks(text, name="p.policy")
     assert 1 == len(diagnostics), [d.code for d in diagnostics]
     return diagnostics[0]
 
@@ -149,7 +149,7 @@ def test_caret_in_a_long_line_points_at_the_error() -> None:
 def test_multi_line_span_is_underlined_to_the_end_of_its_first_line() -> None:
     """A span running over several lines is underlined from its start to the end of the first line."""
     text = HEAD + "部分 甲 满分 20 依据 R1 {\n  项目 乙 满分 10 依据 R1 {\n  }\n}\n"
-    d = next(x for x in check(text, name="p.policy") if x.code == "E404")
+    d = next(x for x in checks(text, name="p.policy") if x.code == "E404")
     lines = render_one(d).splitlines()
     assert " 5 | 部分 甲 满分 20 依据 R1 {" == lines[1]
     assert "   | " + "^" * display_width("部分 甲 满分 20 依据 R1 {") == lines[2]
@@ -175,7 +175,7 @@ def test_english_rendering() -> None:
 def test_render_text_caps_the_number_shown() -> None:
     """At most MAX_DIAGNOSTICS_SHOWN diagnostics are rendered, then a line saying how many were left out."""
     defines = "".join(f"定义 未用{i} = 1\n" for i in range(MAX_DIAGNOSTICS_SHOWN + 7))
-    diagnostics = check(HEAD + defines, name="p.policy")
+    diagnostics = checks(HEAD + defines, name="p.policy")
     assert MAX_DIAGNOSTICS_SHOWN + 7 == len(diagnostics)
     text = render_text(diagnostics)
     assert MAX_DIAGNOSTICS_SHOWN == text.count("W601")
@@ -185,7 +185,7 @@ def test_render_text_caps_the_number_shown() -> None:
 
 def test_summary_line() -> None:
     """The summary counts errors and warnings separately."""
-    diagnostics = check(HEAD + "定义 未用 = 1\n合格 当 未定义 依据 R1\n", name="p.policy")
+    diagnostics = checks(HEAD + "定义 未用 = 1\n合格 当 未定义 依据 R1\n", name="p.policy")
     assert "1 个错误，1 个警告" == summary_line(diagnostics)
     assert "1 error(s), 1 warning(s)" == summary_line(diagnostics, "en")
 
@@ -193,7 +193,7 @@ def test_summary_line() -> None:
 def test_diagnostics_are_in_source_order() -> None:
     """Diagnostics come sorted by position, whichever pass found them."""
     text = HEAD + "定义 未用 = 1\n合格 当 未定义 依据 R1\n定义 甲 = 2019-02-30\n"
-    diagnostics = check(text, name="p.policy")
+    diagnostics = checks(text, name="p.policy")
     starts = [d.span.start for d in diagnostics if d.span is not None]
     assert sorted(starts) == starts
 
@@ -237,8 +237,8 @@ def test_policy_error_carries_diagnostics_and_renders_them() -> None:
     """load raises PolicyError whose .diagnostics are check's, and whose str() is the rendered text."""
     text = HEAD + "合格 当 总分 不少于 60 @ 依据 R1\n"
     with pytest.raises(PolicyError) as info:
-        load(text, name="p.policy")
-    expected = [diagnostic_to_dict(d) for d in check(text, name="p.policy")]
+        loads(text, name="p.policy")
+    expected = [diagnostic_to_dict(d) for d in checks(text, name="p.policy")]
     assert expected == [diagnostic_to_dict(d) for d in info.value.diagnostics]
     assert render_text(info.value.diagnostics) == str(info.value)
     assert str(info.value).startswith("p.policy:5:16: 错误 E110:")
@@ -247,11 +247,11 @@ def test_policy_error_carries_diagnostics_and_renders_them() -> None:
 def test_policy_error_includes_warnings_beside_errors() -> None:
     """A PolicyError lists warnings too, so fixing the errors leaves no surprises."""
     with pytest.raises(PolicyError) as info:
-        load(HEAD + "定义 未用 = 1\n合格 当 未定义 依据 R1\n", name="p.policy")
+        loads(HEAD + "定义 未用 = 1\n合格 当 未定义 依据 R1\n", name="p.policy")
     assert ["W601", "E301"] == [d.code for d in info.value.diagnostics]
 
 
 def test_warnings_do_not_stop_loading() -> None:
     """A policy with only warnings loads, and keeps its warnings."""
-    policy = load(HEAD + "定义 未用 = 1\n", name="p.policy")
+    policy = loads(HEAD + "定义 未用 = 1\n", name="p.policy")
     assert ["W601"] == [d.code for d in policy.warnings]

@@ -1,10 +1,11 @@
 """trainrules: teacher-training plans as executable, checkable policy.
 
-The public API: :func:`load` a policy (raises :class:`PolicyError` with diagnostics),
-:func:`check` one without raising, then ``policy.evaluate(records)`` for :class:`Results`.
+The public API: :func:`load` a policy file or :func:`loads` policy text (both raise
+:class:`PolicyError` with diagnostics), :func:`check` a file or :func:`checks` text without
+raising, then ``policy.evaluate(records)`` for :class:`Results`.
 """
 
-from trainrules.api import AssumptionInfo, Policy, check, load
+from trainrules.api import AssumptionInfo, Policy, check, checks, load, loads
 from trainrules.diagnostics import Diagnostic, PolicyError, Severity
 from trainrules.explain import Explanation, explain, render_explanation
 from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
@@ -31,8 +32,10 @@ __all__ = [
     "Span",
     "Step",
     "check",
+    "checks",
     "explain",
     "load",
+    "loads",
     "read_records",
     "read_schools",
     "render_explanation",

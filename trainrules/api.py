@@ -16,12 +16,13 @@ from trainrules.evaluate import Evaluator, Recorder
 from trainrules.ir import CheckedPolicy
 from trainrules.records import RawRecord, ReadProblem, iter_records_from_dicts
 from trainrules.results import Decision, Results
+from trainrules.source import Source
 from trainrules.syntax.lower import lower
 from trainrules.syntax.parser import parse, read_policy, source_from_text
 
-__all__ = ["AssumptionInfo", "Policy", "check", "load"]
+__all__ = ["AssumptionInfo", "Policy", "analyse_file", "analyse_text", "check", "checks", "load", "loads"]
 
-PolicyInput = str | os.PathLike[str]
+PolicyPath = str | os.PathLike[str]
 RecordsInput = Iterable[Mapping[str, object] | RawRecord | ReadProblem]
 
 
@@ -39,7 +40,7 @@ class AssumptionInfo:
 
 @attrs.frozen(eq=False)
 class Policy:
-    """A checked, loadable policy. Build it with :func:`load`."""
+    """A checked, loadable policy. Build it with :func:`load` (a file) or :func:`loads` (text)."""
 
     checked: CheckedPolicy
     warnings: tuple[Diagnostic, ...]
@@ -136,18 +137,7 @@ def _raw(records: RecordsInput) -> Iterator[RawRecord | ReadProblem]:
                 yield attrs.evolve(x, index=index, location=f"input[{index}]")
 
 
-def _is_path(value: PolicyInput) -> bool:
-    if isinstance(value, os.PathLike):
-        return True
-    if not value.strip():
-        return False  # empty text is an empty policy, not Path("") (the current directory)
-    return "\n" not in value and "{" not in value and (value.endswith(".policy") or Path(value).exists())
-
-
-def _analyse(value: PolicyInput, name: str | None) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
-    out = Collector()
-    is_path = _is_path(value)
-    source = read_policy(value, out) if is_path else source_from_text(str(value), name or "<text>", out)
+def _analyse(source: Source | None, out: Collector) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
     checked = None
     if source is not None:
         tree = parse(source, out)
@@ -157,25 +147,87 @@ def _analyse(value: PolicyInput, name: str | None) -> tuple[CheckedPolicy | None
     return checked, out.sorted()
 
 
-def check(value: PolicyInput, *, name: str | None = None) -> list[Diagnostic]:
-    """Check a policy file (a path) or policy text; never raises for bad input.
+def analyse_file(path: PolicyPath) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
+    """Read and check a policy file: the checked policy (None when it could not be built) and every diagnostic."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"a policy path is a str or os.PathLike, not {type(path).__name__}; for text use loads/checks")
+    out = Collector()
+    source = read_policy(path, out)
+    if source is None and isinstance(path, str) and ("\n" in path or len(path.encode("utf-8", "replace")) > 255):
+        out = Collector()  # policy text given for a path: say so, without echoing the whole text as a file name
+        shown = path.strip().splitlines()[0][:40] if path.strip() else ""
+        out.add(
+            "E101",
+            None,
+            path="<text>",
+            file=f"{shown}…",
+            reason="文件不存在；这像是策略文本而不是路径，文本请用 trainrules.checks(text) 或 trainrules.loads(text)",
+            reason_en="no such file; this looks like policy text, not a path: "
+            "for text use trainrules.checks(text) or trainrules.loads(text)",
+        )
+    return _analyse(source, out)
+
+
+def analyse_text(text: str, name: str = "<text>") -> tuple[CheckedPolicy | None, list[Diagnostic]]:
+    """Check policy text: the checked policy (None when it could not be built) and every diagnostic."""
+    if not isinstance(text, str):
+        raise TypeError(f"policy text is a str, not {type(text).__name__}; for a file use load/check")
+    out = Collector()
+    return _analyse(source_from_text(text, name, out), out)
+
+
+def _policy(checked: CheckedPolicy | None, diagnostics: list[Diagnostic]) -> Policy:
+    if checked is None or any(d.severity is Severity.ERROR for d in diagnostics):
+        raise PolicyError(diagnostics)
+    return Policy(checked=checked, warnings=tuple(diagnostics))
+
+
+def check(path: PolicyPath) -> list[Diagnostic]:
+    """Check a policy file; never raises for bad input (a missing file is E101).
 
     Args:
-        value: a path to a ``.policy`` file, or the policy text itself.
-        name: the name to show for text input (default ``<text>``).
+        path: the ``.policy`` file (a str or ``os.PathLike``). For policy text use :func:`checks`.
 
     Returns:
         Every diagnostic, errors and warnings, in source order.
     """
-    return _analyse(value, name)[1]
+    return analyse_file(path)[1]
 
 
-def load(value: PolicyInput, *, name: str | None = None) -> Policy:
-    """Load a policy from a path or text.
+def checks(text: str, *, name: str = "<text>") -> list[Diagnostic]:
+    """Check policy text; never raises for bad input.
 
     Args:
-        value: a path to a ``.policy`` file, or the policy text itself.
-        name: the name to show for text input (default ``<text>``).
+        text: the policy itself.
+        name: the name diagnostics show for it (like a file name).
+
+    Returns:
+        Every diagnostic, errors and warnings, in source order.
+    """
+    return analyse_text(text, name)[1]
+
+
+def load(path: PolicyPath) -> Policy:
+    """Load a policy file.
+
+    Args:
+        path: the ``.policy`` file (a str or ``os.PathLike``). For policy text use :func:`loads`.
+
+    Returns:
+        The checked policy; warnings are kept on it.
+
+    Raises:
+        PolicyError: the policy has errors (a missing file is E101); ``.diagnostics`` lists them all.
+    """
+    return _policy(*analyse_file(path))
+
+
+def loads(text: str, *, name: str = "<text>") -> Policy:
+    """Load a policy from its text.
+
+    Args:
+        text: the policy itself.
+        name: the name diagnostics show for it (like a file name).
 
     Returns:
         The checked policy; warnings are kept on it.
@@ -183,10 +235,7 @@ def load(value: PolicyInput, *, name: str | None = None) -> Policy:
     Raises:
         PolicyError: the policy has errors; ``.diagnostics`` lists them all.
     """
-    checked, diagnostics = _analyse(value, name)
-    if checked is None or any(d.severity is Severity.ERROR for d in diagnostics):
-        raise PolicyError(diagnostics)
-    return Policy(checked=checked, warnings=tuple(diagnostics))
+    return _policy(*analyse_text(text, name))
 
 
 def iter_policy_files(paths: list[str]) -> Iterator[str]:

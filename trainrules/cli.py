@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import Literal
 
 import attrs
 import click
 import orjson
 
-from trainrules.api import Policy, _analyse, iter_policy_files, load
+from trainrules.api import Policy, analyse_file, iter_policy_files, load
 from trainrules.diagnostics import PolicyError, Severity
 from trainrules.explain import explain, render_explanation
 from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
@@ -50,12 +49,12 @@ def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -
     worst = 0
     report = []
     for path in iter_policy_files(list(paths)):
-        checked, diags = _analyse(Path(path), None)  # a command-line argument is always a path, never text
+        checked, diags = analyse_file(path)
         errors = any(d.severity is Severity.ERROR for d in diags)
         worst = max(worst, 2 if errors or checked is None else 1 if diags else 0)
         infos = []
         if assumptions and not errors and checked is not None:
-            infos = load(Path(path)).assumptions()
+            infos = load(path).assumptions()
         if fmt == "json":
             report.append(
                 {
@@ -93,7 +92,7 @@ def _assumptions_text(infos: list, lang: Lang) -> str:  # type: ignore[type-arg]
 
 def _load_or_exit(path: str, lang: Lang) -> Policy:
     try:
-        return load(Path(path))  # a command-line argument is always a path, never policy text
+        return load(path)
     except PolicyError as exc:
         click.echo(render_text(exc.diagnostics, lang), err=True)
         sys.exit(2)
