@@ -227,8 +227,14 @@ def evaluate_cmd(
             err=True,
         )
     for g in ev.group_findings():
-        if g.passed is not True:
-            group = "，".join(f"{k}={v}" for k, v in g.group)
+        group = "，".join(f"{k}={v}" for k, v in g.group)
+        if g.error_zh:  # the check cannot be decided for this group: an error, like a bad record (exit 1)
+            counts["error"] += 1
+            click.echo(
+                f"{'核查无法判定' if lang == 'zh' else 'check undecided'}: {g.check} [{group}] "
+                f"{g.error_zh if lang == 'zh' else g.error_en} ({', '.join(g.rule_ids)})"
+            )
+        elif g.passed is not True:
             values = "，".join(f"{k}={v}" for k, v in g.values)
             click.echo(
                 f"{'核查未通过' if lang == 'zh' else 'check failed'}: {g.check} [{group}] {values} "

@@ -317,6 +317,17 @@ CATALOG: Mapping[str, Entry] = {
         "用 四舍五入(…, 0.01) 等写明保留几位；若确能整除，可忽略此警告。",
         "Say how to round, e.g. 四舍五入(…, 0.01); if it always divides evenly, this warning can stay.",
     ),
+    "W503": Entry(
+        W,
+        "分组核查的除数可能为 0",
+        "a group check may divide by 0",
+        "核查“{check}”的聚合中，除数 {divisor} 可能为 0（{why}）：遇到这样的记录，这一组的核查将无法判定",
+        "in the check '{check}', the divisor {divisor} of an aggregate can be 0 ({why_en}): a record "
+        "where it is leaves that group's check undecided",
+        "给输入声明不含 0 的范围（如 作业数: 数 1 至 100），或改写式子避开 0。",
+        "Declare the input with a range that excludes 0 (e.g. 作业数: 数 1 至 100), or rewrite the expression "
+        "to avoid 0.",
+    ),
     "W601": Entry(
         W,
         "定义未被使用",

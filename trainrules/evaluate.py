@@ -10,7 +10,7 @@ import attrs
 import pendulum
 
 from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
-from trainrules.errors import ComputeError
+from trainrules.errors import BilingualError, ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -432,6 +432,8 @@ class Evaluator:
                 self.schools[name] = values
         self.groups: dict[tuple[int, tuple[object, ...]], list[Any]] = {}
         self.group_schools: dict[tuple[int, tuple[object, ...]], dict[str, object]] = {}
+        #: The first aggregate of each group that could not be computed: (Chinese, English) message.
+        self.group_errors: dict[tuple[int, tuple[object, ...]], tuple[str, str]] = {}
 
     # ----- items and parts -----
     def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
@@ -841,12 +843,18 @@ class Evaluator:
                 if "学校" in check.group_by:
                     self.group_schools[(i, key)] = ctx.school
             for j, (func, arg) in enumerate(check.aggregates):
-                if func == "人数":
-                    acc[j] += 1
-                elif func == "计数":
-                    acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
-                elif arg is not None:
-                    acc[j] += arg.fn(ctx) or _ZERO
+                if acc[j] is None:
+                    continue  # this aggregate already cannot be computed for this group
+                try:
+                    if func == "人数":
+                        acc[j] += 1
+                    elif func == "计数":
+                        acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
+                    elif arg is not None:
+                        acc[j] += arg.fn(ctx) or _ZERO
+                except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # ComputeError is arithmetic
+                    acc[j] = None
+                    self.group_errors.setdefault((i, key), _aggregate_error(ctx, func, arg, exc))
 
     def group_findings(self) -> list[GroupFinding]:
         """Evaluate every group check over the groups seen so far."""
@@ -856,12 +864,15 @@ class Evaluator:
             rec = {_group_key(self.plan, g): v for g, v in zip(check.group_by, key, strict=True)}
             ctx = _Ctx(self, rec, self.group_schools.get((i, key), {}), None, None)
             ctx.aggregates = list(acc)
-            try:
-                passed: bool | None = bool(check.cond.fn(ctx))
-            except (ArithmeticError, TypeError, ValueError, EvalError):
-                passed = None
+            error = self.group_errors.get((i, key))
+            passed: bool | None = None
+            if error is None:
+                try:
+                    passed = bool(check.cond.fn(ctx))
+                except (ArithmeticError, TypeError, ValueError, EvalError) as exc:
+                    error = _error_text(exc, check.cond.text)
             values = tuple(
-                (f"{func}({arg.text if arg else ''})", fmt_value(v))
+                (f"{func}({arg.text if arg else ''})", "无法计算" if v is None else fmt_value(v))
                 for (func, arg), v in zip(check.aggregates, acc, strict=True)
             )
             out.append(
@@ -872,9 +883,29 @@ class Evaluator:
                     values=values,
                     rule_ids=check.citing.rule_ids,
                     section=check.citing.section,
+                    error_zh=error[0] if error else "",
+                    error_en=error[1] if error else "",
                 )
             )
         return out
+
+
+def _error_text(exc: Exception, text: str) -> tuple[str, str]:
+    """Why ``text`` could not be computed, in Chinese and English."""
+    if isinstance(exc, BilingualError):
+        zh, en = exc.message_zh, exc.message_en
+    elif isinstance(exc, EvalError):
+        zh, en = exc.problem.message_zh, exc.problem.message_en
+    else:
+        zh = en = str(exc) or type(exc).__name__
+    return f"无法计算“{text}”：{zh}", f"cannot compute '{text}': {en}"
+
+
+def _aggregate_error(ctx: _Ctx, func: str, arg: Compiled | None, exc: Exception) -> tuple[str, str]:
+    """An aggregate that one record makes impossible to compute, naming the record and the expression."""
+    zh, en = _error_text(exc, f"{func}({arg.text if arg else ''})")
+    who = ctx.rec.get("id")
+    return f"编号 {who} 的记录：{zh}", f"record {who}: {en}"
 
 
 def _group_key(plan: Plan, name: str) -> str:

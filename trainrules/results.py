@@ -351,6 +351,10 @@ class GroupFinding:
     values: tuple[tuple[str, str], ...]
     rule_ids: tuple[str, ...]
     section: str | None
+    #: Why the check could not be decided for this group (``passed`` is then None), e.g. an
+    #: aggregate that divides by 0 for one record: which record, which expression, what failed.
+    error_zh: str = ""
+    error_en: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -361,6 +365,8 @@ class GroupFinding:
             "values": dict(self.values),
             "rule_ids": list(self.rule_ids),
             "section": self.section,
+            "error": self.error_zh or None,
+            "error_en": self.error_en or None,
         }
 
 
