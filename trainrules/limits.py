@@ -17,8 +17,15 @@ __all__ = [
     "MAX_NESTING",
     "MAX_NODES",
     "MAX_POLICY_BYTES",
+    "MAX_POLICY_FRACTION_DIGITS",
+    "MAX_POLICY_INTEGER_DIGITS",
     "MAX_RECORD_FIELD_CHARS",
+    "MAX_RECORD_FRACTION_DIGITS",
+    "MAX_RECORD_INTEGER_DIGITS",
+    "MAX_RECORD_LABELS",
+    "MAX_RECORD_WHOLE_NUMBER",
     "MAX_XLSX_UNCOMPRESSED_BYTES",
+    "YEARS",
 ]
 
 # ---------- policy text ----------
@@ -36,6 +43,13 @@ MAX_NODES = 50_000
 #: Python stack; at this depth it stays far below Python's default recursion limit (1000).
 MAX_DEFINITION_DEPTH = 128
 
+#: Most digits before / after the decimal point of a number written in a policy: **E203**
+#: (enforced in ``trainrules.syntax.lower``).
+MAX_POLICY_INTEGER_DIGITS = 15
+MAX_POLICY_FRACTION_DIGITS = 10
+#: Years a date may have, in a policy (**E201**) and in a record (an error for that record).
+YEARS = (1900, 2999)
+
 # ---------- diagnostics ----------
 
 #: Rendered diagnostics stop after this many, with "… and N more"; "did you mean" hints are
@@ -47,10 +61,17 @@ MAX_HINT_NAME_CHARS = 64
 #: beyond it the hint is left out rather than computed slowly.
 MAX_HINT_CANDIDATES = 5_000
 
-# ---------- records (enforced in trainrules.records and trainrules.values) ----------
+# ---------- records (enforced in trainrules.values and trainrules.records) ----------
 
 #: Longest text value accepted from a record field: an error for that record.
 MAX_RECORD_FIELD_CHARS = 1000
+#: Most digits before / after the decimal point of a number in a record: an error for that record.
+MAX_RECORD_INTEGER_DIGITS = 18
+MAX_RECORD_FRACTION_DIGITS = 10
+#: Largest whole number (整数, a word count) in a record: an error for that record.
+MAX_RECORD_WHOLE_NUMBER = 10**12
+#: Most labels in one 标签集 field of a record: an error for that record.
+MAX_RECORD_LABELS = 1000
 #: Longest JSON line, CSV physical line or CSV cell, in characters: an error for that line.
 MAX_LINE_CHARS = 1 << 20
 #: A ``.json`` file is loaded whole, so it is capped (use JSON Lines): RecordsFileError, exit 2.
