@@ -84,15 +84,13 @@ class _Graph:
 
     exprs: dict[Node, tuple[_Expr, ...]]
     implicit: dict[Node, tuple[_Edge, ...]]
-    roots: tuple[_Expr, ...]  # the expressions of rules nothing refers to (合格, 证书, 核查, 参训, 免修)
-    order: tuple[tuple[_Expr, Node | None], ...]  # every expression in source order, with the node it belongs to
+    order: tuple[_Expr, ...]  # every expression in source order (a node's, or a rule's such as 合格)
 
 
 def _graph(policy: CheckedPolicy) -> _Graph:
     exprs: dict[Node, list[_Expr]] = {}
     implicit: dict[Node, list[_Edge]] = {_TOTAL: []}
-    roots: list[_Expr] = []
-    order: list[tuple[_Expr, Node | None]] = []
+    order: list[_Expr] = []
     for part in policy.parts:
         implicit[_TOTAL].append(_Edge(("部分", part.name), part.span, 1))
         implicit.setdefault(("部分", part.name), [])
@@ -116,15 +114,12 @@ def _graph(policy: CheckedPolicy) -> _Graph:
     for s in sites(policy):
         node = ("项目", s.item.name) if s.item is not None else owner.get(id(s.expr))
         scanned = _scan(policy, s.expr, s.item)
-        order.append((scanned, node))
-        if node is None:
-            roots.append(scanned)
-        else:
+        order.append(scanned)
+        if node is not None:
             exprs.setdefault(node, []).append(scanned)
     return _Graph(
         exprs={k: tuple(v) for k, v in exprs.items()},
         implicit={k: tuple(v) for k, v in implicit.items()},
-        roots=tuple(roots),
         order=tuple(order),
     )
 
@@ -225,7 +220,7 @@ def _shorten(names: list[str]) -> str:
 def _walk(policy: CheckedPolicy, out: Collector) -> _Walk:
     graph = _graph(policy)
     walk = _Walk(graph, out)
-    for x, _ in graph.order:  # start from what each rule refers to, in source order (so E309 reads naturally)
+    for x in graph.order:  # start from what each rule refers to, in source order (so E309 reads naturally)
         for edge in x.edges:
             walk.visit(edge.target)
     for node in (*graph.exprs, *graph.implicit):
@@ -244,7 +239,7 @@ def check_definitions(policy: CheckedPolicy, out: Collector) -> bool:
     if walk.cycles:
         return False
     reported: set[tuple[int, int]] = set()
-    for x, _node in walk.g.order:
+    for x in walk.g.order:
         depth, edge = walk.reach(x)
         if depth <= MAX_DEFINITION_DEPTH:
             continue
