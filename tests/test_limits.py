@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from trainrules import limits
 from trainrules.api import check, checks, load, loads
@@ -483,6 +485,39 @@ def test_an_error_inside_a_definition_is_reported_once() -> None:
     """A definition is typed once (in dependency order), so its unknown name is one E301, not one per use."""
     text = HEAD + "定义 甲 = 未定义名 + 1 依据 R1\n合格 当 甲 + 甲 不少于 作业数 授予 36 学时 依据 R2\n"
     assert ["E301"] == _codes(checks(text, name="p.policy"))
+
+
+@st.composite
+def _definition_dags(draw: st.DrawFn) -> list[tuple[int, tuple[int, ...]]]:
+    """Definitions d0 … dm-1, each ``k`` negations of a sum of later definitions (or of 作业数) plus 1."""
+    m = draw(st.integers(1, 10))
+    return [
+        (draw(st.integers(0, 60)), tuple(draw(st.sets(st.integers(i + 1, m - 1), max_size=2))) if i < m - 1 else ())
+        for i in range(m)
+    ]
+
+
+@settings(max_examples=60)
+@given(_definition_dags())
+def test_e104_exactly_when_the_counted_depth_is_over_the_limit(dag: list[tuple[int, tuple[int, ...]]]) -> None:
+    """Law: E104 is given exactly when some expression, with what it refers to, nests over the limit (counted
+    here independently); every policy accepted evaluates on the default stack."""
+    depth: dict[int, int] = {}
+    for i in reversed(range(len(dag))):  # d_i = -…-(d_j + d_l + 1): k levels, the sum, then its terms
+        k, refs = dag[i]
+        depth[i] = k + 2 + max((depth[j] for j in refs), default=0)
+    defs = "".join(
+        f"定义 d{i} = {'-' * k}({' + '.join([*(f'd{j}' for j in sorted(refs)), '作业数'])} + 1) 依据 R1\n"
+        for i, (k, refs) in enumerate(dag)
+    )
+    text = HEAD + defs + "合格 当 d0 不少于 2 或 作业数 不少于 0 授予 36 学时 依据 R2\n"
+    deepest = max(3 + depth[0], *depth.values())  # inside 或, 不少于: d0 is three levels down
+    errors = [d.code for d in checks(text, name="dag.policy") if d.severity is Severity.ERROR]
+    event("refused" if errors else "accepted")
+    assert (["E104"] if deepest > MAX_DEFINITION_DEPTH else []) == sorted(set(errors))
+    if not errors:
+        decision = loads(text, name="dag.policy").evaluate([_teacher()]).decisions[0]
+        assert ("assessed", True) == (decision.status, decision.passed)
 
 
 # ---------- "did you mean", bounded ----------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeGuard
 
 import attrs
 
@@ -153,7 +155,7 @@ def analyse_file(path: PolicyPath) -> tuple[CheckedPolicy | None, list[Diagnosti
         raise TypeError(f"a policy path is a str or os.PathLike, not {type(path).__name__}; for text use loads/checks")
     out = Collector()
     source = read_policy(path, out)
-    if source is None and isinstance(path, str) and ("\n" in path or len(path.encode("utf-8", "replace")) > 255):
+    if source is None and _looks_like_text(path) and not os.path.lexists(path):
         out = Collector()  # policy text given for a path: say so, without echoing the whole text as a file name
         shown = path.strip().splitlines()[0][:40] if path.strip() else ""
         out.add(
@@ -166,6 +168,13 @@ def analyse_file(path: PolicyPath) -> tuple[CheckedPolicy | None, list[Diagnosti
             "for text use trainrules.checks(text) or trainrules.loads(text)",
         )
     return _analyse(source, out)
+
+
+def _looks_like_text(path: PolicyPath) -> TypeGuard[str]:
+    """A string no file name is likely to be (a line break, or a part over 255 bytes): policy text given as a path."""
+    if not isinstance(path, str):
+        return False
+    return "\n" in path or any(len(part.encode("utf-8", "replace")) > 255 for part in re.split(r"[\\/]", path))
 
 
 def analyse_text(text: str, name: str = "<text>") -> tuple[CheckedPolicy | None, list[Diagnostic]]:
