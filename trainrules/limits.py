@@ -8,6 +8,7 @@ __all__ = [
     "MAX_NODES",
     "MAX_POLICY_BYTES",
     "MAX_RECORD_FIELD_CHARS",
+    "MAX_TOKENS",
 ]
 
 #: A policy file larger than this is refused before parsing (a real plan is a few KB; the
@@ -17,6 +18,9 @@ MAX_POLICY_BYTES = 200_000
 MAX_NESTING = 64
 #: Most tree nodes one policy may have.
 MAX_NODES = 50_000
+#: Most words, numbers and signs one policy may have, counted before parsing so that an
+#: oversized policy is refused at once (parsing this many takes about half a second).
+MAX_TOKENS = 50_000
 #: Rendered diagnostics stop after this many, with "… and N more".
 MAX_DIAGNOSTICS_SHOWN = 50
 #: Longest text value accepted from a record field.

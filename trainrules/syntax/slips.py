@@ -1,0 +1,210 @@
+"""The slips clerks make when typing a policy, recognised in the text around a syntax error.
+
+Each finder looks at the text only and proposes a repair; the parser keeps a proposal only
+when the repaired text parses past the place that failed (``Trial``), so a hint is never a
+guess the grammar would refuse. The finders return plain values; the parser turns them into
+E120–E124 diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+import attrs
+
+from trainrules.syntax.grammar import keywords
+
+__all__ = [
+    "LOOKALIKES",
+    "Glued",
+    "Lookalike",
+    "QuoteSlip",
+    "Trial",
+    "find_glued",
+    "find_lookalike",
+    "find_quote_slip",
+    "glued_splits",
+    "next_token_end",
+]
+
+#: ``trial(repaired_text, offset)``: whether the repaired text parses, without error, up to ``offset``.
+Trial = Callable[[str, int], bool]
+
+#: Characters that look like one the language accepts, and that one. Full-width forms of the
+#: ASCII signs, dashes and the minus sign, and the Chinese full stop in a number.
+LOOKALIKES: dict[str, str] = {
+    "．": ".",
+    "。": ".",
+    "＜": "<",
+    "＞": ">",
+    "＝": "=",
+    "＋": "+",
+    "－": "-",
+    "—": "-",
+    "–": "-",
+    "−": "-",
+    "‐": "-",
+    "﹣": "-",
+    "＊": "*",
+    "／": "/",
+    "！": "!",
+    "［": "[",
+    "］": "]",
+    "｛": "{",
+    "｝": "}",
+    "、": ",",
+    "＂": '"',
+    "＃": "#",
+}
+
+_WORD = re.compile(r"[^\W\d]\w*")
+#: One token, roughly as the lexer reads it (a lower bound on its count: never splits what it joins).
+TOKEN = re.compile(
+    r"""(?P<skip>[ \t\f\r\n\u3000]+|\#[^\n]*)
+    |(?P<string>"[^"\n]*"|“[^”\n]*”)
+    |(?P<date>[0-9０-９]{4}-[0-9０-９]{1,2}-[0-9０-９]{1,2}(?![0-9０-９:])|[0-9０-９]{4}年[0-9０-９]{1,2}月[0-9０-９]{1,2}日)
+    |(?P<time>[0-9０-９]{1,2}[:：][0-9０-９]{2}(?::[0-9０-９]{2})?)
+    |(?P<rule>[A-Z][A-Z0-9]*[0-9](?:-[0-9A-Za-z]+)*(?!\w))
+    |(?P<number>[0-9０-９]+(?:\.[0-9０-９]+)?)
+    |(?P<word>[^\W\d]\w*)
+    |(?P<sign>[<>=!]=|.)""",
+    re.VERBOSE,
+)
+_MAX_WORD = 200
+
+
+def next_token_end(text: str, pos: int) -> int:
+    """Where the first token at or after ``pos`` ends (comments and spaces skipped); the text's end if none."""
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if m is None:  # pragma: no cover - "." takes any character but a newline, and "skip" takes those
+            return len(text)
+        if m.lastgroup != "skip":
+            return m.end()
+        pos = m.end()
+    return len(text)
+
+
+# ---------- a keyword glued to a name ----------
+
+
+@attrs.frozen
+class Glued:
+    """``word`` at ``start`` should have been two words: ``left`` and ``right``."""
+
+    start: int
+    word: str
+    left: str
+    right: str
+
+
+def glued_splits(word: str) -> Iterator[tuple[str, str]]:
+    """Ways to read ``word`` as a keyword and a name (or two keywords): the keyword first, then last.
+
+    Longest keyword first. This is also the hint a name check can give for an undefined
+    name such as ``总分不少于`` (the lexer reads a keyword touching a name as one name).
+    """
+    if len(word) > _MAX_WORD or not _WORD.fullmatch(word):
+        return
+    words = sorted(keywords(), key=lambda k: (-len(k), k))
+    for k in words:
+        rest = word[len(k) :]
+        if word.startswith(k) and rest and _WORD.fullmatch(rest):
+            yield k, rest
+    for k in words:
+        rest = word[: -len(k)]
+        if word.endswith(k) and rest and _WORD.fullmatch(rest):
+            yield rest, k
+
+
+def find_glued(text: str, words: list[tuple[int, str]], upto: int, trial: Trial) -> Glued | None:
+    """The first of ``words`` (offset, text) that, split in two, lets the parse go on past ``upto``."""
+    for start, word in words:
+        end = start + len(word)
+        for left, right in glued_splits(word):
+            repaired = f"{text[:start]}{left} {right}{text[end:]}"
+            if trial(repaired, next_token_end(repaired, max(upto, end) + 1)):
+                return Glued(start, word, left, right)
+    return None
+
+
+# ---------- a full-width or look-alike character ----------
+
+
+@attrs.frozen
+class Lookalike:
+    """The character at ``pos`` should be ``ascii``; ``fixed`` is its word with every such character replaced."""
+
+    pos: int
+    char: str
+    ascii: str
+    fixed: str
+
+    @property
+    def name(self) -> str:
+        """The Unicode name of the character (for the English message)."""
+        return unicodedata.name(self.char, f"U+{ord(self.char):04X}")
+
+
+def find_lookalike(text: str, start: int, trial: Trial) -> Lookalike | None:
+    """A look-alike character in the run of non-space text around ``start``, whose repair lets the parse go on."""
+    limit = start - _MAX_WORD
+    while start > 0 and start > limit and not text[start - 1].isspace():
+        start -= 1
+    end = start
+    while end < len(text) and not text[end].isspace() and end - start < _MAX_WORD:
+        end += 1
+    run = text[start:end]
+    for i, ch in enumerate(run):
+        ascii_ = LOOKALIKES.get(ch)
+        if ascii_ is None:
+            continue
+        fixed = run.replace(ch, ascii_)
+        repaired = text[:start] + fixed + text[end:]
+        if trial(repaired, next_token_end(repaired, end)):
+            return Lookalike(start + i, ch, ascii_, fixed)
+    return None
+
+
+# ---------- quotes ----------
+
+_CLOSER = {'"': '"', "“": "”"}
+_QUOTES = '"“”'
+
+
+@attrs.frozen
+class QuoteSlip:
+    """A quote opened at ``opened`` is not closed on its line (``at`` is the line's end), or closed by a wrong one.
+
+    ``wrong`` is the mismatched closing quote (at ``at``) to replace by ``closer``; empty when none was found.
+    """
+
+    opened: int
+    quote: str
+    closer: str
+    at: int
+    wrong: str = ""
+
+
+def find_quote_slip(text: str, pos: int, trial: Trial) -> QuoteSlip | None:
+    """If the character at ``pos`` opens a quote that its line never closes, say how (unclosed, or mismatched)."""
+    quote = text[pos : pos + 1]
+    closer = _CLOSER.get(quote)
+    if closer is None:
+        return None
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end == -1 else line_end
+    rest = text[pos + 1 : line_end]
+    if closer in rest:
+        return None
+    for i, ch in enumerate(rest):
+        if ch in _QUOTES:
+            at = pos + 1 + i
+            repaired = text[:at] + closer + text[at + 1 :]
+            if trial(repaired, next_token_end(repaired, at + 1)):
+                return QuoteSlip(pos, quote, closer, at, ch)
+            break
+    end = len(text[:line_end].rstrip())
+    return QuoteSlip(pos, quote, closer, max(end, pos + 1))
