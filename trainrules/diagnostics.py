@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from trainrules.render import render_text
 from trainrules.source import Span
 
 __all__ = ["CATALOG", "Collector", "Diagnostic", "Entry", "PolicyError", "Severity"]
@@ -152,7 +153,7 @@ CATALOG: Mapping[str, Entry] = {
         "syntax error: quotes that do not pair",
         "第 {line} 行第 {column} 列的左引号 {open} 配的是 {close}",
         "the opening {open} at line {line}, column {column} is closed by {close}",
-        "引号要成对（\"…\" 或 “…”）：把这里的 {close} 改成 {fix}。",
+        '引号要成对（"…" 或 “…”）：把这里的 {close} 改成 {fix}。',
         'Quotes come in pairs ("…" or “…”): change this {close} to {fix}.',
     ),
     "E124": Entry(
@@ -439,6 +440,4 @@ class PolicyError(Exception):
         super().__init__()
 
     def __str__(self) -> str:
-        from trainrules.render import render_text
-
         return render_text(self.diagnostics)

@@ -253,6 +253,21 @@ def _word_before(text: str, fed: list[Token], pos: int) -> list[tuple[int, str]]
     return [(start, str(prev))]
 
 
+def _unclosed_before(text: str, start: int, fed: list[Token]) -> tuple[re.Match[str], str, int] | None:
+    """A declaration keyword in the first column where the parser failed (on it or the word after it) while a
+    ``{`` before it is still open: the keyword, and the open block's header and offset."""
+    for at in (start, fed[-1].start_pos if fed else None):
+        if at is None or (at and text[at - 1] != "\n"):
+            continue
+        keyword = _DECL_LINE.match(text, at)
+        if keyword is None:
+            continue
+        block = _open_block(text, at)
+        if block is not None:
+            return keyword, block[0], block[1]
+    return None
+
+
 def _add_glued(source: Source, glued: Glued, out: Collector) -> None:
     out.add(
         "E120",
@@ -321,13 +336,12 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         tok: Token = exc.token
         start = tok.start_pos if tok.start_pos is not None else 0
         end = tok.end_pos if tok.end_pos is not None else start + len(str(tok))
-        if _DECL_LINE.match(view, start) and (start == 0 or view[start - 1] == "\n"):
-            block = _open_block(view, start)
-            if block is not None:  # a declaration begins while the one before still has an open brace
-                header, at = block
-                out.add("E124", source.span(start, end), header=header, line=source.line_col(at)[0])
-                return start
         ip, fed = _state_at(view, start)
+        unclosed = _unclosed_before(view, start, fed)
+        if unclosed is not None:
+            keyword, header, at = unclosed
+            out.add("E124", source.span(keyword.start(), keyword.end()), header=header, line=source.line_col(at)[0])
+            return keyword.start()
         lookalike = find_lookalike(view, start, _parses_up_to)
         if lookalike is not None:
             _add_lookalike(source, lookalike, out)
@@ -406,6 +420,8 @@ def _recover(source: Source, first: UnexpectedInput, out: Collector) -> None:
         if found is None:
             return
         exc = found
+
+
 #: Signs that make an operator node when they stand at the top of a bracket's content.
 _OPERATOR_SIGNS = frozenset("+-*×/÷%％<>≥≤≠") | {">=", "<=", "==", "!="}
 _OPERATOR_WORDS = frozenset(
