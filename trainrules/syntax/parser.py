@@ -224,6 +224,8 @@ def _parses_up_to(text: str, upto: int) -> bool:
         for tok in ip.iter_parse():
             if (tok.start_pos or 0) >= upto:
                 return True
+    except UnexpectedCharacters as exc:
+        return (exc.pos_in_stream or 0) >= upto
     except UnexpectedInput:
         return False
     return True
@@ -244,13 +246,10 @@ def _first_error(text: str) -> UnexpectedInput | None:
 
 def _word_before(text: str, fed: list[Token], pos: int) -> list[tuple[int, str]]:
     """The last token fed before ``pos``, as (offset, text), when it is a word on the same line."""
-    if not fed:
+    if not fed or not _WORD.fullmatch(str(fed[-1])):
         return []
-    prev = fed[-1]
-    start = prev.start_pos or 0
-    if "\n" in text[start:pos]:
-        return []
-    return [(start, str(prev))]
+    start = fed[-1].start_pos or 0
+    return [] if "\n" in text[start:pos] else [(start, str(fed[-1]))]
 
 
 def _unclosed_before(text: str, start: int, fed: list[Token]) -> tuple[re.Match[str], str, int] | None:
@@ -312,7 +311,6 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
     """
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
-        ip, _ = _state_at(view, pos)
         quote = find_quote_slip(view, pos, _parses_up_to)
         if quote is not None:
             _add_quote(source, quote, out)
@@ -321,7 +319,7 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         if lookalike is not None:
             _add_lookalike(source, lookalike, out)
             return pos
-        allowed = _acceptable(ip) or set(exc.allowed or ())
+        allowed = _acceptable(_state_at(view, pos)[0]) or set(exc.allowed or ())
         char = view[pos] if pos < len(view) else ""
         hint, hint_en = _expected_words(allowed, "zh"), _expected_words(allowed, "en")
         if char and (char.isspace() or not char.isprintable()):  # shows as nothing: name it
@@ -363,7 +361,8 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         return start
     # end of file
     ip, fed = _state_at(view, len(view))
-    glued = find_glued(view, _word_before(view, fed, len(view)), len(view), _parses_up_to)
+    last = [(fed[-1].start_pos or 0, str(fed[-1]))] if fed and _WORD.fullmatch(str(fed[-1])) else []
+    glued = find_glued(view, last, len(view), _parses_up_to)
     if glued is not None:
         _add_glued(source, glued, out)
         return None
@@ -405,17 +404,14 @@ def _recover(source: Source, first: UnexpectedInput, out: Collector) -> None:
     slip never shows as several errors.
     """
     text = source.text
-    chunk_start, exc = 0, first
+    chunk_start, view, exc = 0, text, first
     for _ in range(MAX_DIAGNOSTICS_SHOWN):
-        view = text if chunk_start == 0 else _NOT_NEWLINE.sub(" ", text[:chunk_start]) + text[chunk_start:]
         at = _report(source, view, exc, out)
-        if at is None:
-            return
-        resume = _resume_at(text, chunk_start, at)
+        resume = None if at is None else _resume_at(text, chunk_start, at)
         if resume is None:
             return
-        chunk_start = resume
-        view = _NOT_NEWLINE.sub(" ", text[:chunk_start]) + text[chunk_start:]
+        # Blank the declarations before (newlines kept, so lines and offsets stay those of the source).
+        chunk_start, view = resume, _NOT_NEWLINE.sub(" ", text[:resume]) + text[resume:]
         found = _first_error(view)
         if found is None:
             return

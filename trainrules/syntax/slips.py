@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 import attrs
 
@@ -25,6 +25,7 @@ __all__ = [
     "find_glued",
     "find_lookalike",
     "find_quote_slip",
+    "glued_hint",
     "glued_splits",
     "next_token_end",
 ]
@@ -119,6 +120,35 @@ def glued_splits(word: str) -> Iterator[tuple[str, str]]:
             yield rest, k
 
 
+def glued_hint(name: str, known: Collection[str]) -> tuple[str, str] | None:
+    """For an undefined ``name``: how it splits into a known name and a keyword, as a hint (zh, en), or None.
+
+    The hook a name check can use: ``总分不少于60`` is one name to the lexer (a name may hold
+    digits), so the parser accepts it and only the name check sees that it is undefined; split
+    at a keyword after a known name it reads ``总分 不少于 60``.
+    """
+    if len(name) > _MAX_WORD:
+        return None
+    for k in sorted(keywords(), key=lambda k: (-len(k), k)):
+        i = name.find(k, 1)
+        while i != -1:
+            left, rest = name[:i], name[i + len(k) :]
+            if left in known:
+                fixed = " ".join(p for p in (left, k, rest) if p)
+                return (
+                    f"是不是想写“{fixed}”？在“{left}”和“{k}”之间加空格。",
+                    f"Did you mean '{fixed}'? Put a space between {left} and {k}.",
+                )
+            i = name.find(k, i + 1)
+        if name.startswith(k) and name[len(k) :] in known:
+            fixed = f"{k} {name[len(k) :]}"
+            return (
+                f"是不是想写“{fixed}”？在“{k}”和“{name[len(k) :]}”之间加空格。",
+                f"Did you mean '{fixed}'? Put a space between {k} and {name[len(k) :]}.",
+            )
+    return None
+
+
 def find_glued(text: str, words: list[tuple[int, str]], upto: int, trial: Trial) -> Glued | None:
     """The first of ``words`` (offset, text) that, split in two, lets the parse go on past ``upto``."""
     for start, word in words:
@@ -157,14 +187,19 @@ def find_lookalike(text: str, start: int, trial: Trial) -> Lookalike | None:
     while end < len(text) and not text[end].isspace() and end - start < _MAX_WORD:
         end += 1
     run = text[start:end]
-    for i, ch in enumerate(run):
-        ascii_ = LOOKALIKES.get(ch)
-        if ascii_ is None:
-            continue
-        fixed = run.replace(ch, ascii_)
+    found = [(i, ch) for i, ch in enumerate(run) if ch in LOOKALIKES]
+    if not found:
+        return None
+    # All of them at once (``＞＝``), else one kind at a time (a ``—`` in quoted text is not the slip).
+    attempts = [(found[0], "".join(LOOKALIKES.get(ch, ch) for ch in run))]
+    first: dict[str, int] = {}
+    for i, ch in found:
+        first.setdefault(ch, i)
+    attempts += [((i, ch), run.replace(ch, LOOKALIKES[ch])) for ch, i in first.items()]
+    for (i, ch), fixed in attempts:
         repaired = text[:start] + fixed + text[end:]
         if trial(repaired, next_token_end(repaired, end)):
-            return Lookalike(start + i, ch, ascii_, fixed)
+            return Lookalike(start + i, ch, LOOKALIKES[ch], fixed)
     return None
 
 
