@@ -20,7 +20,8 @@ from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_NESTING, MAX_TOKENS
 from trainrules.source import Source
 from trainrules.syntax import ast
 from trainrules.syntax.grammar import build_parser, describe_terminal, parser
-from trainrules.syntax.parser import _check_size, _prescan
+from trainrules.syntax.parser import _check_size
+from trainrules.syntax.prescan import prescan
 from trainrules.syntax.slips import glued_hint, glued_splits
 
 #: The syntax errors that say what the parser expected, and those that name a clerk's slip and its fix.
@@ -710,6 +711,23 @@ def test_too_many_tokens_is_e114_at_the_token_past_the_limit() -> None:
     assert f"more than {MAX_TOKENS} tokens" in d.message_en
 
 
+def test_an_if_ladder_is_e113_before_parsing() -> None:
+    """Every 若 whose 否则 part has not ended encloses what follows: a long ladder is refused without parsing."""
+    text = HEAD + "定义 甲 = " + "若 总分 > 1 则 1 否则 " * 5_000 + "0\n"
+    source = Source(name="ladder.policy", text=text)
+    out = Collector()
+    assert not prescan(source, out)
+    assert [("E113", 5)] == [(d.code, d.span.line) for d in out.items]
+
+
+def test_sibling_ifs_do_not_add_up() -> None:
+    """An if in the 则 part closes at its 否则 part's end: a hundred of them side by side are no deep nesting."""
+    text = HEAD + "定义 甲 = 若 总分 > 1 则 1 否则 2\n" * 100
+    assert prescan(Source(name="flat.policy", text=text), Collector())
+    text = HEAD + "定义 甲 = [" + ", ".join(["若 总分 > 1 则 若 总分 > 2 则 1 否则 2 否则 3"] * 100) + "]\n"
+    assert prescan(Source(name="flat.policy", text=text), Collector())
+
+
 def test_deep_brackets_are_e113_before_parsing_at_the_bracket() -> None:
     """Brackets nested past the limit are E113 at the first bracket past it, found without parsing."""
     text = HEAD + "定义 甲 = " + "[" * 100 + "1" + "]" * 100 + "\n"
@@ -718,7 +736,25 @@ def test_deep_brackets_are_e113_before_parsing_at_the_bracket() -> None:
     assert len("定义 甲 = ") + MAX_NESTING + 1 == d.span.column
 
 
-_WRAPPERS = ("[{}]", "最小({})", "({})", "({} + 1)", "-{}", "- {}", "非 {}", "若 甲 则 1 否则 {}", "{}%", "(1 × {})")
+_WRAPPERS = (
+    "[{}]",
+    "最小({})",
+    "最小(1, {})",
+    "({})",
+    "({} + 1)",
+    "-{}",
+    "- {}",
+    "非 {}",
+    "{}%",
+    "(1 × {})",
+    "若 甲 则 1 否则 {}",
+    "若 {} 则 1 否则 2",
+    "若 甲 则 {} 否则 2",
+    "若 甲 则 若 乙 则 1 否则 2 否则 {}",
+    "若 (若 甲 则 乙 否则 1) 则 1 否则 {}",
+    "[若 甲 则 1 否则 2, {}]",
+    "学校.甲 + {}",
+)
 
 
 @given(st.lists(st.sampled_from(_WRAPPERS), max_size=MAX_NESTING + 20), st.sampled_from(["1", "甲", "甲 > 1"]))
@@ -728,7 +764,7 @@ def test_law_what_the_pre_scan_refuses_the_parse_refuses(wrappers: list[str], le
     for w in wrappers:
         expr = w.format(expr)
     source = Source(name="n.policy", text=HEAD + f"定义 乙 = {expr}\n")
-    if _prescan(source, Collector()):
+    if prescan(source, Collector()):
         return
     try:
         tree = parser().parse(source.text)

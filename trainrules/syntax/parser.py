@@ -10,18 +10,17 @@ import stat
 import unicodedata
 from pathlib import Path
 
-import attrs
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from trainrules.diagnostics import Collector
-from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES, MAX_TOKENS
+from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES
 from trainrules.source import Source
-from trainrules.syntax.grammar import describe_terminal, keywords, parser
+from trainrules.syntax.grammar import describe_terminal, parser
+from trainrules.syntax.prescan import prescan
 from trainrules.syntax.slips import (
     LOOKALIKES,
-    TOKEN,
     Glued,
     Lookalike,
     QuoteSlip,
@@ -418,82 +417,6 @@ def _recover(source: Source, first: UnexpectedInput, out: Collector) -> None:
         exc = found
 
 
-#: Signs that make an operator node when they stand at the top of a bracket's content.
-_OPERATOR_SIGNS = frozenset("+-*×/÷%％<>≥≤≠") | {">=", "<=", "==", "!="}
-_OPERATOR_WORDS = frozenset(
-    {"且", "或", "非", "若", "不少于", "不低于", "不超过", "不高于", "大于", "小于", "高于", "低于"}
-    | {"早于", "晚于", "等于", "不等于", "含任一", "含", "属于"}
-)
-_PREFIX = frozenset({"-", "非"})
-_OPEN = {"[": "]", "(": ")", "（": ")"}
-_CLOSE = {"]": "]", ")": ")", "）": ")"}
-
-
-@attrs.define
-class _Bracket:
-    """An open bracket during the pre-scan: whether it makes a tree node, and the nesting inside it so far."""
-
-    closer: str
-    at: int
-    node: bool
-    operator: bool = False
-    inner: int = 0
-
-    @property
-    def height(self) -> int:
-        return self.inner + (1 if self.node or self.operator else 0)
-
-
-def _prescan(source: Source, out: Collector) -> bool:
-    """Refuse, before parsing, a policy with too many tokens or brackets nested too deep (E114, E113).
-
-    Parsing costs about 10 µs a token, so a policy near the byte limit would take seconds to
-    parse only to be refused afterwards. One pass of a regular expression counts the tokens (a
-    lower bound on the lexer's count) and a lower bound on the nesting that parsing would
-    build: ``[`` and a call's ``(`` always make a node, a ``(`` whose content has an operator
-    makes one, and a run of ``-`` or ``非`` makes one per sign but the first. So whatever this
-    refuses, the check after parsing would refuse too; what it lets through, that check still sees.
-    """
-    text = source.text
-    count = 0
-    brackets: list[_Bracket] = []
-    open_nodes = 0  # brackets open now that make a node
-    run = 0  # length of the current run of prefix signs
-    prev_kind, prev = "", ""
-    for m in TOKEN.finditer(text):
-        kind = m.lastgroup or ""
-        if kind == "skip":
-            continue
-        count += 1
-        if count > MAX_TOKENS:
-            out.add("E114", source.span(m.start(), m.end()), limit=MAX_TOKENS, unit="个词、数和符号", unit_en="tokens")
-            return False
-        tok = m.group()
-        run = (run + 1 if prev in _PREFIX else 1) if tok in _PREFIX else 0
-        depth = run - 1
-        if tok in _OPEN:
-            call = tok != "[" and prev_kind == "word" and prev not in keywords()
-            brackets.append(_Bracket(_OPEN[tok], m.start(), node=tok == "[" or call))
-            open_nodes += brackets[-1].node
-            depth = max(depth, open_nodes)
-        elif brackets and _CLOSE.get(tok) == brackets[-1].closer:
-            done = brackets.pop()
-            open_nodes -= done.node
-            if done.height > MAX_NESTING:
-                out.add("E113", source.span(done.at, done.at + 1), limit=MAX_NESTING)
-                return False
-            if brackets:
-                brackets[-1].inner = max(brackets[-1].inner, done.height)
-        elif brackets and (tok in _OPERATOR_SIGNS or tok in _OPERATOR_WORDS):
-            brackets[-1].operator = True
-            brackets[-1].inner = max(brackets[-1].inner, run - 1)
-        if depth > MAX_NESTING:
-            out.add("E113", source.span(m.start(), m.end()), limit=MAX_NESTING)
-            return False
-        prev_kind, prev = kind, tok
-    return True
-
-
 def _check_size(source: Source, tree: Tree[Token], out: Collector) -> bool:
     """Count nodes and nesting without recursion; refuse trees beyond the limits."""
     count = 0
@@ -514,7 +437,7 @@ def _check_size(source: Source, tree: Tree[Token], out: Collector) -> bool:
 
 def parse(source: Source, out: Collector) -> Tree[Token] | None:
     """Parse a source; on syntax errors add E1xx diagnostics (each declaration's first) and return None."""
-    if not _prescan(source, out):
+    if not prescan(source, out):
         return None
     try:
         tree = parser().parse(source.text)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterator
 import attrs
 
 from trainrules.syntax.grammar import keywords
+from trainrules.syntax.prescan import TOKEN
 
 __all__ = [
     "LOOKALIKES",
@@ -61,18 +62,6 @@ LOOKALIKES: dict[str, str] = {
 }
 
 _WORD = re.compile(r"[^\W\d]\w*")
-#: One token, roughly as the lexer reads it (a lower bound on its count: never splits what it joins).
-TOKEN = re.compile(
-    r"""(?P<skip>[ \t\f\r\n\u3000]+|\#[^\n]*)
-    |(?P<string>"[^"\n]*"|“[^”\n]*”)
-    |(?P<date>[0-9０-９]{4}-[0-9０-９]{1,2}-[0-9０-９]{1,2}(?![0-9０-９:])|[0-9０-９]{4}年[0-9０-９]{1,2}月[0-9０-９]{1,2}日)
-    |(?P<time>[0-9０-９]{1,2}[:：][0-9０-９]{2}(?::[0-9０-９]{2})?)
-    |(?P<rule>[A-Z][A-Z0-9]*[0-9](?:-[0-9A-Za-z]+)*(?!\w))
-    |(?P<number>[0-9０-９]+(?:\.[0-9０-９]+)?)
-    |(?P<word>[^\W\d]\w*)
-    |(?P<sign>[<>=!]=|.)""",
-    re.VERBOSE,
-)
 _MAX_WORD = 200
 
 
