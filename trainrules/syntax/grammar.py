@@ -14,7 +14,7 @@ import lark
 from lark import Lark
 from lark.lexer import PatternStr
 
-__all__ = ["build_parser", "describe_terminal", "grammar_text", "keywords", "parser"]
+__all__ = ["WORD", "build_parser", "describe_terminal", "grammar_text", "keywords", "parser"]
 
 # Terminal name -> (Chinese words, English words). Keyword terminals are described by their text.
 _WORDS: dict[str, tuple[str, str]] = {
@@ -129,7 +129,8 @@ def describe_terminal(name: str, lang: str = "zh") -> str:
     return "其他内容" if lang == "zh" else "something else"
 
 
-_WORD = re.compile(r"[^\W\d]\w*")
+#: What the lexer reads as a name (NAME in the grammar): a letter, then letters and digits.
+WORD = re.compile(r"[^\W\d]\w*")
 
 
 @functools.cache
@@ -140,4 +141,4 @@ def keywords() -> frozenset[str]:
     so they are the words a glued-keyword hint looks for.
     """
     literals = re.findall(r'"([^"\\]+)"', grammar_text())
-    return frozenset(w for w in literals if _WORD.fullmatch(w))
+    return frozenset(w for w in literals if WORD.fullmatch(w))

@@ -1,4 +1,8 @@
-"""Policy text to a Lark tree: read and bound the input, parse, and turn syntax errors into E1xx diagnostics."""
+"""Policy text to a Lark tree: read and bound the input, parse, and turn syntax errors into E1xx diagnostics.
+
+A syntax error names the clerk's slip where one is recognised (:mod:`trainrules.syntax.slips`),
+then reading resumes at the next declaration, so each broken declaration is reported once.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 from trainrules.diagnostics import Collector
 from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES
 from trainrules.source import Source
-from trainrules.syntax.grammar import describe_terminal, parser
+from trainrules.syntax.grammar import WORD, describe_terminal, parser
 from trainrules.syntax.prescan import prescan
 from trainrules.syntax.slips import (
     LOOKALIKES,
@@ -33,7 +37,6 @@ __all__ = ["parse", "read_policy", "source_from_text"]
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f"}
 _MAX_EXPECTED_SHOWN = 10
-_WORD = re.compile(r"[^\W\d]\w*")
 
 
 def source_from_text(text: str, name: str, out: Collector) -> Source | None:
@@ -245,7 +248,7 @@ def _first_error(text: str) -> UnexpectedInput | None:
 
 def _word_before(text: str, fed: list[Token], pos: int) -> list[tuple[int, str]]:
     """The last token fed before ``pos``, as (offset, text), when it is a word on the same line."""
-    if not fed or not _WORD.fullmatch(str(fed[-1])):
+    if not fed or not WORD.fullmatch(str(fed[-1])):
         return []
     start = fed[-1].start_pos or 0
     return [] if "\n" in text[start:pos] else [(start, str(fed[-1]))]
@@ -343,7 +346,7 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         if lookalike is not None:
             _add_lookalike(source, lookalike, out)
             return start
-        words = [(start, str(tok))] if _WORD.fullmatch(str(tok)) else []
+        words = [(start, str(tok))] if WORD.fullmatch(str(tok)) else []
         glued = find_glued(view, words + _word_before(view, fed, start), start, _parses_up_to)
         if glued is not None:
             _add_glued(source, glued, out)
@@ -360,7 +363,7 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         return start
     # end of file
     ip, fed = _state_at(view, len(view))
-    last = [(fed[-1].start_pos or 0, str(fed[-1]))] if fed and _WORD.fullmatch(str(fed[-1])) else []
+    last = [(fed[-1].start_pos or 0, str(fed[-1]))] if fed and WORD.fullmatch(str(fed[-1])) else []
     glued = find_glued(view, last, len(view), _parses_up_to)
     if glued is not None:
         _add_glued(source, glued, out)

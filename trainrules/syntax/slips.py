@@ -8,13 +8,12 @@ E120–E124 diagnostics.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator
 
 import attrs
 
-from trainrules.syntax.grammar import keywords
+from trainrules.syntax.grammar import WORD, keywords
 from trainrules.syntax.prescan import TOKEN
 
 __all__ = [
@@ -61,7 +60,6 @@ LOOKALIKES: dict[str, str] = {
     "＃": "#",
 }
 
-_WORD = re.compile(r"[^\W\d]\w*")
 _MAX_WORD = 200
 
 
@@ -96,16 +94,16 @@ def glued_splits(word: str) -> Iterator[tuple[str, str]]:
     Longest keyword first. This is also the hint a name check can give for an undefined
     name such as ``总分不少于`` (the lexer reads a keyword touching a name as one name).
     """
-    if len(word) > _MAX_WORD or not _WORD.fullmatch(word):
+    if len(word) > _MAX_WORD or not WORD.fullmatch(word):
         return
     words = sorted(keywords(), key=lambda k: (-len(k), k))
     for k in words:
         rest = word[len(k) :]
-        if word.startswith(k) and rest and _WORD.fullmatch(rest):
+        if word.startswith(k) and rest and WORD.fullmatch(rest):
             yield k, rest
     for k in words:
         rest = word[: -len(k)]
-        if word.endswith(k) and rest and _WORD.fullmatch(rest):
+        if word.endswith(k) and rest and WORD.fullmatch(rest):
             yield rest, k
 
 
