@@ -523,6 +523,13 @@ def test_a_keyword_glued_into_a_statement_word_is_e120() -> None:
     assert "“档次 作业三档次”" in d.hint
 
 
+def test_a_number_glued_after_the_keyword_is_spaced_off_in_the_hint() -> None:
+    """`逾期得0` reads on as `逾期 得0` (the lexer splits 得 from 0 there), but the hint writes it `逾期 得 0`."""
+    d = _one_syntax_error(_item('截止 2019-12-15 24:00 前 依据 R1 "第一板块"', "逾期得0"))
+    assert ("E120", "逾期得0") == (d.code, d.span.text)
+    assert d.hint.startswith("是不是想写“逾期 得 0”？")
+
+
 def test_a_split_the_grammar_would_refuse_is_not_suggested() -> None:
     """`得分率 = 1` in an item starts with 得分, but `得分 率 = 1` does not parse either: a plain E111, no guess."""
     d = _one_syntax_error(_item("得分率 = 1"))

@@ -126,8 +126,8 @@ CATALOG: Mapping[str, Entry] = {
         "syntax error: a keyword runs into a name",
         "“{word}”被读成了一个名称：“{left}”和“{right}”之间少了空格",
         "'{word}' is read as one name: a space is missing between '{left}' and '{right}'",
-        "是不是想写“{left} {right}”？在“{left}”和“{right}”之间加一个空格。",
-        "Did you mean '{left} {right}'? Put a space between {left} and {right}.",
+        "是不是想写“{fixed}”？在“{left}”和“{right}”之间加一个空格。",
+        "Did you mean '{fixed}'? Put a space between {left} and {right}.",
     ),
     "E121": Entry(
         E,

@@ -276,6 +276,7 @@ def _add_glued(source: Source, glued: Glued, out: Collector) -> None:
         word=glued.word,
         left=glued.left,
         right=glued.right,
+        fixed=glued.fixed,
     )
 
 

@@ -3,11 +3,12 @@
 Each finder looks at the text only and proposes a repair; the parser keeps a proposal only
 when the repaired text parses past the place that failed (``Trial``), so a hint is never a
 guess the grammar would refuse. The finders return plain values; the parser turns them into
-E120–E124 diagnostics.
+E120–E123 diagnostics.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator
 
@@ -86,6 +87,13 @@ class Glued:
     word: str
     left: str
     right: str
+
+    @property
+    def fixed(self) -> str:
+        """The two words with the space, and a number after a keyword spaced off too (``逾期 得 0``)."""
+        m = re.fullmatch(r"(\D+?)([0-9０-９]+(?:\.[0-9０-９]+)?)", self.right)
+        right = f"{m[1]} {m[2]}" if m is not None and m[1] in keywords() else self.right
+        return f"{self.left} {right}"
 
 
 def glued_splits(word: str) -> Iterator[tuple[str, str]]:
