@@ -564,6 +564,21 @@ def test_a_full_width_minus_in_a_deadline_date() -> None:
     assert "改成“2019-12-15”" in d.hint
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["合格 当 总分 不少于 2＃ 依据 R1", "合格 当 学校。计划报送时间 早于 2019-12-15 12:00 依据 R1"],
+)
+def test_a_look_alike_whose_ascii_form_would_change_the_meaning_is_not_suggested(written: str) -> None:
+    """A ＃ glued to a number would turn the rest of the line into a comment, a 。 in a name is no decimal point."""
+    assert "E121" != _one_syntax_error(HEAD + written + "\n").code
+
+
+def test_a_full_width_hash_starts_a_comment() -> None:
+    """＃ after a space, where a comment can start, is E121 with # as the fix."""
+    d = _one_syntax_error(HEAD + "合格 当 总分 不少于 2 依据 R1 ＃ 注释\n")
+    assert ("E121", "＃") == (d.code, d.span.text)
+
+
 def test_a_look_alike_that_would_not_help_is_not_suggested() -> None:
     """A full-width sign where its ASCII form is no better either stays a plain syntax error."""
     d = _one_syntax_error(HEAD + "方案 乙 ｛\n}\n")

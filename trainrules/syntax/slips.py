@@ -173,6 +173,16 @@ class Lookalike:
         return unicodedata.name(self.char, f"U+{ord(self.char):04X}")
 
 
+def _plausible(run: str, i: int) -> bool:
+    """Whether ``run[i]`` can be meant as its ASCII form: ``。`` only inside a number, and ``＃`` only where a
+    comment can start (after a space), because ``#`` would hide the rest of the line and so always parse."""
+    if run[i] == "。":
+        return 0 < i < len(run) - 1 and run[i - 1].isdigit() and run[i + 1].isdigit()
+    if run[i] == "＃":
+        return i == 0
+    return True
+
+
 def find_lookalike(text: str, start: int, trial: Trial) -> Lookalike | None:
     """A look-alike character in the run of non-space text around ``start``, whose repair lets the parse go on."""
     limit = start - _MAX_WORD
@@ -182,7 +192,7 @@ def find_lookalike(text: str, start: int, trial: Trial) -> Lookalike | None:
     while end < len(text) and not text[end].isspace() and end - start < _MAX_WORD:
         end += 1
     run = text[start:end]
-    found = [(i, ch) for i, ch in enumerate(run) if ch in LOOKALIKES]
+    found = [(i, ch) for i, ch in enumerate(run) if ch in LOOKALIKES and _plausible(run, i)]
     if not found:
         return None
     # All of them at once (``＞＝``), else one kind at a time (a ``—`` in quoted text is not the slip).
