@@ -12,7 +12,7 @@ from trainrules.api import checks, loads
 from trainrules.diagnostics import PolicyError, Severity
 from trainrules.render import diagnostic_to_dict, render_text
 
-SYNTAX_CODES = {"E110", "E111", "E112"}
+SYNTAX_CODES = {"E110", "E111", "E112", "E120", "E121", "E122", "E123", "E124"}
 _INTERNAL = ("__ANON", "$END", "_COLON", "_COMMA", "_LPAR", "_RPAR", "RULE_ID", "CMP_OP", "LBRACE", "RBRACE")
 
 

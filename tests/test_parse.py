@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pendulum
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lark import Lark
+from lark.exceptions import UnexpectedInput
 
 from trainrules.api import checks, loads
-from trainrules.diagnostics import Diagnostic
+from trainrules.diagnostics import Collector, Diagnostic
+from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_NESTING, MAX_TOKENS
+from trainrules.source import Source
 from trainrules.syntax import ast
 from trainrules.syntax.grammar import build_parser, describe_terminal, parser
+from trainrules.syntax.parser import _check_size
+from trainrules.syntax.prescan import prescan
+from trainrules.syntax.slips import glued_hint, glued_splits
 
-SYNTAX_CODES = {"E110", "E111", "E112"}
+#: The syntax errors that say what the parser expected, and those that name a clerk's slip and its fix.
+EXPECTED_CODES = {"E110", "E111", "E112"}
+SLIP_CODES = {"E120", "E121", "E122", "E123", "E124"}
+SYNTAX_CODES = EXPECTED_CODES | SLIP_CODES
 
 HEAD = """方案 兰西县2019秋网本研修 {
   标题 "2019-2020第一学期教师网本研修计划"
@@ -92,8 +104,12 @@ def test_syntax_errors_never_name_internal_terminals(case: str) -> None:
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_syntax_errors_say_what_was_expected(case: str) -> None:
-    """Every syntax error says in words what the parser expected there (zh and en)."""
+    """Every syntax error says in words what the parser expected there (zh and en), or names the slip's fix."""
     d = _only(checks(BROKEN[case], name="broken.policy"))
+    if d.code in SLIP_CODES:
+        assert d.hint.strip()
+        assert d.hint_en.strip()
+        return
     assert d.hint.startswith("这里需要：")
     assert d.hint_en.startswith("expected here: ")
     assert len(d.hint) > len("这里需要：")
@@ -469,3 +485,313 @@ def test_windows_and_old_mac_line_ends_give_the_right_line(newline: str) -> None
     ]
     assert [("E201", 10, 8)] == expected
     assert expected == converted
+
+
+# ---------- a clerk's slips, named with their fix ----------
+
+
+def _one_syntax_error(text: str) -> Diagnostic:
+    errors = [d for d in checks(text, name="slip.policy") if d.code in SYNTAX_CODES]
+    assert 1 == len(errors), [(d.code, d.message) for d in errors]
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "word", "fix"),
+    [
+        ("合格 当 总分不少于 60 依据 R1", "总分不少于", "总分 不少于"),
+        ("部分 网络研修满分 20 依据 R1 {\n}", "网络研修满分", "网络研修 满分"),
+        ("合格 当 总分 不少于 60 且 作业数早于 2019-12-15 12:00 依据 R1", "作业数早于", "作业数 早于"),
+    ],
+)
+def test_a_keyword_glued_to_a_name_is_e120_with_the_split(written: str, word: str, fix: str) -> None:
+    """A keyword run into a name is one name to the lexer: E120 underlines the word and says where the space goes."""
+    d = _one_syntax_error(HEAD + written + "\n")
+    assert ("E120", word) == (d.code, d.span.text)
+    assert f"是不是想写“{fix}”？" in d.hint
+    assert f"Did you mean '{fix}'?" in d.hint_en
+
+
+def test_a_keyword_glued_into_a_statement_word_is_e120() -> None:
+    """`档次作业三档次` inside an item is `档次 作业三档次` (the example of the issue).
+
+    The lexer reads the keyword glued to a name as one name only where a name may come next;
+    after a citation's quoted section one may (a field of an input block), so there it is a slip.
+    """
+    d = _one_syntax_error(_item('截止 2019-12-15 24:00 前 依据 R1 "第一板块"', "档次作业三档次"))
+    assert ("E120", "档次作业三档次") == (d.code, d.span.text)
+    assert "“档次 作业三档次”" in d.hint
+
+
+def test_a_number_glued_after_the_keyword_is_spaced_off_in_the_hint() -> None:
+    """`逾期得0` reads on as `逾期 得0` (the lexer splits 得 from 0 there), but the hint writes it `逾期 得 0`."""
+    d = _one_syntax_error(_item('截止 2019-12-15 24:00 前 依据 R1 "第一板块"', "逾期得0"))
+    assert ("E120", "逾期得0") == (d.code, d.span.text)
+    assert d.hint.startswith("是不是想写“逾期 得 0”？")
+
+
+def test_a_split_the_grammar_would_refuse_is_not_suggested() -> None:
+    """`得分率 = 1` in an item starts with 得分, but `得分 率 = 1` does not parse either: a plain E111, no guess."""
+    d = _one_syntax_error(_item("得分率 = 1"))
+    assert "E111" == d.code
+
+
+@pytest.mark.parametrize(
+    ("written", "char", "fixed"),
+    [
+        ("定义 甲 = 17．9", "．", "17.9"),
+        ("定义 甲 = 17。9", "。", "17.9"),
+        ("合格 当 总分 ＜ 60 依据 R1", "＜", "<"),
+        ("合格 当 总分 ＞＝ 60 依据 R1", "＞", ">="),
+        ("定义 甲 = 总分 － 1", "－", "-"),
+        ("定义 甲 = ［1, 2］", "［", "[1,"),
+        ("定义 甲 = 2019—12—15", "—", "2019-12-15"),
+        ("合格 当 入班时间 早于 2019－12－15 12:00 依据 R1", "－", "2019-12-15"),
+    ],
+)
+def test_a_full_width_character_is_e121_with_the_caret_on_it(written: str, char: str, fixed: str) -> None:
+    """A full-width or look-alike sign is E121, underlined exactly, with the word as it should be written."""
+    d = _one_syntax_error(HEAD + written + "\n")
+    assert ("E121", char) == (d.code, d.span.text)
+    assert f"改成“{fixed}”" in d.hint
+    assert unicodedata.name(char) in d.message_en
+
+
+def test_a_full_width_minus_in_a_deadline_date() -> None:
+    """`截止 2019－12－15`: the caret is on the first full-width minus, not on the year the parser stopped at."""
+    d = _one_syntax_error(_item("截止 2019－12－15 24:00 前"))
+    assert ("E121", "－", 7, 12) == (d.code, d.span.text, d.span.line, d.span.column)
+    assert "改成“2019-12-15”" in d.hint
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["合格 当 总分 不少于 2＃ 依据 R1", "合格 当 学校。计划报送时间 早于 2019-12-15 12:00 依据 R1"],
+)
+def test_a_look_alike_whose_ascii_form_would_change_the_meaning_is_not_suggested(written: str) -> None:
+    """A ＃ glued to a number would turn the rest of the line into a comment, a 。 in a name is no decimal point."""
+    assert "E121" != _one_syntax_error(HEAD + written + "\n").code
+
+
+def test_a_full_width_hash_starts_a_comment() -> None:
+    """＃ after a space, where a comment can start, is E121 with # as the fix."""
+    d = _one_syntax_error(HEAD + "合格 当 总分 不少于 2 依据 R1 ＃ 注释\n")
+    assert ("E121", "＃") == (d.code, d.span.text)
+
+
+def test_a_look_alike_that_would_not_help_is_not_suggested() -> None:
+    """A full-width sign where its ASCII form is no better either stays a plain syntax error."""
+    d = _one_syntax_error(HEAD + "方案 乙 ｛\n}\n")
+    assert "E121" == d.code  # ｛ for { does help
+    d = _one_syntax_error(HEAD + "定义 甲 = 1 ！ 2\n")
+    assert "E110" == d.code  # ! alone is no operator
+
+
+@pytest.mark.parametrize(
+    ("line", "quote", "closer", "column"),
+    [
+        ('  标题 "2019-2020第一学期教师网本研修计划', '"', '"', 6),
+        ("  标题 “2019-2020第一学期教师网本研修计划", "“", "”", 6),
+        ('  标题 "第一期 # 注释', '"', '"', 6),
+    ],
+)
+def test_an_unclosed_quote_is_e122_at_the_end_of_its_line(line: str, quote: str, closer: str, column: int) -> None:
+    """Text in quotes is one line: the caret is where the closing quote is missing, the message names the opening."""
+    text = HEAD.replace('  标题 "2019-2020第一学期教师网本研修计划"', line)
+    d = _one_syntax_error(text)
+    assert ("E122", 2, len(line.rstrip()) + 1) == (d.code, d.span.line, d.span.column)
+    assert f"第 2 行第 {column} 列的引号 {quote}" in d.message
+    assert f"补上 {closer}" in d.hint
+
+
+@pytest.mark.parametrize(
+    ("written", "wrong", "fix"),
+    [('“网本研修"', '"', "”"), ('"网本研修”', "”", '"'), ("“网本研修“", "“", "”")],
+)
+def test_quotes_that_do_not_pair_are_e123_on_the_wrong_one(written: str, wrong: str, fix: str) -> None:
+    """A Chinese opening quote closed by an ASCII one (or the reverse): the caret is on the one to change."""
+    text = HEAD.replace('"2019-2020第一学期教师网本研修计划"', written)
+    d = _one_syntax_error(text)
+    assert ("E123", wrong, 2) == (d.code, d.span.text, d.span.line)
+    assert f"改成 {fix}" in d.hint
+
+
+def test_a_block_left_open_before_the_next_declaration_is_e124() -> None:
+    """The next declaration in the first column while a brace is open: E124 names the open block and its line."""
+    text = _item("截止 2019-12-15 24:00 前")
+    text = text[: text.rindex("}")] + "合格 当 总分 不少于 60 依据 R1\n"
+    d = _one_syntax_error(text)
+    assert ("E124", "合格", 9) == (d.code, d.span.text, d.span.line)
+    assert "部分 网络研修 满分 20 依据 R004-04 {”（第 5 行）" in d.message
+
+
+def test_the_glued_keyword_hint_hook_for_undefined_names() -> None:
+    """glued_hint splits an undefined name at a keyword after a known name (the name check's hook)."""
+    assert glued_hint("总分不少于60", {"总分"}) is not None
+    assert "“总分 不少于 60”" in glued_hint("总分不少于60", {"总分"})[0]
+    assert "“档次 作业三档次”" in glued_hint("档次作业三档次", {"作业三档次"})[0]
+    assert glued_hint("不合格档", {"总分"}) is None
+    assert [("档次", "作业三档次")] == [s for s in glued_splits("档次作业三档次") if s[0] == "档次"]
+
+
+# ---------- several errors in one run ----------
+
+THREE_ERRORS = """方案 兰西县2019秋网本研修 {
+  标题 "2019-2020第一学期教师网本研修计划"
+  期间 2019-12-05 至 2019-12-31 @           依据 R004-01
+}
+
+部分 网络研修 满分 20 依据 R004-04 {
+  项目 队伍建设 满分 20 依据 R004-04 {
+    截止 2019-12-15 24:00 之前              依据 R004-04
+  }
+}
+
+定义 甲 = 1 依据 R1
+
+合格 当 总分不少于 60 授予 36 学时   依据 R004-08
+"""
+
+
+def test_three_independent_syntax_errors_are_all_reported() -> None:
+    """Three broken declarations give three errors, each at its own line, in one run; the sound one gives none."""
+    diagnostics = checks(THREE_ERRORS, name="three.policy")
+    assert [("E110", 3, 30), ("E111", 8, 25), ("E120", 14, 6)] == [
+        (d.code, d.span.line, d.span.column) for d in diagnostics
+    ]
+
+
+def test_one_error_per_declaration() -> None:
+    """Two slips in one declaration are reported once (the first): what follows a slip is not guessed at."""
+    text = HEAD + "合格 当 总分 @ 60 @ 依据 R1\n定义 甲 = @\n"
+    assert [("E110", 5), ("E110", 6)] == [(d.code, d.span.line) for d in checks(text, name="p.policy")]
+
+
+def test_recovery_after_an_open_block_parses_the_declarations_after_it() -> None:
+    """After E124 the declaration it points at is parsed as itself: its own error is the next one reported."""
+    text = _item("截止 2019-12-15 24:00 前")
+    text = text[: text.rindex("}")] + "合格 当 总分 不少于 60 依据 R1\n定义 甲 = 1 +\n"
+    assert ["E124", "E112"] == [d.code for d in checks(text, name="p.policy")]
+
+
+def test_recovery_stops_at_the_number_of_diagnostics_shown() -> None:
+    """A file with more broken declarations than are shown reports as many as are shown, no more."""
+    text = HEAD + "定义 甲 = @\n" * (MAX_DIAGNOSTICS_SHOWN + 10)
+    assert ["E110"] * MAX_DIAGNOSTICS_SHOWN == [d.code for d in checks(text, name="p.policy")]
+
+
+_SOUND = (
+    "定义 甲 = 1 + 2 依据 R1",
+    "合格 当 总分 不少于 60 授予 36 学时 依据 R1",
+    '假设 日期截止 "只写日期的截止指当日结束前" 依据 G2',
+    "核查 名额 要求 1 > 0 依据 R1",
+    '证书 "优秀" 当 总分 不少于 90.5 依据 R1',
+    "定义 乙 = 最小(1.5, 2) 依据 R1",
+)
+
+
+@st.composite
+def _declarations(draw: st.DrawFn) -> tuple[str, set[int]]:
+    """Sound one-line declarations, some broken by a slip at a random place; the lines that were broken."""
+    lines, broken = [], set()
+    for i, decl in enumerate(draw(st.lists(st.sampled_from(_SOUND), min_size=1, max_size=8))):
+        slip = draw(st.sampled_from(["", "", "@", "drop", "glue", "．", "－", '"']))
+        if slip:
+            at = draw(st.integers(min_value=0, max_value=len(decl) - 1))
+            if slip == "drop":
+                decl = decl[:at] + decl[at + 1 :]
+            elif slip == "glue":
+                decl = decl.replace(" ", "", 1) if " " in decl[at:] else decl
+                decl = decl[:at] + decl[at:].replace(" ", "", 1)
+            else:
+                decl = decl[:at] + slip + decl[at:]
+            broken.add(HEAD.count("\n") + 1 + i)
+        lines.append(decl)
+    return HEAD + "\n".join(lines) + "\n", broken
+
+
+@given(_declarations())
+def test_law_recovery_reports_each_broken_declaration_at_most_once(case: tuple[str, set[int]]) -> None:
+    """Never an exception; at most one syntax error per broken declaration, on its line or the next (no cascade)."""
+    text, broken = case
+    errors = [d for d in checks(text, name="law.policy") if d.code in SYNTAX_CODES]
+    assert len(errors) <= len(broken)
+    assert all(d.span.line in broken or d.span.line - 1 in broken for d in errors), [
+        (d.code, d.span.line, d.message) for d in errors
+    ]
+
+
+# ---------- refused before parsing ----------
+
+
+def test_too_many_tokens_is_e114_at_the_token_past_the_limit() -> None:
+    """More tokens than MAX_TOKENS is E114 before parsing, with the caret where the limit is passed."""
+    text = HEAD + "定义 名单 = [" + ",".join(["1"] * (MAX_TOKENS // 2 + 10)) + "]\n"
+    (d,) = checks(text, name="big.policy")
+    assert ("E114", 5) == (d.code, d.span.line)
+    assert f"策略有超过 {MAX_TOKENS} 个词、数和符号" == d.message
+    assert f"more than {MAX_TOKENS} tokens" in d.message_en
+
+
+def test_an_if_ladder_is_e113_before_parsing() -> None:
+    """Every 若 whose 否则 part has not ended encloses what follows: a long ladder is refused without parsing."""
+    text = HEAD + "定义 甲 = " + "若 总分 > 1 则 1 否则 " * 5_000 + "0\n"
+    source = Source(name="ladder.policy", text=text)
+    out = Collector()
+    assert not prescan(source, out)
+    assert [("E113", 5)] == [(d.code, d.span.line) for d in out.items]
+
+
+def test_sibling_ifs_do_not_add_up() -> None:
+    """An if in the 则 part closes at its 否则 part's end: a hundred of them side by side are no deep nesting."""
+    text = HEAD + "定义 甲 = 若 总分 > 1 则 1 否则 2\n" * 100
+    assert prescan(Source(name="flat.policy", text=text), Collector())
+    text = HEAD + "定义 甲 = [" + ", ".join(["若 总分 > 1 则 若 总分 > 2 则 1 否则 2 否则 3"] * 100) + "]\n"
+    assert prescan(Source(name="flat.policy", text=text), Collector())
+
+
+def test_deep_brackets_are_e113_before_parsing_at_the_bracket() -> None:
+    """Brackets nested past the limit are E113 at the first bracket past it, found without parsing."""
+    text = HEAD + "定义 甲 = " + "[" * 100 + "1" + "]" * 100 + "\n"
+    (d,) = checks(text, name="deep.policy")
+    assert ("E113", "[") == (d.code, d.span.text)
+    assert len("定义 甲 = ") + MAX_NESTING + 1 == d.span.column
+
+
+_WRAPPERS = (
+    "[{}]",
+    "最小({})",
+    "最小(1, {})",
+    "({})",
+    "({} + 1)",
+    "-{}",
+    "- {}",
+    "非 {}",
+    "{}%",
+    "(1 × {})",
+    "若 甲 则 1 否则 {}",
+    "若 {} 则 1 否则 2",
+    "若 甲 则 {} 否则 2",
+    "若 甲 则 若 乙 则 1 否则 2 否则 {}",
+    "若 (若 甲 则 乙 否则 1) 则 1 否则 {}",
+    "[若 甲 则 1 否则 2, {}]",
+    "学校.甲 + {}",
+)
+
+
+@given(st.lists(st.sampled_from(_WRAPPERS), max_size=MAX_NESTING + 20), st.sampled_from(["1", "甲", "甲 > 1"]))
+def test_law_what_the_pre_scan_refuses_the_parse_refuses(wrappers: list[str], leaf: str) -> None:
+    """The pre-scan's nesting is a lower bound: what it refuses is refused after parsing too (or does not parse)."""
+    expr = leaf
+    for w in wrappers:
+        expr = w.format(expr)
+    source = Source(name="n.policy", text=HEAD + f"定义 乙 = {expr}\n")
+    if prescan(source, Collector()):
+        return
+    try:
+        tree = parser().parse(source.text)
+    except UnexpectedInput:
+        return
+    after = Collector()
+    assert not _check_size(source, tree, after)
+    assert ["E113"] == [d.code for d in after.items]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
 from trainrules.api import checks, loads
 from trainrules.diagnostics import Diagnostic, PolicyError, make
 from trainrules.limits import MAX_DIAGNOSTICS_SHOWN
-from trainrules.render import diagnostic_to_dict, render_one, render_text, summary_line
+from trainrules.render import Shown, diagnostic_to_dict, render_one, render_text, summary_line
 from trainrules.source import Source, display_width
 
 HEAD = """方案 兰西县2019秋网本研修 {
@@ -255,3 +257,30 @@ def test_warnings_do_not_stop_loading() -> None:
     """A policy with only warnings loads, and keeps its warnings."""
     policy = loads(HEAD + "定义 未用 = 1\n", name="p.policy")
     assert ["W601"] == [d.code for d in policy.warnings]
+
+
+def _imported(module: str) -> set[str]:
+    """The trainrules modules a module imports anywhere in its text (at the top or inside a function)."""
+    path = Path(__file__).resolve().parents[1] / (module.replace(".", "/") + ".py")
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return {n for n in names if n.startswith("trainrules")}
+
+
+def test_imports_run_one_way_between_diagnostics_and_render() -> None:
+    """diagnostics imports render (for PolicyError's text); render knows diagnostics only by the Shown protocol."""
+    assert "trainrules.render" in _imported("trainrules.diagnostics")
+    assert "trainrules.diagnostics" not in _imported("trainrules.render")
+
+
+def test_a_diagnostic_is_what_the_renderer_shows() -> None:
+    """Diagnostic satisfies render.Shown: the renderer reads its code, level, place, words and title."""
+    d = make("E115", None, path="x.policy")
+    shown: Shown = d
+    assert "x.policy: 错误 E115: 文件中没有任何声明" == render_one(shown).splitlines()[0]
+    assert "x.policy: error E115: the file declares nothing" == render_one(shown, "en").splitlines()[0]
+    assert "1 个错误，0 个警告" == summary_line([shown])

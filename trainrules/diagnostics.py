@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from trainrules.render import render_text
 from trainrules.source import Span
 
 __all__ = ["CATALOG", "Collector", "Diagnostic", "Entry", "PolicyError", "Severity"]
@@ -115,8 +116,8 @@ CATALOG: Mapping[str, Entry] = {
         E,
         "策略过大",
         "policy too large",
-        "策略有超过 {limit} 个语法节点",
-        "the policy has more than {limit} syntax nodes",
+        "策略有超过 {limit} {unit}",
+        "the policy has more than {limit} {unit_en}",
         "一份方案的策略不需要这么大；请检查文件。",
         "No plan needs a policy this large; check the file.",
     ),
@@ -128,6 +129,51 @@ CATALOG: Mapping[str, Entry] = {
         "the file declares nothing",
         "策略至少要有一个“方案 {{ … }}”块。",
         "A policy needs at least a 方案 {{ … }} block.",
+    ),
+    "E120": Entry(
+        E,
+        "语法错误：关键词和名称连在了一起",
+        "syntax error: a keyword runs into a name",
+        "“{word}”被读成了一个名称：“{left}”和“{right}”之间少了空格",
+        "'{word}' is read as one name: a space is missing between '{left}' and '{right}'",
+        "是不是想写“{fixed}”？在“{left}”和“{right}”之间加一个空格。",
+        "Did you mean '{fixed}'? Put a space between {left} and {right}.",
+    ),
+    "E121": Entry(
+        E,
+        "语法错误：全角或形似的字符",
+        "syntax error: a full-width or look-alike character",
+        "这里的“{char}”不是半角的“{ascii}”",
+        "'{char}' ({name}) is not the ASCII '{ascii}'",
+        "改成“{fixed}”：用半角（英文输入法）的“{ascii}”。",
+        "Write '{fixed}': type '{ascii}' with an English (half-width) keyboard layout.",
+    ),
+    "E122": Entry(
+        E,
+        "语法错误：引号没有闭合",
+        "syntax error: unclosed quote",
+        "第 {line} 行第 {column} 列的引号 {quote} 到行尾还没有闭合",
+        "the quote {quote} opened at line {line}, column {column} is not closed by the end of the line",
+        "在文字末尾补上 {closer}；带引号的文字不能跨行。",
+        "Add the closing {closer} after the text; quoted text cannot run over a line end.",
+    ),
+    "E123": Entry(
+        E,
+        "语法错误：引号不配对",
+        "syntax error: quotes that do not pair",
+        "第 {line} 行第 {column} 列的左引号 {open} 配的是 {close}",
+        "the opening {open} at line {line}, column {column} is closed by {close}",
+        '引号要成对（"…" 或 “…”）：把这里的 {close} 改成 {fix}。',
+        'Quotes come in pairs ("…" or “…”): change this {close} to {fix}.',
+    ),
+    "E124": Entry(
+        E,
+        "语法错误：花括号没有闭合",
+        "syntax error: unclosed brace",
+        "“{header} {{”（第 {line} 行）没有闭合，下一条声明就开始了",
+        "'{header} {{' (line {line}) is not closed before the next declaration begins",
+        "在这条声明之前补上“}}”。",
+        "Add the missing }} before this declaration.",
     ),
     # E2xx: literals
     "E201": Entry(
@@ -415,6 +461,4 @@ class PolicyError(Exception):
         super().__init__()
 
     def __str__(self) -> str:
-        from trainrules.render import render_text
-
         return render_text(self.diagnostics)

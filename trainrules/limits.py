@@ -24,6 +24,7 @@ __all__ = [
     "MAX_RECORD_INTEGER_DIGITS",
     "MAX_RECORD_LABELS",
     "MAX_RECORD_WHOLE_NUMBER",
+    "MAX_TOKENS",
     "MAX_XLSX_UNCOMPRESSED_BYTES",
     "YEARS",
 ]
@@ -49,6 +50,10 @@ MAX_POLICY_INTEGER_DIGITS = 15
 MAX_POLICY_FRACTION_DIGITS = 10
 #: Years a date may have, in a policy (**E201**) and in a record (an error for that record).
 YEARS = (1900, 2999)
+
+#: Most words, numbers and signs one policy may have, counted before parsing so that an
+#: oversized policy is refused at once: **E114** (parsing this many takes about half a second).
+MAX_TOKENS = 50_000
 
 # ---------- diagnostics ----------
 

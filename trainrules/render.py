@@ -1,23 +1,56 @@
-"""The only diagnostic formatter: diagnostics to compiler-style text or to JSON-ready data."""
+"""The only diagnostic formatter: diagnostics to compiler-style text or to JSON-ready data.
+
+Imports run one way: :mod:`trainrules.diagnostics` (the values, and ``PolicyError``, whose
+text is rendered here) imports this module, and this module knows a diagnostic only by the
+fields it shows (:class:`Shown`), so it imports nothing of the diagnostics.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Protocol
 
-from trainrules.diagnostics import Diagnostic, Severity
 from trainrules.limits import MAX_DIAGNOSTICS_SHOWN
-from trainrules.source import display_width
+from trainrules.source import Span, display_width
 
-__all__ = ["Lang", "diagnostic_to_dict", "render_text", "summary_line"]
+__all__ = ["Lang", "Shown", "diagnostic_to_dict", "render_one", "render_text", "summary_line"]
 
 Lang = Literal["zh", "en"]
 
+
+class _Level(Protocol):
+    @property
+    def value(self) -> str: ...
+
+
+class Shown(Protocol):
+    """What rendering reads of a diagnostic (:class:`trainrules.diagnostics.Diagnostic` has all of it)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> _Level: ...
+    @property
+    def span(self) -> Span | None: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def hint(self) -> str: ...
+    @property
+    def message_en(self) -> str: ...
+    @property
+    def hint_en(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
 _LEVEL = {
-    ("zh", Severity.ERROR): "错误",
-    ("zh", Severity.WARNING): "警告",
-    ("en", Severity.ERROR): "error",
-    ("en", Severity.WARNING): "warning",
+    ("zh", "error"): "错误",
+    ("zh", "warning"): "警告",
+    ("en", "error"): "error",
+    ("en", "warning"): "warning",
 }
 
 
@@ -36,10 +69,10 @@ def _window(text: str, start: int, stop: int) -> tuple[str, int]:
     return text[begin : begin + _WINDOW], begin
 
 
-def render_one(d: Diagnostic, lang: Lang = "zh") -> str:
+def render_one(d: Shown, lang: Lang = "zh") -> str:
     """Render one diagnostic: ``file:line:col: level CODE: message``, the line, a caret, the hint."""
     message, hint = (d.message, d.hint) if lang == "zh" else (d.message_en, d.hint_en)
-    level = _LEVEL[(lang, d.severity)]
+    level = _LEVEL[(lang, d.severity.value)]
     if d.span is None:
         head = f"{d.path}: {level} {d.code}: {message}"
         lines = [head]
@@ -63,16 +96,16 @@ def render_one(d: Diagnostic, lang: Lang = "zh") -> str:
     return "\n".join(lines)
 
 
-def summary_line(diagnostics: Sequence[Diagnostic], lang: Lang = "zh") -> str:
+def summary_line(diagnostics: Sequence[Shown], lang: Lang = "zh") -> str:
     """One line counting errors and warnings."""
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    errors = sum(d.severity.value == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
     if lang == "zh":
         return f"{errors} 个错误，{warnings} 个警告"
     return f"{errors} error(s), {warnings} warning(s)"
 
 
-def render_text(diagnostics: Sequence[Diagnostic], lang: Lang = "zh", limit: int = MAX_DIAGNOSTICS_SHOWN) -> str:
+def render_text(diagnostics: Sequence[Shown], lang: Lang = "zh", limit: int = MAX_DIAGNOSTICS_SHOWN) -> str:
     """Render diagnostics for a terminal, at most ``limit`` of them, then "… and N more"."""
     shown = [render_one(d, lang) for d in diagnostics[:limit]]
     rest = len(diagnostics) - limit
@@ -81,7 +114,7 @@ def render_text(diagnostics: Sequence[Diagnostic], lang: Lang = "zh", limit: int
     return "\n\n".join(shown)
 
 
-def diagnostic_to_dict(d: Diagnostic) -> dict[str, object]:
+def diagnostic_to_dict(d: Shown) -> dict[str, object]:
     """The JSON form of a diagnostic for editors (stable keys; lines and columns 1-based)."""
     out: dict[str, object] = {
         "code": d.code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -13,7 +14,7 @@ import lark
 from lark import Lark
 from lark.lexer import PatternStr
 
-__all__ = ["build_parser", "describe_terminal", "grammar_text", "parser"]
+__all__ = ["WORD", "build_parser", "describe_terminal", "grammar_text", "keywords", "parser"]
 
 # Terminal name -> (Chinese words, English words). Keyword terminals are described by their text.
 _WORDS: dict[str, tuple[str, str]] = {
@@ -126,3 +127,18 @@ def describe_terminal(name: str, lang: str = "zh") -> str:
     if text is not None:
         return f"“{text}”" if lang == "zh" else f"'{text}'"
     return "其他内容" if lang == "zh" else "something else"
+
+
+#: What the lexer reads as a name (NAME in the grammar): a letter, then letters and digits.
+WORD = re.compile(r"[^\W\d]\w*")
+
+
+@functools.cache
+def keywords() -> frozenset[str]:
+    """Every keyword of the grammar that is spelt like a name (方案, 不少于, 档次, 且, …).
+
+    These are the words the lexer reads as one name when they touch a name (``总分不少于``),
+    so they are the words a glued-keyword hint looks for.
+    """
+    literals = re.findall(r'"([^"\\]+)"', grammar_text())
+    return frozenset(w for w in literals if WORD.fullmatch(w))

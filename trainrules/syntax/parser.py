@@ -1,21 +1,37 @@
-"""Policy text to a Lark tree: read and bound the input, parse, and turn syntax errors into E1xx diagnostics."""
+"""Policy text to a Lark tree: read and bound the input, parse, and turn syntax errors into E1xx diagnostics.
+
+A syntax error names the clerk's slip where one is recognised (:mod:`trainrules.syntax.slips`),
+then reading resumes at the next declaration, so each broken declaration is reported once.
+"""
 
 from __future__ import annotations
 
 import copy
 import functools
 import os
+import re
 import stat
 import unicodedata
 from pathlib import Path
 
 from lark import Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from trainrules.diagnostics import Collector
-from trainrules.limits import MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES
+from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_NESTING, MAX_NODES, MAX_POLICY_BYTES
 from trainrules.source import Source
-from trainrules.syntax.grammar import describe_terminal, parser
+from trainrules.syntax.grammar import WORD, describe_terminal, parser
+from trainrules.syntax.prescan import prescan
+from trainrules.syntax.slips import (
+    LOOKALIKES,
+    Glued,
+    Lookalike,
+    QuoteSlip,
+    find_glued,
+    find_lookalike,
+    find_quote_slip,
+)
 
 __all__ = ["parse", "read_policy", "source_from_text"]
 
@@ -98,6 +114,12 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
 
 #: Keywords that start a declaration; when all may come next they are named together.
 _DECL_KEYWORDS = ("方案", "假设", "输入", "对象", "档次表", "对照表", "部分", "定义", "合格", "证书", "核查")
+#: A line that starts a declaration: a declaration keyword in the first column, then a space, a brace or a quote.
+#: Recovery after a syntax error starts again at the next such line.
+_DECL_LINE = re.compile(
+    r"^(?:" + "|".join(sorted(_DECL_KEYWORDS, key=len, reverse=True)) + r")(?=[ \t\u3000{\"“]|$)", re.MULTILINE
+)
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _expected_words(names: set[str], lang: str) -> str:
@@ -154,28 +176,41 @@ def _terminal_names() -> frozenset[str]:
     return frozenset(t.name for t in parser().terminals) | {"$END"}
 
 
-def _acceptable(text: str, pos: int) -> set[str]:
-    """The terminals the parser could take at ``pos``, in the state before the token there is fed.
+def _recognizer(text: str) -> InteractiveParser:
+    """An interactive parser over ``text`` that builds no tree (only recognises): for recovery and trials."""
+    ip = parser().parse_interactive(text)
+    conf = copy.copy(ip.parser_state.parse_conf)
+    conf.callbacks = {}
+    ip.parser_state.parse_conf = conf
+    return ip
+
+
+def _state_at(text: str, pos: int) -> tuple[InteractiveParser, list[Token]]:
+    """The parser in the state before the token at ``pos`` is fed, and the tokens fed before it."""
+    ip = _recognizer(text)
+    fed: list[Token] = []
+    try:
+        for tok in ip.iter_parse():
+            if (tok.start_pos or 0) >= pos:
+                break
+            fed.append(tok)
+    except UnexpectedInput:
+        pass  # the lexer stopped at the bad character: the parser is in the state before it
+    return ip, fed
+
+
+def _acceptable(ip: InteractiveParser) -> set[str]:
+    """The terminals the parser could take next, in the state before the bad token is fed.
 
     Lark's own sets are taken after the default reductions the bad token triggered (so
     ``合格 当 总分 不少于 60 36`` would claim only the end of the file is allowed), and its
     ``accepts`` keeps only upper-case terminal names, dropping every Chinese keyword.
     """
-    ip = parser().parse_interactive(text)
-    try:
-        for tok in ip.iter_parse():
-            if (tok.start_pos or 0) >= pos:
-                break
-    except UnexpectedInput:
-        pass  # the lexer stopped at the bad character: the parser is in the state before it
-    conf = copy.copy(ip.parser_state.parse_conf)
-    conf.callbacks = {}  # trial feeds build no tree
     found = set()
     for name in ip.choices():  # type: ignore[no-untyped-call]  # lark leaves choices() unannotated
         if name not in _terminal_names():
             continue
         trial = ip.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]  # lark leaves copy() unannotated
-        trial.parser_state.parse_conf = conf
         try:
             trial.feed_token(Token(name, ""))
         except UnexpectedInput:
@@ -184,12 +219,111 @@ def _acceptable(text: str, pos: int) -> set[str]:
     return found
 
 
-def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
-    text = source.text
+def _parses_up_to(text: str, upto: int) -> bool:
+    """Whether ``text`` parses without a syntax error before offset ``upto`` (a repair's trial)."""
+    ip = _recognizer(text)
+    try:
+        for tok in ip.iter_parse():
+            if (tok.start_pos or 0) >= upto:
+                return True
+    except UnexpectedCharacters as exc:
+        return (exc.pos_in_stream or 0) >= upto
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _first_error(text: str) -> UnexpectedInput | None:
+    """Recognise ``text`` to its end; the first syntax error, or None."""
+    ip = _recognizer(text)
+    last = None
+    try:
+        for tok in ip.iter_parse():
+            last = tok
+        ip.feed_eof(last)  # type: ignore[no-untyped-call]  # lark leaves feed_eof() unannotated
+    except UnexpectedInput as exc:
+        return exc
+    return None
+
+
+def _word_before(text: str, fed: list[Token], pos: int) -> list[tuple[int, str]]:
+    """The last token fed before ``pos``, as (offset, text), when it is a word on the same line."""
+    if not fed or not WORD.fullmatch(str(fed[-1])):
+        return []
+    start = fed[-1].start_pos or 0
+    return [] if "\n" in text[start:pos] else [(start, str(fed[-1]))]
+
+
+def _unclosed_before(text: str, start: int, fed: list[Token]) -> tuple[re.Match[str], str, int] | None:
+    """A declaration keyword in the first column where the parser failed (on it or the word after it) while a
+    ``{`` before it is still open: the keyword, and the open block's header and offset."""
+    for at in (start, fed[-1].start_pos if fed else None):
+        if at is None or (at and text[at - 1] != "\n"):
+            continue
+        keyword = _DECL_LINE.match(text, at)
+        if keyword is None:
+            continue
+        block = _open_block(text, at)
+        if block is not None:
+            return keyword, block[0], block[1]
+    return None
+
+
+def _add_glued(source: Source, glued: Glued, out: Collector) -> None:
+    out.add(
+        "E120",
+        source.span(glued.start, glued.start + len(glued.word)),
+        word=glued.word,
+        left=glued.left,
+        right=glued.right,
+        fixed=glued.fixed,
+    )
+
+
+def _add_lookalike(source: Source, slip: Lookalike, out: Collector) -> None:
+    out.add(
+        "E121",
+        source.span(slip.pos, slip.pos + 1),
+        char=slip.char,
+        name=slip.name,
+        ascii=slip.ascii,
+        fixed=slip.fixed,
+    )
+
+
+def _add_quote(source: Source, slip: QuoteSlip, out: Collector) -> None:
+    line, column = source.line_col(slip.opened)
+    if slip.wrong:
+        out.add(
+            "E123",
+            source.span(slip.at, slip.at + 1),
+            open=slip.quote,
+            close=slip.wrong,
+            fix=slip.closer,
+            line=line,
+            column=column,
+        )
+    else:
+        out.add("E122", source.span(slip.at, slip.at), quote=slip.quote, closer=slip.closer, line=line, column=column)
+
+
+def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> int | None:
+    """Add the diagnostic for one syntax error in ``view`` (the text, earlier declarations blanked).
+
+    Returns where the error is, or None at the end of the file (nothing left to recover).
+    """
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
-        allowed = _acceptable(text, pos) or set(exc.allowed or ())
-        char = text[pos] if pos < len(text) else ""
+        quote = find_quote_slip(view, pos, _parses_up_to)
+        if quote is not None:
+            _add_quote(source, quote, out)
+            return pos
+        lookalike = find_lookalike(view, pos, _parses_up_to) if view[pos : pos + 1] in LOOKALIKES else None
+        if lookalike is not None:
+            _add_lookalike(source, lookalike, out)
+            return pos
+        allowed = _acceptable(_state_at(view, pos)[0]) or set(exc.allowed or ())
+        char = view[pos] if pos < len(view) else ""
         hint, hint_en = _expected_words(allowed, "zh"), _expected_words(allowed, "en")
         if char and (char.isspace() or not char.isprintable()):  # shows as nothing: name it
             name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
@@ -198,25 +332,45 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
             hint_en += " or use a plain space."
             char = name
         out.add("E110", source.span(pos, pos + 1), char=char, expected=hint, expected_en=hint_en)
-        return
+        return pos
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         tok: Token = exc.token
         start = tok.start_pos if tok.start_pos is not None else 0
         end = tok.end_pos if tok.end_pos is not None else start + len(str(tok))
-        expected = _acceptable(text, start) or set(exc.accepts or exc.expected or ())
-        found = f"“{tok}”"
+        ip, fed = _state_at(view, start)
+        unclosed = _unclosed_before(view, start, fed)
+        if unclosed is not None:
+            keyword, header, at = unclosed
+            out.add("E124", source.span(keyword.start(), keyword.end()), header=header, line=source.line_col(at)[0])
+            return keyword.start()
+        lookalike = find_lookalike(view, start, _parses_up_to)
+        if lookalike is not None:
+            _add_lookalike(source, lookalike, out)
+            return start
+        words = [(start, str(tok))] if WORD.fullmatch(str(tok)) else []
+        glued = find_glued(view, words + _word_before(view, fed, start), start, _parses_up_to)
+        if glued is not None:
+            _add_glued(source, glued, out)
+            return start
+        expected = _acceptable(ip) or set(exc.accepts or exc.expected or ())
         out.add(
             "E111",
             source.span(start, max(end, start + 1)),
-            found=found,
+            found=f"“{tok}”",
             found_en=f"'{tok}'",
             expected=_expected_words(expected, "zh"),
             expected_en=_expected_words(expected, "en"),
         )
-        return
+        return start
     # end of file
-    expected = _acceptable(text, len(text)) or set(getattr(exc, "expected", None) or ())
-    block = _open_block(text, len(text))
+    ip, fed = _state_at(view, len(view))
+    last = [(fed[-1].start_pos or 0, str(fed[-1]))] if fed and WORD.fullmatch(str(fed[-1])) else []
+    glued = find_glued(view, last, len(view), _parses_up_to)
+    if glued is not None:
+        _add_glued(source, glued, out)
+        return None
+    expected = _acceptable(ip) or set(getattr(exc, "expected", None) or ())
+    block = _open_block(view, len(view))
     if block is not None:
         header, at = block
         line = source.line_col(at)[0]
@@ -226,7 +380,7 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
         )
     else:
         context, context_en = "一条声明的中途", "in the middle of a declaration"
-    end = len(text.rstrip())
+    end = len(view.rstrip())
     out.add(
         "E112",
         source.span(max(0, end - 1), end) if end else source.span(0, 0),
@@ -235,6 +389,36 @@ def _report(source: Source, exc: UnexpectedInput, out: Collector) -> None:
         expected=_expected_words(expected, "zh"),
         expected_en=_expected_words(expected, "en"),
     )
+    return None
+
+
+def _resume_at(text: str, chunk_start: int, error_at: int) -> int | None:
+    """Where to parse again after an error: the next declaration line, or this one if the error is its keyword."""
+    for m in _DECL_LINE.finditer(text, error_at):
+        if m.start() > chunk_start:
+            return m.start()
+    return None
+
+
+def _recover(source: Source, first: UnexpectedInput, out: Collector) -> None:
+    """Report ``first``, then parse again from the next declaration after each error, up to the diagnostics shown.
+
+    One error per declaration: the rest of a declaration that has an error is skipped, so one
+    slip never shows as several errors.
+    """
+    text = source.text
+    chunk_start, view, exc = 0, text, first
+    for _ in range(MAX_DIAGNOSTICS_SHOWN):
+        at = _report(source, view, exc, out)
+        resume = None if at is None else _resume_at(text, chunk_start, at)
+        if resume is None:
+            return
+        # Blank the declarations before (newlines kept, so lines and offsets stay those of the source).
+        chunk_start, view = resume, _NOT_NEWLINE.sub(" ", text[:resume]) + text[resume:]
+        found = _first_error(view)
+        if found is None:
+            return
+        exc = found
 
 
 def _check_size(source: Source, tree: Tree[Token], out: Collector) -> bool:
@@ -245,7 +429,7 @@ def _check_size(source: Source, tree: Tree[Token], out: Collector) -> bool:
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            out.add("E114", source.span(0, 0), limit=MAX_NODES)
+            out.add("E114", source.span(0, 0), limit=MAX_NODES, unit="个语法节点", unit_en="syntax nodes")
             return False
         if depth > MAX_NESTING:
             start = node.meta.start_pos if not node.meta.empty else 0
@@ -256,15 +440,13 @@ def _check_size(source: Source, tree: Tree[Token], out: Collector) -> bool:
 
 
 def parse(source: Source, out: Collector) -> Tree[Token] | None:
-    """Parse a source; on a syntax error add one E1xx diagnostic and return None."""
+    """Parse a source; on syntax errors add E1xx diagnostics (each declaration's first) and return None."""
+    if not prescan(source, out):
+        return None
     try:
         tree = parser().parse(source.text)
-    except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as exc:
-        _report(source, exc, out)
-        return None
-    except UnexpectedInput as exc:  # any other lark input error: report at its position
-        pos = getattr(exc, "pos_in_stream", 0) or 0
-        out.add("E110", source.span(pos, pos + 1), char=source.text[pos : pos + 1], expected="")
+    except UnexpectedInput as exc:
+        _recover(source, exc, out)
         return None
     except RecursionError:
         out.add("E113", source.span(0, 0), limit=MAX_NESTING)
