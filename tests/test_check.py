@@ -351,7 +351,7 @@ def test_pass_threshold_must_be_reachable(condition: str, codes: list[str]) -> N
 def test_late_points_above_the_maximum_are_e406() -> None:
     """逾期 得 30 on a 20-point item is E406."""
     d = _first(HEAD + _part(_item("队伍建设", "20", "逾期 得 30")), "E406")
-    assert "“队伍建设”逾期的得分最高可达 30，超过满分 20：30" == d.message
+    assert "“队伍建设”逾期的得分最高可达 30，超过满分 20" == d.message
 
 
 # ---------- period ----------
