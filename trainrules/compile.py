@@ -64,6 +64,7 @@ class Band:
     low: Decimal
     high: Decimal
     gap: bool
+    high_open: bool = False  # the high bound is excluded (``12 至 低于 18``)
 
 
 @attrs.frozen
@@ -85,6 +86,7 @@ class ItemPlan:
     bands: tuple[Band, ...]
     band_step: Decimal | None
     citing: Citing
+    band_table: str = ""  # the name of the band table the item uses
     time_key: str = ""  # the record keys of this item's submission time and score
     score_key: str = ""
     #: The item's own inputs its 有效 condition reads outside 有值/缺失/取值, as (record key, label):
@@ -370,8 +372,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             bands: tuple[Band, ...] = ()
             step = None
             if table is not None:
-                bands = tuple(Band(b.label, b.low, b.high, False) for b in table.bands) + tuple(
-                    Band(g.label, g.low, g.high, True) for g in table.gaps
+                bands = tuple(Band(b.label, b.low, b.high, False, b.high_open) for b in table.bands) + tuple(
+                    Band(g.label, g.low, g.high, True, g.high_open) for g in table.gaps
                 )
                 bands = tuple(sorted(bands, key=lambda b: b.low, reverse=True))
                 step = precision(table)
@@ -394,6 +396,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 missing=comp.compiled(it.missing.expr, it) if it.missing else None,
                 bands=bands,
                 band_step=step,
+                band_table=table.name if table is not None else "",
                 citing=comp.citing(*cites),
                 time_key=f"items.{it.name}.submitted_at",
                 score_key=f"items.{it.name}.score",

@@ -541,8 +541,17 @@ class Evaluator:
 
     def band(self, it: ItemPlan, points: Decimal) -> str | None:
         for b in it.bands:
-            if b.low <= points <= b.high:
+            if b.low <= points and (points < b.high if b.high_open else points <= b.high):
                 return b.label
+        step = it.band_step
+        if step is not None and step > 0 and points % step != 0:
+            raise EvalError(
+                f"items.{it.name}.score",
+                f"“{it.name}”的分数 {decimal_text(points)} 比档次表“{it.band_table}”的精度 {decimal_text(step)} 更细，"
+                f"落在两档之间，无法定档",
+                f"the score {decimal_text(points)} of '{it.name}' is finer than the precision {decimal_text(step)}"
+                f" of the band table '{it.band_table}' and falls between two bands",
+            )
         raise EvalError(
             f"items.{it.name}.score",
             f"“{it.name}”的分数 {points} 不在任何档次或声明的空档中",

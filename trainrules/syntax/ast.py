@@ -294,12 +294,13 @@ class ScopeRule:
 
 @attrs.frozen(kw_only=True)
 class Band:
-    """A rubric band: label and inclusive decimal bounds."""
+    """A rubric band: label and decimal bounds, the low one inclusive, the high one inclusive unless ``high_open``."""
 
     label: str
     low: Decimal
     high: Decimal
     cite: Citation
+    high_open: bool = False
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -311,6 +312,7 @@ class Gap:
     high: Decimal
     label: str | None
     cite: Citation
+    high_open: bool = False
     span: Span = attrs.field(eq=False, repr=False)
 
 

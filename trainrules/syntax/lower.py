@@ -392,17 +392,25 @@ class _Lowerer:
                     self.error("E306", st, name="精度")
                 precision = self.decimal(cast(Token, body[0]))
                 continue
+            label_node = body[0] if st.data == "band" else None
+            rng = cast(Tree[Token], body[1] if st.data == "band" else body[0])
+            low, high, high_open = self.band_range(rng, str(label_node) if label_node is not None else "空档")
             if st.data == "band":
-                low, high = self.decimal(cast(Token, body[1])), self.decimal(cast(Token, body[2]))
-                if low > high:
-                    self.error("E206", st, low=low, high=high)
-                bands.append(ast.Band(label=str(body[0]), low=low, high=high, cite=self.cite(c), span=self.span(st)))
+                bands.append(
+                    ast.Band(
+                        label=str(label_node),
+                        low=low,
+                        high=high,
+                        high_open=high_open,
+                        cite=self.cite(c),
+                        span=self.span(st),
+                    )
+                )
             else:
-                low, high = self.decimal(cast(Token, body[0])), self.decimal(cast(Token, body[1]))
-                if low > high:
-                    self.error("E206", st, low=low, high=high)
-                label = self.label(body[2]) if len(body) > 2 else None
-                gaps.append(ast.Gap(low=low, high=high, label=label, cite=self.cite(c), span=self.span(st)))
+                label = self.label(body[1]) if len(body) > 1 else None
+                gaps.append(
+                    ast.Gap(low=low, high=high, high_open=high_open, label=label, cite=self.cite(c), span=self.span(st))
+                )
         return ast.BandTable(
             name=name,
             bands=tuple(bands),
@@ -411,6 +419,19 @@ class _Lowerer:
             cite=self.cite(cite),
             span=self.span(t),
         )
+
+    def band_range(self, rng: Tree[Token], name: str) -> tuple[Decimal, Decimal, bool]:
+        """The bounds of a band or gap: ``12 至 17.9``, ``12 至 低于 18``, or ``低于 6`` (from 0)."""
+        nums = [self.decimal(t) for t in cast(list[Token], rng.children) if t.type == "NUMBER"]
+        if rng.data == "range_under":
+            low, high, high_open = Decimal(0), nums[0], True
+        else:
+            low, high, high_open = nums[0], nums[1], rng.data == "range_below"
+        if high_open and low >= high:
+            self.error("E408", rng, band=name, low=low, high=high)
+        elif low > high:
+            self.error("E206", rng, low=low, high=high)
+        return low, high, high_open
 
     def d_lookup_table(self, t: Tree[Token]) -> ast.LookupTable:
         name = str(t.children[0])
