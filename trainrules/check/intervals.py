@@ -198,7 +198,10 @@ class Bounder:
             if table is None or not values or len(values) != len(table.rows):
                 return None
             lo, hi = min(values), max(values)
-            note = (f"对照表“{e.table}”的值在 {fmt(lo)} 至 {fmt(hi)} 之间", f"table {e.table} holds {fmt(lo)} to {fmt(hi)}")
+            note = (
+                f"对照表“{e.table}”的值在 {fmt(lo)} 至 {fmt(hi)} 之间",
+                f"table {e.table} holds {fmt(lo)} to {fmt(hi)}",
+            )
             return Bound(_num(lo, None, (note,)), _num(hi, None, (note,)))
         return None
 
@@ -255,7 +258,9 @@ class Bounder:
             decl = sym.decl
             if isinstance(decl, ast.Assumption) and isinstance(decl.value, ast.Number):
                 v = decl.value.value
-                return _exact(v, fmt(v), ((f"假设 {name} = {decl.value.text}", f"assumption {name} = {decl.value.text}"),))
+                return _exact(
+                    v, fmt(v), ((f"假设 {name} = {decl.value.text}", f"assumption {name} = {decl.value.text}"),)
+                )
             return None
         if sym.kind == "define":
             b = self.defines.get(sym.name)
@@ -297,9 +302,13 @@ class Bounder:
                 return _combine(value, f"{_wrap(a, prec)} {sym[op]} {_wrap(c, right_prec)}", prec, [a, c])
 
             if op == "+":
-                acc = Bound(join(acc.lo, b.lo, acc.lo.value + b.lo.value), join(acc.hi, b.hi, acc.hi.value + b.hi.value))
+                acc = Bound(
+                    join(acc.lo, b.lo, acc.lo.value + b.lo.value), join(acc.hi, b.hi, acc.hi.value + b.hi.value)
+                )
             elif op == "-":
-                acc = Bound(join(acc.lo, b.hi, acc.lo.value - b.hi.value), join(acc.hi, b.lo, acc.hi.value - b.lo.value))
+                acc = Bound(
+                    join(acc.lo, b.hi, acc.lo.value - b.hi.value), join(acc.hi, b.lo, acc.hi.value - b.lo.value)
+                )
             else:
                 if op == "/" and b.lo.value <= 0 <= b.hi.value:
                     text = x.span.text if x.span else "除数"
@@ -367,8 +376,8 @@ class Bounder:
                     _combine(-x.hi.value, f"绝对值({x.hi.how})", _ATOM, [x.hi]),
                     _combine(-x.lo.value, f"绝对值({x.lo.how})", _ATOM, [x.lo]),
                 )
-            top = x.hi if x.hi.value >= -x.lo.value else x.lo
-            return Bound(_num(_ZERO), _combine(abs(top.value), f"绝对值({top.how})", _ATOM, [top]))
+            far = x.hi if x.hi.value >= -x.lo.value else x.lo
+            return Bound(_num(_ZERO), _combine(abs(far.value), f"绝对值({far.how})", _ATOM, [far]))
         return None
 
 

@@ -125,7 +125,9 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
         scored = [it for it in part.items if it.max_points is not None]
         items_sum = sum((it.max_points for it in scored if it.max_points is not None), _ZERO)
         if part.score is not None:
-            _check_formula(bounder, part.score, None, part.max_points, (f"“{part.name}”的得分", f"the score of '{part.name}'"), out)
+            _check_formula(
+                bounder, part.score, None, part.max_points, (f"“{part.name}”的得分", f"the score of '{part.name}'"), out
+            )
         elif part.scaled:
             if items_sum == 0:
                 out.add(

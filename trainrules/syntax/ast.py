@@ -279,6 +279,9 @@ class InputField:
     high: Decimal | None
     optional: bool
     cite: Citation
+    #: A 标签/标签集 field's vocabulary (``{"校级", "县级"}``), lowest first when ``ordered`` (``{校级 < 县级}``).
+    vocab: tuple[str, ...] = ()
+    ordered: bool = False
     span: Span = attrs.field(eq=False, repr=False)
 
 

@@ -345,9 +345,13 @@ class _Lowerer:
             ft = cast(Tree[Token], f)
             body, cite = self.split_cite(ft.children)
             low = high = None
-            optional = False
+            optional = ordered = False
+            vocab: tuple[str, ...] = ()
             for extra in body[2:]:
-                if isinstance(extra, Tree):
+                if isinstance(extra, Tree) and extra.data in ("vocab_set", "vocab_order"):
+                    vocab = self.vocab(extra, str(body[0]), str(body[1]))
+                    ordered = extra.data == "vocab_order"
+                elif isinstance(extra, Tree):
                     low, high = (self.decimal(cast(Token, x)) for x in extra.children)
                     if low > high:
                         self.error("E206", extra, low=low, high=high)
@@ -362,10 +366,38 @@ class _Lowerer:
                     high=high,
                     optional=optional,
                     cite=self.cite(cite),
+                    vocab=vocab,
+                    ordered=ordered,
                     span=self.span(ft),
                 )
             )
         return fields
+
+    def vocab(self, t: Tree[Token], name: str, type_: str) -> tuple[str, ...]:
+        """The words of a label vocabulary; only a 标签 or 标签集 has one, and each word appears once."""
+        if type_ not in ("标签", "标签集"):
+            self.error(
+                "E323",
+                t,
+                what=f"只有标签或标签集可以声明词表，“{name}”是{type_}",
+                what_en=f"only a 标签 or 标签集 has a vocabulary; '{name}' is {type_}",
+                hint=f"把类型改为 标签（如 {name}: 标签 {{…}}），或去掉词表。",
+                hint_en=f"Make it a label ({name}: 标签 {{…}}), or remove the vocabulary.",
+            )
+        words: list[str] = []
+        for w in cast(list[Token], t.children):
+            word = self.label(w)
+            if word in words:
+                self.error(
+                    "E323",
+                    w,
+                    what=f"“{word}”在“{name}”的词表中出现了两次",
+                    what_en=f"'{word}' appears twice in the vocabulary of '{name}'",
+                    hint="每个词只写一次。",
+                    hint_en="Write each word once.",
+                )
+            words.append(word)
+        return tuple(words)
 
     def d_scope_block(self, t: Tree[Token]) -> list[ast.ScopeRule]:
         rules = []
