@@ -229,11 +229,11 @@ class Bounder:
             return Bound(_num(decl.low, None, (note,)), _num(decl.high, None, (note,)))
         if sym.kind in ("item", "part"):
             top = self._top(sym.kind, sym.name)
-            note = (f"{name} 在 0 至 {fmt(top)} 之间（满分）", f"{name} lies in 0 to {fmt(top)} (its maximum)")
+            note = (f"{name}的满分为 {fmt(top)}", f"{name} has the maximum {fmt(top)}")
             return Bound(_num(_ZERO, None, (note,)), _num(top, None, (note,)))
         if sym.kind == "total":
             top = self.policy.total if self.policy.total is not None else self._parts_total()
-            note = (f"总分在 0 至 {fmt(top)} 之间", f"the total lies in 0 to {fmt(top)}")
+            note = (f"总分至多为 {fmt(top)}", f"the total is at most {fmt(top)}")
             return Bound(_num(_ZERO, None, (note,)), _num(top, None, (note,)))
         if sym.kind == "max_points":
             it = self.policy.items.get(sym.item)
@@ -243,7 +243,7 @@ class Bounder:
             it = self.policy.items.get(sym.item)
             if sym.name == "分数":
                 top = it.max_points if it is not None and it.max_points is not None else _ZERO
-                note = (f"{name} 在 0 至 {fmt(top)} 之间（满分）", f"{name} lies in 0 to {fmt(top)} (its maximum)")
+                note = (f"{name}至多为满分 {fmt(top)}", f"{name} is at most the maximum {fmt(top)}")
                 return Bound(_num(_ZERO, None, (note,)), _num(top, None, (note,)))
             if sym.name == "字数":
                 why = Unknown(
