@@ -10,18 +10,9 @@ from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
 
-__all__ = ["bounds", "check_points", "max_total"]
+__all__ = ["check_points", "max_total"]
 
-Interval = tuple[Decimal, Decimal]
 _ZERO = Decimal(0)
-
-
-def bounds(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None = None) -> Interval | None:
-    """The smallest and largest value a numeric expression can take, when both are knowable statically."""
-    b = Bounder(policy).bound(e, item)
-    if b is None or not (b.lo.known and b.hi.known):
-        return None
-    return b.lo.value, b.hi.value
 
 
 def max_total(policy: CheckedPolicy) -> Decimal:
