@@ -411,3 +411,9 @@ def test_shipped_policies_have_no_diagnostic_for_this_issue() -> None:
         assert [] == check(path)
         bands = [d for d in load(path).checked.module.decls if isinstance(d, ast.BandTable)]
         assert [True] == [any(g.high_open for g in t.gaps) for t in bands]
+
+
+def test_huge_ranges_are_bounded_without_an_arithmetic_error() -> None:
+    """Bounds beyond 28 digits (a 15-digit range squared, then rounded) still give E406, never a traceback."""
+    text = _part_formula("  篇数: 整数 0 至 999999999999999 依据 X1", "向下取整(篇数 × 篇数 / 0.001, 0.001)")
+    assert ["E406"] == _codes(text)

@@ -114,6 +114,14 @@ def _div(a: Decimal, b: Decimal) -> Decimal:
     return a / b
 
 
+def _rounded(v: Decimal, step: Decimal, mode: str) -> Decimal:
+    """``v`` rounded as the function would; beyond exact precision, the farthest the rounding can move it."""
+    try:
+        return round_to(v, step, mode)
+    except ArithmeticError:  # a bound too large to quantize exactly: widen by a step instead
+        return v - step if mode == ROUND_FLOOR else v + step if mode == ROUND_CEILING else v
+
+
 def _pick(ends: list[End], lowest: bool) -> End:
     best = ends[0]
     for e in ends[1:]:
@@ -352,7 +360,7 @@ class Bounder:
                 tail = f", {step_expr.text}" if isinstance(step_expr, ast.Number) else ""
 
                 def rnd(end: End) -> End:
-                    v = round_to(end.value, step, mode) if end.known else end.value
+                    v = _rounded(end.value, step, mode) if end.known else end.value
                     return _combine(v, f"{e.func}({end.how}{tail})", _ATOM, [end])
 
                 return Bound(rnd(x.lo), rnd(x.hi))
