@@ -267,16 +267,13 @@ def test_a_score_finer_than_the_precision_says_so() -> None:
     assert "items.队伍建设.score" == d.problems[0].field
 
 
-def test_exclusive_bands_grade_any_precision() -> None:
+def test_exclusive_bands_grade_any_precision(tmp_path: Path) -> None:
     """With 良好 12 至 低于 18, 17.95 and 17.999 are 良好 and 18 is 优秀."""
     text = POLICY_004.read_text(encoding="utf-8").replace("良好 12 至 17.9", "良好 12 至 低于 18")
     text = text.replace("一般 6 至 11.9", "一般 6 至 低于 12").replace("  精度 0.1\n", "")
-    path = REPO / "tests" / "_tmp_exclusive.policy"
-    try:
-        path.write_text(text, encoding="utf-8")
-        policy = load(path)
-    finally:
-        path.unlink()
+    path = tmp_path / "exclusive.policy"
+    path.write_text(text, encoding="utf-8")
+    policy = load(path)
     for score, band in (("17.95", "良好"), ("17.999", "良好"), ("18", "优秀"), ("11.99", "一般")):
         d = policy.evaluate([_teacher_004(score)], _SCHOOLS_004).decisions[0]
         assert ("assessed", band) == (d.status, d.to_dict()["items"]["队伍建设"]["band"]), score
@@ -360,32 +357,28 @@ def test_ordering_an_unordered_label_is_e303_saying_how_to_order_it() -> None:
     assert "{甲 < 乙 < 丙}" in d.hint
 
 
-def _run(policy_text: str, facts: dict[str, Any], flags: list[str] | None = None) -> Any:
-    path = REPO / "tests" / "_tmp_labels.policy"
-    try:
-        path.write_text(policy_text, encoding="utf-8")
-        policy = load(path)
-    finally:
-        path.unlink()
+def _run(tmp_path: Path, policy_text: str, facts: dict[str, Any]) -> Any:
+    path = tmp_path / "labels.policy"
+    path.write_text(policy_text, encoding="utf-8")
     record: dict[str, Any] = {"id": "T1", "facts": facts}
-    return policy.evaluate([record]).decisions[0]
+    return load(path).evaluate([record]).decisions[0]
 
 
-def test_a_record_label_outside_the_vocabulary_is_a_record_error_with_did_you_mean() -> None:
+def test_a_record_label_outside_the_vocabulary_is_a_record_error_with_did_you_mean(tmp_path: Path) -> None:
     """ "集中" for "集中培训" no longer earns 0 silently: the record is an error naming the field."""
     text = _label_policy('方式 == "集中培训"')
-    d = _run(text, {"获奖": "省一等奖", "方式": "集中", "学历": "本科"})
+    d = _run(tmp_path, text, {"获奖": "省一等奖", "方式": "集中", "学历": "本科"})
     assert "error" == d.status
     assert "facts.方式" == d.problems[0].field
     assert "“方式”为“集中”，不在词表中（集中培训、网络研修）：是不是“集中培训”？" == d.reason_zh
-    d = _run(text, {"获奖": "省一等奖", "方式": "集中培训", "学历": "本科", "专长": ["骨干", "新教"]})
+    d = _run(tmp_path, text, {"获奖": "省一等奖", "方式": "集中培训", "学历": "本科", "专长": ["骨干", "新教"]})
     assert ("error", "facts.专长") == (d.status, d.problems[0].field)
 
 
 @pytest.mark.parametrize(("degree", "passed"), [("专科", False), ("本科", True), ("研究生", True)])
-def test_ordered_labels_compare_by_rank(degree: str, passed: bool) -> None:
+def test_ordered_labels_compare_by_rank(tmp_path: Path, degree: str, passed: bool) -> None:
     """学历 不低于 "本科": by the vocabulary's order (研究生 sorts below 本科 as text, yet ranks above)."""
-    d = _run(_label_policy('学历 不低于 "本科"'), {"获奖": "市一等奖", "方式": "网络研修", "学历": degree})
+    d = _run(tmp_path, _label_policy('学历 不低于 "本科"'), {"获奖": "市一等奖", "方式": "网络研修", "学历": degree})
     assert ("assessed", passed) == (d.status, d.passed)
 
 
