@@ -15,7 +15,7 @@ The rules (policies/lanxi_2019-2020_term1_online-school.policy):
   ``not_enrolled``.
 * three online modules of 20 points, due 2019-12-15/22/29 24:00 (exclusive: the next
   day 00:00 is late); handing in before a module opens is on time. On time: the score
-  counts and must fall in a band (优秀 18-20, 良好 12-17.9, 一般 6-11.9, 不合格 0-5.9);
+  counts and must fall in a band (优秀 18-20, 良好 12-17.9, 一般 6-11.9, 不合格 below 6);
   no score, or a score in no band, makes the record an ``error``. Late or missing: 0.
 * school part (40): cancelled (0) unless the school's plan was sent before
   2019-12-13 24:00; otherwise 校本成绩 counts when the school's results were sent before
@@ -52,11 +52,12 @@ _MODULES = tuple(
     (f"items.{name}.submitted_at", f"items.{name}.score", fixed_offset(pendulum.datetime(2019, 12, day, tz=_TZ)))
     for name, day in (("队伍建设", 16), ("师德师风", 23), ("信息技术", 30))
 )
+# (low, high, label, high excluded): 空档 低于 6 holds every score below 6 (ruling R004-05).
 _BANDS = (
-    (Decimal(18), Decimal(20), "优秀"),
-    (Decimal(12), Decimal("17.9"), "良好"),
-    (Decimal(6), Decimal("11.9"), "一般"),
-    (Decimal(0), Decimal("5.9"), "不合格"),
+    (Decimal(18), Decimal(20), "优秀", False),
+    (Decimal(12), Decimal("17.9"), "良好", False),
+    (Decimal(6), Decimal("11.9"), "一般", False),
+    (Decimal(0), Decimal(6), "不合格", True),
 )
 _SCHOOL_SCORE = "items.校本成绩.score"
 _PLAN_SENT = "facts.计划报送时间"
@@ -98,8 +99,8 @@ def score_004(rec: Mapping[str, Any], schools: Mapping[str, Mapping[str, Any]]) 
             score = rec.get(score_key)
             if not isinstance(score, Decimal):
                 return _error(score_key)
-            for low, high, label in _BANDS:
-                if low <= score <= high:
+            for low, high, label, high_open in _BANDS:
+                if low <= score and (score < high if high_open else score <= high):
                     bands.append(label)
                     break
             else:

@@ -325,10 +325,10 @@ def test_parts_must_add_up_to_the_total() -> None:
     assert ("各部分满分之和为 20，而总分为 100", 4) == (d.message, d.span.line)
 
 
-def test_part_score_above_its_maximum_is_e404() -> None:
-    """A part score formula that can exceed the part's maximum is E404."""
+def test_part_score_above_its_maximum_is_e406() -> None:
+    """A part score formula that can exceed the part's maximum is E406."""
     text = HEAD + _part(_item() + "  得分 = 队伍建设 × 2 依据 R1\n")
-    assert ["E404"] == _codes(text)
+    assert ["E406"] == _codes(text)
 
 
 @pytest.mark.parametrize(
@@ -348,10 +348,10 @@ def test_pass_threshold_must_be_reachable(condition: str, codes: list[str]) -> N
     assert codes == _codes(HEAD + _part(_item()) + f"合格 当 {condition} 依据 R1\n")
 
 
-def test_late_points_above_the_maximum_are_e404() -> None:
-    """逾期 得 30 on a 20-point item is E404."""
-    d = _first(HEAD + _part(_item("队伍建设", "20", "逾期 得 30")), "E404")
-    assert "“队伍建设”逾期可得 30 分，超过满分 20" == d.message
+def test_late_points_above_the_maximum_are_e406() -> None:
+    """逾期 得 30 on a 20-point item is E406."""
+    d = _first(HEAD + _part(_item("队伍建设", "20", "逾期 得 30")), "E406")
+    assert "“队伍建设”逾期的得分最高可达 30，超过满分 20" == d.message
 
 
 # ---------- period ----------

@@ -125,7 +125,7 @@ def _no_location(d: Decision) -> dict[str, object]:
         ("items.队伍建设.score", 18.5, "items.队伍建设.score", "浮点数"),
         ("items.队伍建设.score", "20.5", "items.队伍建设.score", "超出 0 至 20"),
         ("items.队伍建设.score", "-0.5", "items.队伍建设.score", "超出 0 至 20"),
-        ("items.队伍建设.score", "17.95", "items.队伍建设.score", "不在任何档次"),
+        ("items.队伍建设.score", "17.95", "items.队伍建设.score", "比档次表“板块档次”的精度 0.1 更细"),
         ("items.队伍建设.score", ..., "items.队伍建设.score", "没有分数"),
         ("items.队伍建设.submitted_at", "2019-12-15 24:30", "items.队伍建设.submitted_at", "队伍建设.提交时间"),
         ("items.队伍建设.length", -1, "items.队伍建设.length", "不能是负数"),

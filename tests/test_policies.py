@@ -20,13 +20,15 @@ INVENTORY = REPO.parent / "shared" / "spec" / "rule-inventory.md"
 #: G2 date-only deadlines, G3 clock-time deadlines, G5 floor of the 5% cap, G7 specific beats general,
 #: G8 early submission; the R-ids are the document rulings (exemption as permission, declared band gap,
 #: late school results, not enrolled, too-short reflection, the 70/100 scaling) and one reading of R000-08
-#: the inventory leaves open (certificates only for work done within its window).
+#: the inventory leaves open (certificates only for work done within its window), and the bands' precision
+#: (a score finer than the 0.1 the bands are written in, between two bands, is refused, not guessed).
 ASSUMPTIONS = {
     POLICY_2019: {
         ("日期截止", "G2"),
         ("提前提交", "G8"),
         ("免修为许可", "R004-03"),
         ("不合格档", "R004-05"),
+        ("档次精度", "R004-05"),
         ("成绩迟报", "R004-06"),
         ("以上含本数", "G5"),
         ("具体优先", "G7"),
@@ -38,6 +40,7 @@ ASSUMPTIONS = {
         ("未入班不考核", "R000-02"),
         ("字数不足视为未交", "R000-06"),
         ("不合格档", "R000-06"),
+        ("档次精度", "R000-06"),
         ("县本折算", "R000-07"),
         ("成绩迟报", "R000-10"),
         ("名额向下取整", "G5"),
@@ -129,5 +132,5 @@ def test_cli_lists_the_assumptions() -> None:
         assert f"policies/{path.name}: 0 个错误，0 个警告" in proc.stdout
         for name, rule in pairs:
             assert re.search(rf"^  - {re.escape(name)}  \[{re.escape(rule)}\]", proc.stdout, flags=re.MULTILINE), name
-    assert "7 条假设" in proc.stdout
-    assert "12 条假设" in proc.stdout
+    assert "8 条假设" in proc.stdout
+    assert "13 条假设" in proc.stdout

@@ -10,6 +10,7 @@ import attrs
 import pendulum
 
 from trainrules.check.bands import precision
+from trainrules.check.labels import item_grades, ordered_vocab
 from trainrules.check.walk import item_citations, refs
 from trainrules.errors import ComputeError
 from trainrules.functions import AGGREGATES, FUNCTIONS
@@ -64,6 +65,7 @@ class Band:
     low: Decimal
     high: Decimal
     gap: bool
+    high_open: bool = False  # the high bound is excluded (``12 至 低于 18``)
 
 
 @attrs.frozen
@@ -85,6 +87,8 @@ class ItemPlan:
     bands: tuple[Band, ...]
     band_step: Decimal | None
     citing: Citing
+    band_table: str = ""  # the name of the band table the item uses
+    grades: tuple[str, ...] = ()  # the labels a recorded 等级 may take (the band table's), when known
     time_key: str = ""  # the record keys of this item's submission time and score
     score_key: str = ""
     #: The item's own inputs its 有效 condition reads outside 有值/缺失/取值, as (record key, label):
@@ -130,6 +134,7 @@ class FieldSpec:
     low: Decimal | None
     high: Decimal | None
     optional: bool
+    vocab: tuple[str, ...] = ()  # a label's vocabulary: a value outside it is a record error
 
 
 @attrs.frozen(eq=False)
@@ -252,7 +257,11 @@ class _Compiler:
                 return lambda c: all(f(c) for f in fns)
             return lambda c: any(f(c) for f in fns)
         if isinstance(e, ast.Compare):
-            return _compare(e.op, self.expr(e.left, item, group), self.expr(e.right, item, group))
+            left, right = self.expr(e.left, item, group), self.expr(e.right, item, group)
+            vocab = ordered_vocab(self.policy, e, item)
+            if vocab is not None:  # ordered labels compare by rank, never as texts
+                left, right = _ranked(left, vocab.words), _ranked(right, vocab.words)
+            return _compare(e.op, left, right)
         assert isinstance(e, ast.If)  # the last expression form
         cond, then, other = (self.expr(x, item, group) for x in (e.cond, e.then, e.otherwise))
         return lambda c: then(c) if cond(c) else other(c)
@@ -332,6 +341,11 @@ def _chain(first: Fn, rest: list[tuple[str, Fn]]) -> Fn:
     return run
 
 
+def _ranked(f: Fn, words: tuple[str, ...]) -> Fn:
+    rank = {w: i for i, w in enumerate(words)}
+    return lambda c: rank.get(f(c))  # a label value, or None when missing (then the comparison is false)
+
+
 def _compare(op: str, left: Fn, right: Fn) -> Fn:
     import operator
 
@@ -370,8 +384,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             bands: tuple[Band, ...] = ()
             step = None
             if table is not None:
-                bands = tuple(Band(b.label, b.low, b.high, False) for b in table.bands) + tuple(
-                    Band(g.label, g.low, g.high, True) for g in table.gaps
+                bands = tuple(Band(b.label, b.low, b.high, False, b.high_open) for b in table.bands) + tuple(
+                    Band(g.label, g.low, g.high, True, g.high_open) for g in table.gaps
                 )
                 bands = tuple(sorted(bands, key=lambda b: b.low, reverse=True))
                 step = precision(table)
@@ -394,6 +408,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 missing=comp.compiled(it.missing.expr, it) if it.missing else None,
                 bands=bands,
                 band_step=step,
+                band_table=table.name if table is not None else "",
+                grades=item_grades(policy, it),
                 citing=comp.citing(*cites),
                 time_key=f"items.{it.name}.submitted_at",
                 score_key=f"items.{it.name}.score",
@@ -457,12 +473,12 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             else:
                 checks.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
     teacher_fields = tuple(
-        FieldSpec(policy.symbols[f.name].key, f.name, f.type, f.low, f.high, f.optional)
+        FieldSpec(policy.symbols[f.name].key, f.name, f.type, f.low, f.high, f.optional, f.vocab)
         for f in policy.inputs
         if f.owner == "教师" and f.name in policy.symbols
     )
     school_fields = tuple(
-        FieldSpec(policy.school_fields[f.name].key, f.name, f.type, f.low, f.high, f.optional)
+        FieldSpec(policy.school_fields[f.name].key, f.name, f.type, f.low, f.high, f.optional, f.vocab)
         for f in policy.inputs
         if f.owner == "学校" and f.name in policy.school_fields
     )

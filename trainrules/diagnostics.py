@@ -305,6 +305,34 @@ CATALOG: Mapping[str, Entry] = {
         "把它放进 计数(…) 或 合计(…) 里，或按它分组。",
         "Put it inside 计数(…) or 合计(…), or group by it.",
     ),
+    "E320": Entry(
+        E,
+        "标签不在词表中",
+        "label not in the vocabulary",
+        "“{value}”不在“{name}”的词表中（{vocab}）",
+        "'{value}' is not in the vocabulary of '{name}' ({vocab})",
+        "{suggestion}",
+        "{suggestion_en}",
+    ),
+    "E321": Entry(
+        E,
+        "对照表的键不在词表中",
+        "lookup key not in the vocabulary",
+        "对照表“{table}”的键“{key}”不在“{name}”的词表中（{vocab}）",
+        "the key '{key}' of table '{table}' is not in the vocabulary of '{name}' ({vocab})",
+        "{suggestion}",
+        "{suggestion_en}",
+    ),
+    "E322": Entry(
+        E,
+        "对照表缺少词表中的键",
+        "lookup table misses vocabulary words",
+        "对照表“{table}”按“{name}”查表，但缺少键 {missing}",
+        "table '{table}' is looked up by '{name}' but has no row for {missing}",
+        "补上这些行；若缺少是有意的，写 取值({table}[{name}], 默认)。",
+        "Add the rows; if leaving them out is intended, write 取值({table}[{name}], DEFAULT).",
+    ),
+    "E323": Entry(E, "词表写法有误", "invalid vocabulary", "{what}", "{what_en}", "{hint}", "{hint_en}"),
     # E4xx: points, bands, thresholds
     "E401": Entry(
         E,
@@ -343,6 +371,33 @@ CATALOG: Mapping[str, Entry] = {
         "核对合格线和各部分的满分。",
         "Check the pass mark and the parts' maxima.",
     ),
+    "E406": Entry(
+        E,
+        "得分可能超过满分",
+        "points can exceed the maximum",
+        "{subject}最高可达 {high}，超过满分 {max}{derivation}{notes}",
+        "{subject_en} can reach {high}, over the maximum {max}{derivation_en}{notes_en}",
+        "用 最小(…, {max}) 封顶，或核对公式和输入的范围。",
+        "Cap it with 最小(…, {max}), or check the formula and the inputs' ranges.",
+    ),
+    "E407": Entry(
+        E,
+        "得分可能为负",
+        "points can be negative",
+        "{subject}最低可至 {low}，低于 0{derivation}{notes}",
+        "{subject_en} can go down to {low}, below 0{derivation_en}{notes_en}",
+        "用 最大(…, 0) 兜底，或核对公式和输入的范围；扣分请在部分的得分公式里减。",
+        "Floor it with 最大(…, 0), or check the formula and the inputs' ranges; deduct in a part's formula.",
+    ),
+    "E408": Entry(
+        E,
+        "档次范围为空",
+        "empty band",
+        "“{band}”的范围 {low} 至 低于 {high} 不含任何分数",
+        "'{band}' ({low} to below {high}) holds no score",
+        "“低于”的上限应大于下限。",
+        "The bound after 低于 must be above the lower bound.",
+    ),
     # W5xx: time
     "W501": Entry(
         W,
@@ -373,6 +428,14 @@ CATALOG: Mapping[str, Entry] = {
         "给输入声明不含 0 的范围（如 作业数: 数 1 至 100），或改写式子避开 0。",
         "Declare the input with a range that excludes 0 (e.g. 作业数: 数 1 至 100), or rewrite the expression "
         "to avoid 0.",
+    "W513": Entry(
+        W,
+        "得分的范围无法确定",
+        "points cannot be bounded",
+        "{subject}的{side}无法确定：{why}",
+        "the {side_en} of {subject_en} cannot be known: {why_en}",
+        "{fix}。",
+        "{fix_en}.",
     ),
     "W601": Entry(
         W,

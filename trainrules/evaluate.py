@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import attrs
 import pendulum
 
+from trainrules.check.labels import shown, suggest
 from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
@@ -133,6 +134,11 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
         zh, en = _refusal(exc, raw)
         problems.append(Problem(spec.key, f"“{spec.label}”：{zh}", f"'{spec.label}': {en}"))
         return None
+    if spec.vocab:
+        for word in value if isinstance(value, tuple) else (value,):
+            if word not in spec.vocab:
+                problems.append(_outside_vocab(spec.key, spec.label, str(word), spec.vocab))
+                return None
     if isinstance(value, Decimal) and (
         (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high)
     ):
@@ -147,6 +153,16 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
     return value
 
 
+def _outside_vocab(key: str, label: str, word: str, vocab: tuple[str, ...]) -> Problem:
+    """A label outside its vocabulary, with a did-you-mean and the words it may be."""
+    zh, en = suggest(word, vocab)
+    return Problem(
+        key,
+        f"“{label}”为“{word}”，不在词表中（{shown(vocab)}）" + (f"：{zh}" if zh else ""),
+        f"'{label}' is '{word}', not in its vocabulary ({shown(vocab)})" + (f": {en}" if en else ""),
+    )
+
+
 _ITEM_LABELS = {"submitted_at": "提交时间", "score": "分数", "grade": "等级", "length": "字数"}
 
 
@@ -155,7 +171,11 @@ def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[
         if part == "submitted_at":
             return parse_instant(raw, tz)
         if part == "grade":
-            return parse_text(raw)
+            grade = parse_text(raw)
+            if item.grades and grade not in item.grades:
+                problems.append(_outside_vocab(f"items.{item.name}.grade", f"{item.name}.等级", grade, item.grades))
+                return None
+            return grade
         if part == "length":
             return Decimal(parse_int(raw, non_negative=True))
         value = parse_decimal(raw)
@@ -543,8 +563,17 @@ class Evaluator:
 
     def band(self, it: ItemPlan, points: Decimal) -> str | None:
         for b in it.bands:
-            if b.low <= points <= b.high:
+            if b.low <= points and (points < b.high if b.high_open else points <= b.high):
                 return b.label
+        step = it.band_step
+        if step is not None and step > 0 and points % step != 0:
+            raise EvalError(
+                f"items.{it.name}.score",
+                f"“{it.name}”的分数 {decimal_text(points)} 比档次表“{it.band_table}”的精度 {decimal_text(step)} 更细，"
+                f"落在两档之间，无法定档",
+                f"the score {decimal_text(points)} of '{it.name}' is finer than the precision {decimal_text(step)}"
+                f" of the band table '{it.band_table}' and falls between two bands",
+            )
         raise EvalError(
             f"items.{it.name}.score",
             f"“{it.name}”的分数 {points} 不在任何档次或声明的空档中",

@@ -1,4 +1,8 @@
-"""Rubric bands: overlaps (E401), undeclared gaps (E402) and bands beyond an item's range (E403)."""
+"""Rubric bands: overlaps (E401), undeclared gaps (E402) and bands beyond an item's range (E403).
+
+A band's upper bound is inclusive (``12 至 17.9``: adjacent to 18 at the table's precision) or excluded
+(``12 至 低于 18``: adjacent to 18 exactly).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from trainrules.syntax import ast
 
 __all__ = ["check_bands", "precision"]
 
-Range = tuple[Decimal, Decimal, str, Span]
+#: (low, high, label, span, high excluded)
+Range = tuple[Decimal, Decimal, str, Span, bool]
 
 
 def precision(table: ast.BandTable) -> Decimal:
@@ -28,9 +33,13 @@ def precision(table: ast.BandTable) -> Decimal:
 
 
 def _ranges(table: ast.BandTable) -> list[Range]:
-    rs = [(b.low, b.high, b.label, b.span) for b in table.bands]
-    rs += [(g.low, g.high, g.label or "空档", g.span) for g in table.gaps]
+    rs = [(b.low, b.high, b.label, b.span, b.high_open) for b in table.bands]
+    rs += [(g.low, g.high, g.label or "空档", g.span, g.high_open) for g in table.gaps]
     return sorted(rs, key=lambda r: (r[0], r[1]))
+
+
+def _shown(r: Range) -> str:
+    return f"低于 {r[1]}" if r[4] else str(r[1])
 
 
 def check_bands(policy: CheckedPolicy, out: Collector) -> None:
@@ -39,9 +48,12 @@ def check_bands(policy: CheckedPolicy, out: Collector) -> None:
         step = precision(table)
         rs = _ranges(table)
         for prev, cur in itertools.pairwise(rs):
-            if cur[0] <= prev[1]:
-                out.add("E401", cur[3], a=prev[2], b=cur[2], low=cur[0], high=min(prev[1], cur[1]))
-            elif cur[0] - prev[1] > step:
+            if cur[0] < prev[1] or (cur[0] == prev[1] and not prev[4]):
+                high = prev if (prev[1], not prev[4]) <= (cur[1], not cur[4]) else cur
+                out.add("E401", cur[3], a=prev[2], b=cur[2], low=cur[0], high=_shown(high))
+            elif prev[4] and cur[0] > prev[1]:
+                out.add("E402", cur[3], low=prev[1], high=cur[0], gap_low=prev[1], gap_high=f"低于 {cur[0]}")
+            elif not prev[4] and cur[0] - prev[1] > step:
                 out.add("E402", cur[3], low=prev[1], high=cur[0], gap_low=prev[1] + step, gap_high=cur[0] - step)
     for item in policy.items.values():
         used = policy.band_tables.get(item.bands or "")
@@ -50,11 +62,12 @@ def check_bands(policy: CheckedPolicy, out: Collector) -> None:
         step = precision(used)
         rs = _ranges(used)
         span = item.bands_span or item.span
-        for low, high, label, _ in rs:
-            if low < 0 or high > item.max_points:
-                out.add("E403", span, band=label, low=low, high=high, item=item.name, max=item.max_points)
+        for r in rs:
+            if r[0] < 0 or r[1] > item.max_points:
+                out.add("E403", span, band=r[2], low=r[0], high=_shown(r), item=item.name, max=item.max_points)
         if rs and rs[0][0] > 0:
-            out.add("E402", span, low=0, high=rs[0][0], gap_low=0, gap_high=rs[0][0] - step)
-        top = max(r[1] for r in rs) if rs else None
-        if top is not None and top < item.max_points:
-            out.add("E402", span, low=top, high=item.max_points, gap_low=top + step, gap_high=item.max_points)
+            out.add("E402", span, low=0, high=rs[0][0], gap_low=0, gap_high=f"低于 {rs[0][0]}")
+        top = max(rs, key=lambda r: (r[1], not r[4])) if rs else None
+        if top is not None and (top[1] < item.max_points or top[4]):
+            gap_low = top[1] if top[4] else top[1] + step
+            out.add("E402", span, low=_shown(top), high=item.max_points, gap_low=gap_low, gap_high=item.max_points)

@@ -1,68 +1,18 @@
-"""Points: items add up to their part (E404), parts to the total (E404), and the pass mark is reachable (E405)."""
+"""Points: items add up to their part and parts to the total (E404), the pass mark is reachable (E405), and
+every points formula stays within 0..满分 (E406, E407; W513 when its bound cannot be known)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from trainrules.check.intervals import Bounder, End, derivation, fmt
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
 
-__all__ = ["bounds", "check_points", "max_total"]
+__all__ = ["check_points", "max_total"]
 
-Interval = tuple[Decimal, Decimal]
 _ZERO = Decimal(0)
-
-
-def bounds(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None = None) -> Interval | None:
-    """The smallest and largest value a numeric expression can take, when that is knowable statically."""
-    if isinstance(e, ast.Number):
-        return e.value, e.value
-    if isinstance(e, ast.Ref):
-        if len(e.path) == 1 and e.path[0] in policy.items:
-            mx = policy.items[e.path[0]].max_points or _ZERO
-            return _ZERO, mx
-        if len(e.path) == 1 and any(p.name == e.path[0] for p in policy.parts):
-            part = next(p for p in policy.parts if p.name == e.path[0])
-            return _ZERO, part.max_points
-        name = e.path[-1]
-        target = item if len(e.path) == 1 else policy.items.get(e.path[0])
-        if target is not None and target.max_points is not None and name in ("分数", "满分"):
-            return (target.max_points, target.max_points) if name == "满分" else (_ZERO, target.max_points)
-        return None
-    if isinstance(e, ast.Unary) and e.op == "neg":
-        b = bounds(policy, e.operand, item)
-        return None if b is None else (-b[1], -b[0])
-    if isinstance(e, ast.Chain):
-        acc = bounds(policy, e.first, item)
-        for op, x in e.rest:
-            b = bounds(policy, x, item)
-            if acc is None or b is None:
-                return None
-            if op == "+":
-                acc = (acc[0] + b[0], acc[1] + b[1])
-            elif op == "-":
-                acc = (acc[0] - b[1], acc[1] - b[0])
-            elif op == "*":
-                prods = [acc[0] * b[0], acc[0] * b[1], acc[1] * b[0], acc[1] * b[1]]
-                acc = (min(prods), max(prods))
-            else:
-                if b[0] <= 0 <= b[1]:
-                    return None
-                quots = [acc[0] / b[0], acc[0] / b[1], acc[1] / b[0], acc[1] / b[1]]
-                acc = (min(quots), max(quots))
-        return acc
-    if isinstance(e, ast.Call) and e.func in ("最小", "最大") and e.args:
-        bs = [bounds(policy, a, item) for a in e.args]
-        if any(b is None for b in bs):
-            return None
-        lows = [b[0] for b in bs if b is not None]
-        highs = [b[1] for b in bs if b is not None]
-        return (min(lows), min(highs)) if e.func == "最小" else (max(lows), max(highs))
-    if isinstance(e, ast.If):
-        a, b = bounds(policy, e.then, item), bounds(policy, e.otherwise, item)
-        return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
-    return None
 
 
 def max_total(policy: CheckedPolicy) -> Decimal:
@@ -70,41 +20,105 @@ def max_total(policy: CheckedPolicy) -> Decimal:
     return sum((p.max_points for p in policy.parts), _ZERO)
 
 
-def _threshold_checks(policy: CheckedPolicy, e: ast.Expr, out: Collector) -> None:
+def _threshold_checks(bounder: Bounder, e: ast.Expr, out: Collector) -> None:
     if isinstance(e, ast.BoolChain) and e.op == "and":
         for x in e.operands:
-            _threshold_checks(policy, x, out)
+            _threshold_checks(bounder, x, out)
         return
     if not isinstance(e, ast.Compare) or e.op not in (">=", ">"):
         return
-    reach = (
-        bounds(policy, e.left)
-        if not (isinstance(e.left, ast.Ref) and e.left.path == ("总分",))
-        else (_ZERO, policy.total if policy.total is not None else max_total(policy))
-    )
-    need = bounds(policy, e.right)
-    if reach is None or need is None:
+    reach, need = bounder.bound(e.left), bounder.bound(e.right)
+    if reach is None or need is None or not (reach.hi.known and need.lo.known):
         return
-    if need[0] > reach[1] or (e.op == ">" and need[0] >= reach[1]):
-        out.add("E405", e.span, threshold=need[0], reachable=reach[1])
+    if need.lo.value > reach.hi.value or (e.op == ">" and need.lo.value >= reach.hi.value):
+        out.add("E405", e.span, threshold=need.lo.value, reachable=reach.hi.value)
+
+
+def _notes(end: End, en: bool) -> str:
+    if not end.notes:
+        return ""
+    if en:
+        return " (" + "; ".join(n[1] for n in end.notes) + ")"
+    return "（" + "；".join(n[0] for n in end.notes) + "）"
+
+
+def _derivation(text: str, end: End, rel: str) -> dict[str, str]:
+    """The message fields showing how an end arose; nothing for a bare literal (``逾期 得 30``)."""
+    d = derivation(text, end, rel)
+    if d == fmt(end.value):
+        return {"derivation": "", "derivation_en": ""}
+    return {"derivation": "：" + d, "derivation_en": ": " + d}
+
+
+def _check_formula(
+    bounder: Bounder,
+    clause: ast.Clause,
+    item: ast.Item | None,
+    top: Decimal | None,
+    subject: tuple[str, str],
+    out: Collector,
+) -> None:
+    """A points formula lies in 0..top: above is E406, below 0 is E407, an end that cannot be known is W513."""
+    b = bounder.bound(clause.expr, item)
+    if b is None:
+        return
+    text = clause.expr.span.text if clause.expr.span else ""
+    zh, en = subject
+    if top is not None and b.hi.known and b.hi.value > top:
+        out.add(
+            "E406",
+            clause.expr.span,
+            subject=zh,
+            subject_en=en,
+            high=fmt(b.hi.value),
+            max=fmt(top),
+            **_derivation(text, b.hi, "≤"),
+            notes=_notes(b.hi, False),
+            notes_en=_notes(b.hi, True),
+        )
+    if b.lo.known and b.lo.value < 0:
+        out.add(
+            "E407",
+            clause.expr.span,
+            subject=zh,
+            subject_en=en,
+            low=fmt(b.lo.value),
+            **_derivation(text, b.lo, "≥"),
+            notes=_notes(b.lo, False),
+            notes_en=_notes(b.lo, True),
+        )
+    unknown = [(end, side) for end, side in ((b.hi, "上限"), (b.lo, "下限")) if not end.known and top is not None]
+    if unknown:
+        why = next(end.why for end, _ in unknown if end.why is not None)
+        caps = []
+        if not b.hi.known:
+            caps.append((f"用 最小(…, {fmt(top or _ZERO)}) 封顶", f"cap it with 最小(…, {fmt(top or _ZERO)})"))
+        if not b.lo.known:
+            caps.append(("用 最大(…, 0) 兜底", "floor it with 最大(…, 0)"))
+        out.add(
+            "W513",
+            clause.expr.span,
+            subject=zh,
+            subject_en=en,
+            side="和".join(s for _, s in unknown),
+            side_en=" and ".join({"上限": "upper bound", "下限": "lower bound"}[s] for _, s in unknown),
+            why=why.zh,
+            why_en=why.en,
+            fix=why.fix + "，或" + "、".join(c[0] for c in caps),
+            fix_en=why.fix_en + ", or " + " and ".join(c[1] for c in caps),
+        )
 
 
 def check_points(policy: CheckedPolicy, out: Collector) -> None:
-    """Check the arithmetic of the plan's point allocation."""
+    """Check the arithmetic of the plan's point allocation, and bound every points formula."""
+    bounder = Bounder(policy)
     for part in policy.parts:
         scored = [it for it in part.items if it.max_points is not None]
         items_sum = sum((it.max_points for it in scored if it.max_points is not None), _ZERO)
         if part.score is not None:
-            b = bounds(policy, part.score.expr)
-            if b is not None and b[1] > part.max_points:
-                out.add(
-                    "E404",
-                    part.score.span,
-                    what=f"“{part.name}”的得分最高可达 {b[1]}，超过满分 {part.max_points}",
-                    what_en=f"the score of '{part.name}' can reach {b[1]}, over its maximum {part.max_points}",
-                    hint=f"用 最小(…, {part.max_points}) 封顶，或核对折算式。",
-                    hint_en="Cap it with 最小(…) or check the formula.",
-                )
+            _check_formula(
+                bounder, part.score, None, part.max_points, (f"“{part.name}”的得分", f"the score of '{part.name}'"), out
+            )
         elif part.scaled:
             if items_sum == 0:
                 out.add(
@@ -137,29 +151,18 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
         )
     for d in policy.module.decls:
         if isinstance(d, ast.Outcome):
-            _threshold_checks(policy, d.cond, out)
+            _threshold_checks(bounder, d.cond, out)
+            if d.grant is not None:
+                grant = ast.Clause(expr=d.grant, cite=d.cite, span=d.grant.span)
+                _check_formula(bounder, grant, None, None, ("授予的数量", "the amount granted"), out)
     for item in policy.items.values():
         top = item.max_points
-        for clause, what in ((item.late, "逾期"), (item.missing, "缺交")):
-            b = bounds(policy, clause.expr, item) if clause is not None and top is not None else None
-            if clause is None or top is None or b is None:
-                continue
-            for wrong, zh, en, hint, hint_en in (
-                (
-                    b[1] > top,
-                    f"可得 {b[1]} 分，超过满分 {top}",
-                    f"can earn {b[1]} when {what}, over its maximum {top}",
-                    "逾期或缺交得分不能高于满分。",
-                    "Late or missing work cannot earn more than the maximum.",
-                ),
-                (
-                    b[0] < 0,
-                    f"可得 {b[0]} 分，低于 0",
-                    f"can earn {b[0]} when {what}, below 0",
-                    "得分在 0 至满分之间；扣分请从部分或总分的公式里减，并用 最大(…, 0) 兜底。",
-                    "Points lie between 0 and the maximum; subtract in a part formula, floored with 最大(…, 0)",
-                ),
-            ):
-                if wrong:
-                    what_zh, what_en = f"“{item.name}”{what}{zh}", f"'{item.name}' {en}"
-                    out.add("E404", clause.span, what=what_zh, what_en=what_en, hint=hint, hint_en=hint_en)
+        if top is None:
+            continue
+        for clause, zh, en in (
+            (item.score, "的得分", "the score of"),
+            (item.late, "逾期的得分", "the late points of"),
+            (item.missing, "缺交的得分", "the missing points of"),
+        ):
+            if clause is not None:
+                _check_formula(bounder, clause, item, top, (f"“{item.name}”{zh}", f"{en} '{item.name}'"), out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from trainrules.check.definitions import define_order
+from trainrules.check.labels import ordered_vocab, vocab_of
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import Site, sites
 from trainrules.diagnostics import Collector
@@ -276,7 +277,7 @@ class _Typer:
     def compare(self, e: ast.Compare, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> None:
         lt = self.infer(e.left, item, group, aggregate)
         rt = self.infer(e.right, item, group, aggregate)
-        if "未知" in (lt, rt):
+        if "未知" in (lt, rt) or ordered_vocab(self.policy, e, item) is not None:  # labels ranked by their vocabulary
             return
         ok = {
             "contains": lt.endswith("列表") and rt == lt[:-2],
@@ -288,7 +289,11 @@ class _Typer:
         if ok:
             return
         hint = hint_en = ""
-        if {lt, rt} == {"时刻", "日期"}:
+        unordered = vocab_of(self.policy, e.left, item) or vocab_of(self.policy, e.right, item)
+        if unordered is not None and e.op in ("<", "<=", ">", ">="):
+            hint = f"“{unordered.name}”的词表没有次序：写成 {{甲 < 乙 < 丙}}（由低到高）才能比较高低。"
+            hint_en = f"The vocabulary of '{unordered.name}' has no order: write it {{A < B < C}} (lowest first)."
+        elif {lt, rt} == {"时刻", "日期"}:
             hint = "日期没有时刻：写成“2019-12-08 24:00”这样的时刻再比较。"
             hint_en = "A date has no time of day: compare with an instant such as 2019-12-08 24:00."
         elif e.op in _SIDES_ALIKE:

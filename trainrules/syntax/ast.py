@@ -279,6 +279,9 @@ class InputField:
     high: Decimal | None
     optional: bool
     cite: Citation
+    #: A 标签/标签集 field's vocabulary (``{"校级", "县级"}``), lowest first when ``ordered`` (``{校级 < 县级}``).
+    vocab: tuple[str, ...] = ()
+    ordered: bool = False
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -294,12 +297,13 @@ class ScopeRule:
 
 @attrs.frozen(kw_only=True)
 class Band:
-    """A rubric band: label and inclusive decimal bounds."""
+    """A rubric band: label and decimal bounds, the low one inclusive, the high one inclusive unless ``high_open``."""
 
     label: str
     low: Decimal
     high: Decimal
     cite: Citation
+    high_open: bool = False
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -311,6 +315,7 @@ class Gap:
     high: Decimal
     label: str | None
     cite: Citation
+    high_open: bool = False
     span: Span = attrs.field(eq=False, repr=False)
 
 

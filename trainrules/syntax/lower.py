@@ -345,9 +345,13 @@ class _Lowerer:
             ft = cast(Tree[Token], f)
             body, cite = self.split_cite(ft.children)
             low = high = None
-            optional = False
+            optional = ordered = False
+            vocab: tuple[str, ...] = ()
             for extra in body[2:]:
-                if isinstance(extra, Tree):
+                if isinstance(extra, Tree) and extra.data in ("vocab_set", "vocab_order"):
+                    vocab = self.vocab(extra, str(body[0]), str(body[1]))
+                    ordered = extra.data == "vocab_order"
+                elif isinstance(extra, Tree):
                     low, high = (self.decimal(cast(Token, x)) for x in extra.children)
                     if low > high:
                         self.error("E206", extra, low=low, high=high)
@@ -362,10 +366,38 @@ class _Lowerer:
                     high=high,
                     optional=optional,
                     cite=self.cite(cite),
+                    vocab=vocab,
+                    ordered=ordered,
                     span=self.span(ft),
                 )
             )
         return fields
+
+    def vocab(self, t: Tree[Token], name: str, type_: str) -> tuple[str, ...]:
+        """The words of a label vocabulary; only a 标签 or 标签集 has one, and each word appears once."""
+        if type_ not in ("标签", "标签集"):
+            self.error(
+                "E323",
+                t,
+                what=f"只有标签或标签集可以声明词表，“{name}”是{type_}",
+                what_en=f"only a 标签 or 标签集 has a vocabulary; '{name}' is {type_}",
+                hint=f"把类型改为 标签（如 {name}: 标签 {{…}}），或去掉词表。",
+                hint_en=f"Make it a label ({name}: 标签 {{…}}), or remove the vocabulary.",
+            )
+        words: list[str] = []
+        for w in cast(list[Token], t.children):
+            word = self.label(w)
+            if word in words:
+                self.error(
+                    "E323",
+                    w,
+                    what=f"“{word}”在“{name}”的词表中出现了两次",
+                    what_en=f"'{word}' appears twice in the vocabulary of '{name}'",
+                    hint="每个词只写一次。",
+                    hint_en="Write each word once.",
+                )
+            words.append(word)
+        return tuple(words)
 
     def d_scope_block(self, t: Tree[Token]) -> list[ast.ScopeRule]:
         rules = []
@@ -392,17 +424,25 @@ class _Lowerer:
                     self.error("E306", st, name="精度")
                 precision = self.decimal(cast(Token, body[0]))
                 continue
+            label_node = body[0] if st.data == "band" else None
+            rng = cast(Tree[Token], body[1] if st.data == "band" else body[0])
+            low, high, high_open = self.band_range(rng, str(label_node) if label_node is not None else "空档")
             if st.data == "band":
-                low, high = self.decimal(cast(Token, body[1])), self.decimal(cast(Token, body[2]))
-                if low > high:
-                    self.error("E206", st, low=low, high=high)
-                bands.append(ast.Band(label=str(body[0]), low=low, high=high, cite=self.cite(c), span=self.span(st)))
+                bands.append(
+                    ast.Band(
+                        label=str(label_node),
+                        low=low,
+                        high=high,
+                        high_open=high_open,
+                        cite=self.cite(c),
+                        span=self.span(st),
+                    )
+                )
             else:
-                low, high = self.decimal(cast(Token, body[0])), self.decimal(cast(Token, body[1]))
-                if low > high:
-                    self.error("E206", st, low=low, high=high)
-                label = self.label(body[2]) if len(body) > 2 else None
-                gaps.append(ast.Gap(low=low, high=high, label=label, cite=self.cite(c), span=self.span(st)))
+                label = self.label(body[1]) if len(body) > 1 else None
+                gaps.append(
+                    ast.Gap(low=low, high=high, high_open=high_open, label=label, cite=self.cite(c), span=self.span(st))
+                )
         return ast.BandTable(
             name=name,
             bands=tuple(bands),
@@ -411,6 +451,19 @@ class _Lowerer:
             cite=self.cite(cite),
             span=self.span(t),
         )
+
+    def band_range(self, rng: Tree[Token], name: str) -> tuple[Decimal, Decimal, bool]:
+        """The bounds of a band or gap: ``12 至 17.9``, ``12 至 低于 18``, or ``低于 6`` (from 0)."""
+        nums = [self.decimal(t) for t in cast(list[Token], rng.children) if t.type == "NUMBER"]
+        if rng.data == "range_under":
+            low, high, high_open = Decimal(0), nums[0], True
+        else:
+            low, high, high_open = nums[0], nums[1], rng.data == "range_below"
+        if high_open and low >= high:
+            self.error("E408", rng, band=name, low=low, high=high)
+        elif low > high:
+            self.error("E206", rng, low=low, high=high)
+        return low, high, high_open
 
     def d_lookup_table(self, t: Tree[Token]) -> ast.LookupTable:
         name = str(t.children[0])

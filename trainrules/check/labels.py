@@ -1,0 +1,187 @@
+"""Label vocabularies: literals compared with a label must be in its vocabulary (E320), and a lookup table read
+by a label must have exactly its vocabulary's keys (E321 unknown, E322 missing).
+
+A 标签/标签集 input declares its vocabulary (``级别: 标签 {校级 < 县级 < 市级}``); an item's ``等级`` has the
+labels of the band table it uses. Ordered vocabularies allow ``<`` ``>=`` … between labels, by rank.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from trainrules.check.names import did_you_mean
+from trainrules.check.walk import children, sites
+from trainrules.diagnostics import Collector
+from trainrules.ir import CheckedPolicy, resolve
+from trainrules.syntax import ast
+
+__all__ = ["Vocab", "check_labels", "ordered_vocab", "shown", "suggest", "vocab_of"]
+
+_SHOWN = 12
+_ORDER_OPS = frozenset({"<", "<=", ">", ">="})
+
+
+@attrs.frozen
+class Vocab:
+    """The words a label may take, lowest first when ordered, and whose vocabulary it is."""
+
+    name: str
+    words: tuple[str, ...]
+    ordered: bool
+
+
+def shown(words: tuple[str, ...]) -> str:
+    """A vocabulary as listed in a message (the first dozen words)."""
+    head = "、".join(words[:_SHOWN])
+    return head + ("、…" if len(words) > _SHOWN else "")
+
+
+def suggest(value: str, words: tuple[str, ...]) -> tuple[str, str]:
+    """A did-you-mean for a word outside a vocabulary: close spellings, and words that contain it or it them."""
+    zh, en = did_you_mean(value, list(words))
+    if zh:
+        return zh, en
+    near = [w for w in words if value and (value in w or w in value)][:3]
+    if not near:
+        return "", ""
+    return (
+        "是不是" + "、".join(f"“{w}”" for w in near) + "？",
+        "did you mean " + ", ".join(f"'{w}'" for w in near) + "?",
+    )
+
+
+def item_grades(policy: CheckedPolicy, item: ast.Item) -> tuple[str, ...]:
+    """The labels an item's 等级 may take: those of the band table it uses (none without one)."""
+    table = policy.band_tables.get(item.bands or "")
+    if table is None:
+        return ()
+    labels = [b.label for b in table.bands] + [g.label for g in table.gaps if g.label is not None]
+    return tuple(dict.fromkeys(labels))
+
+
+def vocab_of(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None) -> Vocab | None:
+    """The vocabulary of a label-valued name (an input with one, or an item's 等级), else None."""
+    if not isinstance(e, ast.Ref):
+        return None
+    sym = resolve(policy, e.path, item)
+    if sym is None:
+        return None
+    if sym.kind in ("field", "school_field"):
+        decl = sym.decl
+        if isinstance(decl, ast.InputField) and decl.vocab:
+            return Vocab(e.dotted, decl.vocab, decl.ordered)
+    if sym.kind == "item_input" and sym.name == "等级":
+        target = policy.items.get(sym.item)
+        words = item_grades(policy, target) if target is not None else ()
+        if words:
+            return Vocab(e.dotted, words, False)
+    return None
+
+
+def ordered_vocab(policy: CheckedPolicy, e: ast.Compare, item: ast.Item | None) -> Vocab | None:
+    """The ordered vocabulary an order comparison (``学历 不低于 "本科"``) ranks by, else None."""
+    if e.op not in _ORDER_OPS:
+        return None
+    left, right = vocab_of(policy, e.left, item), vocab_of(policy, e.right, item)
+    v = left or right
+    if v is None or not v.ordered:
+        return None
+    if left is not None and right is not None:
+        return v if left.words == right.words else None
+    other = e.right if left is not None else e.left
+    return v if isinstance(other, ast.Text) else None
+
+
+def _literal(out: Collector, vocab: Vocab, lit: ast.Expr) -> None:
+    if isinstance(lit, ast.ListExpr):
+        for x in lit.items:
+            _literal(out, vocab, x)
+        return
+    if isinstance(lit, ast.Text) and lit.value not in vocab.words:
+        zh, en = suggest(lit.value, vocab.words)
+        out.add(
+            "E320",
+            lit.span,
+            value=lit.value,
+            name=vocab.name,
+            vocab=shown(vocab.words),
+            suggestion=zh or "改正拼写，或在词表中加上这个词。",
+            suggestion_en=en or "Fix the spelling, or add the word to the vocabulary.",
+        )
+
+
+class _Labels:
+    def __init__(self, policy: CheckedPolicy, out: Collector) -> None:
+        self.policy = policy
+        self.out = out
+        self.seen_keys: set[tuple[str, str]] = set()
+
+    def compare(self, e: ast.Compare, item: ast.Item | None) -> None:
+        for side, other in ((e.left, e.right), (e.right, e.left)):
+            v = vocab_of(self.policy, side, item)
+            if v is None:
+                continue
+            if e.op in ("==", "!=", "contains", "contains_any", "in") or e.op in _ORDER_OPS:
+                _literal(self.out, v, other)
+
+    def lookup(self, e: ast.Lookup, item: ast.Item | None, defaulted: bool) -> None:
+        v = vocab_of(self.policy, e.key, item)
+        table = self.policy.lookup_tables.get(e.table)
+        if v is None or table is None:
+            if table is not None and isinstance(e.key, ast.Text):
+                self.text_key(table, e.key)
+            return
+        keys = [str(r.key) for r in table.rows]
+        for r in table.rows:
+            key = str(r.key)
+            if key not in v.words and (table.name, key) not in self.seen_keys:
+                self.seen_keys.add((table.name, key))
+                zh, en = suggest(key, v.words)
+                self.out.add(
+                    "E321",
+                    r.span,
+                    table=table.name,
+                    key=key,
+                    name=v.name,
+                    vocab=shown(v.words),
+                    suggestion=zh or "删去这一行，或在词表中加上这个词。",
+                    suggestion_en=en or "Remove the row, or add the word to the vocabulary.",
+                )
+        missing = tuple(w for w in v.words if w not in keys)
+        if missing and not defaulted:
+            self.out.add("E322", e.span, table=table.name, name=v.name, missing=shown(missing))
+
+    def text_key(self, table: ast.LookupTable, key: ast.Text) -> None:
+        keys = tuple(str(r.key) for r in table.rows)
+        if key.value not in keys:
+            zh, en = suggest(key.value, keys)
+            self.out.add(
+                "E320",
+                key.span,
+                value=key.value,
+                name=f"对照表 {table.name}",
+                vocab=shown(keys),
+                suggestion=zh or "改正拼写，或在对照表中加上这一行。",
+                suggestion_en=en or "Fix the spelling, or add the row to the table.",
+            )
+
+    def walk(self, root: ast.Expr, item: ast.Item | None) -> None:
+        stack: list[tuple[ast.Expr, bool]] = [(root, False)]
+        while stack:
+            e, defaulted = stack.pop()
+            if isinstance(e, ast.Compare):
+                self.compare(e, item)
+            elif isinstance(e, ast.Lookup):
+                self.lookup(e, item, defaulted)
+            if isinstance(e, ast.Call) and e.func == "取值" and e.args:
+                stack.append((e.args[0], True))
+                stack.extend((a, False) for a in e.args[1:])
+            else:
+                stack.extend((c, False) for c in children(e))
+
+
+def check_labels(policy: CheckedPolicy, out: Collector) -> None:
+    """Check every literal compared with a label, and every lookup keyed by one, against the vocabulary."""
+    labels = _Labels(policy, out)
+    for s in sites(policy):
+        labels.walk(s.expr, s.item)
