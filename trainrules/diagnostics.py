@@ -428,6 +428,7 @@ CATALOG: Mapping[str, Entry] = {
         "给输入声明不含 0 的范围（如 作业数: 数 1 至 100），或改写式子避开 0。",
         "Declare the input with a range that excludes 0 (e.g. 作业数: 数 1 至 100), or rewrite the expression "
         "to avoid 0.",
+    ),
     "W513": Entry(
         W,
         "得分的范围无法确定",
