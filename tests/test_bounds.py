@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trainrules.api import check, load
+from trainrules.api import check, checks, load
 from trainrules.check import names
 from trainrules.check.intervals import Bounder
 from trainrules.diagnostics import Collector, Diagnostic
@@ -28,7 +28,7 @@ HEAD = """方案 试 {
 
 
 def _diags(text: str) -> list[Diagnostic]:
-    return check(text, name="p.policy")
+    return checks(text, name="p.policy")
 
 
 def _codes(text: str) -> list[str]:
