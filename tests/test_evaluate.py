@@ -586,7 +586,7 @@ _STATUS_POLICY = """方案 测试 {
 def test_item_on_time_reads_the_items_own_deadline(submitted: str | None, certificates: tuple[str, ...]) -> None:
     """`作业.按时` is true only for work in by its deadline, so a late 50 earns no certificate."""
     policy = trainrules.load(_STATUS_POLICY)
-    item: dict[str, object] = {"score": 50} if submitted is None else {"submitted_at": submitted, "score": 50}
+    item: dict[str, object] = {} if submitted is None else {"submitted_at": submitted, "score": 50}
     teacher = {
         "id": "A",
         "school": "甲校",
