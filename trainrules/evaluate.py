@@ -453,7 +453,7 @@ _OP_EN = {
 
 def _side(c: Compiled, ctx: _Ctx) -> tuple[str, str]:
     """One side of a comparison as ``text value`` (just the value when the text is the value, as for a literal)."""
-    if not c.reads and (c.text[:1] in '"“' or not any(ch.isalpha() for ch in c.text)):
+    if not c.reads and (c.text[:1] in '"“[' or not any(ch.isalpha() for ch in c.text)):
         return c.text, c.text  # a literal, as written (2019-12-13 24:00, "优秀", 10)
     shown = _shown(_quietly(ctx, functools.partial(c.fn, ctx)))
     return f"{c.text} {shown}", f"{c.text} {_EN_WORDS.get(shown, shown)}"
