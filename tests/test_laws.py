@@ -272,3 +272,49 @@ def test_law_smallest_passing_changes_really_pass(spec: PlanSpec, data: st.DataO
                 grid,
             )
             assert not _apply(spec, teacher, schools, smaller).passed
+
+
+_FORMULAS = ROOT / "tests" / "explain" / "formulas.policy"
+
+
+@given(
+    points=st.integers(0, 1000),
+    video=st.decimals(0, 20, places=1),
+    scores=st.tuples(st.integers(0, 30), st.integers(0, 10), st.integers(0, 20)),
+    on_time=st.booleans(),
+)
+def test_law_formula_plan_fast_path_equals_explaining_path(
+    points: int, video: Decimal, scores: tuple[int, int, int], on_time: bool
+) -> None:
+    """On the test plan of formulas, definitions and a computed grant: tracing changes no decision, every
+    part and item stays within its maximum, and a failed teacher's offered input changes really pass."""
+    policy = trainrules.load(_FORMULAS)
+    teacher = {
+        "id": "A",
+        "school": "一中",
+        "facts": {"拓展积分": str(points), "视频总时长": str(video)},
+        "items": {
+            "作业一": {"submitted_at": "2024-10-15 20:00" if on_time else "2024-10-16 00:00", "score": str(scores[0])},
+            "评课": {"score": str(scores[1])},
+            "校本": {"score": str(scores[2])},
+        },
+    }
+    schools = [{"school": "一中", "facts": {"成绩报送时间": "2024-12-18 10:00"}}]
+    fast = policy.evaluate([teacher], schools).decisions[0]
+    traced = policy.evaluate([teacher], schools, explain=True).decisions[0]
+    assert fast == traced
+    assert fast.to_dict() == traced.to_dict()
+    assert "assessed" == fast.status
+    assert all(Decimal(0) <= p.points <= p.max_points for p in fast.parts)
+    ex = explain(
+        policy.evaluator(list(iter_records_from_dicts(schools))), next(iter(iter_records_from_dicts([teacher])))
+    )  # type: ignore[arg-type]
+    for change in ex.input_changes:
+        changed = copy.deepcopy(teacher)
+        changed["facts"][change.input] = change.value
+        after = _one_policy(policy, changed, schools)
+        assert (True, change.new_total) == (after.passed, after.total)
+
+
+def _one_policy(policy: trainrules.Policy, teacher: dict[str, Any], schools: list[dict[str, Any]]) -> Decision:
+    return policy.evaluate([teacher], schools).decisions[0]
