@@ -1089,3 +1089,14 @@ def test_explain_several_ids_and_a_status_filter_to_a_file(tmp_path: Path) -> No
     result = _run("explain", POLICY_004, RECORDS_004, "--status", "error", "-o", tmp_path / "errors.txt")
     assert 1 == result.exit_code
     assert 11 == (tmp_path / "errors.txt").read_text(encoding="utf-8").count("结论: 记录有误")
+
+
+def test_an_item_without_points_that_no_rule_reads_is_left_out_of_the_text_not_the_data() -> None:
+    """观摩 carries no points and nothing reads it: the text skips it; the decision and the JSON keep it."""
+    from trainrules.explain import render_explanation
+
+    ex = _formulas("T1")
+    assert "missing" == ex.decision.item("观摩").timeliness
+    assert any(s.subject == "观摩" for s in ex.decision.steps or ())
+    assert "观摩" in ex.to_dict()["decision"]["items"]  # type: ignore[operator]
+    assert "观摩" not in render_explanation(ex)

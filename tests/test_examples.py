@@ -523,7 +523,11 @@ def test_000_group_checks() -> None:
     chinese = next(
         g for g in _results(PLAN_000).groups if g.check == "实地考核名额" and dict(g.group)["学科"] == "语文"
     )
-    assert ("2", "6") == tuple(v for _, v in chinese.values)
+    assert {"计数(有值(教学设计实地考核.提交时间))": "2", "人数()": "6", "向下取整(5% × 人数())": "0"} == dict(
+        chinese.values
+    )
+    school = next(g for g in _results(PLAN_000).groups if g.check == "至少两项培训课程" and g.passed is False)
+    assert {"学校.培训课程数": "1"} == dict(school.values)  # what a group check reads: its school's fact too
 
 
 @pytest.mark.parametrize(

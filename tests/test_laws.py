@@ -272,6 +272,14 @@ def test_law_smallest_passing_changes_really_pass(spec: PlanSpec, data: st.DataO
                 grid,
             )
             assert not _apply(spec, teacher, schools, smaller).passed
+    event(f"input changes: {len(ex.input_changes)}")
+    for found in ex.input_changes:  # e.g. the school's plan sent in time: the cancelled part counts again
+        rec, sch = copy.deepcopy(teacher), copy.deepcopy(schools)
+        target = _school_of(rec, sch)["facts"] if found.school else rec.setdefault("facts", {})
+        target[found.input.removeprefix("学校.")] = found.value
+        after = _one(spec, rec, sch)
+        assert (True, found.new_total) == (after.passed, after.total)
+    assert all(s.searched for s in ex.searched)  # the shipped plans' pass rules read nothing unsearchable
 
 
 _FORMULAS = ROOT / "tests" / "explain" / "formulas.policy"

@@ -342,15 +342,16 @@ def explain_cmd(
         if output is not None and any(_same_file(output, p) for p in (records, schools_path, policy_path) if p):
             raise OutputError(f"输出文件 {output} 就是输入文件", f"the output file {output} is an input file")
         ev = policy.evaluator(_schools(records, schools_path))
-        raws = [r for r in read_records(records) if isinstance(r, RawRecord)]
+        every = list(read_records(records))
+        raws = [r for r in every if isinstance(r, RawRecord)]
         if status is not None:
-            run = policy.evaluator(
-                _schools(records, schools_path)
-            )  # ids tracked as evaluate does: a repeat is an error
-            for raw in raws:
-                d = run.decide(raw)
-                if _wanted(d, status) and (not ids or _record_id(raw) in ids):
-                    explained.append(Explanation(decision=d) if d.status == "error" else explain(ev, raw))
+            # A second evaluator tracks ids as evaluate does (a repeated id is an error there too).
+            run = policy.evaluator(_schools(records, schools_path))
+            for record in every:  # unreadable rows too: they are errors in evaluate
+                d = run.decide(record)
+                mine = not ids or (isinstance(record, RawRecord) and _record_id(record) in ids)
+                if _wanted(d, status) and mine:
+                    explained.append(Explanation(decision=d) if d.status == "error" else explain(ev, record))
         else:
             for teacher_id in ids:
                 matches = [r for r in raws if _record_id(r) == teacher_id]

@@ -195,13 +195,15 @@ class _Compiler:
                         reads.append(entry)
         reads.reverse()
         op, parts = "", tuple[Compiled, ...]()
-        if not group:  # a grouped check's aggregates must be compiled once: they own slots
-            if isinstance(e, ast.BoolChain):
-                op, parts = e.op, tuple(self.compiled(x, item) for x in e.operands)
-            elif isinstance(e, ast.Unary) and e.op != "neg":
-                op, parts = "not", (self.compiled(e.operand, item),)
-            elif isinstance(e, ast.Compare):
-                op, parts = e.op, (self.compiled(e.left, item), self.compiled(e.right, item))
+        base = len(self.aggregates)
+        if isinstance(e, ast.BoolChain):
+            op, parts = e.op, tuple(self.compiled(x, item, group) for x in e.operands)
+        elif isinstance(e, ast.Unary) and e.op != "neg":
+            op, parts = "not", (self.compiled(e.operand, item, group),)
+        elif isinstance(e, ast.Compare):
+            op, parts = e.op, (self.compiled(e.left, item, group), self.compiled(e.right, item, group))
+        # The pieces took aggregate slots in the order the whole takes them again below: one set of slots.
+        del self.aggregates[base:]
         text = e.span.text if e.span else ""
         return Compiled(fn=self.expr(e, item, group), reads=tuple(reads), text=text, op=op, parts=parts)
 

@@ -269,6 +269,9 @@ class _Validator:
 # ---------- evaluation ----------
 
 
+_NOTHING: set[str] = set()  # never added to: the untraced evaluation's stand-in for _Ctx.defined
+
+
 class _Ctx:
     """One record's evaluation: its values and the results computed so far (lazily, memoized)."""
 
@@ -304,7 +307,8 @@ class _Ctx:
         self.part_results: dict[str, PartResult] = {}
         self.aggregates: list[Value] = []
         self.busy: set[str] = set()
-        self.defined: set[str] = set()  # definitions whose explanation step is already out (tracing only)
+        # Definitions whose explanation step is already out; only a traced evaluation needs the set.
+        self.defined: set[str] = set() if tracer is not None else _NOTHING
 
     def _guard(self, key: str) -> None:
         if key in self.busy:
@@ -716,15 +720,18 @@ class Evaluator:
                 )
             return result
         if part.cancel is not None and ctx.tracer is not None:
+            ins = _inputs(part.cancel, ctx)
+            why = _why(part.cancel, ctx, False)
             _step(
                 ctx,
                 "取消",
                 part.name,
                 part.cancel_citing,
-                _inputs(part.cancel, ctx),
+                ins,
                 "否",
-                f"取消条件（{part.cancel.text}）不成立，“{part.name}”照常计分",
-                f"the cancelling condition ({part.cancel.text}) does not hold: '{part.name}' is scored",
+                f"取消条件（{part.cancel.text}）不成立（{'；'.join(w[0] for w in why)}），“{part.name}”照常计分",
+                f"the cancelling condition ({part.cancel.text}) does not hold ({'; '.join(w[1] for w in why)}):"
+                f" '{part.name}' is scored",
             )
         item_points = ctx.item_points
         terms = tuple(item_points(it.name) for it in part.scored)
@@ -1059,7 +1066,7 @@ class Evaluator:
             values = tuple(
                 (f"{func}({arg.text if arg else ''})", fmt_value(v))
                 for (func, arg), v in zip(check.aggregates, acc, strict=True)
-            )
+            ) + _group_inputs(check, ctx)
             out.append(
                 GroupFinding(
                     check=check.name,
@@ -1071,6 +1078,21 @@ class Evaluator:
                 )
             )
         return out
+
+
+def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
+    """What a group check reads besides its aggregates and its group keys (学校.培训课程数 = 1)."""
+    per_teacher = {label for _, arg in check.aggregates if arg is not None for label, _ in arg.reads}
+    skip = per_teacher | set(check.group_by)
+    out = [(label, value) for label, value in _inputs(check.cond, ctx) if label not in skip]
+    aggregates = {f"{func}({arg.text if arg else ''})" for func, arg in check.aggregates}
+    if check.cond.op in _HOLDS:  # a comparison: both sides' values (向下取整(5% × 人数()) = 0)
+        for side in check.cond.parts:
+            if side.text not in aggregates and side.text not in dict(out) and side.text not in skip:
+                shown = _shown(_quietly(ctx, functools.partial(side.fn, ctx)))
+                if shown != side.text:
+                    out.append((side.text, shown))
+    return tuple(out)
 
 
 def _group_key(plan: Plan, name: str) -> str:
