@@ -645,7 +645,8 @@ class Evaluator:
                 how, how_en = (f"（{shown}）", f" ({shown})") if shown else ("", "")
                 raise EvalError(
                     it.score_key,
-                    f"“{it.name}”的得分{how} {decimal_text(points)} 超出 0 至 {decimal_text(it.max_points)}：不予截断",
+                    f"“{it.name}”的得分{how}为 {decimal_text(points)}，"
+                    f"超出 0 至 {decimal_text(it.max_points)}：不予截断",
                     f"the points{how_en} {decimal_text(points)} of '{it.name}' are outside 0 to"
                     f" {decimal_text(it.max_points)}: not clamped",
                 )

@@ -341,15 +341,7 @@ def _search_inputs(
         if spec is None:
             kind = "项目的记录" if key.startswith("items.") else "内置字段"
             kind_en = "an item's record" if key.startswith("items.") else "a built-in field"
-            yield (
-                Searched(
-                    label,
-                    False,
-                    f"未搜索：{kind}，没有声明的取值范围",
-                    f"not searched: {kind_en} without a declared range",
-                ),
-                None,
-            )
+            yield Searched(label, False, f"{kind}，没有声明的取值范围", f"{kind_en} without a declared range"), None
             continue
         if spec.type in ("数", "整数") and spec.low is not None and spec.high is not None:
             grid = decimal_text(_number_grid(spec, current))
@@ -374,7 +366,7 @@ def _search_inputs(
         else:
             why = "未声明取值范围" if spec.type in ("数", "整数") else f"{spec.type}类型"
             why_en = "no declared range" if spec.type in ("数", "整数") else f"a {spec.type} field"
-            yield Searched(label, False, f"未搜索：{why}", f"not searched: {why_en}"), None
+            yield Searched(label, False, why, why_en), None
             continue
         searched = Searched(label, True, zh, en)
         if found is None:
@@ -534,16 +526,18 @@ def _search_lines(ex: Explanation, zh: bool) -> list[str]:
             )
         else:
             lines.append("没有任何单项改变能使其合格。" if zh else "No single change would make this teacher pass.")
-    if done:
-        lines.append(
-            ("已搜索：" if zh else "Searched: ")
-            + sep.join(f"{s.input}（{s.how_zh}）" if zh else f"{s.input} ({s.how_en})" for s in done)
-        )
-    if skipped:
-        lines.append(
-            ("未搜索：" if zh else "Not searched: ")
-            + sep.join(f"{s.input}（{s.how_zh}）" if zh else f"{s.input} ({s.how_en})" for s in skipped)
-        )
+    for head, group in (("已搜索：" if zh else "Searched: ", done), ("未搜索：" if zh else "Not searched: ", skipped)):
+        merged: dict[str, list[str]] = {}  # one "how" for several inputs: 队伍建设、师德师风、信息技术（…）
+        for s in group:
+            merged.setdefault(s.how_zh if zh else s.how_en, []).append(s.input)
+        if merged:
+            lines.append(
+                head
+                + sep.join(
+                    f"{'、'.join(names)}（{how}）" if zh else f"{', '.join(names)} ({how})"
+                    for how, names in merged.items()
+                )
+            )
     return lines
 
 
