@@ -1100,3 +1100,13 @@ def test_an_item_without_points_that_no_rule_reads_is_left_out_of_the_text_not_t
     assert any(s.subject == "观摩" for s in ex.decision.steps or ())
     assert "观摩" in ex.to_dict()["decision"]["items"]  # type: ignore[operator]
     assert "观摩" not in render_explanation(ex)
+
+
+def test_a_change_to_work_without_a_deadline_asks_only_for_points() -> None:
+    """评课 has no deadline: the change offered is its points, never "按时提交"; 作业一 and the school's 校本 differ."""
+    from trainrules.explain import render_explanation
+
+    text = render_explanation(_formulas("T5"))
+    assert "  - “评课”得分不低于 6.00（现为 5 分，按时），总分将为 60.00" in text.splitlines()
+    assert "  - “作业一”按时提交且得分不低于 21.00（现为 20 分，按时），总分将为 60.00" in text.splitlines()
+    assert "  - 若“拓展积分”为 310.00（现为 300），总分将为 60" in text.splitlines()

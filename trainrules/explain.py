@@ -13,7 +13,7 @@ import pendulum
 from trainrules.compile import Compiled, FieldSpec, Plan
 from trainrules.evaluate import Evaluator, Recorder, fmt_value
 from trainrules.records import RawRecord, ReadProblem
-from trainrules.results import TIMELINESS_WORDS, Decision, Step
+from trainrules.results import TIMELINESS_WORDS, VERDICT_WORDS, Decision, Step
 from trainrules.values import decimal_text
 
 __all__ = ["Change", "Explanation", "InputChange", "Searched", "explain", "render_explanation"]
@@ -58,6 +58,7 @@ class Change:
     #: When the item's time is the school's (提交时间 取自 学校.…): that expression; the change is the school's to make.
     school: str | None = None
     scored: bool = True  # False for a 不计分 item: only being on time matters
+    timed: bool = True  # False for an item without a deadline: only its points matter
 
 
 @attrs.frozen
@@ -407,8 +408,14 @@ def explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
             continue
         plan_item = ev.plan.items[item.name]
         school = ev.school_sources.get(item.name)
-        who = "学校按时报送" if school else "按时提交"
-        who_en = "reported on time by the school" if school else "on time"
+        who = "学校按时报送" if school else "按时提交" if plan_item.deadline is not None else "无截止"
+        who_en = (
+            "reported on time by the school"
+            if school
+            else "on time"
+            if plan_item.deadline is not None
+            else "no deadline"
+        )
         if item.timeliness == "cancelled":
             searched.append(
                 Searched(item.name, True, "所在部分已取消：任何分数都不计", "its part is cancelled: no score counts")
@@ -443,6 +450,7 @@ def explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
                 step=_grid(ev, item.name),
                 school=school,
                 scored=plan_item.max_points is not None,
+                timed=plan_item.deadline is not None,
             )
         )
     changes.sort(key=lambda c: (c.score - c.current_points, c.item))
@@ -476,7 +484,8 @@ def _change_lines(ex: Explanation, zh: bool) -> list[str]:
             unit = f"（以 {_num(c.step)} 分为单位）" if zh else f" (in steps of {_num(c.step)})"
         now = TIMELINESS_WORDS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
         extra = (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'") if c.needs_valid else ""
-        score_zh = f"且得分不低于 {_num(c.score)}{unit}" if c.scored else ""
+        also = "且" if c.timed or c.school else ""
+        score_zh = f"{also}得分不低于 {_num(c.score)}{unit}" if c.scored else ""
         score_en = f" with at least {_num(c.score)}{unit}" if c.scored else ""
         total_zh, total_en = f"，总分将为 {_num(c.new_total)}", f", total would be {_num(c.new_total)}"
         if zh and c.school:
@@ -485,16 +494,16 @@ def _change_lines(ex: Explanation, zh: bool) -> list[str]:
                 f"（现为 {_num(c.current_points)} 分，{now}）{total_zh}"
             )
         elif zh:
-            lines.append(
-                f"  - “{c.item}”按时提交{score_zh}{extra}（现为 {_num(c.current_points)} 分，{now}）{total_zh}"
-            )
+            done = "按时提交" if c.timed else ""
+            lines.append(f"  - “{c.item}”{done}{score_zh}{extra}（现为 {_num(c.current_points)} 分，{now}）{total_zh}")
         elif c.school:
             lines.append(
                 f"  - if the school had reported '{c.item}' on time ({c.school}){score_en}{extra}"
                 f" (now {_num(c.current_points)}, {now}){total_en}"
             )
         else:
-            lines.append(f"  - '{c.item}' on time{score_en}{extra} (now {_num(c.current_points)}, {now}){total_en}")
+            done = " on time" if c.timed else ""
+            lines.append(f"  - '{c.item}'{done}{score_en}{extra} (now {_num(c.current_points)}, {now}){total_en}")
     for i in ex.input_changes:
         value, current = (_value_word(v, zh) for v in (i.value, i.current))
         if zh:
@@ -573,10 +582,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     ]
     status = _STATUS[d.status][0 if zh else 1]
     if d.status == "assessed":
-        if d.passed is None:
-            verdict = "已评分（本方案没有合格规则）" if zh else "scored (the plan has no pass rule)"
-        else:
-            verdict = ("合格" if d.passed else "不合格") if zh else ("passed" if d.passed else "not passed")
+        verdict = VERDICT_WORDS[d.passed][0 if zh else 1]
         lines.append(
             f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} "
             f"{_num(d.total)} / {_num(d.max_total)}"

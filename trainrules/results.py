@@ -17,6 +17,7 @@ from trainrules.values import decimal_text
 __all__ = [
     "SCHEMA",
     "TIMELINESS_WORDS",
+    "VERDICT_WORDS",
     "CheckResult",
     "Decision",
     "GroupFinding",
@@ -156,6 +157,14 @@ _ITEM_WORDS = {
     },
 }
 
+
+#: An assessed teacher's verdict in words (Chinese, English): ``Decision.passed`` True, False, or None when
+#: the plan has no pass rule (a score-only plan: the points are the outcome, nobody passes or fails).
+VERDICT_WORDS: dict[bool | None, tuple[str, str]] = {
+    True: ("合格", "passed"),
+    False: ("不合格", "not passed"),
+    None: ("已评分（本方案没有合格规则）", "scored (the plan has no pass rule)"),
+}
 
 #: Each timeliness in words (Chinese, English), for sentences about an item.
 TIMELINESS_WORDS: dict[str, tuple[str, str]] = {
