@@ -551,8 +551,8 @@ def _search_lines(ex: Explanation, zh: bool) -> list[str]:
 
 
 def _identity(s: Step) -> bool:
-    """A step that only passes one value on ("25 = 25"): the part that is its single item."""
-    return s.kind == "部分" and len(s.inputs) == 1 and s.detail_zh == f"{s.result} = {s.result}"
+    """A step that only passes one value on ("25 = 25"): a part that is its single item, a total of one part."""
+    return s.kind in ("部分", "总分") and len(s.inputs) == 1 and s.detail_zh == f"{s.result} = {s.result}"
 
 
 def _matters(d: Decision) -> set[str]:
