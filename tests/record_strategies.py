@@ -175,6 +175,8 @@ def _item_values(draw: st.DrawFn, item: ItemSpec, diligent: bool) -> dict[str, A
     if at is None and draw(st.booleans()):
         return None
     out: dict[str, Any] = {} if at is None else {"submitted_at": at}
+    if at is None and item.due is not None:  # no time, no result: a score without a time is a record error
+        return out
     if item.top is not None:
         out["score"] = str(draw((high_scores if diligent else scores)(item.top, item.grid)))
     if item.has_length:

@@ -586,7 +586,7 @@ _STATUS_POLICY = """方案 测试 {
 def test_item_on_time_reads_the_items_own_deadline(submitted: str | None, certificates: tuple[str, ...]) -> None:
     """`作业.按时` is true only for work in by its deadline, so a late 50 earns no certificate."""
     policy = trainrules.loads(_STATUS_POLICY)
-    item: dict[str, object] = {"score": 50} if submitted is None else {"submitted_at": submitted, "score": 50}
+    item: dict[str, object] = {} if submitted is None else {"submitted_at": submitted, "score": 50}
     teacher = {
         "id": "A",
         "school": "甲校",
@@ -754,7 +754,7 @@ def test_late_points_below_zero_at_run_time_are_an_error() -> None:
     assert Decimal(30) == late(10).item("作业").points
     d = late(45)
     assert ("error", ["items.作业.score"]) == (d.status, [p.field for p in d.problems])
-    assert "-5 超出 0 至 50" in d.problems[0].message_zh
+    assert "“作业”的得分（分数 - 扣分）为 -5，超出 0 至 50：不予截断" == d.problems[0].message_zh
 
 
 def test_hours_that_cannot_be_computed_are_an_error() -> None:
@@ -883,3 +883,230 @@ def test_xlsx_formula_without_a_value_is_an_error_naming_the_cell(
     d = policy_004.evaluate(read_records(path), SCHOOLS_004).decisions[0]
     assert ("error", ["items.队伍建设.submitted_at"]) == (d.status, [p.field for p in d.problems])
     assert "单元格 D2 的公式没有计算结果" in d.problems[0].message_zh
+
+
+# ---------- issue 9: no silent wrong numbers, every number explained ----------
+
+FORMULAS = ROOT / "tests" / "explain" / "formulas.policy"
+FORMULA_RECORDS = ROOT / "tests" / "explain" / "formulas.json"
+
+
+def _formulas(teacher_id: str) -> Any:
+    from trainrules.explain import explain
+
+    policy = trainrules.load(FORMULAS)
+    ev = policy.evaluator(read_schools(FORMULA_RECORDS))
+    raw = next(r for r in read_records(FORMULA_RECORDS) if isinstance(r, RawRecord) and r.fields["id"] == teacher_id)
+    return explain(ev, raw)
+
+
+def test_explanation_of_formulas_definitions_and_grant_is_the_golden(golden: Callable[[Path, str], None]) -> None:
+    """The test plan's teacher T2 (passed, 48 hours) and T1 (short of video time): the reviewed explanations."""
+    from trainrules.explain import render_explanation
+
+    for teacher_id in ("T1", "T2"):
+        golden(
+            ROOT / "tests" / "explain" / f"formulas-{teacher_id}.txt", render_explanation(_formulas(teacher_id)) + "\n"
+        )
+
+
+def test_a_definition_step_shows_the_record_fields_it_read_and_its_assumption() -> None:
+    """最小(向下取整(拓展积分 / 10), 40) = 39 comes with 拓展积分 = 395; the part formula reads 拓展分 = 39."""
+    steps = _formulas("T1").decision.steps
+    define = next(s for s in steps if s.kind == "定义" and s.subject == "拓展分")
+    assert (("拓展积分", "395"),) == define.inputs
+    assert "39" == define.result
+    assert ["拓展折算"] == [name for name, _ in define.assumptions]
+    part = next(s for s in steps if s.kind == "部分" and s.subject == "拓展")
+    assert (("拓展分", "39"),) == part.inputs
+    assert steps.index(define) < steps.index(part)
+
+
+def test_a_granted_amount_has_its_derivation() -> None:
+    """T2 passes with 97 and is granted 48 hours by the 授予 formula: a step shows the formula and 总分 = 97."""
+    d = _formulas("T2").decision
+    assert (True, Decimal("48")) == (d.passed, d.hours)
+    grant = next(s for s in d.steps if s.kind == "授予")
+    assert ("48", (("总分", "97"),)) == (grant.result, grant.inputs)
+    assert "若 总分 不少于 90 则 48 否则 36 = 48" in grant.detail_zh
+
+
+def test_a_failing_compound_condition_names_the_failing_part_with_its_value() -> None:
+    """总分 不少于 60 且 视频达标 fails through 视频达标, whose step says 视频总时长 9.5 < 10."""
+    steps = _formulas("T1").decision.steps
+    rule = next(s for s in steps if s.kind == "合格")
+    assert rule.detail_zh.endswith("不成立（视频达标 不成立）")
+    define = next(s for s in steps if s.subject == "视频达标")
+    assert "视频总时长 9.5 < 10" in define.detail_zh
+    assert "视频总时长 9.5 < 10" in define.detail_en
+
+
+def test_the_search_covers_every_input_of_the_pass_rule() -> None:
+    """T1 is 0.5 hours of video short: the search finds 视频总时长 10 (it used to look at items only)."""
+    ex = _formulas("T1")
+    assert [("视频总时长", "9.5", "10.00", Decimal("90"))] == [
+        (c.input, c.current, c.value, c.new_total) for c in ex.input_changes
+    ]
+    assert {"作业一", "评课", "校本", "拓展积分", "视频总时长"} == {s.input for s in ex.searched if s.searched}
+    assert () == ex.changes  # no item score can make up for the video time
+
+
+def test_an_input_that_was_not_searched_is_never_claimed_to_be_unhelpful(tmp_path: Path) -> None:
+    """A pass rule reading a number without a declared range: the text lists it as not searched, no "no change"."""
+    from trainrules.explain import explain, render_explanation
+
+    text = FORMULAS.read_text(encoding="utf-8").replace("视频总时长: 数 0 至 20", "视频总时长: 数")
+    policy = trainrules.load(_tmp_policy(tmp_path, text))
+    ev = policy.evaluator(read_schools(FORMULA_RECORDS))
+    raw = next(r for r in read_records(FORMULA_RECORDS) if isinstance(r, RawRecord) and r.fields["id"] == "T1")
+    ex = explain(ev, raw)
+    assert [("视频总时长", False)] == [(s.input, s.searched) for s in ex.searched if s.input == "视频总时长"]
+    text = render_explanation(ex)
+    assert "没有任何单项改变能使其合格。" not in text
+    assert "未搜索：视频总时长（未声明取值范围）" in text
+
+
+def _tmp_policy(directory: Path, text: str) -> Path:
+    path = directory / "test.policy"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_work_without_a_deadline_is_scored_without_a_time() -> None:
+    """评课 has no deadline: its score counts with no submitted_at (it used to read "未提交，得 0 分")."""
+    d = _formulas("T1").decision
+    item = d.item("评课")
+    assert ("on_time", Decimal("8"), None) == (item.timeliness, item.points, item.submitted_at)
+    assert "无截止" in item.reason_zh
+    assert "未提交" not in item.reason_zh
+
+
+def test_a_score_without_a_time_where_there_is_a_deadline_is_an_error_naming_the_field() -> None:
+    """T4's 作业一 has a score but no submitted_at, and 作业一 has a deadline: a record error, not 0 points."""
+    d = _formulas("T4").decision
+    assert "error" == d.status
+    assert ["items.作业一.submitted_at"] == [p.field for p in d.problems]
+    assert "缺少提交时间" in d.problems[0].message_zh
+
+
+def test_lateness_of_a_school_reported_time_is_the_schools() -> None:
+    """校本's time is the school's: the reason says the school reported late, and the change is the school's."""
+    ex = _formulas("T3")
+    assert ex.decision.item("校本").reason_zh.startswith("学校逾期报送（学校.成绩报送时间 2024-12-21 00:00:00")
+    change = next(c for c in ex.changes if c.item == "校本")
+    assert "学校.成绩报送时间" == change.school
+    from trainrules.explain import render_explanation
+
+    text = render_explanation(ex)
+    assert "若学校按时报送“校本”（学校.成绩报送时间）且得分不低于 9.00" in text
+    assert "“校本”按时提交" not in text
+
+
+@pytest.mark.parametrize(
+    ("teacher_id", "words"),
+    [("T0011", "学校逾期报送（学校.成绩报送时间 2019-12-30 00:00:00"), ("T0012", "学校未报送（学校.成绩报送时间 缺失")],
+)
+def test_004_school_results_late_or_never_read_as_the_schools(teacher_id: str, words: str) -> None:
+    """In 004 the school reports 校本成绩: its lateness or silence is worded as the school's, not the teacher's."""
+    d = trainrules.load(POLICY_004).evaluate(read_records(RECORDS_004), read_schools(RECORDS_004)).by_id(teacher_id)
+    assert d.item("校本成绩").reason_zh.startswith(words)
+
+
+_FORMULA_PART = """
+方案 乙 { 标题 "乙" 期间 2024-09-01 至 2024-12-31 }
+输入 教师 { 篇数: 整数 依据 X1 }
+部分 甲 满分 5 依据 X1 { 项目 作业 满分 5 依据 X1 { } }
+部分 乙 满分 5 依据 X1 { 得分 = 10 - 篇数 × 2 }
+"""
+
+
+@pytest.mark.parametrize(("count", "shown"), [("8", "-6"), ("0", "10")])
+def test_a_part_formula_outside_its_maximum_is_a_record_error_never_clamped(
+    count: str, shown: str, tmp_path: Path
+) -> None:
+    """乙's formula gives 10 (of 5) or -6: an error naming the part and the value, the other teachers still scored."""
+    policy = trainrules.load(_tmp_policy(tmp_path, _FORMULA_PART))
+    teachers = [
+        {"id": "A", "facts": {"篇数": count}, "items": {"作业": {"score": "4"}}},
+        {"id": "B", "facts": {"篇数": "3"}, "items": {"作业": {"score": "4"}}},
+    ]
+    a, b = policy.evaluate(teachers).decisions
+    assert "error" == a.status
+    assert ["parts.乙.points"] == [p.field for p in a.problems]
+    assert f"“乙”的得分（10 - 篇数 × 2）为 {shown}，超出 0 至 5" in a.problems[0].message_zh
+    assert ("assessed", Decimal("8")) == (b.status, b.total)
+
+
+_SCORE_ONLY = """
+方案 丙 { 标题 "丙" 期间 2024-09-01 至 2024-12-31 总分 10 }
+部分 甲 满分 10 依据 X1 { 项目 作业 满分 10 依据 X1 { } }
+"""
+
+
+def test_a_plan_without_a_pass_rule_scores_without_a_verdict(tmp_path: Path) -> None:
+    """No 合格: a teacher with 10 of 10 is scored (passed is null), never "不合格"; no pass rate; no "no change"."""
+    from trainrules.explain import explain, render_explanation
+
+    path = tmp_path / "score-only.policy"
+    path.write_text(_SCORE_ONLY, encoding="utf-8")
+    records = tmp_path / "r.json"
+    records.write_text(json.dumps({"teachers": [{"id": "A", "items": {"作业": {"score": "10"}}}]}), encoding="utf-8")
+    policy = trainrules.load(path)
+    d = policy.evaluate(read_records(records)).decisions[0]
+    assert ("assessed", None, Decimal("10")) == (d.status, d.passed, d.total)
+    assert d.reason_zh.startswith("已评分：总分 10")
+    assert d.to_dict()["passed"] is None
+    text = render_explanation(explain(policy.evaluator(), next(iter(read_records(records)))))  # type: ignore[arg-type]
+    assert "结论: 已评分（本方案没有合格规则）; 总分 10 / 10" in text
+    assert "不合格" not in text
+    assert "合格" not in text.replace("本方案没有合格规则", "")
+    result = _run("evaluate", path, records, "-o", tmp_path / "out.json")
+    assert 0 == result.exit_code
+    assert "本方案没有合格规则" in result.stdout
+    assert "各校合格率" not in result.stdout
+
+
+def test_explain_several_ids_and_a_status_filter_to_a_file(tmp_path: Path) -> None:
+    """``--id`` twice explains both; ``--status failed`` every failed teacher; ``-o`` writes the file atomically."""
+    result = _run("explain", POLICY_004, RECORDS_004, "--id", "T0003", "--id", "T0016")
+    assert 0 == result.exit_code
+    assert ["T0003", "T0016"] == re.findall(r"^教师 (\S+)", result.stdout, flags=re.MULTILINE)
+    out = tmp_path / "failed.txt"
+    result = _run("explain", POLICY_004, RECORDS_004, "--status", "failed", "-o", out)
+    assert 0 == result.exit_code
+    assert "" == result.stdout
+    expected = [
+        d.id
+        for d in trainrules.load(POLICY_004).evaluate(read_records(RECORDS_004), read_schools(RECORDS_004))
+        if d.status == "assessed" and not d.passed
+    ]
+    text = out.read_text(encoding="utf-8")
+    assert expected == re.findall(r"^教师 (\S+)", text, flags=re.MULTILINE)
+    assert len(expected) == 7
+    assert _no_temp_files(tmp_path)
+    result = _run("explain", POLICY_004, RECORDS_004, "--status", "failed", "--format", "json")
+    assert expected == [e["decision"]["id"] for e in json.loads(result.stdout)]
+    result = _run("explain", POLICY_004, RECORDS_004, "--status", "error", "-o", tmp_path / "errors.txt")
+    assert 1 == result.exit_code
+    assert 11 == (tmp_path / "errors.txt").read_text(encoding="utf-8").count("结论: 记录有误")
+
+
+def test_an_item_without_points_that_no_rule_reads_is_left_out_of_the_text_not_the_data() -> None:
+    """观摩 carries no points and nothing reads it: the text skips it; the decision and the JSON keep it."""
+    from trainrules.explain import render_explanation
+
+    ex = _formulas("T1")
+    assert "missing" == ex.decision.item("观摩").timeliness
+    assert any(s.subject == "观摩" for s in ex.decision.steps or ())
+    assert "观摩" in ex.to_dict()["decision"]["items"]  # type: ignore[operator]
+    assert "观摩" not in render_explanation(ex)
+
+
+def test_a_change_to_work_without_a_deadline_asks_only_for_points() -> None:
+    """评课 has no deadline: the change offered is its points, never "按时提交"; 作业一 and the school's 校本 differ."""
+    from trainrules.explain import render_explanation
+
+    text = render_explanation(_formulas("T5"))
+    assert "  - “评课”得分不低于 6.00（现为 5 分，按时），总分将为 60.00" in text.splitlines()
+    assert "  - “作业一”按时提交且得分不低于 21.00（现为 20 分，按时），总分将为 60.00" in text.splitlines()
+    assert "  - 若“拓展积分”为 310.00（现为 300），总分将为 60" in text.splitlines()

@@ -523,7 +523,11 @@ def test_000_group_checks() -> None:
     chinese = next(
         g for g in _results(PLAN_000).groups if g.check == "实地考核名额" and dict(g.group)["学科"] == "语文"
     )
-    assert ("2", "6") == tuple(v for _, v in chinese.values)
+    assert {"计数(有值(教学设计实地考核.提交时间))": "2", "人数()": "6", "向下取整(5% × 人数())": "0"} == dict(
+        chinese.values
+    )
+    school = next(g for g in _results(PLAN_000).groups if g.check == "至少两项培训课程" and g.passed is False)
+    assert {"学校.培训课程数": "1"} == dict(school.values)  # what a group check reads: its school's fact too
 
 
 @pytest.mark.parametrize(
@@ -547,3 +551,16 @@ def test_000_bad_records_are_errors_naming_the_field(index: int, field: str, wor
     assert "error" == d.status
     assert field == d.problems[0].field
     assert words in d.problems[0].message_zh
+
+
+def test_rendered_explanation_lists_each_assumption_once_and_drops_identity_steps() -> None:
+    """T0003: 日期截止 is listed once with the steps using it (not under each step); no "30 = 30" step."""
+    text = render_explanation(_explain(PLAN_004, "T0003"), "zh")
+    lines = text.splitlines()
+    assert [] == [line for line in lines if line.strip().startswith("假设 ")]
+    assert 1 == sum(1 for line in lines if line.startswith("  - 日期截止（"))
+    assert "  - 日期截止（1、2、3、4、6、7）: " in text
+    assert "30 = 30" not in text
+    assert "  8. [部分] 校本研修 = 校本成绩 → 30" in lines
+    steps = _explain(PLAN_004, "T0003").decision.steps or ()
+    assert 6 == sum(1 for s in steps for name, _ in s.assumptions if name == "日期截止")  # the JSON keeps them all

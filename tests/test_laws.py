@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from record_strategies import PLAN_000, PLAN_004, PlanSpec, bad_records, on_time_text, runs
 
@@ -50,6 +50,11 @@ def _school_of(teacher: dict[str, Any], schools: list[dict[str, Any]]) -> dict[s
     return next(s for s in schools if s["school"] == teacher["school"])
 
 
+def facts_of(teacher: dict[str, Any], schools: list[dict[str, Any]], spec: PlanSpec, name: str) -> object:
+    """The school's facts when ``name`` is the item the school reports, else None."""
+    return _school_of(teacher, schools)["facts"] if name == spec.school_item else None
+
+
 @SPECS
 @given(data=st.data())
 def test_law_raising_a_score_never_lowers_the_total(spec: PlanSpec, data: st.DataObject) -> None:
@@ -60,6 +65,8 @@ def test_law_raising_a_score_never_lowers_the_total(spec: PlanSpec, data: st.Dat
     top = spec.school_top if name == spec.school_item else spec.item(name).top
     grid = Decimal("0.01") if name == spec.school_item else spec.item(name).grid
     item = teacher["items"].setdefault(name, {})
+    # A score needs its submission time when the item has a deadline (else the record is an error).
+    assume(name == spec.school_item or "submitted_at" in item)
     low = Decimal(item.get("score", "0"))
     steps = int((Decimal(top or 0) - low) / grid)
     higher = low + data.draw(st.integers(0, steps)) * grid
@@ -103,6 +110,9 @@ def test_law_late_or_missing_never_earns_more_than_on_time(spec: PlanSpec, data:
             target[key] = due.strftime(_FORMAT)
         else:
             target.pop(key, None)
+            if target is not facts_of(rec, sch, spec, name):  # nothing handed in: no score or length either
+                target.pop("score", None)
+                target.pop("length", None)
         d = _one(spec, rec, sch)
         assert "assessed" == d.status
         totals[state] = d.total
@@ -262,3 +272,57 @@ def test_law_smallest_passing_changes_really_pass(spec: PlanSpec, data: st.DataO
                 grid,
             )
             assert not _apply(spec, teacher, schools, smaller).passed
+    event(f"input changes: {len(ex.input_changes)}")
+    for found in ex.input_changes:  # e.g. the school's plan sent in time: the cancelled part counts again
+        rec, sch = copy.deepcopy(teacher), copy.deepcopy(schools)
+        target = _school_of(rec, sch)["facts"] if found.school else rec.setdefault("facts", {})
+        target[found.input.removeprefix("学校.")] = found.value
+        after = _one(spec, rec, sch)
+        assert (True, found.new_total) == (after.passed, after.total)
+    assert all(s.searched for s in ex.searched)  # the shipped plans' pass rules read nothing unsearchable
+
+
+_FORMULAS = ROOT / "tests" / "explain" / "formulas.policy"
+
+
+@given(
+    points=st.integers(0, 1000),
+    video=st.decimals(0, 20, places=1),
+    scores=st.tuples(st.integers(0, 30), st.integers(0, 10), st.integers(0, 20)),
+    on_time=st.booleans(),
+)
+def test_law_formula_plan_fast_path_equals_explaining_path(
+    points: int, video: Decimal, scores: tuple[int, int, int], on_time: bool
+) -> None:
+    """On the test plan of formulas, definitions and a computed grant: tracing changes no decision, every
+    part and item stays within its maximum, and a failed teacher's offered input changes really pass."""
+    policy = trainrules.load(_FORMULAS)
+    teacher = {
+        "id": "A",
+        "school": "一中",
+        "facts": {"拓展积分": str(points), "视频总时长": str(video)},
+        "items": {
+            "作业一": {"submitted_at": "2024-10-15 20:00" if on_time else "2024-10-16 00:00", "score": str(scores[0])},
+            "评课": {"score": str(scores[1])},
+            "校本": {"score": str(scores[2])},
+        },
+    }
+    schools = [{"school": "一中", "facts": {"成绩报送时间": "2024-12-18 10:00"}}]
+    fast = policy.evaluate([teacher], schools).decisions[0]
+    traced = policy.evaluate([teacher], schools, explain=True).decisions[0]
+    assert fast == traced
+    assert fast.to_dict() == traced.to_dict()
+    assert "assessed" == fast.status
+    assert all(Decimal(0) <= p.points <= p.max_points for p in fast.parts)
+    ex = explain(
+        policy.evaluator(list(iter_records_from_dicts(schools))), next(iter(iter_records_from_dicts([teacher])))
+    )  # type: ignore[arg-type]
+    for change in ex.input_changes:
+        changed = copy.deepcopy(teacher)
+        changed["facts"][change.input] = change.value
+        after = _one_policy(policy, changed, schools)
+        assert (True, change.new_total) == (after.passed, after.total)
+
+
+def _one_policy(policy: trainrules.Policy, teacher: dict[str, Any], schools: list[dict[str, Any]]) -> Decision:
+    return policy.evaluate([teacher], schools).decisions[0]

@@ -13,7 +13,7 @@ import orjson
 
 from trainrules.api import Policy, analyse_file, iter_policy_files, load
 from trainrules.diagnostics import PolicyError, Severity
-from trainrules.explain import explain, render_explanation
+from trainrules.explain import Explanation, explain, render_explanation
 from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision
@@ -145,14 +145,20 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
     return row
 
 
-def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], lang: Lang) -> str:
+def _summary(
+    decisions_by_school: dict[str, list[int]], counts: dict[str, int], lang: Lang, pass_rule: bool = True
+) -> str:
     zh = lang == "zh"
     total = sum(counts.values())
     names = {"assessed": "已考核", "not_enrolled": "未参训", "exempt": "免修", "error": "记录有误"}
     parts = [f"{names[k] if zh else k} {v}" for k, v in counts.items()]
     lines = [(f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))]
     lines.append(f"  evaluated = {total - counts['error']}, errors = {counts['error']}, in = {total}")
-    if decisions_by_school:
+    if not pass_rule:  # a score-only plan: no verdicts, so no pass rate
+        lines.append(
+            "本方案没有合格规则：只评分，不判合格，无合格率" if zh else "no pass rule: scored only, no pass rate"
+        )
+    elif decisions_by_school:
         lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
         for school, (passed, assessed) in sorted(decisions_by_school.items()):
             rate = f"{100 * passed / assessed:.1f}%" if assessed else "—"
@@ -204,7 +210,7 @@ def evaluate_cmd(
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
                 out.write(_row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
-                if d.status == "assessed":
+                if d.status == "assessed" and d.passed is not None:
                     acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
                     acc[0] += d.passed
                     acc[1] += 1
@@ -218,7 +224,7 @@ def evaluate_cmd(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    click.echo(_summary(by_school, counts, lang))
+    click.echo(_summary(by_school, counts, lang, policy.plan.outcome is not None))
     for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
         counts["error"] += 1
         click.echo(
@@ -266,51 +272,122 @@ def _record_id(record: RawRecord) -> str | None:
         return None
 
 
+#: ``explain --status``: the decisions to explain (failed: assessed under a pass rule and not passed).
+_WANTED = click.Choice(["failed", "passed", "scored", "assessed", "not_enrolled", "exempt", "error"])
+
+
+def _wanted(d: Decision, status: str) -> bool:
+    if status == "failed":
+        return d.status == "assessed" and d.passed is False
+    if status == "passed":
+        return d.status == "assessed" and d.passed is True
+    if status == "scored":
+        return d.status == "assessed" and d.passed is None
+    return d.status == status
+
+
+def _write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in its directory, replaced in one step."""
+    target = Path(path)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OutputError(f"写入 {path} 失败（{exc.strerror}）", f"writing {path} failed ({exc.strerror})") from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
 @main.command("explain")
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
-@click.option("--id", "teacher_id", required=True, help="The teacher's id (编号).")
+@click.option("--id", "teacher_ids", multiple=True, help="A teacher's id (编号); give it several times for several.")
+@click.option(
+    "--status", "status", type=_WANTED, default=None, help="Explain every teacher with this outcome (failed: 不合格)."
+)
 @click.option(
     "--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.csv/.xlsx)."
 )
 @click.option("--format", "fmt", type=_FORMAT, default="text")
 @click.option(
+    "-o", "--output", default=None, help="Write the explanations to this file (atomically) instead of stdout."
+)
+@click.option(
     "--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese)."
 )
 def explain_cmd(
-    policy_path: str, records: str, teacher_id: str, schools_path: str | None, fmt: str, lang: Lang
+    policy_path: str,
+    records: str,
+    teacher_ids: tuple[str, ...],
+    status: str | None,
+    schools_path: str | None,
+    fmt: str,
+    output: str | None,
+    lang: Lang,
 ) -> None:
-    """Explain one teacher's decision: outcome, shortfall, smallest passing changes, and the derivation."""
+    """Explain teachers' decisions: outcome, shortfall, smallest passing changes, and the derivation.
+
+    Give --id (one or more) and/or --status (all teachers with that outcome, among those ids if given).
+    Exit 0, 1 when an explained record is an error, 2 when an id is not found or a file cannot be read.
+    """
+    zh = lang == "zh"
+    if not teacher_ids and status is None:
+        click.echo("请给出 --id 或 --status" if zh else "give --id or --status", err=True)
+        sys.exit(2)
     policy = _load_or_exit(policy_path, lang)
+    ids = [t.strip() for t in teacher_ids]
+    explained: list[Explanation] = []
     try:
+        if output is not None and any(_same_file(output, p) for p in (records, schools_path, policy_path) if p):
+            raise OutputError(f"输出文件 {output} 就是输入文件", f"the output file {output} is an input file")
         ev = policy.evaluator(_schools(records, schools_path))
-        teacher_id = teacher_id.strip()
-        matches = [r for r in read_records(records) if isinstance(r, RawRecord) and _record_id(r) == teacher_id]
-    except RecordsFileError as exc:
-        click.echo(
-            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
-        )
+        every = list(read_records(records))
+        raws = [r for r in every if isinstance(r, RawRecord)]
+        if status is not None:
+            # A second evaluator tracks ids as evaluate does (a repeated id is an error there too).
+            run = policy.evaluator(_schools(records, schools_path))
+            for record in every:  # unreadable rows too: they are errors in evaluate
+                d = run.decide(record)
+                mine = not ids or (isinstance(record, RawRecord) and _record_id(record) in ids)
+                if _wanted(d, status) and mine:
+                    explained.append(Explanation(decision=d) if d.status == "error" else explain(ev, record))
+        else:
+            for teacher_id in ids:
+                matches = [r for r in raws if _record_id(r) == teacher_id]
+                if not matches:
+                    click.echo(f"没有编号为 {teacher_id}的记录" if zh else f"no record with id {teacher_id}", err=True)
+                    sys.exit(2)
+                if len(matches) > 1:
+                    where = ", ".join(r.location for r in matches)
+                    click.echo(
+                        f"注意：编号 {teacher_id} 出现 {len(matches)} 次（{where}）；"
+                        "以下说明第一条，其余各条在 evaluate 中记为错误"
+                        if zh
+                        else f"note: the id {teacher_id} appears {len(matches)} times ({where}); explaining the first, "
+                        "the others are errors in evaluate",
+                        err=True,
+                    )
+                explained.append(explain(ev, matches[0]))
+        if fmt == "json":
+            data: object = [e.to_dict() for e in explained]
+            if status is None and len(ids) == 1:
+                data = explained[0].to_dict()
+            text = orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode("utf-8") + "\n"
+        else:
+            text = "\n\n".join(render_explanation(e, lang) for e in explained) + ("\n" if explained else "")
+        if output is not None:
+            _write_atomic(output, text)
+        else:
+            sys.stdout.write(text)
+    except (RecordsFileError, OutputError) as exc:
+        click.echo(f"{'错误' if zh else 'error'}: {exc.message_zh if zh else exc.message_en}", err=True)
         sys.exit(2)
-    if not matches:
-        click.echo(
-            f"{'没有编号为' if lang == 'zh' else 'no record with id'} {teacher_id}"
-            + ("的记录" if lang == "zh" else ""),
-            err=True,
-        )
-        sys.exit(2)
-    found = matches[0]
-    if len(matches) > 1:
-        where = ", ".join(r.location for r in matches)
-        click.echo(
-            f"注意：编号 {teacher_id} 出现 {len(matches)} 次（{where}）；以下说明第一条，其余各条在 evaluate 中记为错误"
-            if lang == "zh"
-            else f"note: the id {teacher_id} appears {len(matches)} times ({where}); explaining the first, "
-            "the others are errors in evaluate",
-            err=True,
-        )
-    ex = explain(ev, found)
-    if fmt == "json":
-        _dump(ex.to_dict())
-    else:
-        click.echo(render_explanation(ex, lang))
-    sys.exit(1 if ex.decision.status == "error" else 0)
+    if status is not None or output is not None:
+        click.echo(f"已说明 {len(explained)} 名教师" if zh else f"{len(explained)} teacher(s) explained", err=True)
+    sys.exit(1 if any(e.decision.status == "error" for e in explained) else 0)

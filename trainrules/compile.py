@@ -11,7 +11,7 @@ import pendulum
 
 from trainrules.check.bands import precision
 from trainrules.check.labels import item_grades, ordered_vocab
-from trainrules.check.walk import item_citations, refs
+from trainrules.check.walk import children, item_citations, refs, sites
 from trainrules.errors import ComputeError
 from trainrules.functions import AGGREGATES, FUNCTIONS
 from trainrules.ir import CheckedPolicy, Symbol, resolve
@@ -46,6 +46,10 @@ class Compiled:
     fn: Fn
     reads: tuple[tuple[str, str], ...]  # (label, record key or "") in source order
     text: str
+    #: For explanations: a condition's pieces. "and"/"or" with the operands, "not" with the operand,
+    #: or a comparison operator with its two sides; empty for anything else.
+    op: str = ""
+    parts: tuple[Compiled, ...] = ()
 
 
 @attrs.frozen
@@ -162,6 +166,10 @@ class Plan:
     total_citing: Citing = Citing((), None, ())
     #: When the pass rule is a single comparison (总分 >= 60): its two sides and operator, for shortfalls.
     pass_sides: tuple[Compiled, str, Compiled] | None = None
+    #: Each definition's provenance, for the explanation step that shows its value.
+    define_citing: dict[str, Citing] = attrs.field(factory=dict)
+    #: Every instant the policy names (literals, deadlines, openings): where an instant input can change outcome.
+    instants: tuple[pendulum.DateTime, ...] = ()
 
 
 class _Compiler:
@@ -185,13 +193,24 @@ class _Compiler:
         for r in refs(e):
             if isinstance(r, ast.Ref):
                 sym = resolve(self.policy, r.path, item)
-                kinds = ("field", "school_field", "item_input", "item", "part", "total", "on_time")
+                kinds = ("field", "school_field", "item_input", "item", "part", "total", "on_time", "define")
                 if sym is not None and sym.kind in kinds:
                     entry = (r.dotted, sym.key if sym.kind in ("field", "school_field", "item_input") else "")
                     if entry not in reads:
                         reads.append(entry)
         reads.reverse()
-        return Compiled(fn=self.expr(e, item, group), reads=tuple(reads), text=e.span.text if e.span else "")
+        op, parts = "", tuple[Compiled, ...]()
+        base = len(self.aggregates)
+        if isinstance(e, ast.BoolChain):
+            op, parts = e.op, tuple(self.compiled(x, item, group) for x in e.operands)
+        elif isinstance(e, ast.Unary) and e.op != "neg":
+            op, parts = "not", (self.compiled(e.operand, item, group),)
+        elif isinstance(e, ast.Compare):
+            op, parts = e.op, (self.compiled(e.left, item, group), self.compiled(e.right, item, group))
+        # The pieces took aggregate slots in the order the whole takes them again below: one set of slots.
+        del self.aggregates[base:]
+        text = e.span.text if e.span else ""
+        return Compiled(fn=self.expr(e, item, group), reads=tuple(reads), text=text, op=op, parts=parts)
 
     def ref(self, sym: Symbol) -> Fn:
         key = sym.key
@@ -433,6 +452,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             )
         )
     defines: dict[str, Compiled] = {}
+    define_citing: dict[str, Citing] = {}
     enrolled = exempt = outcome = None
     grant = None
     unit = None
@@ -441,6 +461,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     for d in policy.module.decls:
         if isinstance(d, ast.Define):
             defines[d.name] = comp.compiled(d.expr)
+            define_citing[d.name] = comp.citing(d.cite)
         elif isinstance(d, ast.ScopeRule):
             rule = RulePlan(
                 name="参训" if d.kind == "enrolled" else "免修", cond=comp.compiled(d.cond), citing=comp.citing(d.cite)
@@ -504,4 +525,23 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         max_total=policy.total if policy.total is not None else sum((p.max_points for p in policy.parts), Decimal(0)),
         pass_sides=pass_sides,
         total_citing=comp.citing(total_fact.cite) if total_fact else comp.citing(),
+        define_citing=define_citing,
+        instants=_instants(policy),
     )
+
+
+def _instants(policy: CheckedPolicy) -> tuple[pendulum.DateTime, ...]:
+    """Every instant literal, deadline and opening time of the policy, sorted, once each."""
+    found: set[pendulum.DateTime] = set()
+    for site in sites(policy):
+        stack = [site.expr]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ast.InstantLit):
+                found.add(x.value)
+            stack.extend(children(x))
+    for it in policy.items.values():
+        found.update(
+            v for v in (it.deadline.instant if it.deadline else None, it.opens.value if it.opens else None) if v
+        )
+    return tuple(sorted(found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
@@ -288,12 +289,16 @@ class _Validator:
 # ---------- evaluation ----------
 
 
+_NOTHING: set[str] = set()  # never added to: the untraced evaluation's stand-in for _Ctx.defined
+
+
 class _Ctx:
     """One record's evaluation: its values and the results computed so far (lazily, memoized)."""
 
     __slots__ = (
         "aggregates",
         "busy",
+        "defined",
         "ev",
         "item_results",
         "memo",
@@ -322,6 +327,8 @@ class _Ctx:
         self.part_results: dict[str, PartResult] = {}
         self.aggregates: list[Value] = []
         self.busy: set[str] = set()
+        # Definitions whose explanation step is already out; only a traced evaluation needs the set.
+        self.defined: set[str] = set() if tracer is not None else _NOTHING
 
     def _guard(self, key: str) -> None:
         if key in self.busy:
@@ -375,21 +382,128 @@ class _Ctx:
         return self.aggregates[index]
 
 
+#: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.
+_UNREAD = object()
+
+
+def _quietly(ctx: _Ctx, read: Any) -> Any:
+    """Compute a value for an explanation only; a failure leaves the record's evaluation as it was."""
+    busy = set(ctx.busy)
+    try:
+        return read()
+    except (EvalError, ComputeError, ArithmeticError, TypeError, ValueError, KeyError):
+        ctx.busy = busy
+        return _UNREAD
+
+
+def _read(ctx: _Ctx, label: str, key: str) -> Any:
+    if key:
+        return ctx.school.get(key) if key.startswith("facts.") and label.startswith("学校.") else ctx.rec.get(key)
+    if label == "总分":
+        return ctx.total()
+    if label.endswith(".按时"):
+        return ctx.item_result(label[:-3]).timeliness == "on_time"
+    if label in ctx.ev.plan.defines:
+        return _explained_define(ctx, label)
+    if label in ctx.ev.plan.items:
+        return ctx.item_points(label)
+    return ctx.part_points(label)
+
+
+def _shown(value: Any) -> str:
+    return "无法计算" if value is _UNREAD else fmt_value(value)
+
+
 def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
+    """What ``c`` reads, as displayed values; a definition it reads gets its own step first (tracing only)."""
     out = []
     for label, key in c.reads:
-        if key:
-            value = ctx.school.get(key) if key.startswith("facts.") and label.startswith("学校.") else ctx.rec.get(key)
-        elif label == "总分":
-            value = ctx.total()
-        elif label.endswith(".按时"):
-            value = ctx.item_result(label[:-3]).timeliness == "on_time"
-        elif label in ctx.ev.plan.items:
-            value = ctx.item_points(label)
-        else:
-            value = ctx.part_points(label)
-        out.append((label, fmt_value(value)))
+        out.append((label, _shown(_quietly(ctx, functools.partial(_read, ctx, label, key)))))
     return tuple(out)
+
+
+def _explained_define(ctx: _Ctx, name: str) -> Any:
+    """A definition's value; when tracing, its step (with its own inputs, down to record fields) comes out once."""
+    if ctx.tracer is None or name in ctx.defined:
+        return ctx.define(name)
+    ctx.defined.add(name)
+    c = ctx.ev.plan.defines[name]
+    ins = _inputs(c, ctx)
+    value = _quietly(ctx, functools.partial(ctx.define, name))
+    shown = _shown(value)
+    why = _why(c, ctx, value) if isinstance(value, bool) and c.op else ()
+    zh = f"{c.text} = {shown}" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
+    en = f"{c.text} = {_EN_WORDS.get(shown, shown)}" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
+    _step(ctx, "定义", name, ctx.ev.plan.define_citing.get(name, _NO_CITING), ins, shown, zh, en)
+    if value is _UNREAD:
+        return ctx.define(name)  # raise as the evaluation itself would
+    return value
+
+
+_NO_CITING = Citing((), None, ())
+_EN_WORDS = {"是": "yes", "否": "no", "缺失": "missing", "（空）": "(empty)", "无法计算": "cannot be computed"}
+#: A comparison that holds, and one that does not, in words (zh, en).
+_HOLDS = {
+    "<": "<",
+    "<=": "≤",
+    ">": ">",
+    ">=": "≥",
+    "==": "=",
+    "!=": "≠",
+    "contains": "含",
+    "contains_any": "含任一",
+    "in": "属于",
+}
+_FAILS = {
+    "<": "≥",
+    "<=": ">",
+    ">": "≤",
+    ">=": "<",
+    "==": "≠",
+    "!=": "=",
+    "contains": "不含",
+    "contains_any": "不含任一",
+    "in": "不属于",
+}
+_OP_EN = {
+    "含": "contains",
+    "含任一": "contains any of",
+    "属于": "is in",
+    "不含": "does not contain",
+    "不含任一": "contains none of",
+    "不属于": "is not in",
+}
+
+
+def _side(c: Compiled, ctx: _Ctx) -> tuple[str, str]:
+    """One side of a comparison as ``text value`` (just the value when the text is the value, as for a literal)."""
+    if not c.reads and (c.text[:1] in '"“[' or not any(ch.isalpha() for ch in c.text)):
+        return c.text, c.text  # a literal, as written (2019-12-13 24:00, "优秀", 10)
+    shown = _shown(_quietly(ctx, functools.partial(c.fn, ctx)))
+    return f"{c.text} {shown}", f"{c.text} {_EN_WORDS.get(shown, shown)}"
+
+
+def _why(c: Compiled, ctx: _Ctx, value: bool) -> list[tuple[str, str]]:
+    """The pieces of a condition that made it ``value``, with their values: ("视频总时长 9.5 < 10", …)."""
+    if c.op in ("and", "or"):
+        deciding = (c.op == "and") != value  # a false 且 is decided by its false parts, a true 或 by its true ones
+        out: list[tuple[str, str]] = []
+        for part in c.parts:
+            v = bool(_quietly(ctx, functools.partial(part.fn, ctx)))
+            if v == value or not deciding:
+                out += _why(part, ctx, v)
+        return out
+    if c.op == "not":
+        return _why(c.parts[0], ctx, not value)
+    if c.op in _HOLDS:
+        (lz, le), (rz, re) = (_side(x, ctx) for x in c.parts)
+        op = (_HOLDS if value else _FAILS)[c.op]
+        missing = [x.text for x in c.parts if _quietly(ctx, functools.partial(x.fn, ctx)) is None]
+        if missing:  # a comparison with a missing value is false (docs/language.md)
+            return [(f"{'、'.join(missing)} 缺失", f"{', '.join(missing)} missing")]
+        return [(f"{lz} {op} {rz}", f"{le} {_OP_EN.get(op, op)} {re}")]
+    word = ("成立", "holds") if value else ("不成立", "does not hold")
+    return [(f"{c.text} {word[0]}", f"{c.text} {word[1]}")]
 
 
 def _step(
@@ -451,11 +565,26 @@ class Evaluator:
             else:
                 self.schools[name] = values
         self.groups: dict[tuple[int, tuple[object, ...]], list[Any]] = {}
+        #: Items whose submission time is the school's (提交时间 取自 学校.…): the expression, for the reasons.
+        self.school_sources = {
+            it.name: it.submitted_from.text
+            for it in plan.items.values()
+            if it.submitted_from is not None and any(label.startswith("学校.") for label, _ in it.submitted_from.reads)
+        }
+        #: Evaluation of a plan without a pass rule gives no verdict (``passed`` is None).
+        self.no_verdict: bool | None = None if plan.outcome is None else False
         self.group_schools: dict[tuple[int, tuple[object, ...]], dict[str, object]] = {}
         #: The first aggregate of each group that could not be computed: (Chinese, English) message.
         self.group_errors: dict[tuple[int, tuple[object, ...]], tuple[str, str]] = {}
 
     # ----- items and parts -----
+    @staticmethod
+    def _has_work(rec: dict[str, object], it: ItemPlan) -> bool:
+        """Whether the record holds a result for the item (a score, a length; without a deadline also a grade)."""
+        base = it.time_key[: -len("submitted_at")]
+        keys = ("score", "length") if it.deadline is not None else ("score", "length", "grade")
+        return any(rec.get(base + k) is not None for k in keys)
+
     def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
         if it.part in self.cancellable and ctx.cancelled(self.parts[it.part]):
             return ItemResult(
@@ -476,6 +605,16 @@ class Evaluator:
         dl = it.deadline
         if override is not None:
             timeliness, note = "on_time", "supposed"
+        elif submitted is None and it.submitted_from is None and self._has_work(rec, it):
+            if dl is not None:  # work with a deadline and no time: whether it was on time cannot be known
+                raise EvalError(
+                    it.time_key,
+                    f"“{it.name}”有分数或字数，但缺少提交时间（{it.name}.提交时间），无法判断是否在截止"
+                    f"（{it.deadline_text}）前提交",
+                    f"'{it.name}' has a score or length but no submission time ({it.name}.submitted_at):"
+                    f" whether it was in by the deadline ({it.deadline_text}) cannot be known",
+                )
+            timeliness, note = "on_time", "untimed"  # no deadline (an assessor's or a school's record)
         elif submitted is None:
             timeliness = "missing"
         elif dl is not None and not (submitted <= dl if it.inclusive else submitted < dl):
@@ -523,10 +662,15 @@ class Evaluator:
                     f"the {TIMELINESS_WORDS[timeliness][1]} points formula of '{it.name}' yields no number",
                 )
             if not _ZERO <= points <= it.max_points:
+                formula = {"on_time": it.score, "late": it.late}.get(timeliness, it.missing)
+                shown = formula.text if formula is not None and override is None else ""
+                how, how_en = (f"（{shown}）", f" ({shown})") if shown else ("", "")
                 raise EvalError(
                     it.score_key,
-                    f"“{it.name}”的得分 {decimal_text(points)} 超出 0 至 {decimal_text(it.max_points)}",
-                    f"the points {decimal_text(points)} of '{it.name}' are outside 0 to {decimal_text(it.max_points)}",
+                    f"“{it.name}”的得分{how}为 {decimal_text(points)}，"
+                    f"超出 0 至 {decimal_text(it.max_points)}：不予截断",
+                    f"the points{how_en} {decimal_text(points)} of '{it.name}' are outside 0 to"
+                    f" {decimal_text(it.max_points)}: not clamped",
                 )
             if band is None and timeliness == "on_time" and it.bands:
                 band = self.band(it, points)
@@ -541,13 +685,16 @@ class Evaluator:
             deadline_text=it.deadline_text,
             note=note,
             rule_text=it.valid.text if it.valid is not None else "",
+            source=self.school_sources.get(it.name, ""),
         )
         if ctx.tracer is not None:
-            ins = [("提交时间", fmt_value(submitted)), ("截止", it.deadline_text or "（无截止）")]
+            time_label = it.submitted_from.text if it.submitted_from is not None else "提交时间"
+            ins = [(time_label, fmt_value(submitted)), ("截止", it.deadline_text or "（无截止）")]
             if it.score_key in rec:
                 ins.append(("分数", fmt_value(rec.get(it.score_key))))
-            for c in (it.valid, it.score):
-                if c is not None:
+            formula = {"on_time": it.score, "late": it.late}.get(timeliness, it.missing)
+            for c in (it.valid, formula):
+                if c is not None and override is None:
                     ins.extend(_inputs(c, ctx))
             _step(
                 ctx,
@@ -605,15 +752,18 @@ class Evaluator:
                 )
             return result
         if part.cancel is not None and ctx.tracer is not None:
+            ins = _inputs(part.cancel, ctx)
+            why = _why(part.cancel, ctx, False)
             _step(
                 ctx,
                 "取消",
                 part.name,
                 part.cancel_citing,
-                _inputs(part.cancel, ctx),
+                ins,
                 "否",
-                f"取消条件（{part.cancel.text}）不成立，“{part.name}”照常计分",
-                f"the cancelling condition ({part.cancel.text}) does not hold: '{part.name}' is scored",
+                f"取消条件（{part.cancel.text}）不成立（{'；'.join(w[0] for w in why)}），“{part.name}”照常计分",
+                f"the cancelling condition ({part.cancel.text}) does not hold ({'; '.join(w[1] for w in why)}):"
+                f" '{part.name}' is scored",
             )
         item_points = ctx.item_points
         terms = tuple(item_points(it.name) for it in part.scored)
@@ -643,8 +793,22 @@ class Evaluator:
             result = PartResult(
                 name=part.name, points=sum(terms, _ZERO), max_points=part.max_points, cancelled=False, terms=terms
             )
+        points = result.points
+        if not isinstance(points, Decimal) or not _ZERO <= points <= part.max_points:
+            shown = "缺失" if points is None else fmt_value(points)
+            how = f"（{part.score.text}）" if part.score is not None else ""
+            how_en = f" ({part.score.text})" if part.score is not None else ""
+            raise EvalError(
+                f"parts.{part.name}.points",
+                f"“{part.name}”的得分{how}为 {shown}，超出 0 至 {decimal_text(part.max_points)}：不予截断",
+                f"the points{how_en} of '{part.name}' are {shown}, outside 0 to {decimal_text(part.max_points)}:"
+                " not clamped",
+            )
         if ctx.tracer is not None:
-            ins = tuple((it.name, decimal_text(ctx.item_points(it.name))) for it in part.items)
+            if part.score is not None:
+                ins = _inputs(part.score, ctx)
+            else:
+                ins = tuple((it.name, decimal_text(ctx.item_points(it.name))) for it in part.scored)
             _step(
                 ctx,
                 "部分",
@@ -661,30 +825,46 @@ class Evaluator:
     def _rule(self, ctx: _Ctx, rule: RulePlan, kind: str) -> bool:
         value = bool(rule.cond.fn(ctx))
         if ctx.tracer is not None:
+            ins = _inputs(rule.cond, ctx)
+            why = _why(rule.cond, ctx, value) if not value else []
             _step(
                 ctx,
                 kind,
                 rule.name,
                 rule.citing,
-                _inputs(rule.cond, ctx),
+                ins,
                 "是" if value else "否",
-                f"{rule.cond.text}：{'成立' if value else '不成立'}",
-                f"{rule.cond.text}: {'holds' if value else 'does not hold'}",
+                f"{rule.cond.text}：{'成立' if value else '不成立'}"
+                + (f"（{'；'.join(w[0] for w in why)}）" if why else ""),
+                f"{rule.cond.text}: {'holds' if value else 'does not hold'}"
+                + (f" ({'; '.join(w[1] for w in why)})" if why else ""),
             )
         return value
 
     def decide(
-        self, raw: RawRecord | ReadProblem, tracer: Tracer | None = None, overrides: Mapping[str, Decimal] | None = None
+        self,
+        raw: RawRecord | ReadProblem,
+        tracer: Tracer | None = None,
+        overrides: Mapping[str, Decimal] | None = None,
+        values: Mapping[str, object] | None = None,
+        school_values: Mapping[str, object] | None = None,
     ) -> Decision:
         """Validate and evaluate one record; any problem becomes an error decision, never an exception.
 
-        ``overrides`` supposes items submitted on time (and valid) with the given scores: the
-        counterfactuals of an explanation. Such a what-if run does not count the record's id.
+        ``overrides`` supposes items submitted on time (and valid) with the given scores, ``values``
+        teacher fields (by record key) and ``school_values`` school facts with the given (parsed)
+        values: the counterfactuals of an explanation. Such a what-if run does not count the record's id.
         """
-        return self._decide(raw, tracer, overrides)[0]
+        what_if = overrides if overrides is not None or not (values or school_values) else {}
+        return self._decide(raw, tracer, what_if, values, school_values)[0]
 
     def _decide(
-        self, raw: RawRecord | ReadProblem, tracer: Tracer | None, overrides: Mapping[str, Decimal] | None
+        self,
+        raw: RawRecord | ReadProblem,
+        tracer: Tracer | None,
+        overrides: Mapping[str, Decimal] | None,
+        values: Mapping[str, object] | None = None,
+        school_values: Mapping[str, object] | None = None,
     ) -> tuple[Decision, _Ctx | None]:
         if isinstance(raw, ReadProblem):
             p = Problem("", raw.message_zh, raw.message_en)
@@ -700,16 +880,17 @@ class Evaluator:
                 reason_en=raw.message_en,
                 location=raw.location,
                 max_total=self.plan.max_total,
+                passed=self.no_verdict,
             ), None
         rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
-        school_values: dict[str, object] = {}
+        found: dict[str, object] = {}
         school = rec.get("school")
         if self.plan.school_fields and not problems:
             name = str(school) if school is not None else ""
             if name in self.school_problems:
                 problems.extend(self.school_problems[name])
             elif name in self.schools:
-                school_values = self.schools[name]
+                found = self.schools[name]
             elif not name:
                 problems.append(
                     Problem("school", "缺少学校，找不到学校记录", "the school is missing: no school record")
@@ -739,7 +920,11 @@ class Evaluator:
         }
         if problems:
             return self._error(base, problems, tracer), None
-        ctx = _Ctx(self, rec, school_values, tracer, overrides)
+        if values:
+            rec.update(values)
+        if school_values:
+            found = {**found, **school_values}
+        ctx = _Ctx(self, rec, found, tracer, overrides)
         try:
             return self._assess(ctx, base), ctx
         except EvalError as exc:
@@ -762,6 +947,7 @@ class Evaluator:
             reason_en=en,
             steps=steps,
             max_total=self.plan.max_total,
+            passed=self.no_verdict,
             **base,
         )
 
@@ -778,6 +964,7 @@ class Evaluator:
                     reason_zh=f"未参训，符合免修条件（{plan.exempt.cond.text}）",
                     reason_en=f"not enrolled and exempt ({plan.exempt.cond.text})",
                     max_total=plan.max_total,
+                    passed=self.no_verdict,
                     steps=steps(),
                     **base,
                 )
@@ -786,6 +973,7 @@ class Evaluator:
                 reason_zh=f"不满足参训条件（{plan.enrolled.cond.text}），不予考核",
                 reason_en=f"not enrolled ({plan.enrolled.cond.text}): not assessed",
                 max_total=plan.max_total,
+                passed=self.no_verdict,
                 steps=steps(),
                 **base,
             )
@@ -795,9 +983,9 @@ class Evaluator:
             sum_text = " + ".join(decimal_text(p.points) for p in parts) + f" = {decimal_text(total)}"
             ins = tuple((p.name, decimal_text(p.points)) for p in parts)
             _step(ctx, "总分", "总分", plan.total_citing, ins, decimal_text(total), sum_text, sum_text)
-        passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else False
+        passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else None
         hours = _ZERO
-        if passed and plan.grant is not None:
+        if passed and plan.grant is not None and plan.outcome is not None:
             hours = plan.grant.fn(ctx)
             if not isinstance(hours, Decimal) or hours < 0:
                 shown = "缺失" if hours is None else fmt_value(hours)
@@ -805,6 +993,20 @@ class Evaluator:
                     "",
                     f"合格，但授予的学时（{plan.grant.text}）得不出不小于 0 的数：{shown}",
                     f"passed, but the hours granted ({plan.grant.text}) are not a number of at least 0: {shown}",
+                )
+            if ctx.tracer is not None:
+                unit = plan.unit or ""
+                amount = decimal_text(hours)
+                formula = "" if plan.grant.text == amount else f"{plan.grant.text} = "
+                _step(
+                    ctx,
+                    "授予",
+                    unit or "授予",
+                    plan.outcome.citing,
+                    _inputs(plan.grant, ctx),
+                    amount,
+                    f"合格，授予 {formula}{amount} {unit}".rstrip(),
+                    f"passed: {formula}{amount} {unit} granted".rstrip(),
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
@@ -817,6 +1019,8 @@ class Evaluator:
             )
         elif passed:
             zh, en = f"合格：总分 {shown}", f"passed: total {shown}"
+        elif passed is None:  # no pass rule: the points are the outcome
+            zh, en = f"已评分：总分 {shown}（本方案没有合格规则）", f"scored: total {shown} (the plan has no pass rule)"
         else:
             zh, en = f"不合格：总分 {shown}", f"not passed: total {shown}"
         return Decision(
@@ -903,7 +1107,7 @@ class Evaluator:
             values = tuple(
                 (f"{func}({arg.text if arg else ''})", "无法计算" if v is None else fmt_value(v))
                 for (func, arg), v in zip(check.aggregates, acc, strict=True)
-            )
+            ) + _group_inputs(check, ctx)
             out.append(
                 GroupFinding(
                     check=check.name,
@@ -935,6 +1139,19 @@ def _aggregate_error(ctx: _Ctx, func: str, arg: Compiled | None, exc: Exception)
     zh, en = _error_text(exc, f"{func}({arg.text if arg else ''})")
     who = ctx.rec.get("id")
     return f"编号 {who} 的记录：{zh}", f"record {who}: {en}"
+def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
+    """What a group check reads besides its aggregates and its group keys (学校.培训课程数 = 1)."""
+    per_teacher = {label for _, arg in check.aggregates if arg is not None for label, _ in arg.reads}
+    skip = per_teacher | set(check.group_by)
+    out = [(label, value) for label, value in _inputs(check.cond, ctx) if label not in skip]
+    aggregates = {f"{func}({arg.text if arg else ''})" for func, arg in check.aggregates}
+    if check.cond.op in _HOLDS:  # a comparison: both sides' values (向下取整(5% × 人数()) = 0)
+        for side in check.cond.parts:
+            if side.text not in aggregates and side.text not in dict(out) and side.text not in skip:
+                shown = _shown(_quietly(ctx, functools.partial(side.fn, ctx)))
+                if shown != side.text:
+                    out.append((side.text, shown))
+    return tuple(out)
 
 
 def _group_key(plan: Plan, name: str) -> str:

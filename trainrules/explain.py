@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Literal
 
 import attrs
+import pendulum
 
-from trainrules.evaluate import Evaluator, Recorder
-from trainrules.records import RawRecord
-from trainrules.results import TIMELINESS_WORDS, Decision
+from trainrules.compile import Compiled, FieldSpec, Plan
+from trainrules.evaluate import Evaluator, Recorder, fmt_value
+from trainrules.records import RawRecord, ReadProblem
+from trainrules.results import TIMELINESS_WORDS, VERDICT_WORDS, Decision, Step
 from trainrules.values import decimal_text
 
-__all__ = ["Change", "Explanation", "explain", "render_explanation"]
+__all__ = ["Change", "Explanation", "InputChange", "Searched", "explain", "render_explanation"]
 
 Lang = Literal["zh", "en"]
 _STATUS = {
@@ -29,6 +33,8 @@ _STEP = {
     "取消": "cancellation",
     "总分": "total",
     "合格": "pass",
+    "授予": "grant",
+    "定义": "definition",
     "证书": "certificate",
     "核查": "check",
 }
@@ -49,6 +55,32 @@ class Change:
     new_total: Decimal | None
     needs_valid: str | None
     step: Decimal  # the grid searched: the band table's smallest unit, else _CENTS
+    #: When the item's time is the school's (提交时间 取自 学校.…): that expression; the change is the school's to make.
+    school: str | None = None
+    scored: bool = True  # False for a 不计分 item: only being on time matters
+    timed: bool = True  # False for an item without a deadline: only its points matter
+
+
+@attrs.frozen
+class InputChange:
+    """One single change of a record field (a teacher's or the school's) that would make the teacher pass."""
+
+    input: str  # as the policy names it: 视频总时长, 学校.计划报送时间
+    key: str  # the record key
+    school: bool  # a school fact: only the school can change it
+    current: str  # displayed values
+    value: str
+    new_total: Decimal | None
+
+
+@attrs.frozen
+class Searched:
+    """One input the pass rule depends on, and how it was searched (or why it was not)."""
+
+    input: str
+    searched: bool
+    how_zh: str
+    how_en: str
 
 
 @attrs.frozen
@@ -61,9 +93,11 @@ class Explanation:
     shortfall: Decimal | None = None
     comparison: str | None = None
     changes: tuple[Change, ...] = ()
+    input_changes: tuple[InputChange, ...] = ()
+    searched: tuple[Searched, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form: the decision (with its explanation steps) plus shortfall and changes."""
+        """JSON form: the decision (with its explanation steps) plus shortfall, changes and what was searched."""
         return {
             "decision": self.decision.to_dict(explanation=True),
             "shortfall": None
@@ -83,13 +117,29 @@ class Explanation:
                     "new_total": None if c.new_total is None else decimal_text(c.new_total),
                     "also_required": c.needs_valid,
                     "in_steps_of": decimal_text(c.step),
+                    "reported_by_school": c.school,
                 }
                 for c in self.changes
+            ],
+            "input_changes": [
+                {
+                    "input": c.input,
+                    "key": c.key,
+                    "school": c.school,
+                    "current": c.current,
+                    "value": c.value,
+                    "new_total": None if c.new_total is None else decimal_text(c.new_total),
+                }
+                for c in self.input_changes
+            ],
+            "searched": [
+                {"input": s.input, "searched": s.searched, "how": s.how_zh, "how_en": s.how_en} for s in self.searched
             ],
         }
 
 
 _CENTS = Decimal("0.01")
+_SECOND = pendulum.duration(seconds=1)
 
 
 def _grid(ev: Evaluator, item: str) -> Decimal:
@@ -99,7 +149,10 @@ def _grid(ev: Evaluator, item: str) -> Decimal:
 
 def _smallest_passing(ev: Evaluator, raw: RawRecord, item: str) -> tuple[Decimal, Decision] | None:
     top = ev.plan.items[item].max_points
-    if top is None or top <= 0:
+    if top is None:  # a 不计分 item: only its being on time can matter
+        d = ev.decide(raw, overrides={item: Decimal(0)})
+        return (Decimal(0), d) if d.passed else None
+    if top <= 0:
         return None
     best = ev.decide(raw, overrides={item: top})
     if not best.passed:
@@ -116,7 +169,215 @@ def _smallest_passing(ev: Evaluator, raw: RawRecord, item: str) -> tuple[Decimal
     return hi * step, ev.decide(raw, overrides={item: hi * step}) if hi * step != top else best
 
 
-def explain(ev: Evaluator, raw: RawRecord) -> Explanation:
+# ---------- what the pass rule depends on ----------
+
+
+@attrs.frozen
+class _Deps:
+    items: tuple[str, ...]  # items whose timeliness and points the pass rule reads
+    inputs: tuple[tuple[str, str, bool], ...]  # (label, record key, is a school fact) read outside their item
+
+
+def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
+    """Every item and record field the condition depends on, through parts, the total and definitions."""
+    items: dict[str, None] = {}
+    inputs: dict[tuple[str, bool], str] = {}
+    seen: set[str] = set()
+    parts = {p.name: p for p in plan.parts}
+
+    def visit(c: Compiled | None, own: str = "") -> None:
+        if c is None:
+            return
+        for label, key in c.reads:
+            read(label, key, own)
+
+    def read(label: str, key: str, own: str) -> None:
+        if key:
+            if own and key.startswith(f"items.{own}."):
+                return  # the item's own inputs: covered by supposing the item on time (and valid) with a score
+            school = label.startswith("学校.") and key.startswith("facts.")
+            inputs.setdefault((key, school), label)
+        elif label == "总分":
+            for p in plan.parts:
+                part(p.name)
+        elif label.endswith(".按时"):
+            item(label[:-3])
+        elif label in plan.defines:
+            if "定义:" + label not in seen:
+                seen.add("定义:" + label)
+                visit(plan.defines[label])
+        elif label in plan.items:
+            item(label)
+        elif label in parts:
+            part(label)
+
+    def item(name: str) -> None:
+        if "项目:" + name in seen:
+            return
+        seen.add("项目:" + name)
+        it = plan.items[name]
+        items[name] = None
+        for c in (it.valid, it.score, it.late, it.missing):
+            visit(c, name)
+        visit(parts[it.part].cancel)
+
+    def part(name: str) -> None:
+        if "部分:" + name in seen:
+            return
+        seen.add("部分:" + name)
+        p = parts[name]
+        visit(p.cancel)
+        visit(p.score)
+        for it in p.items:
+            if it.max_points is not None and p.score is None:  # a formula names the items it reads itself
+                item(it.name)
+
+    visit(cond)
+    return _Deps(tuple(items), tuple((label, key, school) for (key, school), label in inputs.items()))
+
+
+# ---------- searching one input ----------
+
+
+def _spec(plan: Plan, key: str, school: bool) -> FieldSpec | None:
+    return next((f for f in (plan.school_fields if school else plan.teacher_fields) if f.key == key), None)
+
+
+def _try(ev: Evaluator, raw: RawRecord, key: str, school: bool, value: object) -> Decision:
+    return ev.decide(raw, values=None if school else {key: value}, school_values={key: value} if school else None)
+
+
+def _number_grid(spec: FieldSpec, current: object) -> Decimal:
+    if spec.type == "整数":
+        return Decimal(1)
+    places = [_CENTS] + [
+        Decimal(1).scaleb(v.as_tuple().exponent)  # type: ignore[arg-type]  # a finite Decimal's exponent is an int
+        for v in (spec.low, spec.high, current)
+        if isinstance(v, Decimal) and v.is_finite()
+    ]
+    return min(places)
+
+
+def _search_number(
+    ev: Evaluator, raw: RawRecord, spec: FieldSpec, school: bool, current: object
+) -> tuple[object, Decision] | None:
+    """The passing value on the grid nearest the current one: every value of a small whole-number range,
+    else bisection towards each end of the range that passes (exact when more, or less, never hurts)."""
+    assert spec.low is not None  # only ranged numbers are searched
+    assert spec.high is not None
+    low, high = spec.low, spec.high
+    step = _number_grid(spec, current)
+    n = int((high - low) / step)
+
+    def at(k: int) -> Decimal:
+        return low + k * step
+
+    def test(k: int) -> Decision | None:
+        d = _try(ev, raw, spec.key, school, at(k))
+        return d if d.passed else None
+
+    here = None if not isinstance(current, Decimal) else (current - low) / step
+    found: list[tuple[Decimal, int, Decision]] = []
+    if n <= 200:
+        for k in range(n + 1):
+            if here is not None and k == here:
+                continue
+            d = test(k)
+            if d is not None:
+                found.append((abs(at(k) - current) if isinstance(current, Decimal) else at(k) - low, k, d))
+    else:
+        start = 0 if here is None else math.floor(here) + 1
+        if start <= n and (top := test(n)) is not None:  # upwards: the least passing k in [start, n]
+            lo, hi, best = start, n, top
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if (d := test(mid)) is not None:
+                    hi, best = mid, d
+                else:
+                    lo = mid + 1
+            found.append((abs(at(hi) - current) if isinstance(current, Decimal) else at(hi) - low, hi, best))
+        end = None if here is None else math.ceil(here) - 1
+        if end is not None and end >= 0 and (bottom := test(0)) is not None:  # downwards: the greatest in [0, end]
+            lo, hi, best = 0, end, bottom
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if (d := test(mid)) is not None:
+                    lo, best = mid, d
+                else:
+                    hi = mid - 1
+            found.append((abs(at(lo) - current) if isinstance(current, Decimal) else at(lo) - low, lo, best))
+    if not found:
+        return None
+    _, k, d = min(found, key=lambda f: (f[0], f[1]))
+    return at(k), d
+
+
+def _search_instant(
+    ev: Evaluator, raw: RawRecord, key: str, school: bool, current: object
+) -> tuple[object, Decision] | None:
+    """The passing instant nearest the current one among the plan's own instants and one second either side
+    (exact when the input is compared only with the plan's instants: between them nothing changes)."""
+    candidates = sorted({t + d for t in ev.plan.instants for d in (-_SECOND, pendulum.duration(), _SECOND)})
+    passing = []
+    for t in candidates:
+        if t == current:
+            continue
+        d = _try(ev, raw, key, school, t)
+        if d.passed:
+            passing.append((t, d))
+    if not passing:
+        return None
+    if isinstance(current, pendulum.DateTime):
+        return min(passing, key=lambda p: abs((p[0] - current).total_seconds()))
+    return passing[-1]  # missing now: the latest instant that still passes
+
+
+def _search_inputs(
+    ev: Evaluator, raw: RawRecord, deps: _Deps, rec: dict[str, object], school_values: dict[str, object]
+) -> Iterator[tuple[Searched, InputChange | None]]:
+    for label, key, school in deps.inputs:
+        spec = _spec(ev.plan, key, school)
+        current = (school_values if school else rec).get(key)
+        found: tuple[object, Decision] | None = None
+        if spec is None:
+            kind = "项目的记录" if key.startswith("items.") else "内置字段"
+            kind_en = "an item's record" if key.startswith("items.") else "a built-in field"
+            yield Searched(label, False, f"{kind}，没有声明的取值范围", f"{kind_en} without a declared range"), None
+            continue
+        if spec.type in ("数", "整数") and spec.low is not None and spec.high is not None:
+            grid = decimal_text(_number_grid(spec, current))
+            found = _search_number(ev, raw, spec, school, current)
+            bounds = f"{decimal_text(spec.low)} 至 {decimal_text(spec.high)}"
+            zh = f"在 {bounds} 内以 {grid} 为单位搜索"
+            en = f"searched {decimal_text(spec.low)} to {decimal_text(spec.high)} in steps of {grid}"
+        elif spec.type == "是否":
+            options = [v for v in (True, False) if v != current]
+            for v in options:
+                d = _try(ev, raw, key, school, v)
+                if d.passed:
+                    found = (v, d)
+                    break
+            zh, en = "试过另一取值", "tried the other value"
+        elif spec.type == "时刻":
+            found = _search_instant(ev, raw, key, school, current)
+            zh, en = (
+                "在方案写明的各时刻及其前后 1 秒处搜索",
+                "searched the plan's own instants and one second either side",
+            )
+        else:
+            why = "未声明取值范围" if spec.type in ("数", "整数") else f"{spec.type}类型"
+            why_en = "no declared range" if spec.type in ("数", "整数") else f"a {spec.type} field"
+            yield Searched(label, False, why, why_en), None
+            continue
+        searched = Searched(label, True, zh, en)
+        if found is None:
+            yield searched, None
+            continue
+        value, d = found
+        yield searched, InputChange(label, key, school, fmt_value(current), fmt_value(value), d.total)
+
+
+def explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
     """Evaluate ``raw`` with a recorder and, for a failed teacher, find the shortfall and passing changes.
 
     Args:
@@ -124,29 +385,58 @@ def explain(ev: Evaluator, raw: RawRecord) -> Explanation:
         raw: the teacher's record.
 
     Returns:
-        The explanation; the changes are computed by re-evaluating the record under the policy,
-        one item at a time, never from per-plan templates.
+        The explanation; the changes are computed by re-evaluating the record under the policy, one
+        item or one input the pass rule depends on at a time, never from per-plan templates.
     """
     decision = ev.decide(raw, Recorder(), overrides={})
-    if decision.status != "assessed" or decision.passed:
+    outcome = ev.plan.outcome
+    if decision.status != "assessed" or decision.passed is not False or outcome is None:
         return Explanation(decision=decision)
+    assert isinstance(raw, RawRecord)  # assessed
     needed = actual = short = None
     comparison = None
-    sides = ev.plan.pass_sides
     gap = ev.pass_sides(raw)
-    if sides is not None and gap is not None:
+    if ev.plan.pass_sides is not None and gap is not None:
         actual, needed = gap
         short = needed - actual
-        comparison = ev.plan.outcome.cond.text if ev.plan.outcome is not None else None
+        comparison = outcome.cond.text
+    deps = _dependencies(ev.plan, outcome.cond)
+    searched: list[Searched] = []
     changes = []
     for item in decision.items:
-        if item.max_points is None or item.timeliness == "cancelled":
+        if item.name not in deps.items:
             continue
+        plan_item = ev.plan.items[item.name]
+        school = ev.school_sources.get(item.name)
+        who = "学校按时报送" if school else "按时提交" if plan_item.deadline is not None else "无截止"
+        who_en = (
+            "reported on time by the school"
+            if school
+            else "on time"
+            if plan_item.deadline is not None
+            else "no deadline"
+        )
+        if item.timeliness == "cancelled":
+            searched.append(
+                Searched(item.name, True, "所在部分已取消：任何分数都不计", "its part is cancelled: no score counts")
+            )
+            continue
+        if plan_item.max_points is None:
+            searched.append(Searched(item.name, True, f"试过{who}", f"tried {who_en}"))
+        else:
+            grid = decimal_text(_grid(ev, item.name))
+            searched.append(
+                Searched(
+                    item.name,
+                    True,
+                    f"{who}，得分在 0 至 {decimal_text(plan_item.max_points)} 内以 {grid} 为单位二分查找",
+                    f"{who_en}, points bisected from 0 to {decimal_text(plan_item.max_points)} in steps of {grid}",
+                )
+            )
         found = _smallest_passing(ev, raw, item.name)
         if found is None:
             continue
         score, new = found
-        plan_item = ev.plan.items[item.name]
         # The counterfactual supposes the item on time *and valid*: say so unless it already is (late, missing too).
         needs = plan_item.valid.text if plan_item.valid is not None and item.timeliness != "on_time" else None
         changes.append(
@@ -158,16 +448,131 @@ def explain(ev: Evaluator, raw: RawRecord) -> Explanation:
                 new_total=new.total,
                 needs_valid=needs,
                 step=_grid(ev, item.name),
+                school=school,
+                scored=plan_item.max_points is not None,
+                timed=plan_item.deadline is not None,
             )
         )
     changes.sort(key=lambda c: (c.score - c.current_points, c.item))
+    rec, _ = ev.validator.teacher(raw.fields, track_ids=False)
+    school_values = ev.schools.get(str(rec.get("school")), {})
+    input_changes = []
+    for s, change in _search_inputs(ev, raw, deps, rec, school_values):
+        searched.append(s)
+        if change is not None:
+            input_changes.append(change)
     return Explanation(
-        decision=decision, needed=needed, actual=actual, shortfall=short, comparison=comparison, changes=tuple(changes)
+        decision=decision,
+        needed=needed,
+        actual=actual,
+        shortfall=short,
+        comparison=comparison,
+        changes=tuple(changes),
+        input_changes=tuple(input_changes),
+        searched=tuple(searched),
     )
 
 
+# ---------- the text for people ----------
+
+
+def _change_lines(ex: Explanation, zh: bool) -> list[str]:
+    lines = []
+    for c in ex.changes:
+        unit = ""  # the band table's unit, when the search went by it rather than by 0.01
+        if c.step != _CENTS:
+            unit = f"（以 {_num(c.step)} 分为单位）" if zh else f" (in steps of {_num(c.step)})"
+        now = TIMELINESS_WORDS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
+        extra = (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'") if c.needs_valid else ""
+        also = "且" if c.timed or c.school else ""
+        score_zh = f"{also}得分不低于 {_num(c.score)}{unit}" if c.scored else ""
+        score_en = f" with at least {_num(c.score)}{unit}" if c.scored else ""
+        total_zh, total_en = f"，总分将为 {_num(c.new_total)}", f", total would be {_num(c.new_total)}"
+        if zh and c.school:
+            lines.append(
+                f"  - 若学校按时报送“{c.item}”（{c.school}）{score_zh}{extra}"
+                f"（现为 {_num(c.current_points)} 分，{now}）{total_zh}"
+            )
+        elif zh:
+            done = "按时提交" if c.timed else ""
+            lines.append(f"  - “{c.item}”{done}{score_zh}{extra}（现为 {_num(c.current_points)} 分，{now}）{total_zh}")
+        elif c.school:
+            lines.append(
+                f"  - if the school had reported '{c.item}' on time ({c.school}){score_en}{extra}"
+                f" (now {_num(c.current_points)}, {now}){total_en}"
+            )
+        else:
+            done = " on time" if c.timed else ""
+            lines.append(f"  - '{c.item}'{done}{score_en}{extra} (now {_num(c.current_points)}, {now}){total_en}")
+    for i in ex.input_changes:
+        value, current = (_value_word(v, zh) for v in (i.value, i.current))
+        if zh:
+            who = "若学校的" if i.school else "若"
+            lines.append(
+                f"  - {who}“{i.input.removeprefix('学校.')}”为 {value}（现为 {current}），总分将为 {_num(i.new_total)}"
+            )
+        else:
+            who = "if the school's" if i.school else "if"
+            lines.append(
+                f"  - {who} '{i.input.removeprefix('学校.')}' were {value} (now {current}),"
+                f" total would be {_num(i.new_total)}"
+            )
+    return lines
+
+
+def _search_lines(ex: Explanation, zh: bool) -> list[str]:
+    done = [s for s in ex.searched if s.searched]
+    skipped = [s for s in ex.searched if not s.searched]
+    sep = "；" if zh else "; "
+    lines = []
+    if not ex.changes and not ex.input_changes:
+        if skipped:
+            lines.append(
+                "在已搜索的输入中，没有任何单项改变能使其合格；下列输入未搜索，无法断言："
+                if zh
+                else "No single change of the inputs searched would make this teacher pass;"
+                " the inputs below were not searched, so nothing is claimed about them:"
+            )
+        else:
+            lines.append("没有任何单项改变能使其合格。" if zh else "No single change would make this teacher pass.")
+    for head, group in (("已搜索：" if zh else "Searched: ", done), ("未搜索：" if zh else "Not searched: ", skipped)):
+        merged: dict[str, list[str]] = {}  # one "how" for several inputs: 队伍建设、师德师风、信息技术（…）
+        for s in group:
+            merged.setdefault(s.how_zh if zh else s.how_en, []).append(s.input)
+        if merged:
+            lines.append(
+                head
+                + sep.join(
+                    f"{'、'.join(names)}（{how}）" if zh else f"{', '.join(names)} ({how})"
+                    for how, names in merged.items()
+                )
+            )
+    return lines
+
+
+def _identity(s: Step) -> bool:
+    """A step that only passes one value on ("25 = 25"): a part that is its single item, a total of one part."""
+    return s.kind in ("部分", "总分") and len(s.inputs) == 1 and s.detail_zh == f"{s.result} = {s.result}"
+
+
+def _matters(d: Decision) -> set[str]:
+    """The items without points worth showing: those another rule reads (a certificate, a check, the pass rule)."""
+    unscored = {i.name for i in d.items if i.max_points is None}
+    read = set()
+    for s in d.steps or ():
+        for label, _ in s.inputs:
+            name = label.split(".")[0]
+            if name in unscored and not (s.kind == "项目" and s.subject == name):
+                read.add(name)
+    return read | {i.name for i in d.items if i.max_points is not None}
+
+
 def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
-    """A readable account: the outcome first, then the shortfall and changes, then the derivation."""
+    """A readable account: the outcome first, then the shortfall and changes, then the derivation.
+
+    Shorter than the JSON form: each assumption is listed once (with the steps that use it), a part
+    that is its one item is one line, and items without points appear only where a rule reads them.
+    """
     d = ex.decision
     zh = lang == "zh"
     who = " ".join(x for x in (d.id, d.name) if x) or f"#{d.index}"
@@ -177,7 +582,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     ]
     status = _STATUS[d.status][0 if zh else 1]
     if d.status == "assessed":
-        verdict = ("合格" if d.passed else "不合格") if zh else ("passed" if d.passed else "not passed")
+        verdict = VERDICT_WORDS[d.passed][0 if zh else 1]
         lines.append(
             f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} "
             f"{_num(d.total)} / {_num(d.max_total)}"
@@ -196,62 +601,59 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
             lines.append(
                 f"Shortfall: {ex.comparison} fails: {_num(ex.actual)} < {_num(ex.needed)}, {_num(ex.shortfall)} short"
             )
-    if d.status == "assessed" and not d.passed:
-        if ex.changes:
+    if d.status == "assessed" and d.passed is False:
+        if ex.changes or ex.input_changes:
             lines.append("最小的单项改变（任一项即可合格）：" if zh else "Smallest single changes (any one passes):")
-            for c in ex.changes:
-                unit = ""  # the band table's unit, when the search went by it rather than by 0.01
-                if c.step != _CENTS:
-                    unit = f"（以 {_num(c.step)} 分为单位）" if zh else f" (in steps of {_num(c.step)})"
-                now = TIMELINESS_WORDS.get(c.current_timeliness, (c.current_timeliness,) * 2)[0 if zh else 1]
-                extra = (
-                    (f"，且满足“{c.needs_valid}”" if zh else f", and meeting '{c.needs_valid}'")
-                    if c.needs_valid
-                    else ""
-                )
-                if zh:
-                    lines.append(
-                        f"  - “{c.item}”按时提交且得分不低于 {_num(c.score)}{unit}{extra}"
-                        f"（现为 {_num(c.current_points)} 分，{now}）"
-                        f"，总分将为 {_num(c.new_total)}"
-                    )
-                else:
-                    lines.append(
-                        f"  - '{c.item}' on time with at least {_num(c.score)}{unit}{extra}"
-                        f" (now {_num(c.current_points)}, {now}),"
-                        f" total would be {_num(c.new_total)}"
-                    )
-        else:
-            lines.append("没有任何单项改变能使其合格。" if zh else "No single change would make this teacher pass.")
+            lines += _change_lines(ex, zh)
+        lines += _search_lines(ex, zh)
     if d.problems:
         lines.append("记录问题：" if zh else "Record problems:")
         lines += [f"  - {p.field}: {p.message_zh if zh else p.message_en}" for p in d.problems]
+    shown = _matters(d)
     if d.items:
         lines.append("各项目：" if zh else "Items:")
         for i in d.items:
+            if i.name not in shown:
+                continue
             score = f"{_num(i.points)}/{_num(i.max_points)}  " if i.max_points is not None else ""
             lines.append(f"  {i.name}: {score}{i.reason_zh if zh else i.reason_en}")
-    if d.steps:
+    steps = [s for s in d.steps or () if not (s.kind == "项目" and s.subject not in shown)]
+    used: dict[tuple[str, str], list[int]] = {}
+    if steps:
         lines.append("推导过程：" if zh else "Derivation:")
-        for n, s in enumerate(d.steps, 1):
+        for n, s in enumerate(steps, 1):
             kind = s.kind if zh else _STEP.get(s.kind, s.kind)
+            sec = f"《{s.section}》" if s.section and zh else f' "{s.section}"' if s.section else ""
+            cite = f"{'依据' if zh else 'per'} {', '.join(s.rule_ids)}{sec}" if s.rule_ids else ""
+            for a in s.assumptions:
+                used.setdefault(a, []).append(n)
+            if _identity(s):
+                lines.append(f"  {n}. [{kind}] {s.subject} = {s.inputs[0][0]} → {_value_word(s.result, zh)}")
+                if cite:
+                    lines.append(f"     {cite}")
+                continue
             lines.append(f"  {n}. [{kind}] {s.subject} → {_value_word(s.result, zh)}")
             lines.append(f"     {s.detail_zh if zh else s.detail_en}")
-            if s.rule_ids:
-                sec = f"《{s.section}》" if s.section and zh else f' "{s.section}"' if s.section else ""
-                lines.append(f"     {'依据' if zh else 'per'} {', '.join(s.rule_ids)}{sec}")
+            if cite:
+                lines.append(f"     {cite}")
             if s.inputs:
                 lines.append(
                     f"     {'读取' if zh else 'read'}: "
                     + ("；" if zh else "; ").join(f"{k} = {_value_word(v, zh)}" for k, v in s.inputs)
                 )
-            for name, text in s.assumptions:
-                lines.append(f"     {'假设' if zh else 'assumes'} {name}: {text}")
+    if used:
+        lines.append("所用假设（括号内为用到它的步骤）：" if zh else "Assumptions (and the steps that use them):")
+        for (name, text), where_used in used.items():
+            lines.append(
+                f"  - {name}（{'、'.join(map(str, where_used))}）: {text}"
+                if zh
+                else f"  - {name} (steps {', '.join(map(str, where_used))}): {text}"
+            )
     return "\n".join(lines)
 
 
 #: The engine's own words for values (fmt_value), in English.
-_VALUE_EN = {"是": "yes", "否": "no", "缺失": "missing", "（空）": "(empty)"}
+_VALUE_EN = {"是": "yes", "否": "no", "缺失": "missing", "（空）": "(empty)", "无法计算": "cannot be computed"}
 
 
 def _value_word(value: str, zh: bool) -> str:

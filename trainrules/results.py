@@ -17,6 +17,7 @@ from trainrules.values import decimal_text
 __all__ = [
     "SCHEMA",
     "TIMELINESS_WORDS",
+    "VERDICT_WORDS",
     "CheckResult",
     "Decision",
     "GroupFinding",
@@ -120,6 +121,10 @@ _ITEM_REASONS = {
         "invalid": "提交不符合要求（{rule}），按未提交计，{p}",
         "cancelled": "“{part}”已取消，计 0 分",
         "missing": "未提交，{p}",
+        "untimed": "已记录结果（无截止，不需提交时间），{p}{band}",
+        "school_on_time": "学校按时报送（{src} {t}，截止 {dl}）{note}，{p}{band}",
+        "school_late": "学校逾期报送（{src} {t}，截止 {dl}），{p}",
+        "school_missing": "学校未报送（{src} 缺失，截止 {dl}），{p}",
     },
     "en": {
         "on_time": "on time ({t}, due {dl}){note}: {p}{band}",
@@ -127,6 +132,10 @@ _ITEM_REASONS = {
         "invalid": "the submission does not meet '{rule}': counted as missing, {p}",
         "cancelled": "'{part}' is cancelled: 0 points",
         "missing": "not submitted: {p}",
+        "untimed": "result recorded (no deadline, no submission time needed): {p}{band}",
+        "school_on_time": "the school reported on time ({src} {t}, due {dl}){note}: {p}{band}",
+        "school_late": "the school reported late ({src} {t}, due {dl}): {p}",
+        "school_missing": "the school did not report ({src} missing, due {dl}): {p}",
     },
 }
 _ITEM_WORDS = {
@@ -148,6 +157,14 @@ _ITEM_WORDS = {
     },
 }
 
+
+#: An assessed teacher's verdict in words (Chinese, English): ``Decision.passed`` True, False, or None when
+#: the plan has no pass rule (a score-only plan: the points are the outcome, nobody passes or fails).
+VERDICT_WORDS: dict[bool | None, tuple[str, str]] = {
+    True: ("合格", "passed"),
+    False: ("不合格", "not passed"),
+    None: ("已评分（本方案没有合格规则）", "scored (the plan has no pass rule)"),
+}
 
 #: Each timeliness in words (Chinese, English), for sentences about an item.
 TIMELINESS_WORDS: dict[str, tuple[str, str]] = {
@@ -173,6 +190,8 @@ class ItemResult:
     deadline_text: str = attrs.field(default="", eq=False)
     note: str = attrs.field(default="", eq=False)  # "early" (before opening, G8) or "supposed" (a what-if)
     rule_text: str = attrs.field(default="", eq=False)  # the 有效 condition, for invalid work
+    #: Where the time came from when the school reports it (学校.成绩报送时间): lateness is then the school's.
+    source: str = attrs.field(default="", eq=False)
 
     @property
     def reason_zh(self) -> str:
@@ -189,10 +208,16 @@ class ItemResult:
         t = fmt_instant(self.submitted_at)
         shown = None if self.max_points is None else decimal_text(self.points)
         out = []
+        key: str = self.timeliness
+        if self.note == "untimed":
+            key = "untimed"
+        elif self.source and key in ("on_time", "late", "missing"):
+            key = "school_" + key
         for lang in langs:
             words = _ITEM_WORDS[lang]
             out.append(
-                _ITEM_REASONS[lang][self.timeliness].format(
+                _ITEM_REASONS[lang][key].format(
+                    src=self.source,
                     t=t,
                     dl=self.deadline_text or words["no_deadline"],
                     p=words["not_scored"] if shown is None else words["points"].format(shown),
@@ -297,7 +322,8 @@ class Decision:
     parts: tuple[PartResult, ...] = ()
     total: Decimal | None = None
     max_total: Decimal | None = None
-    passed: bool = False
+    #: True or False under the plan's pass rule; None when the plan has none (a score-only plan).
+    passed: bool | None = False
     hours: Decimal = Decimal(0)
     unit: str | None = None
     certificates: tuple[str, ...] = ()
