@@ -13,9 +13,10 @@ from trainrules.check.bands import precision
 from trainrules.check.labels import item_grades, ordered_vocab
 from trainrules.check.walk import children, item_citations, refs, sites
 from trainrules.errors import ComputeError
-from trainrules.functions import AGGREGATES, FUNCTIONS
+from trainrules.functions import AGGREGATES, CLAMP_ASSUMPTION, FUNCTIONS, Function, clamp_applies
 from trainrules.ir import CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
+from trainrules.values import DateWindow, ValueProblem, wall_instant
 
 __all__ = ["Citing", "Compiled", "Context", "Fn", "ItemPlan", "PartPlan", "Plan", "compile_policy"]
 
@@ -34,6 +35,14 @@ class Context(Protocol):
     def total(self) -> Decimal: ...
     def define(self, name: str) -> Value: ...
     def aggregate(self, index: int) -> Value: ...
+    def calendar_step(
+        self,
+        func: str,
+        inputs: tuple[tuple[str, str], ...],
+        result: Value,
+        say: Callable[[], tuple[str, str]],
+        assumptions: tuple[tuple[str, str], ...],
+    ) -> None: ...
 
 
 Fn = Callable[[Context], Value]
@@ -230,6 +239,10 @@ class _Compiler:
             return lambda c: c.item_result(item_name).timeliness == "on_time"
         if sym.kind == "define":
             return lambda c: c.define(name)
+        if sym.kind == "period":
+            assert self.policy.period is not None  # the symbol exists only with a period
+            window = DateWindow(*self.policy.period)
+            return lambda c: window
         if sym.kind == "max_points":
             item = self.policy.items[sym.item]
             value = item.max_points if item.max_points is not None else Decimal(0)
@@ -280,10 +293,95 @@ class _Compiler:
             vocab = ordered_vocab(self.policy, e, item)
             if vocab is not None:  # ordered labels compare by rank, never as texts
                 left, right = _ranked(left, vocab.words), _ranked(right, vocab.words)
+            if e.op == "in":
+                return _member(left, right, self.policy.tz)
             return _compare(e.op, left, right)
+        if isinstance(e, ast.AtTime | ast.Window):
+            return self.time_form(e, item, group)
         assert isinstance(e, ast.If)  # the last expression form
         cond, then, other = (self.expr(x, item, group) for x in (e.cond, e.then, e.otherwise))
         return lambda c: then(c) if cond(c) else other(c)
+
+    def time_form(self, e: ast.AtTime | ast.Window, item: ast.Item | None, group: bool) -> Fn:
+        """An instant on a computed date, or a window of dates (its start after its end is a record error)."""
+        if isinstance(e, ast.Window):
+            start, end = self.expr(e.start, item, group), self.expr(e.end, item, group)
+            text = e.span.text if e.span else ""
+
+            def window(c: Context) -> Value:
+                a, b = start(c), end(c)
+                if a is None or b is None:
+                    return None
+                if a > b:
+                    raise ComputeError(
+                        f"时段 {text} 的起点 {a.isoformat()} 晚于终点 {b.isoformat()}",
+                        f"the window {text} starts on {a.isoformat()}, after its end {b.isoformat()}",
+                    )
+                return DateWindow(a, b)
+
+            return window
+        date = self.expr(e.date, item, group)
+        tz, t = self.policy.tz, e.time
+        shown_time = "下班前" if e.close_of_business else t.text()
+        relied = (
+            (("下班时间", self.policy.assumptions["下班时间"].text),)
+            if e.close_of_business and "下班时间" in self.policy.assumptions
+            else ()
+        )
+        arg_text = e.date.span.text if e.date.span else ""
+
+        def at(c: Context) -> Value:
+            d = date(c)
+            if d is None:
+                return None
+            day, hour = (d.add(days=1), 0) if t.hour == 24 else (d, t.hour)
+            try:
+                instant = wall_instant(tz, day, hour, t.minute, t.second)
+            except ValueProblem as exc:  # a wall time in a DST gap or fold of the plan's zone
+                raise ComputeError(
+                    f"{d} {shown_time}：{exc.message_zh}", f"{d} {shown_time}: {exc.message_en}"
+                ) from None
+            end_of_day = ("（当日结束）", " (the end of the day)") if t.hour == 24 else ("", "")
+            c.calendar_step(
+                "时刻",
+                ((arg_text, d.isoformat()),),
+                instant,
+                lambda: (
+                    f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[0]}",
+                    f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[1]}",
+                ),
+                relied,
+            )
+            return instant
+
+        return at
+
+    def calendar(self, e: ast.Call, fn: Function, args: list[Fn]) -> Fn:
+        """A calendar function: computed in the plan's zone; when tracing, a step shows its inputs and result."""
+        impl, say = fn.impl, fn.say
+        assert impl is not None  # every calendar function has an implementation
+        assert say is not None  # and an explanation
+        tz = self.policy.tz
+        texts = tuple(a.span.text if a.span else "" for a in e.args)
+        clamp = self.policy.assumptions.get(CLAMP_ASSUMPTION)
+        relied = ((CLAMP_ASSUMPTION, clamp.text),) if fn.clamps and clamp is not None else ()
+        name = e.func
+
+        def call(c: Context) -> Value:
+            values = [a(c) for a in args]
+            if any(v is None for v in values):
+                return None
+            result = impl(tz, *values)
+            c.calendar_step(
+                name,
+                tuple(zip(texts, (_shown(v) for v in values), strict=True)),
+                result,
+                lambda: say(tz, values, result),
+                relied if relied and clamp_applies(name, values, result) else (),
+            )
+            return result
+
+        return call
 
     def call(self, e: ast.Call, item: ast.Item | None, group: bool) -> Fn:
         if e.func in AGGREGATES:
@@ -298,6 +396,8 @@ class _Compiler:
             return lambda c: args[0](c) is None
         if e.func == "取值":
             return lambda c: d if (d := args[0](c)) is not None else args[1](c)
+        if FUNCTIONS[e.func].zoned:
+            return self.calendar(e, FUNCTIONS[e.func], args)
         impl = FUNCTIONS[e.func].impl
         assert impl is not None  # every non-special function has an implementation
 
@@ -322,6 +422,15 @@ def _own_inputs(policy: CheckedPolicy, item: ast.Item, e: ast.Expr) -> tuple[tup
             if entry not in out:
                 out.append(entry)
     return tuple(out)
+
+
+def _shown(v: Value) -> str:
+    """A calendar argument as an explanation shows it."""
+    if isinstance(v, pendulum.DateTime):
+        return v.format("YYYY-MM-DD HH:mm")
+    if isinstance(v, pendulum.Date):
+        return v.isoformat()
+    return str(v)
 
 
 def _literal(v: ast.Value) -> Value:
@@ -389,6 +498,18 @@ def _compare(op: str, left: Fn, right: Fn) -> Fn:
     if op == "contains_any":
         return lambda c: (lst := left(c)) is not None and any(x in lst for x in (right(c) or ()))
     return lambda c: (lst := right(c)) is not None and left(c) in lst
+
+
+def _member(left: Fn, right: Fn, tz: str) -> Fn:
+    """``x 属于 y``: membership of a list, or of a window of dates (an instant by its local date in ``tz``)."""
+
+    def member(c: Context) -> bool:
+        container = right(c)
+        if isinstance(container, DateWindow):
+            return container.holds(left(c), tz)
+        return container is not None and left(c) in container
+
+    return member
 
 
 def compile_policy(policy: CheckedPolicy) -> Plan:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -298,6 +298,7 @@ class _Ctx:
     __slots__ = (
         "aggregates",
         "busy",
+        "calendar_done",
         "defined",
         "ev",
         "item_results",
@@ -329,6 +330,7 @@ class _Ctx:
         self.busy: set[str] = set()
         # Definitions whose explanation step is already out; only a traced evaluation needs the set.
         self.defined: set[str] = set() if tracer is not None else _NOTHING
+        self.calendar_done: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
 
     def _guard(self, key: str) -> None:
         if key in self.busy:
@@ -380,6 +382,21 @@ class _Ctx:
 
     def aggregate(self, index: int) -> Value:
         return self.aggregates[index]
+
+    def calendar_step(
+        self,
+        func: str,
+        inputs: tuple[tuple[str, str], ...],
+        result: Value,
+        say: Callable[[], tuple[str, str]],
+        assumptions: tuple[tuple[str, str], ...],
+    ) -> None:
+        """When tracing, one step per distinct calendar computation: its inputs, its result, in words."""
+        if self.tracer is None or (func, inputs) in self.calendar_done:
+            return
+        self.calendar_done.add((func, inputs))
+        zh, en = say()
+        _step(self, "日历", func, Citing((), None, assumptions), inputs, fmt_value(result), zh, en)
 
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.
@@ -1139,6 +1156,8 @@ def _aggregate_error(ctx: _Ctx, func: str, arg: Compiled | None, exc: Exception)
     zh, en = _error_text(exc, f"{func}({arg.text if arg else ''})")
     who = ctx.rec.get("id")
     return f"编号 {who} 的记录：{zh}", f"record {who}: {en}"
+
+
 def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     """What a group check reads besides its aggregates and its group keys (学校.培训课程数 = 1)."""
     per_teacher = {label for _, arg in check.aggregates if arg is not None for label, _ in arg.reads}
