@@ -512,4 +512,5 @@ TIME_BOUNDS: dict[str, tuple[int, int]] = {
     "月份": (1, 12),
     "星期": (1, 7),
     "相隔天数": (-366 * _SPAN_YEARS, 366 * _SPAN_YEARS),
+    "周期序号": (-_SPAN_YEARS, _SPAN_YEARS + 1),
 }
