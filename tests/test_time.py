@@ -321,6 +321,7 @@ def test_the_last_friday_of_every_month_as_a_deadline() -> None:
     ]
     assert steps[0].inputs == (("月报时间", "2023-03-31 23:59"), ("5", "5"), ("-1", "-1"))
     assert steps[0].result == "2023-03-31"
+    assert {(s.rule_ids, s.section) for s in steps} == {(("R001-08",), "三、学校材料")}
 
 
 def test_close_of_business_anywhere_an_instant_is() -> None:
@@ -395,6 +396,7 @@ def test_a_new_teacher_at_exactly_one_year() -> None:
     step = next(s for s in ds[2].steps if s.kind == "日历")
     assert step.detail_zh == "自 2020-02-29 起的首年 = [2020-02-29 至 2021-02-27]（周年日 2021-02-28 不含）"
     assert step.assumptions == (("月末对齐", "加年、加月时，目标月没有的日子取该月最后一天"),)
+    assert step.rule_ids == ("R002-02",)
 
 
 def test_a_computed_date_that_does_not_exist_is_a_record_error() -> None:

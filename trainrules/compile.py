@@ -41,6 +41,7 @@ class Context(Protocol):
         inputs: tuple[tuple[str, str], ...],
         result: Value,
         say: Callable[[], tuple[str, str]],
+        citing: Citing,
         assumptions: tuple[tuple[str, str], ...],
     ) -> None: ...
 
@@ -185,6 +186,8 @@ class _Compiler:
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
         self.aggregates: list[tuple[str, Compiled | None]] = []
+        #: The provenance of the rule being compiled: a calendar step cites the rule it is computed for.
+        self.cite_now = Citing((), None, ())
 
     def citing(self, *cites: ast.Citation) -> Citing:
         ids: list[str] = []
@@ -329,6 +332,7 @@ class _Compiler:
             else ()
         )
         arg_text = e.date.span.text if e.date.span else ""
+        cite = self.cite_now
 
         def at(c: Context) -> Value:
             d = date(c)
@@ -350,6 +354,7 @@ class _Compiler:
                     f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[0]}",
                     f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[1]}",
                 ),
+                cite,
                 relied,
             )
             return instant
@@ -366,6 +371,7 @@ class _Compiler:
         clamp = self.policy.assumptions.get(CLAMP_ASSUMPTION)
         relied = ((CLAMP_ASSUMPTION, clamp.text),) if fn.clamps and clamp is not None else ()
         name = e.func
+        cite = self.cite_now
 
         def call(c: Context) -> Value:
             values = [a(c) for a in args]
@@ -377,6 +383,7 @@ class _Compiler:
                 tuple(zip(texts, (_shown(v) for v in values), strict=True)),
                 result,
                 lambda: say(tz, values, result),
+                cite,
                 relied if relied and clamp_applies(name, values, result) else (),
             )
             return result
@@ -533,6 +540,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             cites = [c for c, _ in item_citations(it)]
             if table is not None:
                 cites.append(table.cite)
+            comp.cite_now = comp.citing(*cites)
             ip = ItemPlan(
                 name=it.name,
                 part=part.name,
@@ -557,6 +565,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             )
             part_items.append(ip)
             items[it.name] = ip
+        comp.cite_now = comp.citing(part.cite, *(c.cite for c in (part.cancel, part.score) if c is not None))
         parts.append(
             PartPlan(
                 name=part.name,
@@ -580,6 +589,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     pass_sides = None
     certificates, checks, group_checks = [], [], []
     for d in policy.module.decls:
+        if isinstance(d, ast.Define | ast.ScopeRule | ast.Outcome | ast.Certificate | ast.CheckRule):
+            comp.cite_now = comp.citing(d.cite)
         if isinstance(d, ast.Define):
             defines[d.name] = comp.compiled(d.expr)
             define_citing[d.name] = comp.citing(d.cite)

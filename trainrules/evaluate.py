@@ -389,14 +389,17 @@ class _Ctx:
         inputs: tuple[tuple[str, str], ...],
         result: Value,
         say: Callable[[], tuple[str, str]],
+        citing: Citing,
         assumptions: tuple[tuple[str, str], ...],
     ) -> None:
-        """When tracing, one step per distinct calendar computation: its inputs, its result, in words."""
+        """When tracing, one step per distinct calendar computation: its inputs, its result, in words, and the
+        rule it was computed for (with that rule's assumptions and its own)."""
         if self.tracer is None or (func, inputs) in self.calendar_done:
             return
         self.calendar_done.add((func, inputs))
         zh, en = say()
-        _step(self, "日历", func, Citing((), None, assumptions), inputs, fmt_value(result), zh, en)
+        relied = citing.assumptions + tuple(a for a in assumptions if a not in citing.assumptions)
+        _step(self, "日历", func, Citing(citing.rule_ids, citing.section, relied), inputs, fmt_value(result), zh, en)
 
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.
