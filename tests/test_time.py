@@ -469,3 +469,39 @@ def test_calendar_numbers_are_bounded() -> None:
     found = [d for d in trainrules.checks(text) if d.code == "E406"]
     assert found
     assert "1 至 12" in found[0].message
+
+
+@given(dates, st.integers(0, 86399), dates, st.integers(1, 6))
+def test_an_instant_is_in_exactly_one_cycle(day: pendulum.Date, seconds: int, start: pendulum.Date, years: int) -> None:
+    t = pendulum.datetime(day.year, day.month, day.day, tz=TZ).add(seconds=seconds).in_timezone("UTC")
+    w = call("周期", t, start, Decimal(years))
+    assert isinstance(w, DateWindow)
+    assert w.holds(t, TZ)
+    before = call("周期", w.start.subtract(days=1), start, Decimal(years))
+    after = call("周期", w.end.add(days=1), start, Decimal(years))
+    assert isinstance(before, DateWindow)
+    assert isinstance(after, DateWindow)
+    assert not before.holds(t, TZ)
+    assert not after.holds(t, TZ)
+    assert before.end.add(days=1) == w.start
+    assert w.end.add(days=1) == after.start
+
+
+def test_english_explanations_write_windows_in_english() -> None:
+    assert say("年度", Decimal(2023))[1] == "the year 2023 = [2023-01-01 to 2023-12-31]"
+
+
+_NAIVE_FROM = dt.datetime(1950, 1, 1)  # noqa: DTZ001  # hypothesis takes naive bounds and adds the zone itself
+_NAIVE_TO = dt.datetime(2900, 1, 1)  # noqa: DTZ001  # likewise
+
+
+@given(
+    st.datetimes(min_value=_NAIVE_FROM, max_value=_NAIVE_TO, timezones=st.just(dt.UTC)),
+    st.sampled_from(["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"]),
+)
+def test_the_local_date_of_an_instant_is_pendulums(moment: dt.datetime, tz: str) -> None:
+    t = pendulum.instance(moment)
+    local = t.in_timezone(tz)
+    impl = FUNCTIONS["当日"].impl
+    assert impl is not None
+    assert impl(tz, t) == D(local.year, local.month, local.day)

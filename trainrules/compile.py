@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Protocol
@@ -38,7 +39,7 @@ class Context(Protocol):
     def calendar_step(
         self,
         func: str,
-        inputs: tuple[tuple[str, str], ...],
+        inputs: Callable[[], tuple[tuple[str, str], ...]],
         result: Value,
         say: Callable[[], tuple[str, str]],
         citing: Citing,
@@ -348,7 +349,7 @@ class _Compiler:
             end_of_day = ("（当日结束）", " (the end of the day)") if t.hour == 24 else ("", "")
             c.calendar_step(
                 "时刻",
-                ((arg_text, d.isoformat()),),
+                lambda: ((arg_text, d.isoformat()),),
                 instant,
                 lambda: (
                     f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[0]}",
@@ -377,10 +378,10 @@ class _Compiler:
             values = [a(c) for a in args]
             if any(v is None for v in values):
                 return None
-            result = impl(tz, *values)
+            result = _calendar(name, tz, tuple(values))
             c.calendar_step(
                 name,
-                tuple(zip(texts, (_shown(v) for v in values), strict=True)),
+                lambda: tuple(zip(texts, (_shown(v) for v in values), strict=True)),
                 result,
                 lambda: say(tz, values, result),
                 cite,
@@ -429,6 +430,14 @@ def _own_inputs(policy: CheckedPolicy, item: ast.Item, e: ast.Expr) -> tuple[tup
             if entry not in out:
                 out.append(entry)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar(name: str, tz: str, values: tuple[Value, ...]) -> Value:
+    """A calendar function's value: pure, so the same arguments (common across teachers) are computed once."""
+    impl = FUNCTIONS[name].impl
+    assert impl is not None  # every calendar function has an implementation
+    return impl(tz, *values)
 
 
 def _shown(v: Value) -> str:

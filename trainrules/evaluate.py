@@ -386,7 +386,7 @@ class _Ctx:
     def calendar_step(
         self,
         func: str,
-        inputs: tuple[tuple[str, str], ...],
+        inputs: Callable[[], tuple[tuple[str, str], ...]],
         result: Value,
         say: Callable[[], tuple[str, str]],
         citing: Citing,
@@ -394,12 +394,15 @@ class _Ctx:
     ) -> None:
         """When tracing, one step per distinct calendar computation: its inputs, its result, in words, and the
         rule it was computed for (with that rule's assumptions and its own)."""
-        if self.tracer is None or (func, inputs) in self.calendar_done:
+        if self.tracer is None:
+            return  # computed only when tracing: the inputs and the words are built lazily
+        shown = inputs()
+        if (func, shown) in self.calendar_done:
             return
-        self.calendar_done.add((func, inputs))
+        self.calendar_done.add((func, shown))
         zh, en = say()
         relied = citing.assumptions + tuple(a for a in assumptions if a not in citing.assumptions)
-        _step(self, "日历", func, Citing(citing.rule_ids, citing.section, relied), inputs, fmt_value(result), zh, en)
+        _step(self, "日历", func, Citing(citing.rule_ids, citing.section, relied), shown, fmt_value(result), zh, en)
 
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import functools
+import zoneinfo
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -182,10 +185,21 @@ def _shift(d: pendulum.Date, call: str, **delta: int) -> pendulum.Date:
         ) from None
 
 
+@functools.lru_cache(maxsize=8)
+def _zone(tz: str) -> zoneinfo.ZoneInfo:
+    """The standard library's zone (pendulum's own conversion is several times slower)."""
+    return zoneinfo.ZoneInfo(tz)
+
+
 def _local_day(v: object, tz: str) -> pendulum.Date:
     """The calendar date of a date, or of an instant read in the zone ``tz``."""
-    if isinstance(v, pendulum.DateTime):
-        local = v.in_timezone(tz)
+    if isinstance(v, _dt.datetime):
+        offset = v.utcoffset()
+        if offset is None:  # records and the language only make instants with an offset
+            raise ComputeError(f"时刻 {v} 没有时区", f"the instant {v} has no zone")
+        zone = _zone(tz)
+        utc = _dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, tzinfo=zone) - offset
+        local = zone.fromutc(utc)  # the wall fields of utc are UTC's: fromutc reads them as such
         return pendulum.Date(local.year, local.month, local.day)
     if isinstance(v, pendulum.Date):
         return v
@@ -261,6 +275,11 @@ def _d(v: object) -> str:
     if isinstance(v, pendulum.Date):
         return v.isoformat()
     return str(v)
+
+
+def _en(v: object) -> str:
+    """A window (or any value) as English text shows it."""
+    return v.text_en() if isinstance(v, DateWindow) else _d(v)
 
 
 def _clamped(d: pendulum.Date, result: pendulum.Date) -> tuple[str, str]:
@@ -454,7 +473,7 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "年度", ("数",), "时段",
         _years_window,
-        lambda tz, v, r: (f"{v[0]} 年度 = {r}", f"the year {v[0]} = {r}"),
+        lambda tz, v, r: (f"{v[0]} 年度 = {r}", f"the year {v[0]} = {_en(r)}"),
         "年度(年)：该公历年 [1 月 1 日 至 12 月 31 日]",
         (_year,),
     ),
@@ -463,7 +482,7 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
         _first_year,
         lambda tz, v, r: (
             f"自 {_d(v[0])} 起的首年 = {r}（周年日 {_d(add_years(v[0], 1))} 不含）",
-            f"the first year from {_d(v[0])} = {r} (the anniversary {_d(add_years(v[0], 1))} excluded)",
+            f"the first year from {_d(v[0])} = {_en(r)} (the anniversary {_d(add_years(v[0], 1))} excluded)",
         ),
         "首年(日期)：[日期 至 周年日前一天]，周年日不含；02-29 的周年日为 02-28（假设 月末对齐）",
         clamps=True,
@@ -471,7 +490,7 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "近月", ("日期", "数"), "时段",
         _rolling,
-        lambda tz, v, r: (f"截至 {_d(v[0])} 的近 {v[1]} 个月 = {r}", f"the {v[1]} months up to {_d(v[0])} = {r}"),
+        lambda tz, v, r: (f"截至 {_d(v[0])} 的近 {v[1]} 个月 = {r}", f"the {v[1]} months up to {_d(v[0])} = {_en(r)}"),
         "近月(基准日, N)：[基准日减 N 个月的次日 至 基准日]，两端都含",
         (None, lambda n: _whole(n, "月数", "the number of months", 1, 12 * _SPAN_YEARS)),
         clamps=True,
@@ -479,13 +498,13 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "起", ("时段",), "日期",
         lambda tz, w: _window(w).start,
-        lambda tz, v, r: (f"{v[0]} 的第一天是 {_d(r)}", f"the first day of {v[0]} is {_d(r)}"),
+        lambda tz, v, r: (f"{v[0]} 的第一天是 {_d(r)}", f"the first day of {_en(v[0])} is {_d(r)}"),
         "起(时段)：时段的第一天（含）",
     ),
     _cal(
         "止", ("时段",), "日期",
         lambda tz, w: _window(w).end,
-        lambda tz, v, r: (f"{v[0]} 的最后一天是 {_d(r)}", f"the last day of {v[0]} is {_d(r)}"),
+        lambda tz, v, r: (f"{v[0]} 的最后一天是 {_d(r)}", f"the last day of {_en(v[0])} is {_d(r)}"),
         "止(时段)：时段的最后一天（含）",
     ),
 )  # fmt: skip

@@ -569,3 +569,7 @@ class DateWindow:
 
     def __str__(self) -> str:
         return f"[{self.start.isoformat()} 至 {self.end.isoformat()}]"
+
+    def text_en(self) -> str:
+        """The window in English: ``[2023-01-01 to 2023-12-31]``."""
+        return f"[{self.start.isoformat()} to {self.end.isoformat()}]"
