@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Protocol
@@ -13,9 +14,10 @@ from trainrules.check.bands import precision
 from trainrules.check.labels import item_grades, ordered_vocab
 from trainrules.check.walk import children, item_citations, refs, sites
 from trainrules.errors import ComputeError
-from trainrules.functions import AGGREGATES, FUNCTIONS
+from trainrules.functions import AGGREGATES, CLAMP_ASSUMPTION, FUNCTIONS, Function, clamp_applies
 from trainrules.ir import CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
+from trainrules.values import DateWindow, ValueProblem, wall_instant
 
 __all__ = ["Citing", "Compiled", "Context", "Fn", "ItemPlan", "PartPlan", "Plan", "compile_policy"]
 
@@ -34,6 +36,15 @@ class Context(Protocol):
     def total(self) -> Decimal: ...
     def define(self, name: str) -> Value: ...
     def aggregate(self, index: int) -> Value: ...
+    def calendar_step(
+        self,
+        func: str,
+        inputs: Callable[[], tuple[tuple[str, str], ...]],
+        result: Value,
+        say: Callable[[], tuple[str, str]],
+        citing: Citing,
+        assumptions: tuple[tuple[str, str], ...],
+    ) -> None: ...
 
 
 Fn = Callable[[Context], Value]
@@ -176,6 +187,8 @@ class _Compiler:
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
         self.aggregates: list[tuple[str, Compiled | None]] = []
+        #: The provenance of the rule being compiled: a calendar step cites the rule it is computed for.
+        self.cite_now = Citing((), None, ())
 
     def citing(self, *cites: ast.Citation) -> Citing:
         ids: list[str] = []
@@ -230,6 +243,10 @@ class _Compiler:
             return lambda c: c.item_result(item_name).timeliness == "on_time"
         if sym.kind == "define":
             return lambda c: c.define(name)
+        if sym.kind == "period":
+            assert self.policy.period is not None  # the symbol exists only with a period
+            window = DateWindow(*self.policy.period)
+            return lambda c: window
         if sym.kind == "max_points":
             item = self.policy.items[sym.item]
             value = item.max_points if item.max_points is not None else Decimal(0)
@@ -280,10 +297,98 @@ class _Compiler:
             vocab = ordered_vocab(self.policy, e, item)
             if vocab is not None:  # ordered labels compare by rank, never as texts
                 left, right = _ranked(left, vocab.words), _ranked(right, vocab.words)
+            if e.op == "in":
+                return _member(left, right, self.policy.tz)
             return _compare(e.op, left, right)
+        if isinstance(e, ast.AtTime | ast.Window):
+            return self.time_form(e, item, group)
         assert isinstance(e, ast.If)  # the last expression form
         cond, then, other = (self.expr(x, item, group) for x in (e.cond, e.then, e.otherwise))
         return lambda c: then(c) if cond(c) else other(c)
+
+    def time_form(self, e: ast.AtTime | ast.Window, item: ast.Item | None, group: bool) -> Fn:
+        """An instant on a computed date, or a window of dates (its start after its end is a record error)."""
+        if isinstance(e, ast.Window):
+            start, end = self.expr(e.start, item, group), self.expr(e.end, item, group)
+            text = e.span.text if e.span else ""
+
+            def window(c: Context) -> Value:
+                a, b = start(c), end(c)
+                if a is None or b is None:
+                    return None
+                if a > b:
+                    raise ComputeError(
+                        f"时段 {text} 的起点 {a.isoformat()} 晚于终点 {b.isoformat()}",
+                        f"the window {text} starts on {a.isoformat()}, after its end {b.isoformat()}",
+                    )
+                return DateWindow(a, b)
+
+            return window
+        date = self.expr(e.date, item, group)
+        tz, t = self.policy.tz, e.time
+        shown_time = "下班前" if e.close_of_business else t.text()
+        relied = (
+            (("下班时间", self.policy.assumptions["下班时间"].text),)
+            if e.close_of_business and "下班时间" in self.policy.assumptions
+            else ()
+        )
+        arg_text = e.date.span.text if e.date.span else ""
+        cite = self.cite_now
+
+        def at(c: Context) -> Value:
+            d = date(c)
+            if d is None:
+                return None
+            day, hour = (d.add(days=1), 0) if t.hour == 24 else (d, t.hour)
+            try:
+                instant = wall_instant(tz, day, hour, t.minute, t.second)
+            except ValueProblem as exc:  # a wall time in a DST gap or fold of the plan's zone
+                raise ComputeError(
+                    f"{d} {shown_time}：{exc.message_zh}", f"{d} {shown_time}: {exc.message_en}"
+                ) from None
+            end_of_day = ("（当日结束）", " (the end of the day)") if t.hour == 24 else ("", "")
+            c.calendar_step(
+                "时刻",
+                lambda: ((arg_text, d.isoformat()),),
+                instant,
+                lambda: (
+                    f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[0]}",
+                    f"{d.isoformat()} {shown_time} = {instant.format('YYYY-MM-DD HH:mm')}{end_of_day[1]}",
+                ),
+                cite,
+                relied,
+            )
+            return instant
+
+        return at
+
+    def calendar(self, e: ast.Call, fn: Function, args: list[Fn]) -> Fn:
+        """A calendar function: computed in the plan's zone; when tracing, a step shows its inputs and result."""
+        say = fn.say
+        assert say is not None  # every calendar function explains itself
+        tz = self.policy.tz
+        texts = tuple(a.span.text if a.span else "" for a in e.args)
+        clamp = self.policy.assumptions.get(CLAMP_ASSUMPTION)
+        relied = ((CLAMP_ASSUMPTION, clamp.text),) if fn.clamps and clamp is not None else ()
+        name = e.func
+        cite = self.cite_now
+
+        def call(c: Context) -> Value:
+            values = [a(c) for a in args]
+            if any(v is None for v in values):
+                return None
+            result = _calendar(name, tz, tuple(values))
+            c.calendar_step(
+                name,
+                lambda: tuple(zip(texts, (_shown(v) for v in values), strict=True)),
+                result,
+                lambda: say(tz, values, result),
+                cite,
+                relied if relied and clamp_applies(name, values, result) else (),
+            )
+            return result
+
+        return call
 
     def call(self, e: ast.Call, item: ast.Item | None, group: bool) -> Fn:
         if e.func in AGGREGATES:
@@ -298,6 +403,8 @@ class _Compiler:
             return lambda c: args[0](c) is None
         if e.func == "取值":
             return lambda c: d if (d := args[0](c)) is not None else args[1](c)
+        if FUNCTIONS[e.func].zoned:
+            return self.calendar(e, FUNCTIONS[e.func], args)
         impl = FUNCTIONS[e.func].impl
         assert impl is not None  # every non-special function has an implementation
 
@@ -322,6 +429,23 @@ def _own_inputs(policy: CheckedPolicy, item: ast.Item, e: ast.Expr) -> tuple[tup
             if entry not in out:
                 out.append(entry)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar(name: str, tz: str, values: tuple[Value, ...]) -> Value:
+    """A calendar function's value: pure, so the same arguments (common across teachers) are computed once."""
+    impl = FUNCTIONS[name].impl
+    assert impl is not None  # every calendar function has an implementation
+    return impl(tz, *values)
+
+
+def _shown(v: Value) -> str:
+    """A calendar argument as an explanation shows it."""
+    if isinstance(v, pendulum.DateTime):
+        return v.format("YYYY-MM-DD HH:mm")
+    if isinstance(v, pendulum.Date):
+        return v.isoformat()
+    return str(v)
 
 
 def _literal(v: ast.Value) -> Value:
@@ -391,6 +515,18 @@ def _compare(op: str, left: Fn, right: Fn) -> Fn:
     return lambda c: (lst := right(c)) is not None and left(c) in lst
 
 
+def _member(left: Fn, right: Fn, tz: str) -> Fn:
+    """``x 属于 y``: membership of a list, or of a window of dates (an instant by its local date in ``tz``)."""
+
+    def member(c: Context) -> bool:
+        container = right(c)
+        if isinstance(container, DateWindow):
+            return container.holds(left(c), tz)
+        return container is not None and left(c) in container
+
+    return member
+
+
 def compile_policy(policy: CheckedPolicy) -> Plan:
     """Compile a checked policy; cannot fail on a policy that passed ``check``."""
     comp = _Compiler(policy)
@@ -412,6 +548,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             cites = [c for c, _ in item_citations(it)]
             if table is not None:
                 cites.append(table.cite)
+            comp.cite_now = comp.citing(*cites)
             ip = ItemPlan(
                 name=it.name,
                 part=part.name,
@@ -436,6 +573,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             )
             part_items.append(ip)
             items[it.name] = ip
+        comp.cite_now = comp.citing(part.cite, *(c.cite for c in (part.cancel, part.score) if c is not None))
         parts.append(
             PartPlan(
                 name=part.name,
@@ -459,6 +597,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     pass_sides = None
     certificates, checks, group_checks = [], [], []
     for d in policy.module.decls:
+        if isinstance(d, ast.Define | ast.ScopeRule | ast.Outcome | ast.Certificate | ast.CheckRule):
+            comp.cite_now = comp.citing(d.cite)
         if isinstance(d, ast.Define):
             defines[d.name] = comp.compiled(d.expr)
             define_citing[d.name] = comp.citing(d.cite)

@@ -230,6 +230,37 @@ CATALOG: Mapping[str, Entry] = {
         "起点写在前，终点写在后。",
         "Write the start first and the end second.",
     ),
+    # E207-E215: time (calendar functions and windows)
+    "E207": Entry(
+        E,
+        "日历函数的参数不成立",
+        "a calendar function cannot work with its argument",
+        "{call}：{reason}",
+        "{call}: {reason_en}",
+        "核对写出的年、月、星期（1 = 周一 … 7 = 周日）和序数（1 至 5，或 -1 表示最后一个）。",
+        "Check the year, month, weekday (1 = Monday … 7 = Sunday) and ordinal (1 to 5, or -1 for the last).",
+    ),
+    "E208": Entry(
+        E,
+        "缺少月末对齐的假设",
+        "the month-end assumption is missing",
+        "“{func}”加整年或整月时，目标月没有的日子（如平年的 2 月 29 日）只能取该月最后一天，策略须声明这一假设",
+        "'{func}' adds whole years or months: a day the target month lacks (02-29 in a common year) "
+        "becomes that month's last day, and the policy must declare this assumption",
+        '声明 假设 {name} "加年、加月时，目标月没有的日子取该月最后一天（如 2020-02-29 加 1 年为 2021-02-28）" '
+        "依据 用到它的规则编号",
+        'Declare 假设 {name} "…a day the target month lacks becomes its last day (2020-02-29 + 1 year = 2021-02-28)" '
+        "依据 the rule ids that use it",
+    ),
+    "E209": Entry(
+        E,
+        "时段起止颠倒",
+        "window starts after it ends",
+        "时段的起点 {start} 晚于终点 {end}",
+        "the window starts on {start}, after its end {end}",
+        "起点写在前，终点写在后：[{end} 至 {start}]。",
+        "Write the start first: [{end} 至 {start}].",
+    ),
     # E3xx: names, types, structure
     "E301": Entry(
         E,
@@ -417,6 +448,15 @@ CATALOG: Mapping[str, Entry] = {
         "dividing by {divisor} may not come out even: the result keeps 28 significant digits",
         "用 四舍五入(…, 0.01) 等写明保留几位；若确能整除，可忽略此警告。",
         "Say how to round, e.g. 四舍五入(…, 0.01); if it always divides evenly, this warning can stay.",
+    ),
+    "W530": Entry(
+        W,
+        "有的月份没有第 5 个该星期",
+        "not every month has a fifth such weekday",
+        "{call} 取每月第 5 个星期几：多数月份没有，遇到这样的月份该记录将报错",
+        "{call} asks for the fifth weekday of a month: most months have none, and such a month is a record error",
+        "“最后一个”写 -1；若原文确指第 5 个，可保留此警告。",
+        "Write -1 for 'the last'; if the source really means the fifth, the warning may stay.",
     ),
     "W503": Entry(
         W,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -298,6 +298,7 @@ class _Ctx:
     __slots__ = (
         "aggregates",
         "busy",
+        "calendar_done",
         "defined",
         "ev",
         "item_results",
@@ -329,6 +330,7 @@ class _Ctx:
         self.busy: set[str] = set()
         # Definitions whose explanation step is already out; only a traced evaluation needs the set.
         self.defined: set[str] = set() if tracer is not None else _NOTHING
+        self.calendar_done: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
 
     def _guard(self, key: str) -> None:
         if key in self.busy:
@@ -380,6 +382,27 @@ class _Ctx:
 
     def aggregate(self, index: int) -> Value:
         return self.aggregates[index]
+
+    def calendar_step(
+        self,
+        func: str,
+        inputs: Callable[[], tuple[tuple[str, str], ...]],
+        result: Value,
+        say: Callable[[], tuple[str, str]],
+        citing: Citing,
+        assumptions: tuple[tuple[str, str], ...],
+    ) -> None:
+        """When tracing, one step per distinct calendar computation: its inputs, its result, in words, and the
+        rule it was computed for (with that rule's assumptions and its own)."""
+        if self.tracer is None:
+            return  # computed only when tracing: the inputs and the words are built lazily
+        shown = inputs()
+        if (func, shown) in self.calendar_done:
+            return
+        self.calendar_done.add((func, shown))
+        zh, en = say()
+        relied = citing.assumptions + tuple(a for a in assumptions if a not in citing.assumptions)
+        _step(self, "日历", func, Citing(citing.rule_ids, citing.section, relied), shown, fmt_value(result), zh, en)
 
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.

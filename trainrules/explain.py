@@ -37,6 +37,7 @@ _STEP = {
     "定义": "definition",
     "证书": "certificate",
     "核查": "check",
+    "日历": "calendar",
 }
 
 

@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 #: Value types of the language.
-Type = Literal["数", "文本", "是否", "时刻", "日期", "钟点", "文本列表", "数列表", "未知"]
+Type = Literal["数", "文本", "是否", "时刻", "日期", "钟点", "文本列表", "数列表", "时段", "未知"]
 
 #: Teacher fields every record has, by name -> (record key, type).
 BUILTIN_FIELDS: dict[str, tuple[str, Type]] = {
@@ -59,7 +59,17 @@ def field_type(declared: str) -> Type:
 
 
 SymbolKind = Literal[
-    "field", "school_field", "item", "item_input", "part", "total", "assumption", "define", "max_points", "on_time"
+    "field",
+    "school_field",
+    "item",
+    "item_input",
+    "part",
+    "total",
+    "assumption",
+    "define",
+    "max_points",
+    "on_time",
+    "period",
 ]
 
 

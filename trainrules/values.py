@@ -25,6 +25,7 @@ __all__ = [
     "MAX_YEAR",
     "MIN_YEAR",
     "NUMBER_LIMITS",
+    "DateWindow",
     "NumberLimits",
     "ValueProblem",
     "decimal_text",
@@ -545,3 +546,30 @@ def _instant_from_text(text: str, raw: object, zone: pendulum.Timezone) -> pendu
     converted = moment.in_timezone(zone)
     _check_year(converted, raw)
     return fixed_offset(converted)
+
+
+@attrs.frozen
+class DateWindow:
+    """A window of whole days ``[start 至 end]``, both ends included.
+
+    As instants in a zone it is half-open: from ``start`` 00:00 up to, but not including, the day
+    after ``end`` 00:00. An instant belongs to it when its local date (in the plan's zone) does.
+    """
+
+    start: pendulum.Date
+    end: pendulum.Date
+
+    def holds(self, value: object, tz: str) -> bool:
+        """Whether a date, or an instant read in the zone ``tz``, falls in the window."""
+        if isinstance(value, pendulum.DateTime):
+            value = value.in_timezone(tz).date()
+        if not isinstance(value, _dt.date):
+            return False
+        return self.start <= value <= self.end
+
+    def __str__(self) -> str:
+        return f"[{self.start.isoformat()} 至 {self.end.isoformat()}]"
+
+    def text_en(self) -> str:
+        """The window in English: ``[2023-01-01 to 2023-12-31]``."""
+        return f"[{self.start.isoformat()} to {self.end.isoformat()}]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trainrules.check import bands, citations, definitions, division, labels, names, period, points, types, unused
+from trainrules.check import bands, citations, definitions, division, labels, names, period, points, time, types, unused
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
@@ -22,6 +22,7 @@ PASSES: tuple[Pass, ...] = (
     points.check_points,
     division.check_division,
     period.check_period,
+    time.check_time,
     unused.check_unused,
 )
 

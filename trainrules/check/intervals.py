@@ -13,7 +13,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 import attrs
 
 from trainrules.check.walk import refs
-from trainrules.functions import round_to
+from trainrules.functions import TIME_BOUNDS, round_to
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.syntax import ast
 from trainrules.values import decimal_text
@@ -373,6 +373,10 @@ class Bounder:
             lo_v = x.lo.value - down
             hi_v = x.hi.value + up
             return Bound(_combine(lo_v, fmt(lo_v), _ATOM, [x.lo, s.hi]), _combine(hi_v, fmt(hi_v), _ATOM, [x.hi, s.hi]))
+        if e.func in TIME_BOUNDS:  # a calendar number: a year, a month, a weekday, a day count
+            lo, hi = (Decimal(x) for x in TIME_BOUNDS[e.func])
+            note = (f"{e.func}(…) 在 {fmt(lo)} 至 {fmt(hi)} 之间", f"{e.func}(…) is between {fmt(lo)} and {fmt(hi)}")
+            return Bound(_num(lo, None, (note,)), _num(hi, None, (note,)))
         if e.func == "绝对值" and len(e.args) == 1:
             x = self.bound(e.args[0], item)
             if x is None:

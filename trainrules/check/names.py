@@ -157,6 +157,8 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         a, b = per.values
         if isinstance(a, pendulum.Date) and isinstance(b, pendulum.Date):
             period = (a, b)
+    if period is not None and "期间" not in symbols:  # the plan period, readable as a window of dates
+        symbols["期间"] = Symbol("period", "期间", "时段", plan.fact("期间"))
     total = tot.values[0] if tot is not None and isinstance(tot.values[0], Decimal) else None
     return CheckedPolicy(
         module=module,

@@ -29,6 +29,7 @@ _WORDS_EN = {
     "钟点": "a time of day",
     "文本列表": "a list of texts",
     "数列表": "a list of numbers",
+    "时段": "a window of dates",
     "未知": "unknown",
 }
 
@@ -40,6 +41,7 @@ _WRITTEN = {
     "是否": ("条件，如 总分 不少于 60", "a condition such as 总分 不少于 60"),
     "时刻": ("时刻，如 2019-12-08 24:00", "an instant such as 2019-12-08 24:00"),
     "日期": ("日期，如 2019-12-08", "a date such as 2019-12-08"),
+    "时段": ("时段，如 [2017-01-01 至 2020-12-31]", "a window such as [2017-01-01 至 2020-12-31]"),
 }
 
 
@@ -91,7 +93,7 @@ class _Typer:
                 if sym is not None:
                     return sym.type
             sym = resolve(self.policy, e.path, None)
-            if sym is not None and sym.kind == "assumption":
+            if sym is not None and sym.kind in ("assumption", "period"):  # the same for every teacher
                 return sym.type
             if sym is not None:
                 self.out.add("E310", e.span, name=e.dotted)
@@ -154,7 +156,20 @@ class _Typer:
             arg_types = [self.infer(a, item, group, aggregate=True) for a in e.args]
         else:
             arg_types = [self.infer(a, item, group, aggregate) for a in e.args]
-        for a, t in zip(e.args, arg_types, strict=True):
+        for i, (a, t) in enumerate(zip(e.args, arg_types, strict=True)):
+            if fn.args and i < len(fn.args):
+                allowed = fn.args[i].split("|")
+                if t not in (*allowed, "未知"):
+                    want = " 或 ".join(allowed)
+                    _mismatch(
+                        self.out,
+                        a,
+                        f"“{e.func}”的第 {i + 1} 个参数应为{want}，这里是{t}",
+                        f"argument {i + 1} of '{e.func}' must be "
+                        f"{' or '.join(_WORDS_EN[x] for x in allowed)}, not {_WORDS_EN.get(t, t)}",
+                        want=allowed[0],
+                    )
+                continue
             if fn.arg_type not in ("任意", t) and t != "未知":
                 _mismatch(
                     self.out,
@@ -251,6 +266,8 @@ class _Typer:
         if isinstance(e, ast.Compare):
             self.compare(e, item, group, aggregate)
             return "是否"
+        if isinstance(e, ast.AtTime | ast.Window):
+            return self.time_form(e, item, group, aggregate)
         if isinstance(e, ast.If):
             c = self.infer(e.cond, item, group, aggregate)
             if c not in ("是否", "未知"):
@@ -274,6 +291,31 @@ class _Typer:
             return a if a != "未知" else b
         return "未知"
 
+    def time_form(
+        self, e: ast.AtTime | ast.Window, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool
+    ) -> str:
+        """``日期 时刻`` is an instant; ``[甲 至 乙]`` a window of dates. Both need dates."""
+        ends = (e.date,) if isinstance(e, ast.AtTime) else (e.start, e.end)
+        for x in ends:
+            t = self.infer(x, item, group, aggregate)
+            if t not in ("日期", "未知"):
+                if isinstance(e, ast.AtTime):
+                    what, what_en = (
+                        f"时刻“{e.time.text()}”前应为日期，这里是{t}",
+                        f"the time must follow a date, not {t}",
+                    )
+                else:
+                    what, what_en = (
+                        f"时段“[甲 至 乙]”的两端应为日期，这里是{t}",
+                        f"a window's ends must be dates, not {t}",
+                    )
+                hint, hint_en = "", ""
+                if t == "时刻":
+                    hint = "时刻已有钟点：用 当日(时刻) 取它的日期。"
+                    hint_en = "An instant already has a time of day: 当日(instant) gives its date."
+                _mismatch(self.out, x, what, what_en, hint, hint_en, want="日期")
+        return "时刻" if isinstance(e, ast.AtTime) else "时段"
+
     def compare(self, e: ast.Compare, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> None:
         lt = self.infer(e.left, item, group, aggregate)
         rt = self.infer(e.right, item, group, aggregate)
@@ -282,7 +324,7 @@ class _Typer:
         ok = {
             "contains": lt.endswith("列表") and rt == lt[:-2],
             "contains_any": lt.endswith("列表") and rt == lt,
-            "in": rt.endswith("列表") and lt == rt[:-2],
+            "in": (rt.endswith("列表") and lt == rt[:-2]) or (rt == "时段" and lt in ("日期", "时刻")),
             "==": lt == rt,
             "!=": lt == rt,
         }.get(e.op, lt == rt and lt in _ORDERED)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from trainrules.check.walk import citations, refs, sites
 from trainrules.diagnostics import Collector
+from trainrules.functions import CLAMP_ASSUMPTION
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.syntax import ast
+
+#: Assumptions the language reads itself: 下班前 reads 下班时间, 加年/加月/首年/近月/周期 rely on 月末对齐.
+_IMPLICIT = frozenset({"下班时间", CLAMP_ASSUMPTION})
 
 __all__ = ["check_unused"]
 
@@ -37,7 +41,7 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
     for d in policy.module.decls:
         if isinstance(d, ast.Define) and d.name not in used:
             out.add("W601", d.span, kind="定义", kind_en="the definition", name=d.name)
-        elif isinstance(d, ast.Assumption) and d.name not in relied and d.name not in used and d.name != "下班时间":
+        elif isinstance(d, ast.Assumption) and d.name not in relied and d.name not in used and d.name not in _IMPLICIT:
             out.add("W601", d.span, kind="假设", kind_en="the assumption", name=d.name)
         elif isinstance(d, ast.BandTable | ast.LookupTable) and d.name not in used_tables:
             kind = "档次表" if isinstance(d, ast.BandTable) else "对照表"

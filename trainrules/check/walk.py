@@ -77,6 +77,10 @@ def children(e: ast.Expr) -> tuple[ast.Expr, ...]:
         return (e.left, e.right)
     if isinstance(e, ast.If):
         return (e.cond, e.then, e.otherwise)
+    if isinstance(e, ast.AtTime):
+        return (e.date,)
+    if isinstance(e, ast.Window):
+        return (e.start, e.end)
     return ()
 
 

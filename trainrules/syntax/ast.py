@@ -12,6 +12,7 @@ from trainrules.source import Span
 
 __all__ = [
     "Assumption",
+    "AtTime",
     "Band",
     "BandTable",
     "BoolChain",
@@ -47,6 +48,7 @@ __all__ = [
     "TimeLit",
     "Unary",
     "Value",
+    "Window",
 ]
 
 
@@ -195,6 +197,30 @@ class If:
     span: Span = attrs.field(eq=False, repr=False)
 
 
+@attrs.frozen(kw_only=True)
+class AtTime:
+    """``日期 时刻`` or ``日期 下班前`` on a computed date: an instant in the plan's zone (``24:00`` = next day 00:00).
+
+    Two literals (``2023-02-24 17:00``) are folded into an InstantLit when lowering; this node is for
+    a date that is computed (``月内星期(2023, 3, 5, -1) 24:00``). ``close_of_business`` says the time
+    came from the assumption 下班时间 (ruling G4).
+    """
+
+    date: Expr
+    time: TimeLit
+    close_of_business: bool = False
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Window:
+    """``[甲 至 乙]``: a window of whole days, both ends included."""
+
+    start: Expr
+    end: Expr
+    span: Span = attrs.field(eq=False, repr=False)
+
+
 Expr: TypeAlias = (
     Number
     | Text
@@ -210,6 +236,8 @@ Expr: TypeAlias = (
     | BoolChain
     | Compare
     | If
+    | AtTime
+    | Window
 )
 Value: TypeAlias = Number | Text | DateLit | TimeLit
 

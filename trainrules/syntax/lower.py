@@ -200,8 +200,8 @@ class _Lowerer:
             return ast.DateLit(value=self.date(cast(Token, ch[0])), span=sp)
         if kind == "time_of_day":
             return self.time(cast(Token, ch[0]))
-        if kind == "instant":
-            return self.instant_lit(node)
+        if kind in ("at_time", "at_close", "window"):
+            return self.time_expr(node)
         if kind == "ref":
             return ast.Ref(path=tuple(str(c) for c in ch), span=sp)
         if kind == "call":
@@ -247,6 +247,30 @@ class _Lowerer:
         if kind == "if_expr":
             return ast.If(cond=self.expr(ch[0]), then=self.expr(ch[1]), otherwise=self.expr(ch[2]), span=sp)
         raise AssertionError(f"unhandled expression form {kind}")  # the grammar has no other forms
+
+    def time_expr(self, node: Tree[Token]) -> ast.Expr:
+        """``日期 时刻``, ``日期 下班前`` (two literals fold into one instant literal) and ``[甲 至 乙]``."""
+        sp = self.span(node)
+        if node.data == "window":
+            return ast.Window(start=self.expr(node.children[0]), end=self.expr(node.children[1]), span=sp)
+        date = self.expr(node.children[0])
+        if node.data == "at_close":
+            if self.close_of_business is None:
+                self.error(
+                    "E305",
+                    node,
+                    what="“下班前”需要声明下班时间",
+                    what_en="'下班前' needs the close-of-business time",
+                    hint=f'声明 假设 {CLOSE_OF_BUSINESS} = 17:00 "下班前指当地 17:00" 依据 G4',
+                    hint_en=f'Declare 假设 {CLOSE_OF_BUSINESS} = 17:00 "…" 依据 G4',
+                )
+                return date
+            t = self.close_of_business
+        else:
+            t = self.time(cast(Token, node.children[1]))
+        if isinstance(date, ast.DateLit):
+            return ast.InstantLit(date=date.value, time=t, value=self.instant(date.value, t, node), span=sp)
+        return ast.AtTime(date=date, time=t, close_of_business=node.data == "at_close", span=sp)
 
     def instant_lit(self, node: Tree[Token]) -> ast.InstantLit:
         d_tok, t_tok = cast(list[Token], node.children)
@@ -636,5 +660,8 @@ def _date_problem(m: re.Match[str] | None) -> tuple[str, str] | None:
         return f"没有 {month} 月", f"there is no month {month}"
     last = pendulum.Date(year, month, 1).days_in_month
     if not 1 <= day <= last:
-        return f"{year} 年 {month} 月只有 {last} 天", f"{year}-{month:02d} has only {last} days"
+        return (
+            f"{year} 年 {month} 月只有 {last} 天，最后一天是 {year}-{month:02d}-{last:02d}",
+            f"{year}-{month:02d} has only {last} days, the last is {year}-{month:02d}-{last:02d}",
+        )
     return None
