@@ -21,3 +21,8 @@ MAX_NODES = 50_000
 MAX_DIAGNOSTICS_SHOWN = 50
 #: Longest text value accepted from a record field.
 MAX_RECORD_FIELD_CHARS = 1000
+
+# --- records and outputs (issue 10: memory bounds and Excel's row limit) ---------------------
+#: Most rows an xlsx output sheet may have, the header included: Excel opens no more
+#: (writers.OutputError suggesting .csv or .jsonl).
+MAX_XLSX_ROWS = 1_048_576
