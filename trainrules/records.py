@@ -24,9 +24,11 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import json
 import os
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -47,6 +49,7 @@ __all__ = [
     "RawRecord",
     "ReadProblem",
     "RecordOrProblem",
+    "RecordStream",
     "RecordsFileError",
     "UncomputedFormula",
     "column_key",
@@ -176,6 +179,67 @@ def column_key(header: str, *, school: bool = False) -> str:
     return f"facts.{text}"
 
 
+#: Characters that print as nothing (zero-width spaces and joiners, BOMs, direction marks): in a
+#: header they make ``编号`` a different name that looks the same.
+_INVISIBLE_NAMES: Final = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u2060": "零宽不换行",
+    "\ufeff": "字节顺序标记（零宽不换行空格）",
+}
+
+
+def _check_invisible(text: str, number: int, where: str) -> None:
+    """Refuse a header holding a character that cannot be seen, naming its code point and the column."""
+    for char in text:
+        if char in _INVISIBLE_NAMES or unicodedata.category(char) == "Cf":
+            code = f"U+{ord(char):04X}"
+            name_en = unicodedata.name(char, "invisible character").lower()
+            name_zh = _INVISIBLE_NAMES.get(char, "不可见字符")
+            shown = text.replace(char, "")
+            raise RecordsFileError(
+                f"{where}：第 {number} 列表头“{shown}”中含有看不见的字符 {code}（{name_zh}）：请在表头中删去它",
+                f"{where}: the header of column {number} ({shown!r}) holds the invisible character {code} "
+                f"({name_en}): delete it from the header",
+            )
+
+
+def _one_cell(cells: Sequence[object]) -> bool:
+    """Whether a row has exactly one non-empty cell (a title, or a row whose separator was not understood)."""
+    return sum(1 for cell in cells if cell is not None and str(cell).strip()) == 1
+
+
+def _check_title_row(first: Sequence[object], second: Sequence[object], kind: _Want, where: str) -> None:
+    """Refuse a title above the header: row 1 has one cell, and row 2 holds the headers (编号 / 学校 ...)."""
+    wanted = {"id", "name"} if kind == "teacher" else {"school"}
+    keys = {column_key(str(cell), school=kind != "teacher") for cell in second if isinstance(cell, str)}
+    title = next(str(cell).strip() for cell in first if cell is not None and str(cell).strip())
+    if keys & wanted and column_key(title, school=kind != "teacher").startswith("facts."):  # no header word
+        raise RecordsFileError(
+            f"{where}：表头第 1 行“{title[:40]}”看起来是标题，表头应在第 2 行？请删去标题行，让表头位于第 1 行",
+            f"{where}: row 1 ({title[:40]!r}) looks like a title, and the header is in row 2? "
+            "Delete the title row so that the header is row 1",
+        )
+
+
+_SEPARATORS: Final = {";": ("分号", "semicolon"), "\t": ("制表符", "tab")}
+
+
+def _check_separator(texts: Sequence[str], where: str) -> None:
+    """Refuse a CSV that is separated by semicolons or tabs (read as one column), saying so."""
+    if len([t for t in texts if t]) != 1:
+        return
+    for separator, (zh, en) in _SEPARATORS.items():
+        if len([part for part in texts[0].split(separator) if part.strip()]) >= 2:
+            raise RecordsFileError(
+                f"{where}：这是以{zh}分隔的文件（表头只读出一列“{texts[0][:40]}”）；"
+                "请另存为以逗号分隔的 CSV（Excel 中选择“CSV UTF-8（逗号分隔）”）",
+                f"{where}: this file is separated by {en}s (the header reads as one column, {texts[0][:40]!r}); "
+                "save it as comma-separated CSV (in Excel: 'CSV UTF-8 (Comma delimited)')",
+            )
+
+
 def _header_keys(cells: Sequence[object], kind: _Want, where: str) -> list[str]:
     """Canonical keys for a header row; trailing empty header cells are dropped."""
     texts: list[str] = []
@@ -197,6 +261,7 @@ def _header_keys(cells: Sequence[object], kind: _Want, where: str) -> list[str]:
             raise RecordsFileError(
                 f"{where}：第 {number} 列表头为空", f"{where}: the header of column {number} is empty"
             )
+        _check_invisible(text, number, where)
         key = column_key(text, school=kind != "teacher")
         if key in first_header:
             raise RecordsFileError(
@@ -514,13 +579,22 @@ def _csv_lines(stream: IO[str], oversized: list[int]) -> Iterator[str]:
         yield line
 
 
-def _csv_header(reader: Iterator[list[str]], oversized: list[int], kind: _Want, where: str) -> list[str]:
+def _csv_header(
+    reader: Iterator[list[str]], oversized: list[int], kind: _Want, where: str, *, first_pass: bool = False
+) -> list[str]:
+    """Read the header row. On the first pass (which only checks) also look for a semicolon- or
+    tab-separated file and a title row above the header, peeking at row 2."""
     try:
         header = next(reader, None)
+        if oversized:
+            raise RecordsFileError(f"{where}：表头行过长", f"{where}: the header row is too long")
+        if first_pass and header:
+            _check_separator(header, where)
+            second = next(reader, None) if _one_cell(header) else None
+            if second:
+                _check_title_row(header, second, kind, where)
     except csv.Error as exc:
         raise RecordsFileError(f"{where}：表头行无法读取", f"{where}: the header row cannot be read ({exc})") from exc
-    if oversized:
-        raise RecordsFileError(f"{where}：表头行过长", f"{where}: the header row is too long")
     return _header_keys(header or [], kind, where)
 
 
@@ -614,6 +688,8 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
 
 
 def _sheet_name(names: Sequence[str], kind: _Want) -> str | None:
+    """The sheet to read among the visible worksheets ``names``: by name, else the first that fits."""
+
     def named(wanted: frozenset[str]) -> str | None:
         return next((name for name in names if name.strip().lower() in wanted), None)
 
@@ -633,17 +709,31 @@ def _xlsx_cell(value: object) -> object:
     return value
 
 
+def _visible_sheets(workbook: Any) -> list[str]:
+    """The names of the worksheets a clerk can see: hidden and very hidden sheets (often stale) are never read."""
+    return [ws.title for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+
+
 def _xlsx_rows(workbook: Any, kind: _Want, where: str) -> tuple[str, Iterator[tuple[object, ...]], list[str]] | None:
-    sheet = _sheet_name(list(workbook.sheetnames), kind)
+    sheet = _sheet_name(_visible_sheets(workbook), kind)
     if sheet is None:
+        if kind == "teacher":
+            raise RecordsFileError(
+                f"{where}：没有可见的工作表（隐藏的工作表不读取）",
+                f"{where}: the workbook has no visible sheet (hidden sheets are not read)",
+            )
         return None
     worksheet = workbook[sheet]
     worksheet.reset_dimensions()  # the stored dimension may be wrong; read every cell there is
     rows: Iterator[tuple[object, ...]] = worksheet.iter_rows(values_only=True)
     try:
         header = next(rows, ())
+        second = next(rows, None) if _one_cell(header) else None
     except Exception as exc:  # XML errors surface lazily from openpyxl
         raise RecordsFileError(f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})") from exc
+    if second is not None:
+        _check_title_row(header, second, kind, f"{where}!{sheet}")
+        rows = itertools.chain([second], rows)
     return sheet, rows, _header_keys(header, kind, f"{where}!{sheet}")
 
 
@@ -813,36 +903,61 @@ def _streamed(file: Path, where: str, reader: _StreamReader, kind: _Want) -> Ite
         raise _os_error(where, exc) from exc
 
 
-def _read(path: str | os.PathLike[str], kind: _Want) -> Iterator[RecordOrProblem]:
+class RecordStream(Iterator[RecordOrProblem]):
+    """The records of one file, read one at a time.
+
+    Attributes:
+        sheet: The name of the xlsx sheet read (chosen by name, else the first visible
+            sheet); None for other formats, or when an xlsx has no sheet of this kind.
+    """
+
+    def __init__(self, records: Iterator[RecordOrProblem], sheet: str | None = None) -> None:
+        self._records = records
+        self.sheet = sheet
+
+    def __next__(self) -> RecordOrProblem:
+        return next(self._records)
+
+    def close(self) -> None:
+        """Stop reading and close the file (as a generator's ``close``)."""
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()
+
+
+def _read(path: str | os.PathLike[str], kind: _Want) -> RecordStream:
     file, fmt, where = _source(path)
     if fmt == "json":
-        return _json_records(_read_json_file(file, where), kind, where)
+        return RecordStream(_json_records(_read_json_file(file, where), kind, where))
     if fmt == "xlsx":
         # Check the workbook, sheet and header now, so whole-file problems raise at call time.
         with _open_workbook(file, where) as workbook:
-            _xlsx_rows(workbook, kind, where)
-        return _iter_xlsx(file, where, kind)
+            opened = _xlsx_rows(workbook, kind, where)
+        return RecordStream(_iter_xlsx(file, where, kind), opened[0] if opened else None)
     _check_utf8(file, where)
     if fmt == "csv":
         try:
             with file.open(encoding="utf-8-sig", newline="") as stream:
                 _allow_long_csv_cells()
                 oversized: list[int] = []
-                _csv_header(csv.reader(_csv_lines(stream, oversized), strict=True), oversized, kind, where)
+                _csv_header(
+                    csv.reader(_csv_lines(stream, oversized), strict=True), oversized, kind, where, first_pass=True
+                )
         except OSError as exc:
             raise _os_error(where, exc) from exc
-        return _streamed(file, where, _iter_csv, kind)
-    return _streamed(file, where, _iter_jsonl, kind)
+        return RecordStream(_streamed(file, where, _iter_csv, kind))
+    return RecordStream(_streamed(file, where, _iter_jsonl, kind))
 
 
-def read_records(path: str | os.PathLike[str]) -> Iterator[RecordOrProblem]:
+def read_records(path: str | os.PathLike[str]) -> RecordStream:
     """Read the teacher records of a file, one at a time.
 
     The format follows the suffix: ``.json`` (an array of records, or an object with
     ``teachers`` and optionally ``schools``), ``.jsonl`` (one object per line, blank lines
     skipped, ``"kind": "school"`` lines are schools), ``.csv`` (UTF-8 with or without BOM,
-    header row required, blank rows skipped) or ``.xlsx`` (the sheet named 教师/teachers,
-    else the first sheet not named 学校/schools; header in row 1). Whole-file problems are
+    header row required, blank rows skipped) or ``.xlsx`` (the visible sheet named
+    教师/teachers, else the first visible sheet not named 学校/schools; hidden sheets are
+    never read; header in row 1; ``.sheet`` of the result names it). Whole-file problems are
     raised by this call, before iteration starts; afterwards only a file changed meanwhile
     can raise. In xlsx, date cells come as naive datetimes (openpyxl applies the workbook's
     1900 or 1904 epoch), floats as ``Decimal(repr(f))`` and formulas as their cached value
@@ -856,7 +971,9 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[RecordOrProblem]:
 
     Raises:
         RecordsFileError: Missing file, directory, unknown suffix, not UTF-8, a missing,
-            empty or duplicated header, or a JSON document of the wrong shape.
+            empty, duplicated or invisible-character header, a title row above the header,
+            a CSV separated by semicolons or tabs, an xlsx without a visible sheet, or a
+            JSON document of the wrong shape.
     """
     return _read(path, "teacher")
 
@@ -918,7 +1035,11 @@ def read_records_text(
         _allow_long_csv_cells()
         oversized: list[int] = []
         _csv_header(
-            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True), oversized, want, name
+            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True),
+            oversized,
+            want,
+            name,
+            first_pass=True,
         )
         return _iter_csv(io.StringIO(text, newline=""), name, want)
     return _iter_jsonl(io.StringIO(text, newline=""), name, want)

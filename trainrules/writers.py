@@ -42,6 +42,7 @@ import errno
 import io
 import os
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -442,7 +443,18 @@ class _XlsxWriter(ResultWriter):
         self._rows += 1
 
     def _finish(self) -> None:
-        self._workbook.save(self._file)
+        from openpyxl.writer.excel import ExcelWriter
+
+        # openpyxl's save_workbook, except that a failure closes the archive: otherwise the zip
+        # object, collected after the file is closed, raises from its finaliser.
+        archive = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._workbook.properties.modified = _dt.datetime.now(tz=_dt.UTC).replace(tzinfo=None)
+        try:
+            ExcelWriter(self._workbook, archive).save()
+        except BaseException:
+            with contextlib.suppress(Exception):  # the disk is full or gone: closing fails too, but lets go
+                archive.close()
+            raise
 
     def _discard(self) -> None:
         sheet = getattr(self, "_sheet", None)

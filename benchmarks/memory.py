@@ -1,0 +1,161 @@
+"""Peak memory of ``trainrules evaluate`` on the inputs that expand most: a big ``.json`` and a small xlsx
+that inflates to hundreds of MiB.
+
+Usage::
+
+    python benchmarks/memory.py [--json-mib 250] [--xlsx-mib 500] [--cases json,xlsx-inline,xlsx-shared]
+                                [--dir DIR] [--keep]
+
+Cases:
+
+* ``json``: a ``{"teachers": [...], "schools": [...]}`` document of document-004 records
+  (benchmarks/generate.py) of about ``--json-mib`` MiB;
+* ``xlsx-inline``: a workbook whose sheet XML inflates to about ``--xlsx-mib`` MiB (inline
+  strings, as streaming writers make them), built zip member by zip member, a few MB on disk;
+* ``xlsx-shared``: the same size held in the shared-strings table, which openpyxl loads whole.
+
+Each case runs ``trainrules evaluate POLICY INPUT -o OUT.jsonl`` in a fresh child process and
+reports its exit code, its first line of stderr (a refusal says why) and its peak resident set
+(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` measured in a wrapper process that runs only
+that one child), in MiB. The figures are reported in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import DEFAULT_SEED, _teacher, school_names, school_records
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policies" / "lanxi_2019-2020_term1_online-school.policy"
+MIB = 1 << 20
+
+_WRAPPER = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+line = (proc.stderr.strip().splitlines() or [""])[-1][:160]
+print(proc.returncode, peak, line, sep="\\t")
+"""
+
+
+def write_json(path: Path, size: int) -> int:
+    """Write a .json document of about ``size`` bytes; return the number of teachers."""
+    rng = random.Random(DEFAULT_SEED)
+    schools = school_names(50)
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"schools": ')
+        out.write(json.dumps(school_records(random.Random(DEFAULT_SEED)), ensure_ascii=False))
+        out.write(', "teachers": [\n')
+        while out.tell() < size - 4096:
+            if count:
+                out.write(",\n")
+            out.write(json.dumps(_teacher(count, rng, schools), ensure_ascii=False))
+            count += 1
+        out.write("\n]}\n")
+    return count
+
+
+_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>
+</Types>"""
+_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
+_WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<sheets><sheet name="教师" sheetId="1" r:id="rId1"/></sheets></workbook>"""
+_WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
+<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>
+</Relationships>"""
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
+    """A workbook whose XML inflates to about ``size`` bytes: rows of (编号, 姓名, a long note)."""
+    note = "备注" * 200
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", _WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        rows = 0
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>'.encode())
+            header = '<row r="1"><c r="A1" t="inlineStr"><is><t>编号</t></is></c><c r="B1" t="inlineStr"><is><t>备注</t></is></c></row>'
+            sheet.write(header.encode())
+            written = 0
+            budget = size // 2 if shared else size
+            while written < budget:
+                rows += 1
+                r = rows + 1
+                cell = f'<c r="B{r}" t="s"><v>{rows - 1}</v></c>' if shared else f'<c r="B{r}" t="inlineStr"><is><t>{note}</t></is></c>'
+                data = f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>T{rows}</t></is></c>{cell}</row>'.encode()
+                sheet.write(data)
+                written += len(data)
+            sheet.write(b"</sheetData></worksheet>")
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
+            strings.write(f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS}>'.encode())
+            for i in range(rows if shared else 0):
+                strings.write(f"<si><t>{i}{note}</t></si>".encode())
+            strings.write(b"</sst>")
+
+
+def measure(args: list[str]) -> tuple[int, float, str]:
+    """Run one command in a wrapper; return its exit code, peak RSS in MiB and last stderr line."""
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *args], capture_output=True, text=True, check=True)
+    code, peak, line = out.stdout.rstrip("\n").split("\t", 2)
+    return int(code), int(peak) / 1024, line
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json-mib", type=float, default=250)
+    parser.add_argument("--xlsx-mib", type=float, default=500)
+    parser.add_argument("--cases", default="json,xlsx-inline,xlsx-shared")
+    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true")
+    opts = parser.parse_args()
+    work = opts.dir or Path(tempfile.mkdtemp(prefix="trainrules-memory-"))
+    work.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "trainrules", "evaluate", str(POLICY)]
+    try:
+        for case in opts.cases.split(","):
+            if case == "json":
+                source = work / "in.json"
+                count = write_json(source, int(opts.json_mib * MIB))
+                what = f"{count} teachers"
+            else:
+                source = work / f"{case}.xlsx"
+                write_xlsx(source, int(opts.xlsx_mib * MIB), shared=case == "xlsx-shared")
+                with zipfile.ZipFile(source) as z:
+                    inflated = sum(i.file_size for i in z.infolist())
+                what = f"inflates to {inflated / MIB:.0f} MiB"
+            size = source.stat().st_size / MIB
+            code, peak, line = measure([*command, str(source), "-o", str(work / "out.jsonl")])
+            print(f"{case:12} {size:8.1f} MiB on disk ({what}): exit {code}, peak RSS {peak:7.0f} MiB  {line}")
+    finally:
+        if not opts.keep and opts.dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
