@@ -66,27 +66,30 @@ def write_json(path: Path, size: int) -> int:
     return count
 
 
-_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+_OOXML = "http://schemas.openxmlformats.org"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_REL_TYPE = f"{_OOXML}/officeDocument/2006/relationships"
+_CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="{_OOXML}/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="{_SHEET_TYPE}.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_SHEET_TYPE}.worksheet+xml"/>
+<Override PartName="/xl/sharedStrings.xml" ContentType="{_SHEET_TYPE}.sharedStrings+xml"/>
 </Types>"""
-_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="{_OOXML}/package/2006/relationships">
+<Relationship Id="rId1" Type="{_REL_TYPE}/officeDocument" Target="xl/workbook.xml"/>
 </Relationships>"""
-_WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+_WORKBOOK = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="{_OOXML}/spreadsheetml/2006/main" xmlns:r="{_REL_TYPE}">
 <sheets><sheet name="教师" sheetId="1" r:id="rId1"/></sheets></workbook>"""
-_WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>
+_WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="{_OOXML}/package/2006/relationships">
+<Relationship Id="rId1" Type="{_REL_TYPE}/worksheet" Target="worksheets/sheet1.xml"/>
+<Relationship Id="rId2" Type="{_REL_TYPE}/sharedStrings" Target="sharedStrings.xml"/>
 </Relationships>"""
-_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_NS = f'xmlns="{_OOXML}/spreadsheetml/2006/main"'
 
 
 def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
@@ -100,14 +103,18 @@ def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
         rows = 0
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>'.encode())
-            header = '<row r="1"><c r="A1" t="inlineStr"><is><t>编号</t></is></c><c r="B1" t="inlineStr"><is><t>备注</t></is></c></row>'
-            sheet.write(header.encode())
+            header = '<c r="A1" t="inlineStr"><is><t>编号</t></is></c><c r="B1" t="inlineStr"><is><t>备注</t></is></c>'
+            sheet.write(f'<row r="1">{header}</row>'.encode())
             written = 0
             budget = size // 2 if shared else size
             while written < budget:
                 rows += 1
                 r = rows + 1
-                cell = f'<c r="B{r}" t="s"><v>{rows - 1}</v></c>' if shared else f'<c r="B{r}" t="inlineStr"><is><t>{note}</t></is></c>'
+                cell = (
+                    f'<c r="B{r}" t="s"><v>{rows - 1}</v></c>'
+                    if shared
+                    else f'<c r="B{r}" t="inlineStr"><is><t>{note}</t></is></c>'
+                )
                 data = f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>T{rows}</t></is></c>{cell}</row>'.encode()
                 sheet.write(data)
                 written += len(data)
@@ -121,7 +128,8 @@ def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
 
 def measure(args: list[str]) -> tuple[int, float, str]:
     """Run one command in a wrapper; return its exit code, peak RSS in MiB and last stderr line."""
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *args], capture_output=True, text=True, check=True)
+    argv = [sys.executable, "-c", _WRAPPER, *args]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True)  # noqa: S603 -- our own command line
     code, peak, line = out.stdout.rstrip("\n").split("\t", 2)
     return int(code), int(peak) / 1024, line
 

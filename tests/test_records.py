@@ -12,8 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from trainrules import records
+from trainrules import limits, records
 from trainrules.records import (
     MAX_LINE_CHARS,
     RawRecord,
@@ -486,7 +488,7 @@ def test_xlsx_entity_bomb_is_refused(tmp_path: Path) -> None:
 def test_xlsx_declared_size_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A workbook whose parts declare more than the cap when uncompressed is refused (zip bombs)."""
     path = _workbook(tmp_path / "roster.xlsx")
-    monkeypatch.setattr(records, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
     with pytest.raises(RecordsFileError) as info:
         read_records(path)
     assert "uncompressed" in info.value.message_en
@@ -729,3 +731,92 @@ def test_one_column_xlsx_keeps_its_second_row(tmp_path: Path) -> None:
         ("r.xlsx!教师:2", "T1"),
         ("r.xlsx!教师:3", "T2"),
     ]
+
+
+# --- .json documents are streamed (issue 10: memory bounds) ---------------------------------
+
+
+def test_json_streams_in_constant_memory(tmp_path: Path) -> None:
+    """Reading a .json of 20,000 records keeps memory small: the document is never held whole."""
+    path = tmp_path / "big.json"
+    record = json.dumps(NESTED, ensure_ascii=False)
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write('{"schools": [], "teachers": [\n')
+        stream.write(",\n".join(record for _ in range(20_000)))
+        stream.write("\n]}\n")
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_records(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 20_000_000  # bounded by the 1 MiB chunk; the text with its records takes over 50 MB
+
+
+_DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.decimals(allow_nan=False, places=2),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _outcome(text: str, kind: str) -> object:
+    try:
+        found = list(read_records_text(text, "json", kind=kind))  # type: ignore[arg-type]
+    except RecordsFileError as exc:
+        return ("error", exc.message_en)
+    return found
+
+
+@given(
+    teachers=st.lists(st.dictionaries(st.sampled_from(["id", "name", "x"]), _DOCUMENTS, max_size=3), max_size=4),
+    spaces=st.sampled_from(["", " ", "\n", " \r\n\t "]),
+    chunk=st.integers(1, 9),
+    cut=st.integers(0, 400),
+)
+def test_json_read_in_small_chunks_equals_whole(
+    teachers: list[dict[str, object]], spaces: str, chunk: int, cut: int
+) -> None:
+    """Whatever the chunk size, the streamed reader gives what one big chunk gives: the same records, or the
+    same refusal (with the same line and column) for a document cut short anywhere."""
+    body = json.dumps(teachers, default=str, ensure_ascii=False).replace(", ", "," + spaces)
+    text = '{"schools": [],' + spaces + '"teachers": ' + body + spaces + "}"
+    for candidate in (text, text[:cut]):
+        whole = _outcome(candidate, "teacher")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(records, "_CHUNK", chunk)
+            assert _outcome(candidate, "teacher") == whole
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [('{"teachers": [\n{"id": 1},\n{"id" 2}]}', 3, 7), ("[1,\n 2", 2, 3), ("", 1, 1), ('[{"id": 1}] x', 1, 13)],
+)
+def test_json_errors_give_line_and_column(text: str, line: int, column: int) -> None:
+    with pytest.raises(RecordsFileError) as caught:
+        read_records_text(text, "json")
+    assert f"第 {line} 行第 {column} 列" in caught.value.message_zh
+
+
+def test_json_whole_file_error_after_the_records_is_raised_first(tmp_path: Path) -> None:
+    """A document broken at its end is refused when reading starts, before any record is used."""
+    path = _write(tmp_path / "r.json", '{"teachers": [{"id": "T1"}], "note": 1}')
+    with pytest.raises(RecordsFileError, match="未知的顶层键"):
+        read_records(path)
+
+
+def test_xlsx_parts_read_whole_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts openpyxl parses whole (shared strings, styles ...) have their own, smaller cap; worksheets,
+    which are streamed, do not count against it."""
+    rows = [["编号", "备注"]] + [[f"T{i}", f"备注{i}" * 20] for i in range(200)]
+    path = _book(tmp_path / "r.xlsx", [("教师", "visible", rows)])
+    with zipfile.ZipFile(path) as archive:
+        whole = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("xl/worksheets/"))
+    monkeypatch.setattr(limits, "MAX_XLSX_WHOLE_PARTS_BYTES", whole)
+    assert len(list(read_records(path))) == 200
+    monkeypatch.setattr(limits, "MAX_XLSX_WHOLE_PARTS_BYTES", whole - 1)
+    with pytest.raises(RecordsFileError) as caught:
+        read_records(path)
+    assert "共享字符串表" in caught.value.message_zh
+    assert "shared strings" in caught.value.message_en

@@ -305,17 +305,22 @@ def _full_disk_fdopen(descriptor: int, mode: str = "rb") -> io.BufferedWriter:
     return io.BufferedWriter(_FullDisk(descriptor, "wb"))
 
 
+def _write_rows(target: Path, rows: list[dict[str, object]]) -> None:
+    with open_writer(target, columns=COLUMNS) as writer:
+        for row in rows:
+            writer.write(row)
+
+
 @pytest.mark.parametrize("name", FORMATS)
 def test_full_disk_is_an_output_error_and_leaves_nothing(
     tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An OSError from the disk, at any stage, is an OutputError naming the cause; the old target stays, no temp file."""
+    """An OSError from the disk, at any stage, is an OutputError naming the cause; the old target stays, no temp."""
     target = tmp_path / name
     target.write_bytes(b"old contents")
     monkeypatch.setattr(writers.os, "fdopen", _full_disk_fdopen)
-    with pytest.raises(OutputError) as caught, open_writer(target, columns=COLUMNS) as writer:
-        for _ in range(200):
-            writer.write(ROWS[0])
+    with pytest.raises(OutputError) as caught:
+        _write_rows(target, [ROWS[0]] * 200)
     assert "磁盘空间已满" in caught.value.message_zh
     assert "no space left" in caught.value.message_en
     expected = (b"old contents", [name])
@@ -412,9 +417,7 @@ def test_kill_9_during_write_then_next_run_cleans_up(tmp_path: Path, name: str) 
     target = tmp_path / name
     target.write_bytes(b"old contents")
     system_temp = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
-    with subprocess.Popen(
-        [sys.executable, "-c", _SLOW_WRITE, str(target)], stdout=subprocess.PIPE, text=True
-    ) as child:
+    with subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(target)], stdout=subprocess.PIPE, text=True) as child:
         assert child.stdout is not None
         assert child.stdout.readline() == "writing\n"
         child.send_signal(signal.SIGKILL)
@@ -462,9 +465,8 @@ def test_xlsx_refuses_more_rows_than_excel_opens(tmp_path: Path, monkeypatch: py
     finally:
         book.close()
     target.unlink()
-    with pytest.raises(OutputError) as caught, open_writer(target, columns=COLUMNS) as writer:
-        for row in ROWS * 2:
-            writer.write(row)
+    with pytest.raises(OutputError) as caught:
+        _write_rows(target, ROWS * 2)
     assert ".csv" in caught.value.message_zh
     assert ".jsonl" in caught.value.message_en
     assert "3" in caught.value.message_en

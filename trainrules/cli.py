@@ -99,6 +99,28 @@ def _load_or_exit(path: str, lang: Lang) -> Policy:
         sys.exit(2)
 
 
+_STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."
+
+
+def _policy_for_scoring(path: str, lang: Lang, strict: bool) -> Policy:
+    """Load the policy; print its warnings on stderr as ``check`` does; with ``strict``, refuse to go on."""
+    policy = _load_or_exit(path, lang)
+    if policy.warnings:
+        click.echo(render_text(policy.warnings, lang), err=True)
+        click.echo(f"{path}: {summary_line(policy.warnings, lang)}", err=True)
+    if strict and policy.warnings:
+        count = len(policy.warnings)
+        click.echo(
+            f"错误: 方案有 {count} 个警告，--strict 下不予评分：请先修正方案（trainrules check {path}）"
+            if lang == "zh"
+            else f"error: the policy has {count} warning(s), and --strict refuses to score it: "
+            f"fix the policy first (trainrules check {path})",
+            err=True,
+        )
+        sys.exit(2)
+    return policy
+
+
 def _schools(records: str, schools: str | None) -> list[RawRecord | ReadProblem]:
     if schools is not None:
         return read_schools(schools, separate=True)
@@ -146,12 +168,30 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
     return row
 
 
-def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], lang: Lang) -> str:
+def _summary(
+    decisions_by_school: dict[str, list[int]],
+    counts: dict[str, int],
+    lang: Lang,
+    *,
+    sheet: str | None = None,
+    warnings: int = 0,
+) -> str:
     zh = lang == "zh"
     total = sum(counts.values())
     names = {"assessed": "已考核", "not_enrolled": "未参训", "exempt": "免修", "error": "记录有误"}
     parts = [f"{names[k] if zh else k} {v}" for k, v in counts.items()]
-    lines = [(f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))]
+    lines = []
+    if sheet is not None:
+        lines.append(f"读取的工作表：{sheet}" if zh else f"sheet read: {sheet}")
+    if warnings:
+        lines.append(
+            f"注意：方案有 {warnings} 个警告（见上），结果可能受其影响"
+            if zh
+            else f"note: the policy had {warnings} warning(s) (above); the results may be affected"
+        )
+    lines.append(
+        (f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))
+    )
     lines.append(f"  evaluated = {total - counts['error']}, errors = {counts['error']}, in = {total}")
     if decisions_by_school:
         lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
@@ -172,16 +212,25 @@ def _summary(decisions_by_school: dict[str, list[int]], counts: dict[str, int], 
     "--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output."
 )
 @click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
 def evaluate_cmd(
-    policy_path: str, records: str, output: str, schools_path: str | None, with_explanation: bool, lang: Lang
+    policy_path: str,
+    records: str,
+    output: str,
+    schools_path: str | None,
+    with_explanation: bool,
+    lang: Lang,
+    strict: bool,
 ) -> None:
     """Score every record of RECORDS under POLICY.
 
-    Exit 0 all evaluated, 1 some records had errors, 2 unreadable, 130 interrupted (nothing written).
+    The policy's warnings are printed on stderr first (``--strict``: refused, exit 2).
+    Exit 0 all evaluated, 1 some records had errors, 2 unreadable (or a write failed:
+    the previous output is kept), 130 interrupted (nothing written).
     """
     from tqdm import tqdm
 
-    policy = _load_or_exit(policy_path, lang)
+    policy = _policy_for_scoring(policy_path, lang, strict)
     clash = next((p for p in (records, schools_path, policy_path) if p and _same_file(output, p)), None)
     if clash is not None:
         zh, en = (
@@ -219,7 +268,7 @@ def evaluate_cmd(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    click.echo(_summary(by_school, counts, lang))
+    click.echo(_summary(by_school, counts, lang, sheet=stream.sheet, warnings=len(policy.warnings)))
     for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
         counts["error"] += 1
         click.echo(
@@ -262,6 +311,7 @@ def _record_id(record: RawRecord) -> str | None:
 
 
 @main.command("explain")
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
 @click.option("--id", "teacher_id", required=True, help="The teacher's id (编号).")
@@ -273,10 +323,12 @@ def _record_id(record: RawRecord) -> str | None:
     "--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese)."
 )
 def explain_cmd(
-    policy_path: str, records: str, teacher_id: str, schools_path: str | None, fmt: str, lang: Lang
+    policy_path: str, records: str, teacher_id: str, schools_path: str | None, fmt: str, lang: Lang, strict: bool
 ) -> None:
-    """Explain one teacher's decision: outcome, shortfall, smallest passing changes, and the derivation."""
-    policy = _load_or_exit(policy_path, lang)
+    """Explain one teacher's decision: outcome, shortfall, smallest passing changes, and the derivation.
+
+    The policy's warnings are printed on stderr first (``--strict``: refused, exit 2)."""
+    policy = _policy_for_scoring(policy_path, lang, strict)
     try:
         ev = policy.evaluator(_schools(records, schools_path))
         teacher_id = teacher_id.strip()

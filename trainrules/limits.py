@@ -26,3 +26,12 @@ MAX_RECORD_FIELD_CHARS = 1000
 #: Most rows an xlsx output sheet may have, the header included: Excel opens no more
 #: (writers.OutputError suggesting .csv or .jsonl).
 MAX_XLSX_ROWS = 1_048_576
+#: Largest .json records file. It is read as a stream (one record in memory at a time), twice
+#: (checked whole, then read), so the cap bounds time, not memory; JSON Lines has none.
+MAX_JSON_FILE_BYTES = 256 << 20
+#: Largest sum of the uncompressed sizes an xlsx archive declares (zipfile never reads past them).
+MAX_XLSX_UNCOMPRESSED_BYTES = 512 << 20
+#: Largest sum of the uncompressed parts of an xlsx that are parsed whole (everything but the
+#: worksheets, which are streamed): the shared-strings table above all, held in memory at about
+#: 3x its XML size (benchmarks/memory.py).
+MAX_XLSX_WHOLE_PARTS_BYTES = 64 << 20

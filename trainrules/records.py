@@ -38,7 +38,9 @@ from typing import IO, Any, Final, Literal, TypeAlias
 
 import attrs
 
+from trainrules import limits
 from trainrules.errors import BilingualError
+from trainrules.limits import MAX_JSON_FILE_BYTES, MAX_XLSX_UNCOMPRESSED_BYTES
 
 __all__ = [
     "ITEM_FIELDS",
@@ -63,10 +65,6 @@ TEACHER_FIELDS: Final = ("id", "name", "school", "subject", "stage", "enrolled_a
 ITEM_FIELDS: Final = ("submitted_at", "score", "grade", "length")
 # Longest JSON line, CSV physical line or CSV cell, in characters ("1 MB").
 MAX_LINE_CHARS: Final = 1 << 20
-# A .json file is loaded whole, so it is capped; use JSON Lines for big inputs.
-MAX_JSON_FILE_BYTES: Final = 256 << 20
-# Sum of the uncompressed sizes an xlsx archive declares (zipfile never reads past them).
-MAX_XLSX_UNCOMPRESSED_BYTES: Final = 512 << 20
 
 _CHUNK: Final = 1 << 20
 _NEWLINES: Final = ("\n", "\r")
@@ -339,6 +337,13 @@ class _Decoder:
         value = self._decoder.decode(text)
         return value, self.trouble or ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
 
+    def raw_decode(self, text: str, start: int) -> tuple[object, int, bool]:
+        """Decode the one value that starts at ``text[start]``; return it, where it ends, and the trouble flag."""
+        self.trouble = False
+        value, end = self._decoder.raw_decode(text, start)
+        escaped = "\\u" in text[start:end] and _SURROGATE_ESCAPE.search(text, start, end) is not None
+        return value, end, self.trouble or escaped
+
     def _pairs(self, items: list[tuple[str, object]]) -> dict[str, object]:
         obj = dict(items)
         if len(obj) == len(items):
@@ -434,52 +439,186 @@ def iter_records_from_dicts(objs: Iterable[Mapping[str, object]]) -> Iterator[Re
         yield _record(obj, index, f"input[{index}]")
 
 
-def _json_document(text: str, where: str) -> tuple[object, bool]:
-    try:
-        return _Decoder().decode(text)
-    except json.JSONDecodeError as exc:
-        raise RecordsFileError(
-            f"{where}：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）",
-            f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
-        ) from exc
-    except (ValueError, RecursionError) as exc:  # e.g. an integer with over 4300 digits, deep nesting
-        raise RecordsFileError(f"{where}：不是有效的 JSON", f"{where}: not valid JSON ({exc})") from exc
+_JSON_SPACE: Final = " \t\r\n"
+#: Longest single value (one record) of a .json document; past it the record is refused as invalid.
+_MAX_JSON_VALUE_CHARS: Final = 16 * MAX_LINE_CHARS
 
 
-def _json_part(doc: object, kind: _Want, where: str) -> tuple[list[object], str]:
-    """Pick the teacher or school list out of a decoded .json document."""
-    if isinstance(doc, list):  # an array is all teachers, or all schools in a file of schools
-        return (doc if kind != "school" else []), f"{where}#/"
-    if not isinstance(doc, dict):
-        raise RecordsFileError(
-            f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
-            f"{where}: a JSON file must be an array of records or an object with 'teachers'",
+class _JsonWalker:
+    """Walk one JSON document from a text stream, decoding one record at a time.
+
+    The document's frame (the top-level array, or the object with ``teachers`` and
+    ``schools`` arrays) is walked here; each element, and each key, is decoded by the exact
+    :class:`_Decoder`. Only a chunk of text and one record are in memory at a time, so a
+    large .json costs no more memory than JSON Lines. Invalid JSON raises
+    :class:`RecordsFileError` with its line and column.
+    """
+
+    def __init__(self, stream: IO[str], where: str) -> None:
+        self._stream = stream
+        self._where = where
+        self._decoder = _Decoder()
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._line = 1  # line number at the start of self._buf
+        self._line_start = 0  # offset in self._buf where that line starts (negative: it began earlier)
+
+    # --- low level ---------------------------------------------------------------
+
+    def _fill(self) -> bool:
+        """Read another chunk, dropping the text already walked; False at the end of the stream."""
+        if self._eof:
+            return False
+        chunk = self._stream.read(_CHUNK)
+        if not chunk:  # nothing moves: offsets into the buffer stay valid
+            self._eof = True
+            return False
+        dropped = self._buf[: self._pos]
+        newlines = dropped.count("\n")
+        if newlines:
+            self._line += newlines
+            self._line_start = dropped.rfind("\n") + 1 - self._pos
+        else:
+            self._line_start -= self._pos
+        self._buf = self._buf[self._pos :] + chunk
+        self._pos = 0
+        return True
+
+    def _error(self, at: int, message: str) -> RecordsFileError:
+        line = self._line + self._buf.count("\n", 0, at)
+        last = self._buf.rfind("\n", 0, at)
+        column = at - (last + 1 if last >= 0 else self._line_start) + 1
+        return RecordsFileError(
+            f"{self._where}：不是有效的 JSON（第 {line} 行第 {column} 列）",
+            f"{self._where}: not valid JSON ({message} at line {line} column {column})",
         )
-    if isinstance(doc, _JsonObject):
-        raise RecordsFileError(
-            f"{where}：顶层键重复：{doc.duplicates}", f"{where}: duplicate top-level keys: {doc.duplicates}"
-        )
-    unknown = sorted(set(doc) - {"teachers", "schools"})
-    if unknown:
-        raise RecordsFileError(
-            f"{where}：未知的顶层键 {unknown}（只允许 teachers、schools）",
-            f"{where}: unknown top-level keys {unknown} (only 'teachers' and 'schools')",
-        )
-    key = "teachers" if kind == "teacher" else "schools"
-    if key not in doc:
-        if kind != "teacher":
-            return [], f"{where}#/schools/"
-        raise RecordsFileError(f"{where}：缺少 teachers 数组", f"{where}: the 'teachers' array is missing")
-    part = doc[key]
-    if not isinstance(part, list):
-        raise RecordsFileError(f"{where}：{key} 必须是数组", f"{where}: '{key}' must be an array")
-    return part, f"{where}#/{key}/"
+
+    def _peek(self) -> str:
+        """The next character after white space ("" at the end)."""
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in _JSON_SPACE:
+                self._pos += 1
+            if self._pos < len(self._buf) or not self._fill():
+                return self._buf[self._pos] if self._pos < len(self._buf) else ""
+
+    def _take(self, char: str, message: str) -> None:
+        if self._peek() != char:
+            raise self._error(self._pos, message)
+        self._pos += 1
+
+    def value(self) -> tuple[object, bool]:
+        """Decode the next value (and whether it holds duplicate keys or escaped surrogates)."""
+        self._peek()
+        while True:
+            try:
+                value, end, troubled = self._decoder.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as exc:
+                # Perhaps the value goes on in the next chunk; past the largest record, it is broken.
+                if len(self._buf) - self._pos <= _MAX_JSON_VALUE_CHARS and self._fill():
+                    continue
+                raise self._error(exc.pos, exc.msg) from exc
+            except (ValueError, RecursionError) as exc:  # e.g. nesting deeper than Python's stack
+                raise RecordsFileError(
+                    f"{self._where}：不是有效的 JSON", f"{self._where}: not valid JSON ({exc})"
+                ) from exc
+            if end == len(self._buf) and self._fill():  # a number may go on in the next chunk ("12" "34")
+                continue
+            self._pos = end
+            return value, troubled
+
+    def array(self, name: str) -> Iterator[tuple[object, bool]]:
+        """The elements of the array that starts here."""
+        if self._peek() != "[":
+            raise RecordsFileError(f"{self._where}：{name} 必须是数组", f"{self._where}: '{name}' must be an array")
+        self._pos += 1
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        while True:
+            yield self.value()
+            following = self._peek()
+            self._pos += 1
+            if following == "]":
+                return
+            if following != ",":
+                raise self._error(self._pos - 1, "Expecting ',' delimiter")
+
+    def end(self) -> None:
+        if self._peek():
+            raise self._error(self._pos, "Extra data")
+
+    # --- the document ------------------------------------------------------------------
+
+    def records(self, kind: _Want) -> Iterator[tuple[object, bool, str]]:
+        """Every element of the wanted part, with its trouble flag and location; the rest is checked and skipped."""
+        where = self._where
+        first = self._peek()
+        if first == "[":  # an array is all teachers, or all schools in a file of schools
+            for index, (obj, troubled) in enumerate(self.array("")):
+                if kind != "school":
+                    yield obj, troubled, f"{where}#/{index}"
+            self.end()
+            return
+        if first != "{":
+            if first == "":
+                raise self._error(self._pos, "Expecting value")
+            raise RecordsFileError(
+                f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
+                f"{where}: a JSON file must be an array of records or an object with 'teachers'",
+            )
+        self._pos += 1
+        wanted = "teachers" if kind == "teacher" else "schools"
+        seen: set[str] = set()
+        if self._peek() == "}":
+            self._pos += 1
+        else:
+            while True:
+                if self._peek() != '"':
+                    raise self._error(self._pos, "Expecting property name enclosed in double quotes")
+                key, _ = self.value()
+                assert isinstance(key, str)  # noqa: S101 -- a JSON string decodes to str
+                if key not in ("teachers", "schools"):
+                    raise RecordsFileError(
+                        f"{where}：未知的顶层键 ['{key}']（只允许 teachers、schools）",
+                        f"{where}: unknown top-level keys ['{key}'] (only 'teachers' and 'schools')",
+                    )
+                if key in seen:
+                    raise RecordsFileError(
+                        f"{where}：顶层键重复：('{key}',)", f"{where}: duplicate top-level keys: ('{key}',)"
+                    )
+                seen.add(key)
+                self._take(":", "Expecting ':' delimiter")
+                for index, (obj, troubled) in enumerate(self.array(key)):
+                    if key == wanted:
+                        yield obj, troubled, f"{where}#/{key}/{index}"
+                following = self._peek()
+                self._pos += 1
+                if following == "}":
+                    break
+                if following != ",":
+                    raise self._error(self._pos - 1, "Expecting ',' delimiter")
+        self.end()
+        if kind == "teacher" and "teachers" not in seen:
+            raise RecordsFileError(f"{where}：缺少 teachers 数组", f"{where}: the 'teachers' array is missing")
 
 
-def _json_records(decoded: tuple[object, bool], kind: _Want, where: str) -> Iterator[RecordOrProblem]:
-    doc, troubled = decoded
-    objs, prefix = _json_part(doc, kind, where)
-    return (_record(obj, index, f"{prefix}{index}", troubled=troubled) for index, obj in enumerate(objs))
+def _json_records(open_text: Callable[[], IO[str]], kind: _Want, where: str) -> Iterator[RecordOrProblem]:
+    """Check the whole document now (raising RecordsFileError), then read its records one at a time.
+
+    Both passes stream: the first decodes each record and drops it, so that a broken end of
+    the file is refused before the first record is used, as for every format.
+    """
+    with open_text() as stream:
+        for _ in _JsonWalker(stream, where).records(kind):
+            pass
+
+    def read() -> Iterator[RecordOrProblem]:
+        with open_text() as stream:
+            for index, (obj, troubled, location) in enumerate(_JsonWalker(stream, where).records(kind)):
+                yield _record(obj, index, location, troubled=troubled)
+
+    return read()
 
 
 def _too_long(line: str) -> bool:
@@ -653,6 +792,10 @@ def _iter_csv(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProb
 # --- xlsx --------------------------------------------------------------------
 
 
+#: The parts of an xlsx that openpyxl's read-only mode streams: the worksheets.
+_STREAMED_PART: Final = re.compile(r"xl/worksheets/[^/]+\.xml")
+
+
 @contextlib.contextmanager
 def _open_workbook(path: Path, where: str) -> Iterator[Any]:
     """Open a workbook read-only, after the safety checks; the file is closed on leaving."""
@@ -665,11 +808,25 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
         )
     try:
         with zipfile.ZipFile(path) as archive:
-            declared = sum(info.file_size for info in archive.infolist())
+            parts = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise RecordsFileError(f"{where}：不是有效的 xlsx 文件", f"{where}: not a valid xlsx file") from exc
-    if declared > MAX_XLSX_UNCOMPRESSED_BYTES:
-        raise RecordsFileError(f"{where}：xlsx 解压后过大", f"{where}: the xlsx file is too large when uncompressed")
+    declared = sum(info.file_size for info in parts)
+    if declared > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
+        most = limits.MAX_XLSX_UNCOMPRESSED_BYTES >> 20
+        raise RecordsFileError(
+            f"{where}：xlsx 解压后过大（超过 {most} MiB）：请另存为 CSV",
+            f"{where}: the xlsx file is too large when uncompressed (over {most} MiB): save it as CSV",
+        )
+    # Worksheets are streamed; every other part (the shared strings above all) is parsed whole into memory.
+    whole = sum(info.file_size for info in parts if not _STREAMED_PART.fullmatch(info.filename))
+    if whole > limits.MAX_XLSX_WHOLE_PARTS_BYTES:
+        most = limits.MAX_XLSX_WHOLE_PARTS_BYTES >> 20
+        raise RecordsFileError(
+            f"{where}：xlsx 中须整体读入的部分（共享字符串表、样式等）解压后超过 {most} MiB：请另存为 CSV",
+            f"{where}: the parts of the xlsx that are read whole (the shared strings, styles ...) "
+            f"exceed {most} MiB uncompressed: save it as CSV",
+        )
     # openpyxl gets an open file rather than the path: when it fails half-way it leaves the
     # file it opened itself unclosed, and here the ``with`` closes it either way.
     with path.open("rb") as stream:
@@ -873,20 +1030,24 @@ def _os_error(where: str, exc: OSError) -> RecordsFileError:
     )
 
 
-def _read_json_file(file: Path, where: str) -> tuple[object, bool]:
+def _json_file(file: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
     try:
-        if file.stat().st_size > MAX_JSON_FILE_BYTES:
+        if file.stat().st_size > limits.MAX_JSON_FILE_BYTES:
             raise RecordsFileError(
-                f"{where}：JSON 文件过大，请改用 .jsonl", f"{where}: the JSON file is too large; use .jsonl instead"
+                f"{where}：JSON 文件过大（超过 {limits.MAX_JSON_FILE_BYTES >> 20} MiB），请改用 .jsonl",
+                f"{where}: the JSON file is too large (over {limits.MAX_JSON_FILE_BYTES >> 20} MiB); use .jsonl instead",
             )
-        data = file.read_bytes()
     except OSError as exc:
         raise _os_error(where, exc) from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(where, 1 + data.count(b"\n", 0, exc.start)) from exc
-    return _json_document(text, where)
+    _check_utf8(file, where)
+
+    def open_text() -> IO[str]:
+        try:
+            return file.open(encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise _os_error(where, exc) from exc
+
+    return _json_records(open_text, kind, where)
 
 
 _StreamReader: TypeAlias = Callable[[IO[str], str, _Want], Iterator[RecordOrProblem]]
@@ -928,7 +1089,7 @@ class RecordStream(Iterator[RecordOrProblem]):
 def _read(path: str | os.PathLike[str], kind: _Want) -> RecordStream:
     file, fmt, where = _source(path)
     if fmt == "json":
-        return RecordStream(_json_records(_read_json_file(file, where), kind, where))
+        return RecordStream(_json_file(file, where, kind))
     if fmt == "xlsx":
         # Check the workbook, sheet and header now, so whole-file problems raise at call time.
         with _open_workbook(file, where) as workbook:
@@ -1030,7 +1191,7 @@ def read_records_text(
     text = text.removeprefix("\ufeff")
     want: _Want = "school file" if kind == "school" and separate else kind
     if fmt == "json":
-        return _json_records(_json_document(text, name), want, name)
+        return _json_records(lambda: io.StringIO(text, newline=""), want, name)
     if fmt == "csv":
         _allow_long_csv_cells()
         oversized: list[int] = []
