@@ -576,8 +576,7 @@ class _JsonWalker:
             while True:
                 if self._peek() != '"':
                     raise self._error(self._pos, "Expecting property name enclosed in double quotes")
-                key, _ = self.value()
-                assert isinstance(key, str)  # noqa: S101 -- a JSON string decodes to str
+                key = str(self.value()[0])  # a JSON string: it decodes to str
                 if key not in ("teachers", "schools"):
                     raise RecordsFileError(
                         f"{where}：未知的顶层键 ['{key}']（只允许 teachers、schools）",
@@ -1033,9 +1032,10 @@ def _os_error(where: str, exc: OSError) -> RecordsFileError:
 def _json_file(file: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
     try:
         if file.stat().st_size > limits.MAX_JSON_FILE_BYTES:
+            most = limits.MAX_JSON_FILE_BYTES >> 20
             raise RecordsFileError(
-                f"{where}：JSON 文件过大（超过 {limits.MAX_JSON_FILE_BYTES >> 20} MiB），请改用 .jsonl",
-                f"{where}: the JSON file is too large (over {limits.MAX_JSON_FILE_BYTES >> 20} MiB); use .jsonl instead",
+                f"{where}：JSON 文件过大（超过 {most} MiB），请改用 .jsonl",
+                f"{where}: the JSON file is too large (over {most} MiB); use .jsonl instead",
             )
     except OSError as exc:
         raise _os_error(where, exc) from exc

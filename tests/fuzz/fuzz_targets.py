@@ -161,7 +161,7 @@ def seeds(target: str) -> tuple[bytes, ...]:
         return tuple(p.read_bytes() for p in files)
     documents = [json.loads(p.read_bytes()) for p in sorted(REPO.glob("policies/examples/*/records.json"))]
     if target == "json":
-        return tuple(json.dumps(d, ensure_ascii=False).encode() for d in documents) + (b"[]", b'{"teachers": []}')
+        return (*(json.dumps(d, ensure_ascii=False).encode() for d in documents), b"[]", b'{"teachers": []}')
     if target == "jsonl":
         lines = [
             json.dumps({**school, "kind": "school"}, ensure_ascii=False) for d in documents for school in d["schools"]
