@@ -12,9 +12,11 @@ Cases:
   (benchmarks/generate.py) of about ``--json-mib`` MiB;
 * ``xlsx-inline``: a workbook whose sheet XML inflates to about ``--xlsx-mib`` MiB (inline
   strings, as streaming writers make them), built zip member by zip member, a few MB on disk;
-* ``xlsx-shared``: the same size held in the shared-strings table, which openpyxl loads whole.
+* ``xlsx-shared``: the same size, most of it in the shared-strings table, which openpyxl loads whole;
+* ``xlsx-shared-short``: the same with very short shared strings (the most Python objects per byte).
 
-Each case runs ``trainrules evaluate POLICY INPUT -o OUT.jsonl`` in a fresh child process and
+``--lift-caps`` runs the command with the size caps of ``trainrules.limits`` raised, to measure
+what they prevent. Each case runs ``trainrules evaluate POLICY INPUT -o OUT.jsonl`` in a fresh child process and
 reports its exit code, its first line of stderr (a refusal says why) and its peak resident set
 (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` measured in a wrapper process that runs only
 that one child), in MiB. The figures are reported in benchmarks/README.md.
@@ -45,6 +47,17 @@ proc = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 line = (proc.stderr.strip().splitlines() or [""])[-1][:160]
 print(proc.returncode, peak, line, sep="\\t")
+"""
+
+
+_LIFTED = """
+import sys
+from trainrules import limits
+from trainrules.cli import main
+for name in ("MAX_JSON_FILE_BYTES", "MAX_XLSX_UNCOMPRESSED_BYTES", "MAX_XLSX_WHOLE_PARTS_BYTES"):
+    setattr(limits, name, 1 << 40)
+sys.argv[0] = "trainrules"
+main()
 """
 
 
@@ -92,9 +105,8 @@ _WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 _NS = f'xmlns="{_OOXML}/spreadsheetml/2006/main"'
 
 
-def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
-    """A workbook whose XML inflates to about ``size`` bytes: rows of (编号, 姓名, a long note)."""
-    note = "备注" * 200
+def write_xlsx(path: Path, size: int, *, shared: bool, note: str = "备注" * 200) -> None:
+    """A workbook whose XML inflates to about ``size`` bytes: rows of (编号, a note)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr("[Content_Types].xml", _CONTENT_TYPES)
         z.writestr("_rels/.rels", _RELS)
@@ -106,8 +118,8 @@ def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
             header = '<c r="A1" t="inlineStr"><is><t>编号</t></is></c><c r="B1" t="inlineStr"><is><t>备注</t></is></c>'
             sheet.write(f'<row r="1">{header}</row>'.encode())
             written = 0
-            budget = size // 2 if shared else size
-            while written < budget:
+            string_size = len(f"<si><t>0{note}</t></si>".encode())
+            while written < size:
                 rows += 1
                 r = rows + 1
                 cell = (
@@ -117,7 +129,7 @@ def write_xlsx(path: Path, size: int, *, shared: bool) -> None:
                 )
                 data = f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>T{rows}</t></is></c>{cell}</row>'.encode()
                 sheet.write(data)
-                written += len(data)
+                written += len(data) + (string_size if shared else 0)
             sheet.write(b"</sheetData></worksheet>")
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
             strings.write(f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS}>'.encode())
@@ -141,10 +153,15 @@ def main() -> None:
     parser.add_argument("--cases", default="json,xlsx-inline,xlsx-shared")
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--lift-caps", action="store_true", help="raise the size caps of trainrules.limits: see what they prevent"
+    )
     opts = parser.parse_args()
     work = opts.dir or Path(tempfile.mkdtemp(prefix="trainrules-memory-"))
     work.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "trainrules", "evaluate", str(POLICY)]
+    if opts.lift_caps:
+        command[1:3] = ["-c", _LIFTED]
     try:
         for case in opts.cases.split(","):
             if case == "json":
@@ -153,7 +170,8 @@ def main() -> None:
                 what = f"{count} teachers"
             else:
                 source = work / f"{case}.xlsx"
-                write_xlsx(source, int(opts.xlsx_mib * MIB), shared=case == "xlsx-shared")
+                note = "" if case == "xlsx-shared-short" else "备注" * 200
+                write_xlsx(source, int(opts.xlsx_mib * MIB), shared=case.startswith("xlsx-shared"), note=note)
                 with zipfile.ZipFile(source) as z:
                     inflated = sum(i.file_size for i in z.infolist())
                 what = f"inflates to {inflated / MIB:.0f} MiB"

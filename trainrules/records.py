@@ -31,6 +31,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -791,6 +792,10 @@ def _iter_csv(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProb
 # --- xlsx --------------------------------------------------------------------
 
 
+#: What zipfile raises for a broken archive: a bad name's encoding (UnicodeDecodeError is a
+#: ValueError), a truncated or corrupt member, an unsupported compression method.
+_ZIP_ERRORS: Final = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
+
 #: The parts of an xlsx that openpyxl's read-only mode streams: the worksheets.
 _STREAMED_PART: Final = re.compile(r"xl/worksheets/[^/]+\.xml")
 
@@ -808,7 +813,7 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise RecordsFileError(f"{where}：不是有效的 xlsx 文件", f"{where}: not a valid xlsx file") from exc
     declared = sum(info.file_size for info in parts)
     if declared > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
@@ -907,6 +912,13 @@ class UncomputedFormula:
 
 def _uncomputed_cells(path: Path, member: str, where: str) -> frozenset[str]:
     """The cells of a sheet whose formula has no computed value, read in chunks (bounded)."""
+    try:
+        return _uncomputed_in(path, member, where)
+    except _ZIP_ERRORS as exc:
+        raise RecordsFileError(f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})") from exc
+
+
+def _uncomputed_in(path: Path, member: str, where: str) -> frozenset[str]:
     found: set[str] = set()
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:

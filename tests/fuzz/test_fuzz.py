@@ -7,6 +7,7 @@ inserted). The long, coverage-guided run uses atheris: tests/fuzz/README.md.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fuzz_targets import TARGETS, seeds
@@ -53,3 +54,12 @@ def _fuzz(target: str) -> Callable[[], None]:
 def test_short_fuzz_run(target: str) -> None:
     """Random and mutated inputs never crash a target (bounded examples, replayed identically in CI)."""
     _fuzz(target)()
+
+
+REGRESSIONS = sorted((Path(__file__).parent / "regressions").glob("*-*"))
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
+def test_found_by_fuzzing(path: Path) -> None:
+    """Every input a long run found a crash with (named ``<target>-<what>``) stays fixed."""
+    TARGETS[path.name.split("-", 1)[0]](path.read_bytes())
