@@ -820,3 +820,9 @@ def test_xlsx_parts_read_whole_are_capped(tmp_path: Path, monkeypatch: pytest.Mo
         read_records(path)
     assert "共享字符串表" in caught.value.message_zh
     assert "shared strings" in caught.value.message_en
+
+
+def test_json_record_count_is_known_before_reading(tmp_path: Path) -> None:
+    path = _write(tmp_path / "r.json", json.dumps({"teachers": [{"id": "T1"}, {"id": "T2"}], "schools": [{}]}))
+    assert (read_records(path).count, len(read_schools(path))) == (2, 1)
+    assert read_records(_write(tmp_path / "r.jsonl", '{"id": "T1"}\n')).count is None

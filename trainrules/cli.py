@@ -247,7 +247,7 @@ def evaluate_cmd(
         stream = read_records(records)
         tabular = output.lower().endswith((".csv", ".xlsx"))
         ev = policy.evaluator(schools)
-        with open_writer(output, columns=_columns(policy) if tabular else None) as out:
+        with open_writer(output, columns=_columns(policy) if tabular else None, rows=stream.count) as out:
             from trainrules.evaluate import Recorder
 
             decisions = ev.run(stream, Recorder if with_explanation else None)

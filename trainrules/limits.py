@@ -32,6 +32,6 @@ MAX_JSON_FILE_BYTES = 256 << 20
 #: Largest sum of the uncompressed sizes an xlsx archive declares (zipfile never reads past them).
 MAX_XLSX_UNCOMPRESSED_BYTES = 512 << 20
 #: Largest sum of the uncompressed parts of an xlsx that are parsed whole (everything but the
-#: worksheets, which are streamed): the shared-strings table above all, held in memory at about
-#: 3x its XML size (benchmarks/memory.py).
-MAX_XLSX_WHOLE_PARTS_BYTES = 64 << 20
+#: worksheets, which are streamed): the shared-strings table above all, which takes up to about
+#: 1.7x its XML size in memory (benchmarks/memory.py).
+MAX_XLSX_WHOLE_PARTS_BYTES = 128 << 20

@@ -132,6 +132,33 @@ class ReadProblem:
 RecordOrProblem: TypeAlias = RawRecord | ReadProblem
 
 
+class RecordStream(Iterator[RecordOrProblem]):
+    """The records of one file, read one at a time.
+
+    Attributes:
+        sheet: The name of the xlsx sheet read (chosen by name, else the first visible
+            sheet); None for other formats, or when an xlsx has no sheet of this kind.
+        count: How many records there are, when known before reading (a .json document,
+            checked whole first); else None.
+    """
+
+    def __init__(
+        self, records: Iterator[RecordOrProblem], sheet: str | None = None, *, count: int | None = None
+    ) -> None:
+        self._records = records
+        self.sheet = sheet
+        self.count = count
+
+    def __next__(self) -> RecordOrProblem:
+        return next(self._records)
+
+    def close(self) -> None:
+        """Stop reading and close the file (as a generator's ``close``)."""
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()
+
+
 class _Unreadable(Exception):
     """Internal: the current record cannot be read; becomes a ReadProblem."""
 
@@ -603,22 +630,23 @@ class _JsonWalker:
             raise RecordsFileError(f"{where}：缺少 teachers 数组", f"{where}: the 'teachers' array is missing")
 
 
-def _json_records(open_text: Callable[[], IO[str]], kind: _Want, where: str) -> Iterator[RecordOrProblem]:
+def _json_records(open_text: Callable[[], IO[str]], kind: _Want, where: str) -> RecordStream:
     """Check the whole document now (raising RecordsFileError), then read its records one at a time.
 
-    Both passes stream: the first decodes each record and drops it, so that a broken end of
-    the file is refused before the first record is used, as for every format.
+    Both passes stream: the first decodes each record and drops it (counting them), so that a
+    broken end of the file is refused before the first record is used, as for every format.
     """
+    count = 0
     with open_text() as stream:
         for _ in _JsonWalker(stream, where).records(kind):
-            pass
+            count += 1
 
     def read() -> Iterator[RecordOrProblem]:
         with open_text() as stream:
             for index, (obj, troubled, location) in enumerate(_JsonWalker(stream, where).records(kind)):
                 yield _record(obj, index, location, troubled=troubled)
 
-    return read()
+    return RecordStream(read(), count=count)
 
 
 def _too_long(line: str) -> bool:
@@ -1041,7 +1069,7 @@ def _os_error(where: str, exc: OSError) -> RecordsFileError:
     )
 
 
-def _json_file(file: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
+def _json_file(file: Path, where: str, kind: _Want) -> RecordStream:
     try:
         if file.stat().st_size > limits.MAX_JSON_FILE_BYTES:
             most = limits.MAX_JSON_FILE_BYTES >> 20
@@ -1076,32 +1104,10 @@ def _streamed(file: Path, where: str, reader: _StreamReader, kind: _Want) -> Ite
         raise _os_error(where, exc) from exc
 
 
-class RecordStream(Iterator[RecordOrProblem]):
-    """The records of one file, read one at a time.
-
-    Attributes:
-        sheet: The name of the xlsx sheet read (chosen by name, else the first visible
-            sheet); None for other formats, or when an xlsx has no sheet of this kind.
-    """
-
-    def __init__(self, records: Iterator[RecordOrProblem], sheet: str | None = None) -> None:
-        self._records = records
-        self.sheet = sheet
-
-    def __next__(self) -> RecordOrProblem:
-        return next(self._records)
-
-    def close(self) -> None:
-        """Stop reading and close the file (as a generator's ``close``)."""
-        close = getattr(self._records, "close", None)
-        if close is not None:
-            close()
-
-
 def _read(path: str | os.PathLike[str], kind: _Want) -> RecordStream:
     file, fmt, where = _source(path)
     if fmt == "json":
-        return RecordStream(_json_file(file, where, kind))
+        return _json_file(file, where, kind)
     if fmt == "xlsx":
         # Check the workbook, sheet and header now, so whole-file problems raise at call time.
         with _open_workbook(file, where) as workbook:

@@ -480,7 +480,11 @@ _WRITERS: Final[Mapping[OutputFormat, type[ResultWriter]]] = {
 
 
 def open_writer(
-    path: str | os.PathLike[str], fmt: OutputFormat | None = None, columns: Sequence[str] | None = None
+    path: str | os.PathLike[str],
+    fmt: OutputFormat | None = None,
+    columns: Sequence[str] | None = None,
+    *,
+    rows: int | None = None,
 ) -> ResultWriter:
     """Open an atomic, streaming writer for result rows.
 
@@ -488,13 +492,15 @@ def open_writer(
         path: The target file; its directory must exist.
         fmt: ``json``, ``jsonl``, ``csv`` or ``xlsx``; inferred from the suffix when None.
         columns: The flat (dotted) column names, in order; required for csv and xlsx.
+        rows: How many rows will be written, when known: an xlsx that could not hold them
+            is refused now, before anything is written (else when the row past the limit comes).
 
     Returns:
         A writer to use in a ``with`` block.
 
     Raises:
-        OutputError: Unknown format, missing columns, the target is a directory, or the
-            temporary file cannot be created.
+        OutputError: Unknown format, missing columns, the target is a directory, more
+            ``rows`` than an xlsx sheet holds, or the temporary file cannot be created.
     """
     target = Path(path)
     if target.is_dir():
@@ -511,4 +517,6 @@ def open_writer(
         raise OutputError(f"未知的输出格式 {fmt!r}", f"unknown output format {fmt!r}")
     if fmt in ("csv", "xlsx") and not columns:
         raise OutputError(f"写出 {fmt} 需要给出列名", f"writing {fmt} needs a list of columns")
+    if fmt == "xlsx" and rows is not None and rows + 1 > limits.MAX_XLSX_ROWS:
+        raise _too_many_rows(target)
     return _WRITERS[fmt](target, columns)
