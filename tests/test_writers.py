@@ -480,7 +480,7 @@ def test_xlsx_row_limit_is_excels() -> None:
 def test_xlsx_refuses_a_known_row_count_before_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the number of rows is known, an xlsx that cannot hold them is refused before any file is made."""
     monkeypatch.setattr(limits, "MAX_XLSX_ROWS", 3)
-    with pytest.raises(OutputError, match=".csv"):
+    with pytest.raises(OutputError, match=r"\.csv"):
         open_writer(tmp_path / "out.xlsx", columns=COLUMNS, rows=3)
     assert os.listdir(tmp_path) == []
     with open_writer(tmp_path / "out.xlsx", columns=COLUMNS, rows=2) as writer:  # header + 2 = 3 rows: fits
