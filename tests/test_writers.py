@@ -487,3 +487,20 @@ def test_xlsx_refuses_a_known_row_count_before_writing(tmp_path: Path, monkeypat
         writer.write(ROWS[0])
     with open_writer(tmp_path / "out.csv", columns=COLUMNS, rows=10**7) as writer:  # other formats: no limit
         writer.write(ROWS[0])
+
+
+def test_xlsx_scratch_file_that_cannot_be_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the scratch file beside the target cannot be made, the writer says so and leaves nothing anywhere."""
+    real_open = os.open
+    system_temp = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
+
+    def no_scratch(path: str | os.PathLike[str], flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".sheet.xml"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(writers.os, "open", no_scratch)
+    with pytest.raises(OutputError, match="磁盘空间已满"):
+        open_writer(tmp_path / "out.xlsx", columns=COLUMNS)
+    assert os.listdir(tmp_path) == []
+    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) == system_temp

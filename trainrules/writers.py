@@ -427,11 +427,11 @@ class _XlsxWriter(ResultWriter):
         # openpyxl streams the sheet into a scratch file, by default in the system temp directory,
         # where a killed run leaves it for good. Give it one beside the target, named so that the
         # next run recognises it (private API: WriteOnlyWorksheet makes its WorksheetWriter lazily).
-        self._scratch = self._temp.with_suffix(".sheet.xml")
-        descriptor = os.open(self._scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        os.close(descriptor)
-        sheet_writer.ALL_TEMP_FILES.append(str(self._scratch))  # openpyxl removes it at save (and at exit)
-        self._sheet._writer = sheet_writer.WorksheetWriter(self._sheet, out=str(self._scratch))
+        scratch = self._temp.with_suffix(".sheet.xml")
+        os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        self._scratch = scratch  # only now ours to remove
+        sheet_writer.ALL_TEMP_FILES.append(str(scratch))  # openpyxl removes it at save (and at exit)
+        self._sheet._writer = sheet_writer.WorksheetWriter(self._sheet, out=str(scratch))
         self._sheet._writer.write_top()
         self._sheet.append([_xlsx_cell(column) for column in self.columns])
 
@@ -458,7 +458,8 @@ class _XlsxWriter(ResultWriter):
 
     def _discard(self) -> None:
         sheet = getattr(self, "_sheet", None)
-        if sheet is not None and not sheet.closed:
+        # Close only a sheet that has its writer: closing one without would make openpyxl start a scratch file.
+        if sheet is not None and sheet._writer is not None and not sheet.closed:
             with contextlib.suppress(Exception):  # ends openpyxl's row generator, so collecting it raises nothing
                 sheet.close()
         scratch = getattr(self, "_scratch", None)
