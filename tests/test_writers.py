@@ -71,14 +71,16 @@ def test_unwritable_value_leaves_target_unchanged(tmp_path: Path, name: str) -> 
     assert expected == (target.read_bytes(), os.listdir(tmp_path))
 
 
-def test_xlsx_abort_removes_openpyxl_scratch_file(tmp_path: Path) -> None:
-    """Aborting an xlsx writer also removes the scratch file openpyxl keeps in the temp directory."""
-    scratch = Path(tempfile.gettempdir())
-    before = set(scratch.glob("openpyxl.*"))
+def test_xlsx_abort_removes_openpyxl_scratch_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Aborting an xlsx writer also removes the sheet's scratch file; none is ever made in the temp directory."""
+    system_temp = tmp_path / "system-temp"  # private: other processes' openpyxl files do not show here
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    target_dir = tmp_path / "out"
+    target_dir.mkdir()
     with pytest.raises(Boom):
-        _write_then_fail(tmp_path / "out.xlsx")
-    expected: set[Path] = set()
-    assert expected == set(scratch.glob("openpyxl.*")) - before
+        _write_then_fail(target_dir / "out.xlsx")
+    assert (os.listdir(target_dir), os.listdir(system_temp)) == ([], [])
 
 
 def test_target_appears_only_on_close(tmp_path: Path) -> None:
@@ -414,22 +416,27 @@ with open_writer(sys.argv[1], columns=["id", "text"]) as writer:
 def test_kill_9_during_write_then_next_run_cleans_up(tmp_path: Path, name: str) -> None:
     """kill -9 in the middle of a write leaves the old target and temporary files beside it (never in the
     system temp directory); the next run for the same target removes them."""
-    target = tmp_path / name
+    target_dir = tmp_path / "out"
+    target_dir.mkdir()
+    target = target_dir / name
     target.write_bytes(b"old contents")
-    system_temp = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
-    with subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(target)], stdout=subprocess.PIPE, text=True) as child:
+    system_temp = tmp_path / "system-temp"  # the child's own: other processes' files do not show here
+    system_temp.mkdir()
+    argv = [sys.executable, "-c", _SLOW_WRITE, str(target)]
+    environment = {**os.environ, "TMPDIR": str(system_temp)}
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=environment) as child:
         assert child.stdout is not None
         assert child.stdout.readline() == "writing\n"
         child.send_signal(signal.SIGKILL)
         child.wait()
-    left = sorted(os.listdir(tmp_path))
+    left = sorted(os.listdir(target_dir))
     assert target.read_bytes() == b"old contents"
     assert len(left) == (3 if name.endswith(".xlsx") else 2)
     assert all(f".{name}.trainrules-{child.pid}." in n for n in left if n != name)
-    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) == system_temp
+    assert os.listdir(system_temp) == []
     with open_writer(target, columns=COLUMNS) as writer:
         writer.write(ROWS[1])
-    assert os.listdir(tmp_path) == [name]
+    assert os.listdir(target_dir) == [name]
 
 
 def test_xlsx_scratch_file_is_beside_the_target(tmp_path: Path) -> None:
@@ -492,7 +499,11 @@ def test_xlsx_refuses_a_known_row_count_before_writing(tmp_path: Path, monkeypat
 def test_xlsx_scratch_file_that_cannot_be_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the scratch file beside the target cannot be made, the writer says so and leaves nothing anywhere."""
     real_open = os.open
-    system_temp = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
+    system_temp = tmp_path / "system-temp"  # private: other processes' openpyxl files do not show here
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    target_dir = tmp_path / "out"
+    target_dir.mkdir()
 
     def no_scratch(path: str | os.PathLike[str], flags: int, mode: int = 0o777) -> int:
         if str(path).endswith(".sheet.xml"):
@@ -501,6 +512,5 @@ def test_xlsx_scratch_file_that_cannot_be_made(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(writers.os, "open", no_scratch)
     with pytest.raises(OutputError, match="磁盘空间已满"):
-        open_writer(tmp_path / "out.xlsx", columns=COLUMNS)
-    assert os.listdir(tmp_path) == []
-    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) == system_temp
+        open_writer(target_dir / "out.xlsx", columns=COLUMNS)
+    assert (os.listdir(target_dir), os.listdir(system_temp)) == ([], [])
