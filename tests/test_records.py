@@ -12,8 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from trainrules import records
+from trainrules import limits, records
 from trainrules.records import (
     MAX_LINE_CHARS,
     RawRecord,
@@ -486,7 +488,7 @@ def test_xlsx_entity_bomb_is_refused(tmp_path: Path) -> None:
 def test_xlsx_declared_size_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A workbook whose parts declare more than the cap when uncompressed is refused (zip bombs)."""
     path = _workbook(tmp_path / "roster.xlsx")
-    monkeypatch.setattr(records, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
     with pytest.raises(RecordsFileError) as info:
         read_records(path)
     assert "uncompressed" in info.value.message_en
@@ -582,3 +584,245 @@ def test_short_csv_row_is_a_read_problem(tmp_path: Path) -> None:
     results = list(read_records(_write(tmp_path / "r.csv", text)))
     assert ["RawRecord", "ReadProblem", "RawRecord"] == [type(r).__name__ for r in results]
     assert "2 value(s) but the header has 4 columns" in _message_en(results[1])
+
+
+# --- issue 10: the sheet read, and clear errors for common slips ---------------------------
+
+
+def _book(path: Path, sheets: list[tuple[str, str, list[list[object]]]]) -> Path:
+    """Write a workbook of (title, state, rows) sheets."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, state, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.sheet_state = state
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+STALE = [["编号", "姓名"], ["OLD1", "旧表"]]
+CURRENT = [["编号", "姓名"], ["T1", "张三"]]
+
+
+def _ids(stream: records.RecordStream) -> list[object]:
+    return [r.fields["id"] for r in stream if isinstance(r, RawRecord)]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_xlsx_hidden_first_sheet_is_not_read(tmp_path: Path, state: str) -> None:
+    """A stale sheet the clerk hid is skipped: the first visible sheet is read, and the stream names it."""
+    path = _book(tmp_path / "r.xlsx", [("旧表", state, STALE), ("本学期", "visible", CURRENT)])
+    stream = read_records(path)
+    assert (stream.sheet, _ids(stream)) == ("本学期", ["T1"])
+
+
+def test_xlsx_sheet_by_name_before_position(tmp_path: Path) -> None:
+    path = _book(tmp_path / "r.xlsx", [("说明", "visible", STALE), ("教师", "visible", CURRENT)])
+    stream = read_records(path)
+    assert (stream.sheet, _ids(stream)) == ("教师", ["T1"])
+
+
+def test_xlsx_hidden_named_sheet_is_not_read(tmp_path: Path) -> None:
+    """Even a sheet named 教师 is not read while hidden."""
+    path = _book(tmp_path / "r.xlsx", [("教师", "hidden", STALE), ("Sheet2", "visible", CURRENT)])
+    stream = read_records(path)
+    assert (stream.sheet, _ids(stream)) == ("Sheet2", ["T1"])
+
+
+def test_xlsx_hidden_school_sheet_is_not_read(tmp_path: Path) -> None:
+    path = _book(tmp_path / "r.xlsx", [("教师", "visible", CURRENT), ("学校", "hidden", [["学校"], ["一中"]])])
+    assert read_schools(path) == []
+
+
+def test_xlsx_without_visible_sheet_is_refused(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.append(["编号"])
+    workbook.create_sheet("可见").append(["编号"])  # openpyxl refuses to save with every sheet hidden...
+    first.sheet_state = "hidden"
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    # ...so hide the second one in the saved XML itself
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    visible = 'name="可见"'.encode()
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(visible, visible + b' state="hidden"')
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(RecordsFileError):  # openpyxl itself refuses such a workbook (else: 没有可见的工作表)
+        read_records(path)
+
+
+def test_other_formats_name_no_sheet(tmp_path: Path) -> None:
+    assert read_records(_write(tmp_path / "r.csv", "编号\nT1\n")).sheet is None
+
+
+@pytest.mark.parametrize(("separator", "zh", "en"), [(";", "分号", "semicolon"), ("\t", "制表符", "tab")])
+def test_csv_separated_by_semicolons_or_tabs(tmp_path: Path, separator: str, zh: str, en: str) -> None:
+    path = _write(tmp_path / "r.csv", f"编号{separator}姓名{separator}学校\nT1{separator}张三{separator}一中\n")
+    with pytest.raises(RecordsFileError) as caught:
+        read_records(path)
+    assert f"这是以{zh}分隔的文件" in caught.value.message_zh
+    assert f"separated by {en}s" in caught.value.message_en
+
+
+def test_csv_text_separated_by_semicolons() -> None:
+    with pytest.raises(RecordsFileError, match="这是以分号分隔的文件"):
+        read_records_text("编号;姓名\nT1;张三\n", "csv")
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\ufeff", "\u2060", "\u200d"])
+def test_invisible_character_in_a_header(tmp_path: Path, char: str) -> None:
+    """A zero-width character in 编号 is named by code point and column, in both languages."""
+    path = _write(tmp_path / "r.csv", f"姓名,编{char}号\n张三,T1\n")
+    with pytest.raises(RecordsFileError) as caught:
+        read_records(path)
+    code = f"U+{ord(char):04X}"
+    assert f"第 2 列表头“编号”中含有看不见的字符 {code}" in caught.value.message_zh
+    assert f"column 2 ('编号') holds the invisible character {code}" in caught.value.message_en
+
+
+def test_invisible_character_in_an_xlsx_header(tmp_path: Path) -> None:
+    path = _book(tmp_path / "r.xlsx", [("教师", "visible", [["\u200b编号"], ["T1"]])])
+    with pytest.raises(RecordsFileError, match="U\\+200B（零宽空格）"):
+        read_records(path)
+
+
+def test_title_row_above_the_csv_header(tmp_path: Path) -> None:
+    path = _write(tmp_path / "r.csv", "2021 年秋季培训成绩,,\n编号,姓名,学校\nT1,张三,一中\n")
+    with pytest.raises(RecordsFileError) as caught:
+        read_records(path)
+    assert "表头第 1 行“2021 年秋季培训成绩”看起来是标题，表头应在第 2 行？" in caught.value.message_zh
+    assert "looks like a title" in caught.value.message_en
+
+
+def test_title_row_above_the_xlsx_header(tmp_path: Path) -> None:
+    path = _book(tmp_path / "r.xlsx", [("教师", "visible", [["成绩汇总表"], *CURRENT])])
+    with pytest.raises(RecordsFileError, match="看起来是标题，表头应在第 2 行"):
+        read_records(path)
+
+
+def test_title_row_above_a_school_header(tmp_path: Path) -> None:
+    path = _write(tmp_path / "s.csv", "学校报送情况\n学校,计划报送时间\n一中,2019-12-01\n")
+    with pytest.raises(RecordsFileError, match="看起来是标题"):
+        read_schools(path, separate=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "编号\nT1\nT2\n",  # one column: its first data row is not a header
+        "学校\n编号\n",  # a header of one (unknown) column above a row naming 编号: 学校 is itself a header word
+    ],
+)
+def test_single_column_files_are_not_titles(tmp_path: Path, text: str) -> None:
+    records_read = list(read_records(_write(tmp_path / "r.csv", text)))
+    assert all(isinstance(r, RawRecord) for r in records_read)
+
+
+def test_one_column_xlsx_keeps_its_second_row(tmp_path: Path) -> None:
+    """Peeking at row 2 (to look for a title row) loses no record."""
+    path = _book(tmp_path / "r.xlsx", [("教师", "visible", [["编号"], ["T1"], ["T2"]])])
+    stream = read_records(path)
+    assert [(r.location, r.fields["id"]) for r in stream if isinstance(r, RawRecord)] == [
+        ("r.xlsx!教师:2", "T1"),
+        ("r.xlsx!教师:3", "T2"),
+    ]
+
+
+# --- .json documents are streamed (issue 10: memory bounds) ---------------------------------
+
+
+def test_json_streams_in_constant_memory(tmp_path: Path) -> None:
+    """Reading a .json of 20,000 records keeps memory small: the document is never held whole."""
+    path = tmp_path / "big.json"
+    record = json.dumps(NESTED, ensure_ascii=False)
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write('{"schools": [], "teachers": [\n')
+        stream.write(",\n".join(record for _ in range(20_000)))
+        stream.write("\n]}\n")
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_records(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 20_000_000  # bounded by the 1 MiB chunk; the text with its records takes over 50 MB
+
+
+_DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.decimals(allow_nan=False, places=2),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _outcome(text: str, kind: str) -> object:
+    try:
+        found = list(read_records_text(text, "json", kind=kind))  # type: ignore[arg-type]
+    except RecordsFileError as exc:
+        return ("error", exc.message_en)
+    return found
+
+
+@given(
+    teachers=st.lists(st.dictionaries(st.sampled_from(["id", "name", "x"]), _DOCUMENTS, max_size=3), max_size=4),
+    spaces=st.sampled_from(["", " ", "\n", " \r\n\t "]),
+    chunk=st.integers(1, 9),
+    cut=st.integers(0, 400),
+)
+def test_json_read_in_small_chunks_equals_whole(
+    teachers: list[dict[str, object]], spaces: str, chunk: int, cut: int
+) -> None:
+    """Whatever the chunk size, the streamed reader gives what one big chunk gives: the same records, or the
+    same refusal (with the same line and column) for a document cut short anywhere."""
+    body = json.dumps(teachers, default=str, ensure_ascii=False).replace(", ", "," + spaces)
+    text = '{"schools": [],' + spaces + '"teachers": ' + body + spaces + "}"
+    for candidate in (text, text[:cut]):
+        whole = _outcome(candidate, "teacher")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(records, "_CHUNK", chunk)
+            assert _outcome(candidate, "teacher") == whole
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [('{"teachers": [\n{"id": 1},\n{"id" 2}]}', 3, 7), ("[1,\n 2", 2, 3), ("", 1, 1), ('[{"id": 1}] x', 1, 13)],
+)
+def test_json_errors_give_line_and_column(text: str, line: int, column: int) -> None:
+    with pytest.raises(RecordsFileError) as caught:
+        read_records_text(text, "json")
+    assert f"第 {line} 行第 {column} 列" in caught.value.message_zh
+
+
+def test_json_whole_file_error_after_the_records_is_raised_first(tmp_path: Path) -> None:
+    """A document broken at its end is refused when reading starts, before any record is used."""
+    path = _write(tmp_path / "r.json", '{"teachers": [{"id": "T1"}], "note": 1}')
+    with pytest.raises(RecordsFileError, match="未知的顶层键"):
+        read_records(path)
+
+
+def test_xlsx_parts_read_whole_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts openpyxl parses whole (shared strings, styles ...) have their own, smaller cap; worksheets,
+    which are streamed, do not count against it."""
+    rows = [["编号", "备注"]] + [[f"T{i}", f"备注{i}" * 20] for i in range(200)]
+    path = _book(tmp_path / "r.xlsx", [("教师", "visible", rows)])
+    with zipfile.ZipFile(path) as archive:
+        whole = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("xl/worksheets/"))
+    monkeypatch.setattr(limits, "MAX_XLSX_WHOLE_PARTS_BYTES", whole)
+    assert len(list(read_records(path))) == 200
+    monkeypatch.setattr(limits, "MAX_XLSX_WHOLE_PARTS_BYTES", whole - 1)
+    with pytest.raises(RecordsFileError) as caught:
+        read_records(path)
+    assert "共享字符串表" in caught.value.message_zh
+    assert "shared strings" in caught.value.message_en
+
+
+def test_json_record_count_is_known_before_reading(tmp_path: Path) -> None:
+    path = _write(tmp_path / "r.json", json.dumps({"teachers": [{"id": "T1"}, {"id": "T2"}], "schools": [{}]}))
+    assert (read_records(path).count, len(read_schools(path))) == (2, 1)
+    assert read_records(_write(tmp_path / "r.jsonl", '{"id": "T1"}\n')).count is None

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import csv
+import errno
+import io
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +18,7 @@ import openpyxl
 import pendulum
 import pytest
 
+from trainrules import limits, writers
 from trainrules.writers import OutputError, flatten_row, open_writer
 
 COLUMNS = ["id", "name", "total", "items.作业一.points", "items.作业一.late", "flags", "decided_at"]
@@ -65,14 +71,16 @@ def test_unwritable_value_leaves_target_unchanged(tmp_path: Path, name: str) -> 
     assert expected == (target.read_bytes(), os.listdir(tmp_path))
 
 
-def test_xlsx_abort_removes_openpyxl_scratch_file(tmp_path: Path) -> None:
-    """Aborting an xlsx writer also removes the scratch file openpyxl keeps in the temp directory."""
-    scratch = Path(tempfile.gettempdir())
-    before = set(scratch.glob("openpyxl.*"))
+def test_xlsx_abort_removes_openpyxl_scratch_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Aborting an xlsx writer also removes the sheet's scratch file; none is ever made in the temp directory."""
+    system_temp = tmp_path / "system-temp"  # private: other processes' openpyxl files do not show here
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    target_dir = tmp_path / "out"
+    target_dir.mkdir()
     with pytest.raises(Boom):
-        _write_then_fail(tmp_path / "out.xlsx")
-    expected: set[Path] = set()
-    assert expected == set(scratch.glob("openpyxl.*")) - before
+        _write_then_fail(target_dir / "out.xlsx")
+    assert (os.listdir(target_dir), os.listdir(system_temp)) == ([], [])
 
 
 def test_target_appears_only_on_close(tmp_path: Path) -> None:
@@ -276,3 +284,233 @@ def test_directory_target_says_it_is_a_directory(tmp_path: Path, name: str) -> N
     with pytest.raises(OutputError) as info:
         open_writer(target)
     assert info.value.message_en.endswith("is a directory, not a file")
+
+
+# --- write errors, temporary files, Excel's row limit (issue 10) -------------------------
+
+
+class _FullDisk(io.FileIO):
+    """A file on a disk that fills up after ``room`` bytes (ENOSPC from then on, also when flushing)."""
+
+    room = 64
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # tests pass bytes
+        size = len(memoryview(data))
+        if size > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= size
+        return super().write(data)
+
+
+def _full_disk_fdopen(descriptor: int, mode: str = "rb") -> io.BufferedWriter:
+    assert mode == "wb"
+    return io.BufferedWriter(_FullDisk(descriptor, "wb"))
+
+
+def _write_rows(target: Path, rows: list[dict[str, object]]) -> None:
+    with open_writer(target, columns=COLUMNS) as writer:
+        for row in rows:
+            writer.write(row)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_full_disk_is_an_output_error_and_leaves_nothing(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError from the disk, at any stage, is an OutputError naming the cause; the old target stays, no temp."""
+    target = tmp_path / name
+    target.write_bytes(b"old contents")
+    monkeypatch.setattr(writers.os, "fdopen", _full_disk_fdopen)
+    with pytest.raises(OutputError) as caught:
+        _write_rows(target, [ROWS[0]] * 200)
+    assert "磁盘空间已满" in caught.value.message_zh
+    assert "no space left" in caught.value.message_en
+    expected = (b"old contents", [name])
+    assert expected == (target.read_bytes(), os.listdir(tmp_path))
+
+
+def test_failed_fsync_is_an_output_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error at the very end (fsync) also leaves the old target and no temporary file."""
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"old contents")
+
+    def fail(descriptor: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(writers.os, "fsync", fail)
+    with pytest.raises(OutputError, match="写入"), open_writer(target) as writer:
+        writer.write(ROWS[1])
+    expected = (b"old contents", ["out.jsonl"])
+    assert expected == (target.read_bytes(), os.listdir(tmp_path))
+
+
+_LIMITED_WRITE = """
+import resource, sys
+from decimal import Decimal
+resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+from trainrules.writers import OutputError, open_writer
+try:
+    with open_writer(sys.argv[1], columns=["id", "text"]) as writer:
+        for i in range(5000):
+            writer.write({"id": i, "text": "甲乙丙丁" * 10, "n": Decimal("1.5")})
+except OutputError as exc:
+    print(exc.message_en)
+    sys.exit(2)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+@pytest.mark.parametrize("name", FORMATS)
+def test_file_size_limit_in_a_subprocess(tmp_path: Path, name: str) -> None:
+    """Past RLIMIT_FSIZE (EFBIG, as on a full disk) the writer says so, exits 2, and leaves only the old target."""
+    target = tmp_path / name
+    target.write_bytes(b"old contents")
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIMITED_WRITE, str(target)], capture_output=True, text=True, check=False
+    )
+    assert (proc.returncode, proc.stderr) == (2, "")
+    assert "the file size limit was exceeded" in proc.stdout
+    expected = (b"old contents", [name])
+    assert expected == (target.read_bytes(), os.listdir(tmp_path))
+
+
+def _reaped() -> int:
+    """The id of a process that has ended (a child that was waited for)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stale files are recognised by process id on POSIX only")
+def test_stale_temporaries_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    """The next writer for a target removes the temporary files of dead runs for that target, nothing else."""
+    dead = _reaped()
+    stale = [tmp_path / f".out.xlsx.trainrules-{dead}.tmp", tmp_path / f".out.xlsx.trainrules-{dead}.sheet.xml"]
+    kept = [
+        tmp_path / f".out.xlsx.trainrules-{os.getppid()}.tmp",  # a live process: maybe writing right now
+        tmp_path / f".other.xlsx.trainrules-{dead}.tmp",  # another target's
+        tmp_path / "notes.tmp",
+    ]
+    for path in stale + kept:
+        path.write_bytes(b"partial")
+    with open_writer(tmp_path / "out.xlsx", columns=COLUMNS) as writer:
+        writer.write(ROWS[0])
+    assert sorted(os.listdir(tmp_path)) == sorted([p.name for p in kept] + ["out.xlsx"])
+
+
+_SLOW_WRITE = """
+import sys, time
+from trainrules.writers import open_writer
+with open_writer(sys.argv[1], columns=["id", "text"]) as writer:
+    for i in range(1_000_000):
+        writer.write({"id": i, "text": "甲乙丙丁" * 10})
+        if i == 2000:
+            print("writing", flush=True)
+        if i > 2000:
+            time.sleep(0.001)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kill -9 and stale-file recognition are POSIX")
+@pytest.mark.parametrize("name", FORMATS)
+def test_kill_9_during_write_then_next_run_cleans_up(tmp_path: Path, name: str) -> None:
+    """kill -9 in the middle of a write leaves the old target and temporary files beside it (never in the
+    system temp directory); the next run for the same target removes them."""
+    target_dir = tmp_path / "out"
+    target_dir.mkdir()
+    target = target_dir / name
+    target.write_bytes(b"old contents")
+    system_temp = tmp_path / "system-temp"  # the child's own: other processes' files do not show here
+    system_temp.mkdir()
+    argv = [sys.executable, "-c", _SLOW_WRITE, str(target)]
+    environment = {**os.environ, "TMPDIR": str(system_temp)}
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=environment) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "writing\n"
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    left = sorted(os.listdir(target_dir))
+    assert target.read_bytes() == b"old contents"
+    assert len(left) == (3 if name.endswith(".xlsx") else 2)
+    assert all(f".{name}.trainrules-{child.pid}." in n for n in left if n != name)
+    assert os.listdir(system_temp) == []
+    with open_writer(target, columns=COLUMNS) as writer:
+        writer.write(ROWS[1])
+    assert os.listdir(target_dir) == [name]
+
+
+def test_xlsx_scratch_file_is_beside_the_target(tmp_path: Path) -> None:
+    """While an xlsx is written, openpyxl's scratch data is a named file beside the target, gone after close."""
+    target = tmp_path / "out.xlsx"
+    with open_writer(target, columns=COLUMNS) as writer:
+        writer.write(ROWS[0])
+        during = sorted(os.listdir(tmp_path))
+    assert during == [f".out.xlsx.trainrules-{os.getpid()}.sheet.xml", f".out.xlsx.trainrules-{os.getpid()}.tmp"]
+    assert os.listdir(tmp_path) == ["out.xlsx"]
+
+
+def test_two_writers_for_one_target_in_one_process(tmp_path: Path) -> None:
+    """A second writer for the same target while the first is open takes the next temporary name."""
+    target = tmp_path / "out.jsonl"
+    with open_writer(target) as first, open_writer(target) as second:
+        first.write({"id": "first"})
+        second.write({"id": "second"})
+    assert target.read_text(encoding="utf-8") == '{"id":"first"}\n'
+
+
+def test_xlsx_refuses_more_rows_than_excel_opens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows up to the limit (header included) are written; one more is refused, suggesting CSV or JSON Lines,
+    and no partial file is left."""
+    monkeypatch.setattr(limits, "MAX_XLSX_ROWS", 3)
+    target = tmp_path / "out.xlsx"
+    with open_writer(target, columns=COLUMNS) as writer:
+        writer.write(ROWS[0])
+        writer.write(ROWS[1])
+    book = openpyxl.load_workbook(target, read_only=True)
+    try:
+        assert len(list(book["结果"].iter_rows())) == 3
+    finally:
+        book.close()
+    target.unlink()
+    with pytest.raises(OutputError) as caught:
+        _write_rows(target, ROWS * 2)
+    assert ".csv" in caught.value.message_zh
+    assert ".jsonl" in caught.value.message_en
+    assert "3" in caught.value.message_en
+    assert os.listdir(tmp_path) == []
+
+
+def test_xlsx_row_limit_is_excels() -> None:
+    assert limits.MAX_XLSX_ROWS == 1_048_576
+
+
+def test_xlsx_refuses_a_known_row_count_before_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the number of rows is known, an xlsx that cannot hold them is refused before any file is made."""
+    monkeypatch.setattr(limits, "MAX_XLSX_ROWS", 3)
+    with pytest.raises(OutputError, match=r"\.csv"):
+        open_writer(tmp_path / "out.xlsx", columns=COLUMNS, rows=3)
+    assert os.listdir(tmp_path) == []
+    with open_writer(tmp_path / "out.xlsx", columns=COLUMNS, rows=2) as writer:  # header + 2 = 3 rows: fits
+        writer.write(ROWS[0])
+    with open_writer(tmp_path / "out.csv", columns=COLUMNS, rows=10**7) as writer:  # other formats: no limit
+        writer.write(ROWS[0])
+
+
+def test_xlsx_scratch_file_that_cannot_be_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the scratch file beside the target cannot be made, the writer says so and leaves nothing anywhere."""
+    real_open = os.open
+    system_temp = tmp_path / "system-temp"  # private: other processes' openpyxl files do not show here
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    target_dir = tmp_path / "out"
+    target_dir.mkdir()
+
+    def no_scratch(path: str | os.PathLike[str], flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".sheet.xml"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(writers.os, "open", no_scratch)
+    with pytest.raises(OutputError, match="磁盘空间已满"):
+        open_writer(target_dir / "out.xlsx", columns=COLUMNS)
+    assert (os.listdir(target_dir), os.listdir(system_temp)) == ([], [])

@@ -99,6 +99,28 @@ def _load_or_exit(path: str, lang: Lang) -> Policy:
         sys.exit(2)
 
 
+_STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."
+
+
+def _policy_for_scoring(path: str, lang: Lang, strict: bool) -> Policy:
+    """Load the policy; print its warnings on stderr as ``check`` does; with ``strict``, refuse to go on."""
+    policy = _load_or_exit(path, lang)
+    if policy.warnings:
+        click.echo(render_text(policy.warnings, lang), err=True)
+        click.echo(f"{path}: {summary_line(policy.warnings, lang)}", err=True)
+    if strict and policy.warnings:
+        count = len(policy.warnings)
+        click.echo(
+            f"错误: 方案有 {count} 个警告，--strict 下不予评分：请先修正方案（trainrules check {path}）"
+            if lang == "zh"
+            else f"error: the policy has {count} warning(s), and --strict refuses to score it: "
+            f"fix the policy first (trainrules check {path})",
+            err=True,
+        )
+        sys.exit(2)
+    return policy
+
+
 def _schools(records: str, schools: str | None) -> list[RawRecord | ReadProblem]:
     if schools is not None:
         return read_schools(schools, separate=True)
@@ -147,13 +169,30 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
 
 
 def _summary(
-    decisions_by_school: dict[str, list[int]], counts: dict[str, int], lang: Lang, pass_rule: bool = True
+    decisions_by_school: dict[str, list[int]],
+    counts: dict[str, int],
+    lang: Lang,
+    pass_rule: bool = True,
+    *,
+    sheet: str | None = None,
+    warnings: int = 0,
 ) -> str:
     zh = lang == "zh"
     total = sum(counts.values())
     names = {"assessed": "已考核", "not_enrolled": "未参训", "exempt": "免修", "error": "记录有误"}
     parts = [f"{names[k] if zh else k} {v}" for k, v in counts.items()]
-    lines = [(f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))]
+    lines = []
+    if sheet is not None:
+        lines.append(f"读取的工作表：{sheet}" if zh else f"sheet read: {sheet}")
+    if warnings:
+        lines.append(
+            f"注意：方案有 {warnings} 个警告（见上），结果可能受其影响"
+            if zh
+            else f"note: the policy had {warnings} warning(s) (above); the results may be affected"
+        )
+    lines.append(
+        (f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))
+    )
     lines.append(f"  evaluated = {total - counts['error']}, errors = {counts['error']}, in = {total}")
     if not pass_rule:  # a score-only plan: no verdicts, so no pass rate
         lines.append(
@@ -178,16 +217,25 @@ def _summary(
     "--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output."
 )
 @click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
 def evaluate_cmd(
-    policy_path: str, records: str, output: str, schools_path: str | None, with_explanation: bool, lang: Lang
+    policy_path: str,
+    records: str,
+    output: str,
+    schools_path: str | None,
+    with_explanation: bool,
+    lang: Lang,
+    strict: bool,
 ) -> None:
     """Score every record of RECORDS under POLICY.
 
-    Exit 0 all evaluated, 1 some records had errors, 2 unreadable, 130 interrupted (nothing written).
+    The policy's warnings are printed on stderr first (``--strict``: refused, exit 2).
+    Exit 0 all evaluated, 1 some records had errors, 2 unreadable (or a write failed:
+    the previous output is kept), 130 interrupted (nothing written).
     """
     from tqdm import tqdm
 
-    policy = _load_or_exit(policy_path, lang)
+    policy = _policy_for_scoring(policy_path, lang, strict)
     clash = next((p for p in (records, schools_path, policy_path) if p and _same_file(output, p)), None)
     if clash is not None:
         zh, en = (
@@ -204,7 +252,7 @@ def evaluate_cmd(
         stream = read_records(records)
         tabular = output.lower().endswith((".csv", ".xlsx"))
         ev = policy.evaluator(schools)
-        with open_writer(output, columns=_columns(policy) if tabular else None) as out:
+        with open_writer(output, columns=_columns(policy) if tabular else None, rows=stream.count) as out:
             from trainrules.evaluate import Recorder
 
             decisions = ev.run(stream, Recorder if with_explanation else None)
@@ -225,7 +273,11 @@ def evaluate_cmd(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    click.echo(_summary(by_school, counts, lang, policy.plan.outcome is not None))
+    click.echo(
+        _summary(
+            by_school, counts, lang, policy.plan.outcome is not None, sheet=stream.sheet, warnings=len(policy.warnings)
+        )
+    )
     for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
         counts["error"] += 1
         click.echo(
@@ -306,6 +358,7 @@ def _write_atomic(path: str, text: str) -> None:
 
 
 @main.command("explain")
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
 @click.option("--id", "teacher_ids", multiple=True, help="A teacher's id (编号); give it several times for several.")
@@ -331,17 +384,19 @@ def explain_cmd(
     fmt: str,
     output: str | None,
     lang: Lang,
+    strict: bool,
 ) -> None:
     """Explain teachers' decisions: outcome, shortfall, smallest passing changes, and the derivation.
 
     Give --id (one or more) and/or --status (all teachers with that outcome, among those ids if given).
+    The policy's warnings are printed on stderr first (``--strict``: refused, exit 2).
     Exit 0, 1 when an explained record is an error, 2 when an id is not found or a file cannot be read.
     """
     zh = lang == "zh"
     if not teacher_ids and status is None:
         click.echo("请给出 --id 或 --status" if zh else "give --id or --status", err=True)
         sys.exit(2)
-    policy = _load_or_exit(policy_path, lang)
+    policy = _policy_for_scoring(policy_path, lang, strict)
     ids = [t.strip() for t in teacher_ids]
     explained: list[Explanation] = []
     try:

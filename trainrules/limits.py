@@ -25,7 +25,9 @@ __all__ = [
     "MAX_RECORD_LABELS",
     "MAX_RECORD_WHOLE_NUMBER",
     "MAX_TOKENS",
+    "MAX_XLSX_ROWS",
     "MAX_XLSX_UNCOMPRESSED_BYTES",
+    "MAX_XLSX_WHOLE_PARTS_BYTES",
     "YEARS",
 ]
 
@@ -79,7 +81,18 @@ MAX_RECORD_WHOLE_NUMBER = 10**12
 MAX_RECORD_LABELS = 1000
 #: Longest JSON line, CSV physical line or CSV cell, in characters: an error for that line.
 MAX_LINE_CHARS = 1 << 20
-#: A ``.json`` file is loaded whole, so it is capped (use JSON Lines): RecordsFileError, exit 2.
+#: Largest .json records file: RecordsFileError, exit 2 (use JSON Lines). It is read as a stream
+#: (one record in memory at a time), twice (checked whole, then read), so the cap bounds time.
 MAX_JSON_FILE_BYTES = 256 << 20
 #: Sum of the uncompressed sizes an xlsx archive declares: RecordsFileError, exit 2.
 MAX_XLSX_UNCOMPRESSED_BYTES = 512 << 20
+#: Sum of the uncompressed parts of an xlsx that are parsed whole (everything but the worksheets,
+#: which are streamed): the shared-strings table above all, which takes up to about 1.7x its XML
+#: size in memory (benchmarks/memory.py): RecordsFileError, exit 2.
+MAX_XLSX_WHOLE_PARTS_BYTES = 128 << 20
+
+# ---------- outputs (enforced in trainrules.writers) ----------
+
+#: Most rows an xlsx output sheet may have, the header included (Excel opens no more):
+#: OutputError suggesting .csv or .jsonl, exit 2, nothing written.
+MAX_XLSX_ROWS = 1_048_576

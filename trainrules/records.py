@@ -24,11 +24,14 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import json
 import os
 import re
+import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +39,9 @@ from typing import IO, Any, Final, Literal, TypeAlias
 
 import attrs
 
+from trainrules import limits
 from trainrules.errors import BilingualError
+from trainrules.limits import MAX_JSON_FILE_BYTES, MAX_XLSX_UNCOMPRESSED_BYTES
 
 __all__ = [
     "ITEM_FIELDS",
@@ -47,6 +52,7 @@ __all__ = [
     "RawRecord",
     "ReadProblem",
     "RecordOrProblem",
+    "RecordStream",
     "RecordsFileError",
     "UncomputedFormula",
     "column_key",
@@ -60,10 +66,6 @@ TEACHER_FIELDS: Final = ("id", "name", "school", "subject", "stage", "enrolled_a
 ITEM_FIELDS: Final = ("submitted_at", "score", "grade", "length")
 # Longest JSON line, CSV physical line or CSV cell, in characters ("1 MB").
 MAX_LINE_CHARS: Final = 1 << 20
-# A .json file is loaded whole, so it is capped; use JSON Lines for big inputs.
-MAX_JSON_FILE_BYTES: Final = 256 << 20
-# Sum of the uncompressed sizes an xlsx archive declares (zipfile never reads past them).
-MAX_XLSX_UNCOMPRESSED_BYTES: Final = 512 << 20
 
 _CHUNK: Final = 1 << 20
 _NEWLINES: Final = ("\n", "\r")
@@ -130,6 +132,33 @@ class ReadProblem:
 RecordOrProblem: TypeAlias = RawRecord | ReadProblem
 
 
+class RecordStream(Iterator[RecordOrProblem]):
+    """The records of one file, read one at a time.
+
+    Attributes:
+        sheet: The name of the xlsx sheet read (chosen by name, else the first visible
+            sheet); None for other formats, or when an xlsx has no sheet of this kind.
+        count: How many records there are, when known before reading (a .json document,
+            checked whole first); else None.
+    """
+
+    def __init__(
+        self, records: Iterator[RecordOrProblem], sheet: str | None = None, *, count: int | None = None
+    ) -> None:
+        self._records = records
+        self.sheet = sheet
+        self.count = count
+
+    def __next__(self) -> RecordOrProblem:
+        return next(self._records)
+
+    def close(self) -> None:
+        """Stop reading and close the file (as a generator's ``close``)."""
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()
+
+
 class _Unreadable(Exception):
     """Internal: the current record cannot be read; becomes a ReadProblem."""
 
@@ -176,6 +205,67 @@ def column_key(header: str, *, school: bool = False) -> str:
     return f"facts.{text}"
 
 
+#: Characters that print as nothing (zero-width spaces and joiners, BOMs, direction marks): in a
+#: header they make ``编号`` a different name that looks the same.
+_INVISIBLE_NAMES: Final = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u2060": "零宽不换行",
+    "\ufeff": "字节顺序标记（零宽不换行空格）",
+}
+
+
+def _check_invisible(text: str, number: int, where: str) -> None:
+    """Refuse a header holding a character that cannot be seen, naming its code point and the column."""
+    for char in text:
+        if char in _INVISIBLE_NAMES or unicodedata.category(char) == "Cf":
+            code = f"U+{ord(char):04X}"
+            name_en = unicodedata.name(char, "invisible character").lower()
+            name_zh = _INVISIBLE_NAMES.get(char, "不可见字符")
+            shown = text.replace(char, "")
+            raise RecordsFileError(
+                f"{where}：第 {number} 列表头“{shown}”中含有看不见的字符 {code}（{name_zh}）：请在表头中删去它",
+                f"{where}: the header of column {number} ({shown!r}) holds the invisible character {code} "
+                f"({name_en}): delete it from the header",
+            )
+
+
+def _one_cell(cells: Sequence[object]) -> bool:
+    """Whether a row has exactly one non-empty cell (a title, or a row whose separator was not understood)."""
+    return sum(1 for cell in cells if cell is not None and str(cell).strip()) == 1
+
+
+def _check_title_row(first: Sequence[object], second: Sequence[object], kind: _Want, where: str) -> None:
+    """Refuse a title above the header: row 1 has one cell, and row 2 holds the headers (编号 / 学校 ...)."""
+    wanted = {"id", "name"} if kind == "teacher" else {"school"}
+    keys = {column_key(str(cell), school=kind != "teacher") for cell in second if isinstance(cell, str)}
+    title = next(str(cell).strip() for cell in first if cell is not None and str(cell).strip())
+    if keys & wanted and column_key(title, school=kind != "teacher").startswith("facts."):  # no header word
+        raise RecordsFileError(
+            f"{where}：表头第 1 行“{title[:40]}”看起来是标题，表头应在第 2 行？请删去标题行，让表头位于第 1 行",
+            f"{where}: row 1 ({title[:40]!r}) looks like a title, and the header is in row 2? "
+            "Delete the title row so that the header is row 1",
+        )
+
+
+_SEPARATORS: Final = {";": ("分号", "semicolon"), "\t": ("制表符", "tab")}
+
+
+def _check_separator(texts: Sequence[str], where: str) -> None:
+    """Refuse a CSV that is separated by semicolons or tabs (read as one column), saying so."""
+    if len([t for t in texts if t]) != 1:
+        return
+    for separator, (zh, en) in _SEPARATORS.items():
+        if len([part for part in texts[0].split(separator) if part.strip()]) >= 2:
+            raise RecordsFileError(
+                f"{where}：这是以{zh}分隔的文件（表头只读出一列“{texts[0][:40]}”）；"
+                "请另存为以逗号分隔的 CSV（Excel 中选择“CSV UTF-8（逗号分隔）”）",
+                f"{where}: this file is separated by {en}s (the header reads as one column, {texts[0][:40]!r}); "
+                "save it as comma-separated CSV (in Excel: 'CSV UTF-8 (Comma delimited)')",
+            )
+
+
 def _header_keys(cells: Sequence[object], kind: _Want, where: str) -> list[str]:
     """Canonical keys for a header row; trailing empty header cells are dropped."""
     texts: list[str] = []
@@ -197,6 +287,7 @@ def _header_keys(cells: Sequence[object], kind: _Want, where: str) -> list[str]:
             raise RecordsFileError(
                 f"{where}：第 {number} 列表头为空", f"{where}: the header of column {number} is empty"
             )
+        _check_invisible(text, number, where)
         key = column_key(text, school=kind != "teacher")
         if key in first_header:
             raise RecordsFileError(
@@ -273,6 +364,13 @@ class _Decoder:
         self.trouble = False
         value = self._decoder.decode(text)
         return value, self.trouble or ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
+
+    def raw_decode(self, text: str, start: int) -> tuple[object, int, bool]:
+        """Decode the one value that starts at ``text[start]``; return it, where it ends, and the trouble flag."""
+        self.trouble = False
+        value, end = self._decoder.raw_decode(text, start)
+        escaped = "\\u" in text[start:end] and _SURROGATE_ESCAPE.search(text, start, end) is not None
+        return value, end, self.trouble or escaped
 
     def _pairs(self, items: list[tuple[str, object]]) -> dict[str, object]:
         obj = dict(items)
@@ -369,52 +467,186 @@ def iter_records_from_dicts(objs: Iterable[Mapping[str, object]]) -> Iterator[Re
         yield _record(obj, index, f"input[{index}]")
 
 
-def _json_document(text: str, where: str) -> tuple[object, bool]:
-    try:
-        return _Decoder().decode(text)
-    except json.JSONDecodeError as exc:
-        raise RecordsFileError(
-            f"{where}：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）",
-            f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
-        ) from exc
-    except (ValueError, RecursionError) as exc:  # e.g. an integer with over 4300 digits, deep nesting
-        raise RecordsFileError(f"{where}：不是有效的 JSON", f"{where}: not valid JSON ({exc})") from exc
+_JSON_SPACE: Final = " \t\r\n"
+#: Longest single value (one record) of a .json document; past it the record is refused as invalid.
+_MAX_JSON_VALUE_CHARS: Final = 16 * MAX_LINE_CHARS
 
 
-def _json_part(doc: object, kind: _Want, where: str) -> tuple[list[object], str]:
-    """Pick the teacher or school list out of a decoded .json document."""
-    if isinstance(doc, list):  # an array is all teachers, or all schools in a file of schools
-        return (doc if kind != "school" else []), f"{where}#/"
-    if not isinstance(doc, dict):
-        raise RecordsFileError(
-            f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
-            f"{where}: a JSON file must be an array of records or an object with 'teachers'",
+class _JsonWalker:
+    """Walk one JSON document from a text stream, decoding one record at a time.
+
+    The document's frame (the top-level array, or the object with ``teachers`` and
+    ``schools`` arrays) is walked here; each element, and each key, is decoded by the exact
+    :class:`_Decoder`. Only a chunk of text and one record are in memory at a time, so a
+    large .json costs no more memory than JSON Lines. Invalid JSON raises
+    :class:`RecordsFileError` with its line and column.
+    """
+
+    def __init__(self, stream: IO[str], where: str) -> None:
+        self._stream = stream
+        self._where = where
+        self._decoder = _Decoder()
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._line = 1  # line number at the start of self._buf
+        self._line_start = 0  # offset in self._buf where that line starts (negative: it began earlier)
+
+    # --- low level ---------------------------------------------------------------
+
+    def _fill(self) -> bool:
+        """Read another chunk, dropping the text already walked; False at the end of the stream."""
+        if self._eof:
+            return False
+        chunk = self._stream.read(_CHUNK)
+        if not chunk:  # nothing moves: offsets into the buffer stay valid
+            self._eof = True
+            return False
+        dropped = self._buf[: self._pos]
+        newlines = dropped.count("\n")
+        if newlines:
+            self._line += newlines
+            self._line_start = dropped.rfind("\n") + 1 - self._pos
+        else:
+            self._line_start -= self._pos
+        self._buf = self._buf[self._pos :] + chunk
+        self._pos = 0
+        return True
+
+    def _error(self, at: int, message: str) -> RecordsFileError:
+        line = self._line + self._buf.count("\n", 0, at)
+        last = self._buf.rfind("\n", 0, at)
+        column = at - (last + 1 if last >= 0 else self._line_start) + 1
+        return RecordsFileError(
+            f"{self._where}：不是有效的 JSON（第 {line} 行第 {column} 列）",
+            f"{self._where}: not valid JSON ({message} at line {line} column {column})",
         )
-    if isinstance(doc, _JsonObject):
-        raise RecordsFileError(
-            f"{where}：顶层键重复：{doc.duplicates}", f"{where}: duplicate top-level keys: {doc.duplicates}"
-        )
-    unknown = sorted(set(doc) - {"teachers", "schools"})
-    if unknown:
-        raise RecordsFileError(
-            f"{where}：未知的顶层键 {unknown}（只允许 teachers、schools）",
-            f"{where}: unknown top-level keys {unknown} (only 'teachers' and 'schools')",
-        )
-    key = "teachers" if kind == "teacher" else "schools"
-    if key not in doc:
-        if kind != "teacher":
-            return [], f"{where}#/schools/"
-        raise RecordsFileError(f"{where}：缺少 teachers 数组", f"{where}: the 'teachers' array is missing")
-    part = doc[key]
-    if not isinstance(part, list):
-        raise RecordsFileError(f"{where}：{key} 必须是数组", f"{where}: '{key}' must be an array")
-    return part, f"{where}#/{key}/"
+
+    def _peek(self) -> str:
+        """The next character after white space ("" at the end)."""
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in _JSON_SPACE:
+                self._pos += 1
+            if self._pos < len(self._buf) or not self._fill():
+                return self._buf[self._pos] if self._pos < len(self._buf) else ""
+
+    def _take(self, char: str, message: str) -> None:
+        if self._peek() != char:
+            raise self._error(self._pos, message)
+        self._pos += 1
+
+    def value(self) -> tuple[object, bool]:
+        """Decode the next value (and whether it holds duplicate keys or escaped surrogates)."""
+        self._peek()
+        while True:
+            try:
+                value, end, troubled = self._decoder.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as exc:
+                # Perhaps the value goes on in the next chunk; past the largest record, it is broken.
+                if len(self._buf) - self._pos <= _MAX_JSON_VALUE_CHARS and self._fill():
+                    continue
+                raise self._error(exc.pos, exc.msg) from exc
+            except (ValueError, RecursionError) as exc:  # e.g. nesting deeper than Python's stack
+                raise RecordsFileError(
+                    f"{self._where}：不是有效的 JSON", f"{self._where}: not valid JSON ({exc})"
+                ) from exc
+            if end == len(self._buf) and self._fill():  # a number may go on in the next chunk ("12" "34")
+                continue
+            self._pos = end
+            return value, troubled
+
+    def array(self, name: str) -> Iterator[tuple[object, bool]]:
+        """The elements of the array that starts here."""
+        if self._peek() != "[":
+            raise RecordsFileError(f"{self._where}：{name} 必须是数组", f"{self._where}: '{name}' must be an array")
+        self._pos += 1
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        while True:
+            yield self.value()
+            following = self._peek()
+            self._pos += 1
+            if following == "]":
+                return
+            if following != ",":
+                raise self._error(self._pos - 1, "Expecting ',' delimiter")
+
+    def end(self) -> None:
+        if self._peek():
+            raise self._error(self._pos, "Extra data")
+
+    # --- the document ------------------------------------------------------------------
+
+    def records(self, kind: _Want) -> Iterator[tuple[object, bool, str]]:
+        """Every element of the wanted part, with its trouble flag and location; the rest is checked and skipped."""
+        where = self._where
+        first = self._peek()
+        if first == "[":  # an array is all teachers, or all schools in a file of schools
+            for index, (obj, troubled) in enumerate(self.array("")):
+                if kind != "school":
+                    yield obj, troubled, f"{where}#/{index}"
+            self.end()
+            return
+        if first != "{":
+            if first == "":
+                raise self._error(self._pos, "Expecting value")
+            raise RecordsFileError(
+                f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
+                f"{where}: a JSON file must be an array of records or an object with 'teachers'",
+            )
+        self._pos += 1
+        wanted = "teachers" if kind == "teacher" else "schools"
+        seen: set[str] = set()
+        if self._peek() == "}":
+            self._pos += 1
+        else:
+            while True:
+                if self._peek() != '"':
+                    raise self._error(self._pos, "Expecting property name enclosed in double quotes")
+                key = str(self.value()[0])  # a JSON string: it decodes to str
+                if key not in ("teachers", "schools"):
+                    raise RecordsFileError(
+                        f"{where}：未知的顶层键 ['{key}']（只允许 teachers、schools）",
+                        f"{where}: unknown top-level keys ['{key}'] (only 'teachers' and 'schools')",
+                    )
+                if key in seen:
+                    raise RecordsFileError(
+                        f"{where}：顶层键重复：('{key}',)", f"{where}: duplicate top-level keys: ('{key}',)"
+                    )
+                seen.add(key)
+                self._take(":", "Expecting ':' delimiter")
+                for index, (obj, troubled) in enumerate(self.array(key)):
+                    if key == wanted:
+                        yield obj, troubled, f"{where}#/{key}/{index}"
+                following = self._peek()
+                self._pos += 1
+                if following == "}":
+                    break
+                if following != ",":
+                    raise self._error(self._pos - 1, "Expecting ',' delimiter")
+        self.end()
+        if kind == "teacher" and "teachers" not in seen:
+            raise RecordsFileError(f"{where}：缺少 teachers 数组", f"{where}: the 'teachers' array is missing")
 
 
-def _json_records(decoded: tuple[object, bool], kind: _Want, where: str) -> Iterator[RecordOrProblem]:
-    doc, troubled = decoded
-    objs, prefix = _json_part(doc, kind, where)
-    return (_record(obj, index, f"{prefix}{index}", troubled=troubled) for index, obj in enumerate(objs))
+def _json_records(open_text: Callable[[], IO[str]], kind: _Want, where: str) -> RecordStream:
+    """Check the whole document now (raising RecordsFileError), then read its records one at a time.
+
+    Both passes stream: the first decodes each record and drops it (counting them), so that a
+    broken end of the file is refused before the first record is used, as for every format.
+    """
+    count = 0
+    with open_text() as stream:
+        for _ in _JsonWalker(stream, where).records(kind):
+            count += 1
+
+    def read() -> Iterator[RecordOrProblem]:
+        with open_text() as stream:
+            for index, (obj, troubled, location) in enumerate(_JsonWalker(stream, where).records(kind)):
+                yield _record(obj, index, location, troubled=troubled)
+
+    return RecordStream(read(), count=count)
 
 
 def _too_long(line: str) -> bool:
@@ -514,13 +746,22 @@ def _csv_lines(stream: IO[str], oversized: list[int]) -> Iterator[str]:
         yield line
 
 
-def _csv_header(reader: Iterator[list[str]], oversized: list[int], kind: _Want, where: str) -> list[str]:
+def _csv_header(
+    reader: Iterator[list[str]], oversized: list[int], kind: _Want, where: str, *, first_pass: bool = False
+) -> list[str]:
+    """Read the header row. On the first pass (which only checks) also look for a semicolon- or
+    tab-separated file and a title row above the header, peeking at row 2."""
     try:
         header = next(reader, None)
+        if oversized:
+            raise RecordsFileError(f"{where}：表头行过长", f"{where}: the header row is too long")
+        if first_pass and header:
+            _check_separator(header, where)
+            second = next(reader, None) if _one_cell(header) else None
+            if second:
+                _check_title_row(header, second, kind, where)
     except csv.Error as exc:
         raise RecordsFileError(f"{where}：表头行无法读取", f"{where}: the header row cannot be read ({exc})") from exc
-    if oversized:
-        raise RecordsFileError(f"{where}：表头行过长", f"{where}: the header row is too long")
     return _header_keys(header or [], kind, where)
 
 
@@ -579,6 +820,14 @@ def _iter_csv(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrProb
 # --- xlsx --------------------------------------------------------------------
 
 
+#: What zipfile raises for a broken archive: a bad name's encoding (UnicodeDecodeError is a
+#: ValueError), a truncated or corrupt member, an unsupported compression method.
+_ZIP_ERRORS: Final = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
+
+#: The parts of an xlsx that openpyxl's read-only mode streams: the worksheets.
+_STREAMED_PART: Final = re.compile(r"xl/worksheets/[^/]+\.xml")
+
+
 @contextlib.contextmanager
 def _open_workbook(path: Path, where: str) -> Iterator[Any]:
     """Open a workbook read-only, after the safety checks; the file is closed on leaving."""
@@ -591,11 +840,25 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
         )
     try:
         with zipfile.ZipFile(path) as archive:
-            declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
+            parts = archive.infolist()
+    except _ZIP_ERRORS as exc:
         raise RecordsFileError(f"{where}：不是有效的 xlsx 文件", f"{where}: not a valid xlsx file") from exc
-    if declared > MAX_XLSX_UNCOMPRESSED_BYTES:
-        raise RecordsFileError(f"{where}：xlsx 解压后过大", f"{where}: the xlsx file is too large when uncompressed")
+    declared = sum(info.file_size for info in parts)
+    if declared > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
+        most = limits.MAX_XLSX_UNCOMPRESSED_BYTES >> 20
+        raise RecordsFileError(
+            f"{where}：xlsx 解压后过大（超过 {most} MiB）：请另存为 CSV",
+            f"{where}: the xlsx file is too large when uncompressed (over {most} MiB): save it as CSV",
+        )
+    # Worksheets are streamed; every other part (the shared strings above all) is parsed whole into memory.
+    whole = sum(info.file_size for info in parts if not _STREAMED_PART.fullmatch(info.filename))
+    if whole > limits.MAX_XLSX_WHOLE_PARTS_BYTES:
+        most = limits.MAX_XLSX_WHOLE_PARTS_BYTES >> 20
+        raise RecordsFileError(
+            f"{where}：xlsx 中须整体读入的部分（共享字符串表、样式等）解压后超过 {most} MiB：请另存为 CSV",
+            f"{where}: the parts of the xlsx that are read whole (the shared strings, styles ...) "
+            f"exceed {most} MiB uncompressed: save it as CSV",
+        )
     # openpyxl gets an open file rather than the path: when it fails half-way it leaves the
     # file it opened itself unclosed, and here the ``with`` closes it either way.
     with path.open("rb") as stream:
@@ -614,6 +877,8 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
 
 
 def _sheet_name(names: Sequence[str], kind: _Want) -> str | None:
+    """The sheet to read among the visible worksheets ``names``: by name, else the first that fits."""
+
     def named(wanted: frozenset[str]) -> str | None:
         return next((name for name in names if name.strip().lower() in wanted), None)
 
@@ -633,17 +898,31 @@ def _xlsx_cell(value: object) -> object:
     return value
 
 
+def _visible_sheets(workbook: Any) -> list[str]:
+    """The names of the worksheets a clerk can see: hidden and very hidden sheets (often stale) are never read."""
+    return [ws.title for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+
+
 def _xlsx_rows(workbook: Any, kind: _Want, where: str) -> tuple[str, Iterator[tuple[object, ...]], list[str]] | None:
-    sheet = _sheet_name(list(workbook.sheetnames), kind)
+    sheet = _sheet_name(_visible_sheets(workbook), kind)
     if sheet is None:
+        if kind == "teacher":
+            raise RecordsFileError(
+                f"{where}：没有可见的工作表（隐藏的工作表不读取）",
+                f"{where}: the workbook has no visible sheet (hidden sheets are not read)",
+            )
         return None
     worksheet = workbook[sheet]
     worksheet.reset_dimensions()  # the stored dimension may be wrong; read every cell there is
     rows: Iterator[tuple[object, ...]] = worksheet.iter_rows(values_only=True)
     try:
         header = next(rows, ())
+        second = next(rows, None) if _one_cell(header) else None
     except Exception as exc:  # XML errors surface lazily from openpyxl
         raise RecordsFileError(f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})") from exc
+    if second is not None:
+        _check_title_row(header, second, kind, f"{where}!{sheet}")
+        rows = itertools.chain([second], rows)
     return sheet, rows, _header_keys(header, kind, f"{where}!{sheet}")
 
 
@@ -661,6 +940,13 @@ class UncomputedFormula:
 
 def _uncomputed_cells(path: Path, member: str, where: str) -> frozenset[str]:
     """The cells of a sheet whose formula has no computed value, read in chunks (bounded)."""
+    try:
+        return _uncomputed_in(path, member, where)
+    except _ZIP_ERRORS as exc:
+        raise RecordsFileError(f"{where}：xlsx 文件无法读取", f"{where}: the xlsx file cannot be read ({exc})") from exc
+
+
+def _uncomputed_in(path: Path, member: str, where: str) -> frozenset[str]:
     found: set[str] = set()
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
@@ -783,20 +1069,25 @@ def _os_error(where: str, exc: OSError) -> RecordsFileError:
     )
 
 
-def _read_json_file(file: Path, where: str) -> tuple[object, bool]:
+def _json_file(file: Path, where: str, kind: _Want) -> RecordStream:
     try:
-        if file.stat().st_size > MAX_JSON_FILE_BYTES:
+        if file.stat().st_size > limits.MAX_JSON_FILE_BYTES:
+            most = limits.MAX_JSON_FILE_BYTES >> 20
             raise RecordsFileError(
-                f"{where}：JSON 文件过大，请改用 .jsonl", f"{where}: the JSON file is too large; use .jsonl instead"
+                f"{where}：JSON 文件过大（超过 {most} MiB），请改用 .jsonl",
+                f"{where}: the JSON file is too large (over {most} MiB); use .jsonl instead",
             )
-        data = file.read_bytes()
     except OSError as exc:
         raise _os_error(where, exc) from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(where, 1 + data.count(b"\n", 0, exc.start)) from exc
-    return _json_document(text, where)
+    _check_utf8(file, where)
+
+    def open_text() -> IO[str]:
+        try:
+            return file.open(encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise _os_error(where, exc) from exc
+
+    return _json_records(open_text, kind, where)
 
 
 _StreamReader: TypeAlias = Callable[[IO[str], str, _Want], Iterator[RecordOrProblem]]
@@ -813,36 +1104,39 @@ def _streamed(file: Path, where: str, reader: _StreamReader, kind: _Want) -> Ite
         raise _os_error(where, exc) from exc
 
 
-def _read(path: str | os.PathLike[str], kind: _Want) -> Iterator[RecordOrProblem]:
+def _read(path: str | os.PathLike[str], kind: _Want) -> RecordStream:
     file, fmt, where = _source(path)
     if fmt == "json":
-        return _json_records(_read_json_file(file, where), kind, where)
+        return _json_file(file, where, kind)
     if fmt == "xlsx":
         # Check the workbook, sheet and header now, so whole-file problems raise at call time.
         with _open_workbook(file, where) as workbook:
-            _xlsx_rows(workbook, kind, where)
-        return _iter_xlsx(file, where, kind)
+            opened = _xlsx_rows(workbook, kind, where)
+        return RecordStream(_iter_xlsx(file, where, kind), opened[0] if opened else None)
     _check_utf8(file, where)
     if fmt == "csv":
         try:
             with file.open(encoding="utf-8-sig", newline="") as stream:
                 _allow_long_csv_cells()
                 oversized: list[int] = []
-                _csv_header(csv.reader(_csv_lines(stream, oversized), strict=True), oversized, kind, where)
+                _csv_header(
+                    csv.reader(_csv_lines(stream, oversized), strict=True), oversized, kind, where, first_pass=True
+                )
         except OSError as exc:
             raise _os_error(where, exc) from exc
-        return _streamed(file, where, _iter_csv, kind)
-    return _streamed(file, where, _iter_jsonl, kind)
+        return RecordStream(_streamed(file, where, _iter_csv, kind))
+    return RecordStream(_streamed(file, where, _iter_jsonl, kind))
 
 
-def read_records(path: str | os.PathLike[str]) -> Iterator[RecordOrProblem]:
+def read_records(path: str | os.PathLike[str]) -> RecordStream:
     """Read the teacher records of a file, one at a time.
 
     The format follows the suffix: ``.json`` (an array of records, or an object with
     ``teachers`` and optionally ``schools``), ``.jsonl`` (one object per line, blank lines
     skipped, ``"kind": "school"`` lines are schools), ``.csv`` (UTF-8 with or without BOM,
-    header row required, blank rows skipped) or ``.xlsx`` (the sheet named 教师/teachers,
-    else the first sheet not named 学校/schools; header in row 1). Whole-file problems are
+    header row required, blank rows skipped) or ``.xlsx`` (the visible sheet named
+    教师/teachers, else the first visible sheet not named 学校/schools; hidden sheets are
+    never read; header in row 1; ``.sheet`` of the result names it). Whole-file problems are
     raised by this call, before iteration starts; afterwards only a file changed meanwhile
     can raise. In xlsx, date cells come as naive datetimes (openpyxl applies the workbook's
     1900 or 1904 epoch), floats as ``Decimal(repr(f))`` and formulas as their cached value
@@ -856,7 +1150,9 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[RecordOrProblem]:
 
     Raises:
         RecordsFileError: Missing file, directory, unknown suffix, not UTF-8, a missing,
-            empty or duplicated header, or a JSON document of the wrong shape.
+            empty, duplicated or invisible-character header, a title row above the header,
+            a CSV separated by semicolons or tabs, an xlsx without a visible sheet, or a
+            JSON document of the wrong shape.
     """
     return _read(path, "teacher")
 
@@ -913,12 +1209,16 @@ def read_records_text(
     text = text.removeprefix("\ufeff")
     want: _Want = "school file" if kind == "school" and separate else kind
     if fmt == "json":
-        return _json_records(_json_document(text, name), want, name)
+        return _json_records(lambda: io.StringIO(text, newline=""), want, name)
     if fmt == "csv":
         _allow_long_csv_cells()
         oversized: list[int] = []
         _csv_header(
-            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True), oversized, want, name
+            csv.reader(_csv_lines(io.StringIO(text, newline=""), oversized), strict=True),
+            oversized,
+            want,
+            name,
+            first_pass=True,
         )
         return _iter_csv(io.StringIO(text, newline=""), name, want)
     return _iter_jsonl(io.StringIO(text, newline=""), name, want)

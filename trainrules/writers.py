@@ -20,8 +20,17 @@ datetimes and dates are written as ISO 8601 text). Decimals are written without 
   In xlsx, Decimals and ints are numeric cells so clerks can sum them (Excel holds 15
   significant digits); control characters that xlsx cannot hold become U+FFFD.
 
-JSON, JSON Lines and CSV stream in constant memory; the xlsx writer holds the workbook
-(openpyxl's write-only mode) until it is closed.
+JSON, JSON Lines and CSV stream in constant memory; the xlsx writer streams the sheet
+(openpyxl's write-only mode) into a scratch file beside the target and zips it when closed.
+An xlsx sheet holds at most ``limits.MAX_XLSX_ROWS`` rows (Excel's 1,048,576, header
+included): one more is refused with an :class:`OutputError` suggesting CSV or JSON Lines.
+
+Temporary files are named ``.<target>.trainrules-<pid>.tmp`` (and the xlsx scratch file
+``.<target>.trainrules-<pid>.sheet.xml``), beside the target. A run killed outright
+(``kill -9``, a power cut) cannot remove them; the next writer for the same target
+removes those whose process is no longer alive (POSIX only: elsewhere they stay).
+Any error while writing (a full disk, a file-size limit, an I/O error) is an
+:class:`OutputError`; the temporary files are removed and the target is left as it was.
 """
 
 from __future__ import annotations
@@ -29,10 +38,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import errno
 import io
 import os
 import re
-import secrets
+import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -41,10 +51,11 @@ from typing import Any, BinaryIO, Final, Literal, Self, TypeAlias
 
 import orjson
 
+from trainrules import limits
 from trainrules.errors import BilingualError
 from trainrules.values import decimal_text
 
-__all__ = ["OutputError", "OutputFormat", "ResultWriter", "flatten_row", "open_writer"]
+__all__ = ["OutputError", "OutputFormat", "ResultWriter", "flatten_row", "open_writer", "remove_stale_temporaries"]
 
 OutputFormat: TypeAlias = Literal["json", "jsonl", "csv", "xlsx"]
 _SUFFIXES: Final[Mapping[str, OutputFormat]] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
@@ -56,6 +67,71 @@ _XLSX_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 class OutputError(BilingualError):
     """An output cannot be written as asked."""
+
+
+#: Why a write failed, for the errors people meet (the rest use the system's own words).
+_CAUSES: Final[Mapping[int, tuple[str, str]]] = {
+    errno.ENOSPC: ("磁盘空间已满", "no space left on the device"),
+    errno.EFBIG: ("超过了文件大小限制", "the file size limit was exceeded"),
+    errno.EDQUOT: ("超过了磁盘配额", "the disk quota was exceeded"),
+    errno.EROFS: ("文件系统只读", "the file system is read-only"),
+    errno.EACCES: ("没有写入权限", "permission denied"),
+}
+
+
+def _write_failed(path: Path, exc: OSError) -> OutputError:
+    """The error for a failed write: its cause, and that the earlier output is untouched."""
+    zh, en = _CAUSES.get(exc.errno or 0, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    return OutputError(
+        f"写入 {path} 失败：{zh}。未写出结果；原有的 {path.name}（如有）保持不变",
+        f"writing {path} failed: {en}. No results were written; the existing {path.name} (if any) is unchanged",
+    )
+
+
+#: The temporary files a writer makes beside its target: ``.<target>.trainrules-<pid>[-<n>].<kind>``.
+_TEMPORARY = re.compile(r"\.(?P<target>.+)\.trainrules-(?P<pid>[0-9]{1,10})(?:-[0-9]{1,6})?\.(?:tmp|sheet\.xml)")
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (when unsure, it does: its files are then kept)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0 sends nothing; it only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else, or the check itself failed
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files that killed runs left beside ``target``.
+
+    Only files named like this module's temporary files *for this target*, whose process
+    is no longer alive, are removed; anything else in the directory is left alone.
+
+    Args:
+        target: The output file.
+
+    Returns:
+        The files removed.
+    """
+    path = Path(target)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent if str(path.parent) else "."))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _TEMPORARY.fullmatch(entry.name)
+        if found is None or found["target"] != path.name or _alive(int(found["pid"])):
+            continue
+        with contextlib.suppress(OSError):  # removed meanwhile, or not ours to remove: leave it
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -155,22 +231,38 @@ class ResultWriter:
     def __init__(self, path: Path, columns: Sequence[str] | None) -> None:
         self.path = path
         self.columns: tuple[str, ...] = tuple(columns) if columns is not None else ()
-        self._temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         self._open = True
-        try:
-            # O_EXCL: never reuse a file someone else made; 0o666 lets the umask decide, as for any new file.
-            descriptor = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except OSError as exc:
-            raise OutputError(
-                f"无法在 {path.parent} 中创建输出文件（{exc.strerror}）",
-                f"cannot create the output file in {path.parent} ({exc.strerror})",
-            ) from exc
+        remove_stale_temporaries(path)
+        self._temp, descriptor = self._create_temporary(path)
         self._file: BinaryIO = os.fdopen(descriptor, "wb")
         try:
             self._start()
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            if isinstance(exc, OSError):
+                raise _write_failed(path, exc) from exc
             raise
+
+    @staticmethod
+    def _create_temporary(path: Path) -> tuple[Path, int]:
+        """Create ``.<target>.trainrules-<pid>.tmp`` (``-<n>`` added while that name is taken)."""
+        for attempt in range(1000):
+            serial = f"-{attempt}" if attempt else ""
+            temp = path.with_name(f".{path.name}.trainrules-{os.getpid()}{serial}.tmp")
+            try:
+                # O_EXCL: never reuse a file someone else made; 0o666 lets the umask decide, as for any new file.
+                return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise OutputError(
+                    f"无法在 {path.parent} 中创建输出文件（{exc.strerror}）",
+                    f"cannot create the output file in {path.parent} ({exc.strerror})",
+                ) from exc
+        raise OutputError(
+            f"无法在 {path.parent} 中创建输出文件（临时文件名都已占用）",
+            f"cannot create the output file in {path.parent} (every temporary name is taken)",
+        )
 
     def _start(self) -> None:
         """Write whatever comes before the first row."""
@@ -195,9 +287,8 @@ class ResultWriter:
         try:
             self._write_row(row)
         except OSError as exc:
-            raise OutputError(
-                f"写入 {self.path} 失败（{exc.strerror}）", f"writing {self.path} failed ({exc.strerror})"
-            ) from exc
+            self.abort()
+            raise _write_failed(self.path, exc) from exc
 
     def close(self) -> None:
         """Finish the file, fsync it and move it onto the target.
@@ -217,18 +308,21 @@ class ResultWriter:
         except BaseException as exc:
             self.abort()
             if isinstance(exc, OSError):
-                raise OutputError(
-                    f"写入 {self.path} 失败（{exc.strerror}）", f"writing {self.path} failed ({exc.strerror})"
-                ) from exc
+                raise _write_failed(self.path, exc) from exc
             raise
         _sync_directory(self.path.parent)
 
     def abort(self) -> None:
-        """Discard everything written; the target stays as it was."""
+        """Discard everything written; the target stays as it was. Never raises an OSError."""
         self._open = False
-        self._discard()
-        self._file.close()
-        self._temp.unlink(missing_ok=True)
+        try:
+            self._discard()
+        finally:
+            # Closing flushes what is buffered, which fails again on a full disk; the file is closed all the same.
+            with contextlib.suppress(OSError):
+                self._file.close()
+            with contextlib.suppress(OSError):  # nothing more can be done; the next run removes it (stale)
+                self._temp.unlink(missing_ok=True)
 
     def _discard(self) -> None:
         """Release format-specific resources when aborting."""
@@ -312,30 +406,70 @@ class _CsvWriter(ResultWriter):
                 text.detach()
 
 
+def _too_many_rows(path: Path) -> OutputError:
+    most = limits.MAX_XLSX_ROWS
+    return OutputError(
+        f"{path.name}：结果超过 Excel 一张表的上限 {most:,} 行（含表头），Excel 无法打开；"
+        "请改用 .csv 或 .jsonl 输出（-o 结果.csv）。未写出结果",
+        f"{path.name}: the results exceed Excel's limit of {most:,} rows per sheet (header included), "
+        "so Excel could not open the file; write .csv or .jsonl instead (-o results.csv). No results were written",
+    )
+
+
 class _XlsxWriter(ResultWriter):
     def _start(self) -> None:
         from openpyxl import Workbook
+        from openpyxl.worksheet import _writer as sheet_writer
 
+        self._rows = 1
         self._workbook: Any = Workbook(write_only=True)
         self._sheet: Any = self._workbook.create_sheet(_SHEET_TITLE)
+        # openpyxl streams the sheet into a scratch file, by default in the system temp directory,
+        # where a killed run leaves it for good. Give it one beside the target, named so that the
+        # next run recognises it (private API: WriteOnlyWorksheet makes its WorksheetWriter lazily).
+        scratch = self._temp.with_suffix(".sheet.xml")
+        os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        self._scratch = scratch  # only now ours to remove
+        sheet_writer.ALL_TEMP_FILES.append(str(scratch))  # openpyxl removes it at save (and at exit)
+        self._sheet._writer = sheet_writer.WorksheetWriter(self._sheet, out=str(scratch))
+        self._sheet._writer.write_top()
         self._sheet.append([_xlsx_cell(column) for column in self.columns])
 
     def _write_row(self, row: Mapping[str, object]) -> None:
+        if self._rows >= limits.MAX_XLSX_ROWS:
+            raise _too_many_rows(self.path)
         flat = flatten_row(row)
         self._sheet.append([_xlsx_cell(flat.get(column)) for column in self.columns])
+        self._rows += 1
 
     def _finish(self) -> None:
-        self._workbook.save(self._file)
+        from openpyxl.writer.excel import ExcelWriter
+
+        # openpyxl's save_workbook, except that a failure closes the archive: otherwise the zip
+        # object, collected after the file is closed, raises from its finaliser.
+        archive = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._workbook.properties.modified = _dt.datetime.now(tz=_dt.UTC).replace(tzinfo=None)
+        try:
+            ExcelWriter(self._workbook, archive).save()
+        except BaseException:
+            with contextlib.suppress(Exception):  # the disk is full or gone: closing fails too, but lets go
+                archive.close()
+            raise
 
     def _discard(self) -> None:
-        # openpyxl streams the sheet into a file of its own in the system temp directory and
-        # removes it only at save or interpreter exit; remove it now (private API, guarded).
         sheet = getattr(self, "_sheet", None)
-        if sheet is None or sheet.closed:
-            return
-        with contextlib.suppress(Exception):  # best effort: openpyxl's own atexit hook removes it too
-            sheet.close()  # ends openpyxl's row generator cleanly, so collecting it raises nothing
-            sheet._writer.cleanup()
+        # Close only a sheet that has its writer: closing one without would make openpyxl start a scratch file.
+        if sheet is not None and sheet._writer is not None and not sheet.closed:
+            with contextlib.suppress(Exception):  # ends openpyxl's row generator, so collecting it raises nothing
+                sheet.close()
+        scratch = getattr(self, "_scratch", None)
+        if scratch is not None:
+            from openpyxl.worksheet import _writer as sheet_writer
+
+            with contextlib.suppress(OSError):
+                scratch.unlink(missing_ok=True)
+            with contextlib.suppress(ValueError):  # openpyxl already forgot it
+                sheet_writer.ALL_TEMP_FILES.remove(str(scratch))
 
 
 _WRITERS: Final[Mapping[OutputFormat, type[ResultWriter]]] = {
@@ -347,7 +481,11 @@ _WRITERS: Final[Mapping[OutputFormat, type[ResultWriter]]] = {
 
 
 def open_writer(
-    path: str | os.PathLike[str], fmt: OutputFormat | None = None, columns: Sequence[str] | None = None
+    path: str | os.PathLike[str],
+    fmt: OutputFormat | None = None,
+    columns: Sequence[str] | None = None,
+    *,
+    rows: int | None = None,
 ) -> ResultWriter:
     """Open an atomic, streaming writer for result rows.
 
@@ -355,13 +493,15 @@ def open_writer(
         path: The target file; its directory must exist.
         fmt: ``json``, ``jsonl``, ``csv`` or ``xlsx``; inferred from the suffix when None.
         columns: The flat (dotted) column names, in order; required for csv and xlsx.
+        rows: How many rows will be written, when known: an xlsx that could not hold them
+            is refused now, before anything is written (else when the row past the limit comes).
 
     Returns:
         A writer to use in a ``with`` block.
 
     Raises:
-        OutputError: Unknown format, missing columns, the target is a directory, or the
-            temporary file cannot be created.
+        OutputError: Unknown format, missing columns, the target is a directory, more
+            ``rows`` than an xlsx sheet holds, or the temporary file cannot be created.
     """
     target = Path(path)
     if target.is_dir():
@@ -378,4 +518,6 @@ def open_writer(
         raise OutputError(f"未知的输出格式 {fmt!r}", f"unknown output format {fmt!r}")
     if fmt in ("csv", "xlsx") and not columns:
         raise OutputError(f"写出 {fmt} 需要给出列名", f"writing {fmt} needs a list of columns")
+    if fmt == "xlsx" and rows is not None and rows + 1 > limits.MAX_XLSX_ROWS:
+        raise _too_many_rows(target)
     return _WRITERS[fmt](target, columns)
