@@ -505,3 +505,13 @@ def test_rounding_step_of_zero_is_e304(late: str, flagged: bool) -> None:
     assert flagged == bool(d)
     if flagged:
         assert "步长不能为 0" in d[0].message
+
+
+def test_an_undefined_name_with_a_glued_keyword_says_where_the_space_goes() -> None:
+    """`总分不少于60` lexes as one name (names may hold digits): E301 says to split it, not a spelling guess."""
+    text = (REPO / "policies" / "lanxi_2019-2020_term1_online-school.policy").read_text(encoding="utf-8")
+    assert "合格 当 总分 不少于 60" in text
+    (d,) = [d for d in checks(text.replace("合格 当 总分 不少于 60", "合格 当 总分不少于60"), name="p.policy")]
+    assert ("E301", "总分不少于60") == (d.code, d.span.text)
+    assert "是不是想写“总分 不少于 60”？在“总分”和“不少于”之间加空格。" == d.hint
+    assert "Did you mean '总分 不少于 60'?" in d.hint_en

@@ -16,7 +16,14 @@ from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 from pendulum.tz.timezone import FixedTimezone
 
 from trainrules.errors import BilingualError
-from trainrules.limits import MAX_RECORD_FIELD_CHARS
+from trainrules.limits import (
+    MAX_RECORD_FIELD_CHARS,
+    MAX_RECORD_FRACTION_DIGITS,
+    MAX_RECORD_INTEGER_DIGITS,
+    MAX_RECORD_LABELS,
+    MAX_RECORD_WHOLE_NUMBER,
+    YEARS,
+)
 
 __all__ = [
     "MAX_INT",
@@ -49,16 +56,15 @@ class NumberLimits:
         fraction_digits: Most digits after the decimal point (trailing zeros counted).
     """
 
-    integer_digits: int = 18
-    fraction_digits: int = 10
+    integer_digits: int = MAX_RECORD_INTEGER_DIGITS
+    fraction_digits: int = MAX_RECORD_FRACTION_DIGITS
 
 
 NUMBER_LIMITS: Final = NumberLimits()
-MAX_INT: Final = 10**12
+MAX_INT: Final = MAX_RECORD_WHOLE_NUMBER
 MAX_TEXT_LENGTH: Final = MAX_RECORD_FIELD_CHARS
-MAX_LABELS: Final = 1000
-MIN_YEAR: Final = 1900
-MAX_YEAR: Final = 2999
+MAX_LABELS: Final = MAX_RECORD_LABELS
+MIN_YEAR, MAX_YEAR = YEARS
 
 # Longest raw string examined at all; anything longer is rejected before any regex or Decimal work.
 _MAX_RAW_CHARS: Final = 100

@@ -16,6 +16,7 @@ from trainrules.diagnostics import Collector
 from trainrules.functions import AGGREGATES, FUNCTIONS, ROUNDING
 from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
+from trainrules.syntax.slips import glued_hint
 
 __all__ = ["check_types"]
 
@@ -100,7 +101,9 @@ class _Typer:
                 return sym.type
         sym = resolve(self.policy, e.path, item)
         if sym is None:
-            zh, en = self.hint(e.dotted, self.names_in_scope(item))
+            in_scope = self.names_in_scope(item)
+            # 总分不少于60 is one name to the lexer: say where the space goes before guessing by spelling
+            zh, en = glued_hint(e.dotted, set(in_scope)) or self.hint(e.dotted, in_scope)
             if len(e.path) == 1 and e.path[0] in ITEM_INPUTS and item is None:
                 zh = f"“{e.path[0]}”只在项目内可直接使用；在别处写“项目名.{e.path[0]}”。"
                 en = f"'{e.path[0]}' alone works inside an item; elsewhere write 'ITEM.{e.path[0]}'."

@@ -11,6 +11,7 @@ import pendulum
 from lark import Token, Tree
 
 from trainrules.diagnostics import Collector
+from trainrules.limits import MAX_POLICY_FRACTION_DIGITS, MAX_POLICY_INTEGER_DIGITS
 from trainrules.source import Source, Span
 from trainrules.syntax import ast
 from trainrules.values import MAX_YEAR, MIN_YEAR, ValueProblem, wall_instant
@@ -53,7 +54,7 @@ _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 _ARITH = {"+": "+", "-": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
 _DATE_RE = re.compile(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?")
 _TIME_RE = re.compile(r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
-_MAX_INT_DIGITS = 15
+_MAX_INT_DIGITS = MAX_POLICY_INTEGER_DIGITS
 #: The keyword each item statement starts with (the tree keeps no anonymous tokens).
 _ITEM_KEYWORDS = {
     "due": "截止",
@@ -65,7 +66,7 @@ _ITEM_KEYWORDS = {
     "uses_bands": "档次",
     "submitted_from": "提交时间",
 }
-_MAX_FRAC_DIGITS = 10
+_MAX_FRAC_DIGITS = MAX_POLICY_FRACTION_DIGITS
 
 Node = Tree[Token] | Token
 
