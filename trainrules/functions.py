@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 import attrs
 
 from trainrules.errors import ComputeError
 
-__all__ = ["AGGREGATES", "FUNCTIONS", "ROUNDING", "Function", "round_to"]
+__all__ = ["AGGREGATES", "FUNCTIONS", "LIST_AGGREGATES", "ROUNDING", "Function", "list_source", "round_to"]
 
 
 def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
@@ -73,3 +74,19 @@ FUNCTIONS: dict[str, Function] = {
 }
 #: Functions that range over the teachers of a group.
 AGGREGATES = frozenset({"计数", "合计", "人数"})
+#: Functions that range over the entries of a list or filter when their first argument names one
+#: (``合计(培训记录.学时, 类别 == "集中")``); 最大/最小 of numbers and the group aggregates keep their meaning.
+LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部"})
+
+
+class _Policy(Protocol):
+    lists: Mapping[str, object]
+    filters: Mapping[str, object]
+
+
+def list_source(policy: _Policy, e: object) -> str | None:
+    """The list or filter an aggregate's first argument names (``培训记录`` or ``培训记录.学时``), else None."""
+    path = getattr(e, "path", None)
+    if isinstance(path, tuple) and path and (path[0] in policy.lists or path[0] in policy.filters):
+        return str(path[0])
+    return None

@@ -104,7 +104,7 @@ def _graph(policy: CheckedPolicy) -> _Graph:
             )
     owner: dict[int, Node] = {}  # the expressions that compute a node, by identity
     for d in policy.module.decls:
-        if isinstance(d, ast.Define):
+        if isinstance(d, ast.Define) and d.entry_of is None:
             owner[id(d.expr)] = ("定义", d.name)
     for part in policy.parts:
         if part.cancel is not None:

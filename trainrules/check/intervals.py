@@ -149,7 +149,7 @@ class Bounder:
         return deps
 
     def _bound_defines(self) -> None:
-        decls = {d.name: d for d in self.policy.module.decls if isinstance(d, ast.Define)}
+        decls = {d.name: d for d in self.policy.module.decls if isinstance(d, ast.Define) and d.entry_of is None}
         deps = {name: self._define_deps(d) for name, d in decls.items()}
         state: dict[str, int] = {}  # 1 in progress, 2 done
         for root in decls:

@@ -35,7 +35,7 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
     used_tables.update(it.bands for it in policy.items.values() if it.bands)
     relied = {name for cite, _ in citations(policy) for name in cite.relies}
     for d in policy.module.decls:
-        if isinstance(d, ast.Define) and d.name not in used:
+        if isinstance(d, ast.Define) and d.entry_of is None and d.name not in used:
             out.add("W601", d.span, kind="定义", kind_en="the definition", name=d.name)
         elif isinstance(d, ast.Assumption) and d.name not in relied and d.name not in used and d.name != "下班时间":
             out.add("W601", d.span, kind="假设", kind_en="the assumption", name=d.name)
