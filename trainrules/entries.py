@@ -190,6 +190,8 @@ def _values(ctx: Context, st: FilterStep, x: Entry, show: Callable[[Value], str]
     scoped = ctx.at(x)
     out = []
     for name in st.reads:
+        if f"（{name} " in x.label:
+            continue  # the naming field is in the entry's label already
         try:
             v = scoped.entry_value(name) if name in x.values else scoped.entry_define(name)
         except (ComputeError, ArithmeticError, TypeError, ValueError):

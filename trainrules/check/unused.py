@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainrules.check.walk import citations, refs, sites
+from trainrules.check.walk import citations, entry_sites, refs, sites
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.syntax import ast
@@ -29,6 +29,14 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
                 used.add(sym.name)
             if len(r.path) == 1 and r.path[0] in s.group_keys():
                 used.add(r.path[0])
+    for es in entry_sites(policy):  # lists, per-entry definitions, filters: teacher names and tables they read
+        for r in refs(es.expr):
+            if isinstance(r, ast.Lookup):
+                used_tables.add(r.table)
+            elif es.source is None or len(r.path) != 1 or policy.entry_symbol(es.source, r.path[0]) is None:
+                sym = resolve(policy, r.path, None)
+                if sym is not None and sym.kind != "school_field":
+                    used.add(sym.name)
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
             used.update(d.group_by)
