@@ -248,9 +248,11 @@ class _Compiler:
         """The entry fields and per-entry definitions ``e`` reads directly, in source order."""
         names: list[str] = []
         for r in refs(e):
-            if isinstance(r, ast.Ref) and len(r.path) == 1 and r.path[0] not in names:
-                if self.policy.entry_symbol(source, r.path[0]) is not None:
-                    names.append(r.path[0])
+            if not isinstance(r, ast.Ref) or len(r.path) != 1:
+                continue
+            name = r.path[0]
+            if name not in names and self.policy.entry_symbol(source, name) is not None:
+                names.append(name)
         names.reverse()
         return tuple(names)
 
@@ -394,17 +396,19 @@ class _Compiler:
 
         return call
 
-
     def list_aggregate(self, e: ast.Call, source: str) -> Fn:
         first = e.args[0]
         assert isinstance(first, ast.Ref)  # list_source said so
         saved, self.entry = self.entry, source
         try:
-            column = self.expr(ast.Ref(path=first.path[1:], span=first.span), None, False) if len(first.path) == 2 else None
+            column = (
+                self.expr(ast.Ref(path=first.path[1:], span=first.span), None, False) if len(first.path) == 2 else None
+            )
             cond = self.expr(e.args[1], None, False) if len(e.args) == 2 else None
         finally:
             self.entry = saved
         return list_aggregate(e.func, source, first.path[-1], column, cond)
+
 
 #: The functions that handle a missing value themselves: a name read inside them may be missing.
 _MISSING_AWARE = frozenset({"有值", "缺失", "取值"})

@@ -37,7 +37,9 @@ class Entry:
         self.memo: dict[str, Value] = {}
 
 
-def read_list(spec: ListSpec, raw: object, tz: str, problems: list[Problem], read_field: FieldReader) -> tuple[Entry, ...]:
+def read_list(
+    spec: ListSpec, raw: object, tz: str, problems: list[Problem], read_field: FieldReader
+) -> tuple[Entry, ...]:
     """Validate a record's list: an array of objects, each field parsed by its declared type, range and vocabulary."""
     if raw is None or raw == "":
         return ()  # no list is no entries, as for a label set
@@ -280,7 +282,9 @@ def filter_text(fp: FilterPlan, r: FilterResult) -> tuple[str, str]:
         en += f"; {len(r.dropped)} not counted: "
         parts_zh, parts_en = [], []
         for (reason, reason_en), ds in by_reason.items():
-            shown = [d.entry.label + ("：" + "，".join(f"{k} {v}" for k, v in d.inputs) if d.inputs else "") for d in ds]
+            shown = [
+                d.entry.label + ("：" + "，".join(f"{k} {v}" for k, v in d.inputs) if d.inputs else "") for d in ds
+            ]
             shown_en = [
                 f"entry {d.entry.number}" + (": " + ", ".join(f"{k} {v}" for k, v in d.inputs) if d.inputs else "")
                 for d in ds

@@ -1201,6 +1201,8 @@ def _aggregate_error(ctx: _Ctx, func: str, arg: Compiled | None, exc: Exception)
     zh, en = _error_text(exc, f"{func}({arg.text if arg else ''})")
     who = ctx.rec.get("id")
     return f"编号 {who} 的记录：{zh}", f"record {who}: {en}"
+
+
 def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     """What a group check reads besides its aggregates and its group keys (学校.培训课程数 = 1)."""
     per_teacher = {label for _, arg in check.aggregates if arg is not None for label, _ in arg.reads}

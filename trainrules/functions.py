@@ -80,8 +80,10 @@ LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "
 
 
 class _Policy(Protocol):
-    lists: Mapping[str, object]
-    filters: Mapping[str, object]
+    @property
+    def lists(self) -> Mapping[str, object]: ...
+    @property
+    def filters(self) -> Mapping[str, object]: ...
 
 
 def list_source(policy: _Policy, e: object) -> str | None:

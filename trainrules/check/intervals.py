@@ -250,7 +250,10 @@ class Bounder:
         if e.func == "计数":
             top = self._top_count(source)
             if top is not None:
-                kept = (f"筛选“{source}”至多保留 {fmt(top)} 条（前 {fmt(top)}）", f"the filter {source} keeps at most {fmt(top)}")
+                kept = (
+                    f"筛选“{source}”至多保留 {fmt(top)} 条（前 {fmt(top)}）",
+                    f"the filter {source} keeps at most {fmt(top)}",
+                )
                 return Bound(_num(_ZERO), _num(top, None, (kept,)))
             return Bound(_num(_ZERO, None, (note,)), _num(most, None, (note,)))
         first = e.args[0]

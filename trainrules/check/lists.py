@@ -39,9 +39,10 @@ def check_lists(policy: CheckedPolicy, out: Collector) -> None:
         if target not in policy.lists:
             d = next(iter(defs.values()))
             zh, en = did_you_mean(target, policy.lists, shown=len(out.items))
-            if target in policy.filters:
-                zh = f"逐条定义写在列表上：定义 {policy.root_list(target).name if policy.root_list(target) else '列表'}.{d.name} = …"
-                en = "Define it on the list the filter reads from."
+            root = policy.root_list(target)
+            if target in policy.filters and root is not None:
+                zh = f"逐条定义写在列表上：定义 {root.name}.{d.name} = …"
+                en = f"Define it on the list the filter reads from: 定义 {root.name}.{d.name} = …"
             out.add("E314", d.span, name=target, suggestion=zh, suggestion_en=en)
     for f in policy.filters.values():
         _check_filter(policy, f, out)
@@ -125,7 +126,9 @@ def _unused(policy: CheckedPolicy, out: Collector) -> None:
                 out.add("W601", fd.span, kind=f"列表字段（{lst.name}）", kind_en="the list field", name=fd.name)
         for d in policy.entry_defines.get(lst.name, {}).values():
             if (lst.name, d.name) not in fields:
-                out.add("W601", d.span, kind="逐条定义", kind_en="the per-entry definition", name=f"{lst.name}.{d.name}")
+                out.add(
+                    "W601", d.span, kind="逐条定义", kind_en="the per-entry definition", name=f"{lst.name}.{d.name}"
+                )
     for f in policy.filters.values():
         if f.name not in sources:
             out.add("W601", f.span, kind="筛选", kind_en="the filter", name=f.name)

@@ -200,7 +200,7 @@ def _entry_names(
     teacher: dict[str, Span],
     out: Collector,
 ) -> None:
-    """A list's field or per-entry definition may not share a name with a teacher-scope name, nor with each other (E302).
+    """A list's fields and per-entry definitions may not share a name with a teacher-scope name or each other (E302).
 
     Inside an entry a bare name is the entry's field first; forbidding the overlap means no name
     ever has two meanings (docs/design/histories.md §1.1).

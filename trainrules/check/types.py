@@ -228,14 +228,19 @@ class _Typer:
         return fn.result
 
     def list_aggregate(self, e: ast.Call) -> str:
-        """``合计(列表.列[, 条件])``, ``计数(列表[, 条件])``, ``最大/最小(列表.列[, 条件])``, ``任一/全部(列表, 条件)``."""
+        """``合计/最大/最小(列表.列[, 条件])``, ``计数(列表[, 条件])``, ``任一/全部(列表, 条件)``: over entries."""
         first = e.args[0]
         assert isinstance(first, ast.Ref)  # list_source said so
         source = first.path[0]
         column = first.path[1] if len(first.path) == 2 else None
         wants_column = e.func in ("合计", "最大", "最小")
         n = len(e.args)
-        if len(first.path) > 2 or wants_column != (column is not None) or n > 2 or (n < 2 and e.func in ("任一", "全部")):
+        if (
+            len(first.path) > 2
+            or wants_column != (column is not None)
+            or n > 2
+            or (n < 2 and e.func in ("任一", "全部"))
+        ):
             use = (
                 f"{e.func}({source}.字段[, 条件])"
                 if wants_column
@@ -395,7 +400,9 @@ class _Typer:
     def compare(self, e: ast.Compare, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> None:
         lt = self.infer(e.left, item, group, aggregate)
         rt = self.infer(e.right, item, group, aggregate)
-        if "未知" in (lt, rt) or ordered_vocab(self.policy, e, item, self.entry) is not None:  # labels ranked by their vocabulary
+        if (
+            "未知" in (lt, rt) or ordered_vocab(self.policy, e, item, self.entry) is not None
+        ):  # labels ranked by their vocabulary
             return
         ok = {
             "contains": lt.endswith("列表") and rt == lt[:-2],
@@ -472,8 +479,8 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
             typer.site(s)
     for list_name, defs in policy.entry_defines.items():
         if list_name in policy.lists:  # a 定义 on something else than a list: check.lists reports it
-            for name, d in defs.items():
-                typer.entry_define_type(list_name, name, d.expr)
+            for name, entry_def in defs.items():
+                typer.entry_define_type(list_name, name, entry_def.expr)
     own = _entry_define_exprs(policy)
     for es in entry_sites(policy):
         if id(es.expr) in own or (es.source is not None and policy.root_list(es.source) is None):

@@ -155,8 +155,8 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
             yield d.cite, f"定义 {d.entry_of + '.' if d.entry_of else ''}{d.name}"
         elif isinstance(d, ast.ListDecl):
             yield d.cite, f"输入 {d.owner}.{d.name}"
-            for f in d.fields:
-                yield f.cite, f"输入 {d.owner}.{d.name}.{f.name}"
+            for fd in d.fields:
+                yield fd.cite, f"输入 {d.owner}.{d.name}.{fd.name}"
             for r in d.rules:
                 yield r.cite, f"输入 {d.owner}.{d.name}·须"
         elif isinstance(d, ast.FilterDecl):

@@ -22,22 +22,22 @@ __all__ = [
     "Citation",
     "Compare",
     "DateLit",
-    "EntryRule",
-    "FilterDecl",
-    "FilterStep",
     "Deadline",
     "Decl",
     "Define",
+    "EntryRule",
     "Expr",
+    "FilterDecl",
+    "FilterStep",
     "Gap",
     "If",
     "InputField",
     "InstantLit",
     "Item",
+    "ListDecl",
     "ListExpr",
     "Lookup",
     "LookupRow",
-    "ListDecl",
     "LookupTable",
     "Module",
     "Number",
@@ -412,7 +412,7 @@ class Part:
 
 @attrs.frozen(kw_only=True)
 class Define:
-    """``定义 名称 = 表达式``: a named value computed per teacher; ``定义 列表.名称 = …`` one per entry (``entry_of``)."""
+    """``定义 名称 = 表达式``: a value per teacher; ``定义 列表.名称 = …``: one per entry of a list (``entry_of``)."""
 
     name: str
     expr: Expr
