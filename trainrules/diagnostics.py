@@ -350,6 +350,15 @@ CATALOG: Mapping[str, Entry] = {
         "写成 前 2 按 分 这样的整数。",
         "Write a whole number, as in 前 2 按 分.",
     ),
+    "E316": Entry(
+        E,
+        "学校的列表尚未支持",
+        "lists of a school are not supported yet",
+        "列表“{name}”写在“输入 学校”中，但目前只有教师可以有列表",
+        "the list '{name}' is declared in 输入 学校, but only teachers have lists so far",
+        "把它移到“输入 教师”中（每位教师的条目），或用学校字段记录汇总值。",
+        "Move it to 输入 教师 (entries per teacher), or record the school's totals as school fields.",
+    ),
     "E320": Entry(
         E,
         "标签不在词表中",

@@ -1,5 +1,5 @@
-"""Lists, per-entry definitions and filters: their naming fields (E313), targets (E314), sources (E312),
-cycles (E309), counts (E315), repeated reasons (W550), and what nothing reads (W601).
+"""Lists, per-entry definitions and filters: school lists (E316, not yet), naming fields (E313), targets
+(E314), sources (E312), cycles (E309), counts (E315), repeated reasons (W550), and what nothing reads (W601).
 
 Entry-scope names and aggregates are typed in ``check.types``; this pass checks the declarations.
 """
@@ -21,6 +21,8 @@ __all__ = ["check_lists", "list_reads"]
 def check_lists(policy: CheckedPolicy, out: Collector) -> None:
     """Check every list, per-entry definition and filter declaration."""
     for lst in policy.lists.values():
+        if lst.owner == "学校":
+            out.add("E316", lst.span, name=lst.name)
         if lst.key is not None:
             field = next((f for f in lst.fields if f.name == lst.key), None)
             if field is None or field.type != "文本":
@@ -95,6 +97,9 @@ def list_reads(policy: CheckedPolicy) -> tuple[set[str], set[tuple[str, str]]]:
         e, scope = stack.pop()
         if isinstance(e, ast.Ref) and (e.path[0] in policy.lists or e.path[0] in policy.filters):
             sources.add(e.path[0])  # read outside an aggregate: E311 says so, "unused" would be noise
+            sym = policy.entry_symbol(e.path[0], e.path[1]) if len(e.path) == 2 else None
+            if sym is not None:
+                fields.add((sym.item, sym.name))
         if isinstance(e, ast.Ref) and scope is not None and len(e.path) == 1:
             sym = policy.entry_symbol(scope, e.path[0])
             if sym is not None:
