@@ -478,3 +478,9 @@ def test_law_permuting_entries_changes_nothing(es: list[dict[str, object]], data
 @given(es=st.lists(entry_st, max_size=8))
 def test_law_credited_is_at_most_the_sum_of_the_entries(es: list[dict[str, object]]) -> None:
     assert _credited(es) <= sum((_credit(e) for e in es), Decimal(0))
+
+
+def test_sorting_by_an_unordered_label_is_e303() -> None:
+    text = HEAD + LIST + ("筛选 甲 取自 培训记录 依据 X1-03 { 前 1 按 类别 }\n合格 当 合计(甲.学时) >= 0 依据 X1-05\n")
+    assert "E303" in codes(text)
+    assert "E303" not in codes(text.replace("按 类别", "按 级别"))

@@ -438,8 +438,20 @@ class _Typer:
         saved, self.entry = self.entry, s.source
         try:
             t = self.infer(s.expr, None, None, aggregate=False)
+            ranked = (v := vocab_of(self.policy, s.expr, None, s.source)) is not None and v.ordered
         finally:
             self.entry = saved
+        if s.want == "有序":  # a sort value: numbers, dates, instants, or a label with an ordered vocabulary
+            if t not in _ORDERED | {"未知"} and not ranked:
+                _mismatch(
+                    self.out,
+                    s.expr,
+                    f"{s.what}须可比较大小（数、日期、时刻或有序标签），这里是{t}",
+                    f"{s.what} must be ordered (a number, date, instant or ordered label), found {_WORDS_EN.get(t, t)}",
+                    "按 后写数值、日期，或声明为有序标签的字段（{甲 < 乙 < 丙}）。",
+                    "Sort by a number or a date, or by a label declared in order ({A < B < C}).",
+                )
+            return
         if s.want != "未知" and t not in (s.want, "未知"):
             _mismatch(
                 self.out,

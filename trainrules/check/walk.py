@@ -90,7 +90,7 @@ def entry_sites(policy: CheckedPolicy) -> Iterator[EntrySite]:
                 if st.count is not None:
                     yield EntrySite(st.count, None, "数", what + "的条数")
                 if st.by is not None:
-                    yield EntrySite(st.by, d.source, "未知", what + "的排序值")
+                    yield EntrySite(st.by, d.source, "有序", what + "的排序值")
 
 
 def children(e: ast.Expr) -> tuple[ast.Expr, ...]:
