@@ -484,3 +484,16 @@ def test_sorting_by_an_unordered_label_is_e303() -> None:
     text = HEAD + LIST + ("筛选 甲 取自 培训记录 依据 X1-03 { 前 1 按 类别 }\n合格 当 合计(甲.学时) >= 0 依据 X1-05\n")
     assert "E303" in codes(text)
     assert "E303" not in codes(text.replace("按 类别", "按 级别"))
+
+
+def test_shape_4_filter_explanations_match_the_golden(golden: Any) -> None:
+    """The 筛选 steps of shape 4 (dedup by title, then the top two), reviewed once and kept."""
+    pol = trainrules.load(SHAPES / "4_top_two_papers.policy")
+    recs = list(read_records(SHAPES / "4_top_two_papers_records.json"))
+    lines = []
+    for d in pol.evaluate(recs, explain=True).decisions:
+        assert d.steps is not None
+        for s in d.steps:
+            if s.kind == "筛选":
+                lines += [f"{d.id} {s.subject} → {s.result}", f"  {s.detail_zh}", f"  {s.detail_en}"]
+    golden(SHAPES / "4_top_two_papers_filters.txt", "\n".join(lines) + "\n")
