@@ -497,3 +497,48 @@ def test_shape_4_filter_explanations_match_the_golden(golden: Any) -> None:
             if s.kind == "筛选":
                 lines += [f"{d.id} {s.subject} → {s.result}", f"  {s.detail_zh}", f"  {s.detail_en}"]
     golden(SHAPES / "4_top_two_papers_filters.txt", "\n".join(lines) + "\n")
+
+
+def test_cycles_through_aggregates_and_filters_are_e309_before_anything_recurses() -> None:
+    via_aggregate = (
+        HEAD
+        + LIST
+        + (
+            "定义 总 = 合计(培训记录.分) 依据 X1-04\n定义 培训记录.分 = 学时 + 总 依据 X1-02\n合格 当 总 >= 1 依据 X1-05\n"
+        )
+    )
+    assert "E309" in codes(via_aggregate)
+    via_count = (
+        HEAD
+        + LIST
+        + (
+            "定义 名额 = 计数(甲) 依据 X1-04\n筛选 甲 取自 培训记录 依据 X1-03 { 前 名额 按 学时 }\n"
+            "合格 当 名额 >= 1 依据 X1-05\n"
+        )
+    )
+    assert "E309" in codes(via_count)
+
+
+def test_a_long_chain_of_per_entry_definitions_is_e104_not_a_crash() -> None:
+    chain = "".join(f"定义 培训记录.d{i} = d{i + 1} + 1 依据 X1-02\n" for i in range(200))
+    text = HEAD + LIST + chain + "定义 培训记录.d200 = 学时 依据 X1-02\n合格 当 合计(培训记录.d0) >= 1 依据 X1-05\n"
+    assert "E104" in codes(text)
+    ok = (
+        HEAD
+        + LIST
+        + chain[: chain.index("定义 培训记录.d50 ")]
+        + ("定义 培训记录.d50 = 学时 依据 X1-02\n合格 当 合计(培训记录.d0) >= 1 依据 X1-05\n")
+    )
+    assert errors(ok) == []
+    (d,) = run([teacher("A", entry("1", 5))], ok)
+    assert d.passed is True
+
+
+def test_per_entry_definitions_reading_one_another_twice_are_checked_once_each() -> None:
+    """A chain where each definition reads the next twice: typing, bounds and evaluation stay linear."""
+    chain = "".join(f"定义 培训记录.d{i} = d{i + 1} + d{i + 1} 依据 X1-02\n" for i in range(40))
+    text = HEAD + LIST + chain + "定义 培训记录.d40 = 学时 依据 X1-02\n"
+    text += "部分 甲 满分 10 依据 X1-05 { 得分 = 最小(10, 合计(培训记录.d0)) }\n"
+    assert errors(text) == []
+    (d,) = run([teacher("A", entry("1", 1))], text)
+    assert d.total == Decimal(10)

@@ -140,6 +140,7 @@ class Bounder:
         #: The list or filter whose entries are in scope, and the per-entry definitions being bounded.
         self.entry: str | None = None
         self._entry_busy: set[tuple[str, str]] = set()
+        self._entry_bounds: dict[tuple[str, str], Bound | None] = {}
         self._bound_defines()
 
     # ---------- definitions, without recursion across them ----------
@@ -226,6 +227,8 @@ class Bounder:
             assert isinstance(sym.decl, ast.InputField)  # an entry_field symbol
             return self.ref(ast.Ref(path=(name,), span=sym.decl.span), None, sym)
         key = (sym.item, name)
+        if key in self._entry_bounds:
+            return self._entry_bounds[key]
         if key in self._entry_busy:  # a cycle (E309 elsewhere)
             return None
         self._entry_busy.add(key)
@@ -237,10 +240,10 @@ class Bounder:
         finally:
             self.entry = saved
             self._entry_busy.discard(key)
-        if b is None:
-            return None
         label = f"{sym.item}.{name}"
-        return Bound(self._named(label, b.lo, "≥"), self._named(label, b.hi, "≤"))
+        found = None if b is None else Bound(self._named(label, b.lo, "≥"), self._named(label, b.hi, "≤"))
+        self._entry_bounds[key] = found
+        return found
 
     def list_call(self, e: ast.Call, source: str) -> Bound | None:
         """Bounds of an aggregate over a list: a count is 0 to MAX_ENTRIES; a sum of values in [lo, hi] is

@@ -1,5 +1,7 @@
 """Lists, per-entry definitions and filters: school lists (E316, not yet), naming fields (E313), targets
-(E314), sources (E312), cycles (E309), counts (E315), repeated reasons (W550), and what nothing reads (W601).
+(E314), sources (E312), counts (E315), repeated reasons (W550), and what nothing reads (W601).
+
+Cycles through filters and per-entry definitions are E309 in ``check.definitions``, with every other cycle.
 
 Entry-scope names and aggregates are typed in ``check.types``; this pass checks the declarations.
 """
@@ -61,17 +63,6 @@ def _check_filter(policy: CheckedPolicy, f: ast.FilterDecl, out: Collector) -> N
             suggestion=zh or "“取自”后写一个列表（输入 教师 { 名称: 列表 {…} }）或另一个筛选。",
             suggestion_en=en or "After 取自 name a list (输入 教师 { NAME: 列表 {…} }) or another filter.",
         )
-    chain = [f.name]
-    name = f.source
-    while name in policy.filters:
-        if name == f.name:
-            cycle = " → ".join([*chain, name])
-            out.add("E309", f.span, name=f.name, cycle=cycle, cycle_en=cycle)
-            break
-        if name in chain:
-            break  # a cycle that does not pass through this filter: reported at its own members
-        chain.append(name)
-        name = policy.filters[name].source
     reasons: set[str] = set()
     for st in f.steps:
         if st.kind == "require":

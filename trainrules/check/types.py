@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from trainrules.check.definitions import define_order
+from trainrules.check.definitions import typing_order
 from trainrules.check.labels import ordered_vocab, vocab_of
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import EntrySite, Site, entry_sites, sites
@@ -481,7 +481,12 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
     """Resolve every name and infer every expression's type against what its place requires."""
     typer = _Typer(policy, out)
     done: set[int] = set()  # the definitions' expressions, typed first
-    for name in define_order(policy):
+    for kind, name in typing_order(policy):  # per-entry definitions interleaved, so that typing never recurses
+        if kind == "逐条":
+            list_name, _, entry_name = name.partition(".")
+            if list_name in policy.lists:
+                typer.entry_define_type(list_name, entry_name, policy.entry_defines[list_name][entry_name].expr)
+            continue
         sym = policy.symbols.get(name)
         if sym is not None and isinstance(sym.decl, ast.Define):
             typer.define_types[name] = typer.infer(sym.decl.expr, None, None, aggregate=False)
