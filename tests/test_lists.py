@@ -504,7 +504,9 @@ def test_cycles_through_aggregates_and_filters_are_e309_before_anything_recurses
         HEAD
         + LIST
         + (
-            "定义 总 = 合计(培训记录.分) 依据 X1-04\n定义 培训记录.分 = 学时 + 总 依据 X1-02\n合格 当 总 >= 1 依据 X1-05\n"
+            "定义 总 = 合计(培训记录.分) 依据 X1-04\n"
+            "定义 培训记录.分 = 学时 + 总 依据 X1-02\n"
+            "合格 当 总 >= 1 依据 X1-05\n"
         )
     )
     assert "E309" in codes(via_aggregate)
