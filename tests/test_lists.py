@@ -38,7 +38,7 @@ POLICY = (
     + LIST
     + """
 对照表 每学分学时 依据 X1-02 { 集中: 8  远程: 10  校本: 20 }
-定义 培训记录.学分 = 学时 / 每学分学时[类别]                      依据 X1-02
+定义 培训记录.学分 = 向下取整(学时 / 每学分学时[类别], 0.5)     依据 X1-02 "半学分为单位"
 筛选 有效 取自 培训记录 依据 X1-03 {
   凡 类别 != "校本"
   须 级别 不低于 "县级" 否则 "主办级别低于县级"
@@ -279,7 +279,7 @@ def test_aggregates_and_per_entry_definitions() -> None:
         )
     ]
     (d,) = run(recs, explain=True)
-    assert _define(d, "有效学分") == "5"
+    assert _define(d, "有效学分") == "5.0"  # credits in halves: 向下取整(…, 0.5)
     assert _define(d, "远程条数") == "1"
     assert _define(d, "最长") == "40"
     assert _define(d, "最短集中") == "8"
@@ -347,9 +347,9 @@ def test_filter_step_explains_kept_and_dropped_entries() -> None:
     assert "培训记录 5 条，计入 2 条" in text
     assert "不属此类 1 条" in text
     assert "主办级别低于县级 1 条（第 4 条（记录号 E4）：级别 校级）" in text
-    assert "同一 记录号 只计 前 1 条（按 学分） 1 条（第 5 条（记录号 E2）：学分 1）" in text
+    assert "同一 记录号 只计 前 1 条（按 学分） 1 条（第 5 条（记录号 E2）：学分 1.0）" in text
     assert step.rule_ids == ("X1-03",)
-    assert _define(d, "有效学分") == "5"
+    assert _define(d, "有效学分") == "5.0"
 
 
 def test_untraced_evaluation_builds_no_entry_detail(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -443,8 +443,9 @@ def _credited(es: list[dict[str, object]]) -> Decimal:
 
 
 def _credit(e: dict[str, object]) -> Decimal:
+    """An entry's credits by hand: hours over the category's rate, down to a half credit."""
     per = {"集中": 8, "远程": 10, "校本": 20}[str(e["类别"])]
-    return Decimal(int(str(e["学时"]))) / per
+    return (Decimal(int(str(e["学时"]))) / per * 2).to_integral_value(rounding="ROUND_FLOOR") / 2
 
 
 @LAWS
@@ -552,3 +553,16 @@ def test_per_entry_definitions_reading_one_another_twice_are_checked_once_each()
     assert errors(text) == []
     (d,) = run([teacher("A", entry("1", 1))], text)
     assert d.total == Decimal(10)
+
+
+def test_lookups_by_an_entry_field_are_checked_against_its_vocabulary() -> None:
+    table = "对照表 每学分学时 依据 X1-02 { 集中: 8  远程: 10 }\n"
+    text = (
+        HEAD
+        + LIST
+        + table
+        + ("定义 培训记录.学分 = 学时 / 每学分学时[类别] 依据 X1-02\n合格 当 合计(培训记录.学分) >= 1 依据 X1-05\n")
+    )
+    assert "E322" in codes(text)  # 校本 has no row
+    assert "W502" in codes(text)  # a divisor from a table may not come out even: round it
+    assert "E322" not in codes(text.replace("每学分学时[类别]", "取值(每学分学时[类别], 20)"))
