@@ -566,3 +566,19 @@ def test_lookups_by_an_entry_field_are_checked_against_its_vocabulary() -> None:
     assert "E322" in codes(text)  # 校本 has no row
     assert "W502" in codes(text)  # a divisor from a table may not come out even: round it
     assert "E322" not in codes(text.replace("每学分学时[类别]", "取值(每学分学时[类别], 20)"))
+
+
+def test_a_list_the_plan_does_not_have_or_a_lists_value_of_the_wrong_shape_is_an_error() -> None:
+    """A misspelt list name would otherwise read as an empty list, and score silently low."""
+    (d,) = run([{"id": "A", "lists": {"培训纪录": [entry("1", 8)]}}])
+    assert d.status == "error"
+    assert "本方案没有列表“培训纪录”" in d.reason_zh
+    (d,) = run([{"id": "A", "lists": [entry("1", 8)]}])
+    assert d.status == "error"
+    assert "lists" in d.problems[0].field
+
+
+def test_a_plan_without_lists_ignores_the_lists_of_a_shared_records_file() -> None:
+    text = HEAD + "输入 教师 {\n  系数: 数 0 至 2 依据 X1-01\n}\n合格 当 系数 >= 1 依据 X1-05\n"
+    (d,) = run([{"id": "A", "facts": {"系数": 1}, "lists": {"培训记录": [entry("1", 8)]}}], text)
+    assert d.status == "assessed"

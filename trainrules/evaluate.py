@@ -262,9 +262,13 @@ class _Validator:
         for key, value in raw.items():
             if value is None or value == "" or key in known:
                 continue
+            if key.startswith("lists.") and self.plan.lists:  # not the plan's: a misspelt list reads as empty
+                name = key[6:]
+                problems.append(Problem(key, f"本方案没有列表“{name}”", f"this plan has no list '{name}'"))
+                continue
             found = self._key(key)
             if found is None:
-                if key in ("items", "facts"):  # not an object: what it should hold cannot be read
+                if key in ("items", "facts") or (key == "lists" and self.plan.lists):  # not an object: unreadable
                     problems.append(_shape_problem(key, "对象（名称: 值）", "an object (name: value)", value))
                 else:
                     self.ignored.add(key)
