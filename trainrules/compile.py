@@ -14,12 +14,32 @@ from trainrules.check.bands import precision
 from trainrules.check.labels import item_grades, ordered_vocab
 from trainrules.check.walk import children, item_citations, refs, sites
 from trainrules.errors import ComputeError
-from trainrules.functions import AGGREGATES, CLAMP_ASSUMPTION, FUNCTIONS, Function, clamp_applies
+from trainrules.functions import (
+    AGGREGATES,
+    CLAMP_ASSUMPTION,
+    FUNCTIONS,
+    LIST_AGGREGATES,
+    Function,
+    clamp_applies,
+    list_source,
+)
 from trainrules.ir import CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
 from trainrules.values import DateWindow, ValueProblem, wall_instant
 
-__all__ = ["Citing", "Compiled", "Context", "Fn", "ItemPlan", "PartPlan", "Plan", "compile_policy"]
+__all__ = [
+    "Citing",
+    "Compiled",
+    "Context",
+    "FilterPlan",
+    "FilterStep",
+    "Fn",
+    "ItemPlan",
+    "ListSpec",
+    "PartPlan",
+    "Plan",
+    "compile_policy",
+]
 
 Value = Any  # Decimal | str | bool | pendulum.DateTime | pendulum.Date | tuple | None (missing)
 
@@ -45,6 +65,10 @@ class Context(Protocol):
         citing: Citing,
         assumptions: tuple[tuple[str, str], ...],
     ) -> None: ...
+    def entries(self, source: str) -> tuple[Any, ...]: ...
+    def at(self, entry: Any) -> Context: ...
+    def entry_value(self, name: str) -> Value: ...
+    def entry_define(self, name: str) -> Value: ...
 
 
 Fn = Callable[[Context], Value]
@@ -152,6 +176,43 @@ class FieldSpec:
     vocab: tuple[str, ...] = ()  # a label's vocabulary: a value outside it is a record error
 
 
+@attrs.frozen
+class ListSpec:
+    """A list per teacher: where a record holds it, its entries' fields, and the rules every entry must meet."""
+
+    name: str
+    key: str  # the record key (``lists.培训记录``)
+    naming: str | None  # the field that names an entry (``按 记录号``), else entries are 第 n 条
+    fields: tuple[FieldSpec, ...]
+    rules: tuple[tuple[Compiled, str, Citing], ...]  # (condition, reason, provenance)
+
+
+@attrs.frozen
+class FilterStep:
+    """One compiled step of a 筛选 (see ``ast.FilterStep``)."""
+
+    kind: str
+    cond: Compiled | None
+    reason: str
+    keys: tuple[Compiled, ...]
+    count: Compiled | None
+    by: Compiled | None
+    descending: bool
+    #: The entry fields (and per-entry definitions) the step reads, shown for the entries it drops.
+    reads: tuple[str, ...]
+    text: str
+
+
+@attrs.frozen
+class FilterPlan:
+    """A compiled 筛选: its source (a list or another filter) and its steps in written order."""
+
+    name: str
+    source: str
+    steps: tuple[FilterStep, ...]
+    citing: Citing
+
+
 @attrs.frozen(eq=False)
 class Plan:
     """The executable form of a checked policy."""
@@ -181,6 +242,10 @@ class Plan:
     define_citing: dict[str, Citing] = attrs.field(factory=dict)
     #: Every instant the policy names (literals, deadlines, openings): where an instant input can change outcome.
     instants: tuple[pendulum.DateTime, ...] = ()
+    #: Lists per teacher, filters over them, and per-entry definitions by list and name.
+    lists: tuple[ListSpec, ...] = ()
+    filters: dict[str, FilterPlan] = attrs.field(factory=dict)
+    entry_defines: dict[str, dict[str, Compiled]] = attrs.field(factory=dict)
 
 
 class _Compiler:
@@ -189,6 +254,28 @@ class _Compiler:
         self.aggregates: list[tuple[str, Compiled | None]] = []
         #: The provenance of the rule being compiled: a calendar step cites the rule it is computed for.
         self.cite_now = Citing((), None, ())
+        #: The list or filter whose entries are in scope while compiling an entry-scope expression.
+        self.entry: str | None = None
+
+    def in_entries(self, source: str | None, e: ast.Expr) -> Compiled:
+        """Compile ``e`` read over the entries of ``source`` (a bare name is first an entry's field)."""
+        saved, self.entry = self.entry, source
+        try:
+            return self.compiled(e)
+        finally:
+            self.entry = saved
+
+    def entry_reads(self, e: ast.Expr, source: str) -> tuple[str, ...]:
+        """The entry fields and per-entry definitions ``e`` reads directly, in source order."""
+        names: list[str] = []
+        for r in refs(e):
+            if not isinstance(r, ast.Ref) or len(r.path) != 1:
+                continue
+            name = r.path[0]
+            if name not in names and self.policy.entry_symbol(source, name) is not None:
+                names.append(name)
+        names.reverse()
+        return tuple(names)
 
     def citing(self, *cites: ast.Citation) -> Citing:
         ids: list[str] = []
@@ -265,6 +352,13 @@ class _Compiler:
             instant = e.value
             return lambda c: instant
         if isinstance(e, ast.Ref):
+            if self.entry is not None and len(e.path) == 1:
+                esym = self.policy.entry_symbol(self.entry, e.path[0])
+                if esym is not None:
+                    name = esym.name
+                    if esym.kind == "entry_define":
+                        return lambda c: c.entry_define(name)
+                    return lambda c: c.entry_value(name)
             sym = resolve(self.policy, e.path, item)
             if group and len(e.path) == 1 and sym is not None and sym.kind == "field":
                 key = sym.key
@@ -294,7 +388,7 @@ class _Compiler:
             return lambda c: any(f(c) for f in fns)
         if isinstance(e, ast.Compare):
             left, right = self.expr(e.left, item, group), self.expr(e.right, item, group)
-            vocab = ordered_vocab(self.policy, e, item)
+            vocab = ordered_vocab(self.policy, e, item, self.entry)
             if vocab is not None:  # ordered labels compare by rank, never as texts
                 left, right = _ranked(left, vocab.words), _ranked(right, vocab.words)
             if e.op == "in":
@@ -391,6 +485,9 @@ class _Compiler:
         return call
 
     def call(self, e: ast.Call, item: ast.Item | None, group: bool) -> Fn:
+        source = list_source(self.policy, e.args[0]) if e.func in LIST_AGGREGATES and e.args else None
+        if source is not None:
+            return self.list_aggregate(e, source)
         if e.func in AGGREGATES:
             slot = len(self.aggregates)
             arg = self.compiled(e.args[0], None, group=False) if e.args else None
@@ -413,6 +510,19 @@ class _Compiler:
             return None if any(v is None for v in values) else impl(*values)
 
         return call
+
+    def list_aggregate(self, e: ast.Call, source: str) -> Fn:
+        first = e.args[0]
+        assert isinstance(first, ast.Ref)  # list_source said so
+        saved, self.entry = self.entry, source
+        try:
+            column = (
+                self.expr(ast.Ref(path=first.path[1:], span=first.span), None, False) if len(first.path) == 2 else None
+            )
+            cond = self.expr(e.args[1], None, False) if len(e.args) == 2 else None
+        finally:
+            self.entry = saved
+        return list_aggregate(e.func, source, first.path[-1], column, cond)
 
 
 #: The functions that handle a missing value themselves: a name read inside them may be missing.
@@ -446,6 +556,48 @@ def _shown(v: Value) -> str:
     if isinstance(v, pendulum.Date):
         return v.isoformat()
     return str(v)
+def ordered_labels(sym: Symbol) -> tuple[str, ...] | None:
+    """The ordered vocabulary of an entry field, if it has one (its values sort by rank, not as texts)."""
+    decl = sym.decl
+    return decl.vocab if isinstance(decl, ast.InputField) and decl.ordered else None
+
+
+def list_aggregate(func: str, source: str, column_name: str, column: Fn | None, cond: Fn | None) -> Fn:
+    """合计/计数/最大/最小/任一/全部 over the entries of ``source`` where ``cond`` holds (every entry without one).
+
+    合计 of no entries is 0; 最大/最小 of none is missing. A missing value inside 合计, 最大 or 最小 is an
+    error naming the entry: a quiet 0 would be a wrong number.
+    """
+
+    def chosen(c: Context) -> list[Context]:
+        scoped = [c.at(x) for x in c.entries(source)]
+        return scoped if cond is None else [x for x in scoped if cond(x)]
+
+    if func == "计数":
+        return lambda c: Decimal(len(chosen(c)))
+    if func in ("任一", "全部"):
+        assert cond is not None  # the checker requires the condition
+        pick = any if func == "任一" else all
+        return lambda c: pick(cond(c.at(x)) for x in c.entries(source))
+    assert column is not None  # the checker requires a column for 合计/最大/最小
+
+    def values(c: Context) -> list[Value]:
+        out = []
+        for x in chosen(c):
+            v = column(x)
+            if v is None:
+                label = x.entry_value("@label")
+                raise ComputeError(
+                    f"“{source}”{label}的“{column_name}”缺失，{func}无法计算（需要时写 取值(…)）",
+                    f"'{column_name}' of {source} {label} is missing, so {func} cannot be computed",
+                )
+            out.append(v)
+        return out
+
+    if func == "合计":
+        return lambda c: sum(values(c), Decimal(0))
+    pick_one = max if func == "最大" else min
+    return lambda c: pick_one(vs) if (vs := values(c)) else None
 
 
 def _literal(v: ast.Value) -> Value:
@@ -599,7 +751,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     for d in policy.module.decls:
         if isinstance(d, ast.Define | ast.ScopeRule | ast.Outcome | ast.Certificate | ast.CheckRule):
             comp.cite_now = comp.citing(d.cite)
-        if isinstance(d, ast.Define):
+        if isinstance(d, ast.Define) and d.entry_of is None:
             defines[d.name] = comp.compiled(d.expr)
             define_citing[d.name] = comp.citing(d.cite)
         elif isinstance(d, ast.ScopeRule):
@@ -643,6 +795,12 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         for f in policy.inputs
         if f.owner == "学校" and f.name in policy.school_fields
     )
+    lists = tuple(_list_spec(comp, lst) for lst in policy.lists.values())
+    entry_defines = {
+        name: {d.name: comp.in_entries(name, d.expr) for d in defs.values()}
+        for name, defs in policy.entry_defines.items()
+    }
+    filters = {f.name: _filter_plan(comp, f) for f in policy.filters.values()}
     title_fact = policy.plan.fact("标题")
     total_fact = policy.plan.fact("总分")
     return Plan(
@@ -667,7 +825,49 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         total_citing=comp.citing(total_fact.cite) if total_fact else comp.citing(),
         define_citing=define_citing,
         instants=_instants(policy),
+        lists=lists,
+        filters=filters,
+        entry_defines=entry_defines,
     )
+
+
+def _list_spec(comp: _Compiler, lst: ast.ListDecl) -> ListSpec:
+    fields = tuple(FieldSpec(f.name, f.name, f.type, f.low, f.high, f.optional, f.vocab) for f in lst.fields)
+    rules = tuple((comp.in_entries(lst.name, r.cond), r.reason, comp.citing(r.cite)) for r in lst.rules)
+    return ListSpec(lst.name, f"lists.{lst.name}", lst.key, fields, rules)
+
+
+def _filter_plan(comp: _Compiler, f: ast.FilterDecl) -> FilterPlan:
+    steps = []
+    for st in f.steps:
+        exprs = [x for x in (st.cond, *st.keys, st.by) if x is not None]
+        reads: tuple[str, ...] = ()
+        for x in exprs:
+            reads += tuple(n for n in comp.entry_reads(x, f.source) if n not in reads)
+        steps.append(
+            FilterStep(
+                kind=st.kind,
+                cond=comp.in_entries(f.source, st.cond) if st.cond is not None else None,
+                reason=st.reason,
+                keys=tuple(comp.in_entries(f.source, k) for k in st.keys),
+                count=comp.in_entries(None, st.count) if st.count is not None else None,
+                by=_ranked_by(comp, f.source, st.by) if st.by is not None else None,
+                descending=st.descending,
+                reads=reads,
+                text=st.span.text if st.span else "",
+            )
+        )
+    return FilterPlan(f.name, f.source, tuple(steps), comp.citing(f.cite, *(st.cite for st in f.steps)))
+
+
+def _ranked_by(comp: _Compiler, source: str, by: ast.Expr) -> Compiled:
+    """The sort value of a 前 N step; an ordered label sorts by its rank."""
+    c = comp.in_entries(source, by)
+    sym = comp.policy.entry_symbol(source, by.path[0]) if isinstance(by, ast.Ref) and len(by.path) == 1 else None
+    words = ordered_labels(sym) if sym is not None and sym.kind == "entry_field" else None
+    if words is None:
+        return c
+    return attrs.evolve(c, fn=_ranked(c.fn, words))
 
 
 def _instants(policy: CheckedPolicy) -> tuple[pendulum.DateTime, ...]:

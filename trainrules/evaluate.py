@@ -12,6 +12,7 @@ import pendulum
 
 from trainrules.check.labels import shown, suggest
 from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
+from trainrules.entries import Entry, EntryCtx, FilterResult, filter_text, read_list, run_filter
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
@@ -214,7 +215,11 @@ class _Validator:
     known: frozenset[str] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self.known = frozenset(s.key for s in self.plan.teacher_fields) | frozenset(_BUILTIN_TEXT)
+        self.known = (
+            frozenset(s.key for s in self.plan.teacher_fields)
+            | frozenset(_BUILTIN_TEXT)
+            | frozenset(k for spec in self.plan.lists for k in (spec.key, spec.name))
+        )
 
     def _key(self, key: str) -> tuple[ItemPlan | None, str] | None:
         if key in self.keys:
@@ -250,13 +255,20 @@ class _Validator:
             self.seen_ids.add(str(tid))
         for spec in self.plan.teacher_fields:
             rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
+        for lspec in self.plan.lists:  # under lists.<名称> (nested "lists" object), or the list's own name
+            value = raw.get(lspec.key, raw.get(lspec.name))
+            rec[lspec.key] = read_list(lspec, value, tz, problems, _field)
         known = self.known
         for key, value in raw.items():
             if value is None or value == "" or key in known:
                 continue
+            if key.startswith("lists.") and self.plan.lists:  # not the plan's: a misspelt list reads as empty
+                name = key[6:]
+                problems.append(Problem(key, f"本方案没有列表“{name}”", f"this plan has no list '{name}'"))
+                continue
             found = self._key(key)
             if found is None:
-                if key in ("items", "facts"):  # not an object: what it should hold cannot be read
+                if key in ("items", "facts") or (key == "lists" and self.plan.lists):  # not an object: unreadable
                     problems.append(_shape_problem(key, "对象（名称: 值）", "an object (name: value)", value))
                 else:
                     self.ignored.add(key)
@@ -403,6 +415,37 @@ class _Ctx:
         zh, en = say()
         relied = citing.assumptions + tuple(a for a in assumptions if a not in citing.assumptions)
         _step(self, "日历", func, Citing(citing.rule_ids, citing.section, relied), shown, fmt_value(result), zh, en)
+    # ----- lists (entries.py) -----
+    def entries(self, source: str) -> tuple[Any, ...]:
+        """The entries of a list (validated with the record) or the entries a filter kept."""
+        if source in self.ev.plan.filters:
+            return self.filter(source).kept
+        found: tuple[Entry, ...] = self.rec.get("lists." + source, ())  # type: ignore[assignment]  # read_list put it there
+        return found
+
+    def at(self, entry: Any) -> EntryCtx:
+        return EntryCtx(self, entry, self.ev.plan.entry_defines.get(entry.list, {}))
+
+    def entry_value(self, name: str) -> Value:
+        raise AssertionError(f"'{name}' read outside an entry")  # the checker allows entry names only in entry scope
+
+    def entry_define(self, name: str) -> Value:
+        raise AssertionError(f"'{name}' read outside an entry")  # as for entry_value
+
+    def filter(self, name: str) -> FilterResult:
+        """A filter's result, computed once per teacher; traced, its explanation step comes out then."""
+        key = "筛选:" + name
+        if key not in self.memo:
+            self._guard(key)
+            fp = self.ev.plan.filters[name]
+            result = run_filter(self, fp, self.tracer is not None, fmt_value)
+            self.memo[key] = result
+            if self.tracer is not None:
+                zh, en = filter_text(fp, result)
+                ins = (("来源", fp.source), ("条目", str(result.source_count)), ("计入", str(len(result.kept))))
+                _step(self, "筛选", name, fp.citing, ins, str(len(result.kept)), zh, en)
+        found: FilterResult = self.memo[key]
+        return found
 
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.
@@ -949,6 +992,9 @@ class Evaluator:
             found = {**found, **school_values}
         ctx = _Ctx(self, rec, found, tracer, overrides)
         try:
+            entry_problems = self._entry_rules(ctx)
+            if entry_problems:
+                return self._error(base, entry_problems, tracer), None
             return self._assess(ctx, base), ctx
         except EvalError as exc:
             return self._error(base, [exc.problem], tracer), None
@@ -958,6 +1004,25 @@ class Evaluator:
         except (ArithmeticError, TypeError, ValueError) as exc:
             p = Problem("", f"无法计算：{exc}", f"cannot compute: {exc}")
             return self._error(base, [p], tracer), None
+
+    def _entry_rules(self, ctx: _Ctx) -> list[Problem]:
+        """Every entry against its list's 须 rules: each failure is a problem naming the entry and the reason."""
+        problems: list[Problem] = []
+        for spec in self.plan.lists:
+            if not spec.rules:
+                continue
+            for entry in ctx.entries(spec.name):
+                scoped = ctx.at(entry)
+                for cond, reason, _ in spec.rules:
+                    if not cond.fn(scoped):
+                        problems.append(
+                            Problem(
+                                f"{spec.key}[{entry.number}]",
+                                f"“{spec.name}”{entry.label}：{reason}（{cond.text}）",
+                                f"entry {entry.number} of '{spec.name}': {reason} ({cond.text})",
+                            )
+                        )
+        return problems
 
     def _error(self, base: dict[str, Any], problems: list[Problem], tracer: Tracer | None) -> Decision:
         zh = "；".join(p.message_zh for p in problems)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 import attrs
 import pendulum
@@ -18,6 +19,7 @@ __all__ = [
     "AGGREGATES",
     "CLAMP_ASSUMPTION",
     "FUNCTIONS",
+    "LIST_AGGREGATES",
     "ROUNDING",
     "TIME_BOUNDS",
     "Function",
@@ -25,6 +27,7 @@ __all__ = [
     "add_years",
     "clamp_applies",
     "cycle_of",
+    "list_source",
     "nth_weekday",
     "round_to",
 ]
@@ -533,3 +536,21 @@ TIME_BOUNDS: dict[str, tuple[int, int]] = {
     "相隔天数": (-366 * _SPAN_YEARS, 366 * _SPAN_YEARS),
     "周期序号": (-_SPAN_YEARS, _SPAN_YEARS + 1),
 }
+#: Functions that range over the entries of a list or filter when their first argument names one
+#: (``合计(培训记录.学时, 类别 == "集中")``); 最大/最小 of numbers and the group aggregates keep their meaning.
+LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部"})
+
+
+class _Policy(Protocol):
+    @property
+    def lists(self) -> Mapping[str, object]: ...
+    @property
+    def filters(self) -> Mapping[str, object]: ...
+
+
+def list_source(policy: _Policy, e: object) -> str | None:
+    """The list or filter an aggregate's first argument names (``培训记录`` or ``培训记录.学时``), else None."""
+    path = getattr(e, "path", None)
+    if isinstance(path, tuple) and path and (path[0] in policy.lists or path[0] in policy.filters):
+        return str(path[0])
+    return None

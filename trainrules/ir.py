@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 #: Value types of the language.
-Type = Literal["数", "文本", "是否", "时刻", "日期", "钟点", "文本列表", "数列表", "时段", "未知"]
+Type = Literal["数", "文本", "是否", "时刻", "日期", "钟点", "文本列表", "数列表", "时段", "列表", "未知"]
 
 #: Teacher fields every record has, by name -> (record key, type).
 BUILTIN_FIELDS: dict[str, tuple[str, Type]] = {
@@ -70,6 +70,10 @@ SymbolKind = Literal[
     "max_points",
     "on_time",
     "period",
+    "list",
+    "filter",
+    "entry_field",
+    "entry_define",
 ]
 
 
@@ -102,6 +106,31 @@ class CheckedPolicy:
     band_tables: dict[str, ast.BandTable]
     lookup_tables: dict[str, ast.LookupTable]
     inputs: tuple[ast.InputField, ...]
+    #: Lists per teacher (``培训记录: 列表 {…}``), filters over them, and per-entry definitions by list.
+    lists: dict[str, ast.ListDecl] = attrs.field(factory=dict)
+    filters: dict[str, ast.FilterDecl] = attrs.field(factory=dict)
+    entry_defines: dict[str, dict[str, ast.Define]] = attrs.field(factory=dict)
+
+    def root_list(self, name: str) -> ast.ListDecl | None:
+        """The list whose entries a list or filter holds (a filter's source, followed to its list)."""
+        seen: set[str] = set()
+        while name in self.filters and name not in seen:
+            seen.add(name)
+            name = self.filters[name].source
+        return self.lists.get(name)
+
+    def entry_symbol(self, source: str, name: str) -> Symbol | None:
+        """A field or per-entry definition of the entries of ``source`` (a list or filter), if it has one."""
+        lst = self.root_list(source)
+        if lst is None:
+            return None
+        for f in lst.fields:
+            if f.name == name:
+                return Symbol("entry_field", name, field_type(f.type), f, name, lst.name)
+        d = self.entry_defines.get(lst.name, {}).get(name)
+        if d is not None:
+            return Symbol("entry_define", name, "未知", d, name, lst.name)
+        return None
 
 
 def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None) -> Symbol | None:

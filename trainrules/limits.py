@@ -10,6 +10,8 @@ from __future__ import annotations
 __all__ = [
     "MAX_DEFINITION_DEPTH",
     "MAX_DIAGNOSTICS_SHOWN",
+    "MAX_ENTRIES",
+    "MAX_ENTRIES_SHOWN",
     "MAX_HINT_CANDIDATES",
     "MAX_HINT_NAME_CHARS",
     "MAX_JSON_FILE_BYTES",
@@ -79,6 +81,13 @@ MAX_RECORD_FRACTION_DIGITS = 10
 MAX_RECORD_WHOLE_NUMBER = 10**12
 #: Most labels in one 标签集 field of a record: an error for that record.
 MAX_RECORD_LABELS = 1000
+#: Most entries one list of one record may have (``培训记录: 列表 {…}``): beyond it the record is an
+#: error naming the list. The checker's bounds use it too: a sum over a list of values at most M is
+#: at most MAX_ENTRIES × M, and a count is 0 to MAX_ENTRIES.
+MAX_ENTRIES = 10_000
+#: An explanation lists at most this many entries per reason a filter dropped them (and per list of
+#: kept entries), then "… 另 N 条" (no diagnostic: the rest are counted, not shown).
+MAX_ENTRIES_SHOWN = 20
 #: Longest JSON line, CSV physical line or CSV cell, in characters: an error for that line.
 MAX_LINE_CHARS = 1 << 20
 #: Largest .json records file: RecordsFileError, exit 2 (use JSON Lines). It is read as a stream

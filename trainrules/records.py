@@ -417,7 +417,7 @@ def _str_key(key: object) -> str:
 
 
 def _flatten(obj: Mapping[Any, object]) -> dict[str, object]:
-    """Flatten a nested record (``items`` and ``facts`` objects) into canonical keys."""
+    """Flatten a nested record (``items``, ``facts`` and ``lists`` objects) into canonical keys."""
     pairs: list[tuple[str, object]] = []
     for raw_key, value in obj.items():
         key = _str_key(raw_key)
@@ -430,6 +430,8 @@ def _flatten(obj: Mapping[Any, object]) -> dict[str, object]:
                     pairs.append((f"items.{item}", sub))  # not an object: kept for the validator to report
         elif key == "facts" and isinstance(value, Mapping):
             pairs.extend((f"facts.{_str_key(name)}", fact) for name, fact in value.items())
+        elif key == "lists" and isinstance(value, Mapping):  # each list stays one array of entry objects
+            pairs.extend((f"lists.{_str_key(name)}", entries) for name, entries in value.items())
         else:
             pairs.append((key, value))  # unknown keys (and non-object items/facts) are kept as they are
     fields = dict(pairs)

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trainrules.check import bands, citations, definitions, division, labels, names, period, points, time, types, unused
+from trainrules.check import (
+    bands,
+    citations,
+    definitions,
+    division,
+    labels,
+    lists,
+    names,
+    period,
+    points,
+    time,
+    types,
+    unused,
+)
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
@@ -17,6 +30,7 @@ Pass = Callable[[CheckedPolicy, Collector], None]
 PASSES: tuple[Pass, ...] = (
     citations.check_citations,
     types.check_types,
+    lists.check_lists,
     labels.check_labels,
     bands.check_bands,
     points.check_points,

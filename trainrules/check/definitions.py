@@ -15,14 +15,16 @@ import attrs
 
 from trainrules.check.walk import children, sites
 from trainrules.diagnostics import Collector
+from trainrules.functions import LIST_AGGREGATES, list_source
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.limits import MAX_DEFINITION_DEPTH
 from trainrules.source import Span
 from trainrules.syntax import ast
 
-__all__ = ["check_definitions", "define_order"]
+__all__ = ["check_definitions", "define_order", "typing_order"]
 
-#: A computed value: ("定义", name), ("项目", name), ("取消", part), ("部分", name) or ("总分", "").
+#: A computed value: ("定义", name), ("项目", name), ("取消", part), ("部分", name), ("总分", ""), a per-entry
+#: definition ("逐条", "列表.名称") or a filter ("筛选", name).
 Node = tuple[str, str]
 _TOTAL: Node = ("总分", "")
 
@@ -45,20 +47,44 @@ class _Expr:
     span: Span
 
 
-def _scan(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None) -> _Expr:
-    """Own nesting depth and the references of ``e``, in source order (iterative)."""
+def _scan(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None, entry: str | None = None) -> _Expr:
+    """Own nesting depth and the references of ``e``, in source order (iterative).
+
+    ``entry`` is the list or filter whose entries are in scope; an aggregate over a list reads its
+    source (a filter) and its column (a per-entry definition), and its condition in that list's scope.
+    """
     own = 0
     edges: list[_Edge] = []
-    stack: list[tuple[ast.Expr, int]] = [(e, 1)]
+    stack: list[tuple[ast.Expr, int, str | None]] = [(e, 1, entry)]
     while stack:
-        x, level = stack.pop()
+        x, level, scope = stack.pop()
         own = max(own, level)
         if isinstance(x, ast.Ref):
-            target = _target(policy, x, item)
+            target = _entry_target(policy, scope, x.path[0]) if scope is not None and len(x.path) == 1 else None
+            target = target or _target(policy, x, item)
             if target is not None:
                 edges.append(_Edge(target, x.span, level))
-        stack.extend((c, level + 1) for c in reversed(children(x)))
+        source = list_source(policy, x.args[0]) if isinstance(x, ast.Call) and x.args else None
+        if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES and source is not None:
+            first = x.args[0]
+            assert isinstance(first, ast.Ref)  # list_source said so
+            read = [_source_target(policy, source)]
+            if len(first.path) == 2:
+                read.append(_entry_target(policy, source, first.path[1]))
+            edges.extend(_Edge(t, first.span, level + 1) for t in read if t is not None)
+            stack.extend((c, level + 1, source) for c in reversed(x.args[1:]))
+            continue
+        stack.extend((c, level + 1, scope) for c in reversed(children(x)))
     return _Expr(own, tuple(edges), e.span)
+
+
+def _entry_target(policy: CheckedPolicy, source: str, name: str) -> Node | None:
+    sym = policy.entry_symbol(source, name)
+    return ("逐条", f"{sym.item}.{name}") if sym is not None and sym.kind == "entry_define" else None
+
+
+def _source_target(policy: CheckedPolicy, source: str) -> Node | None:
+    return ("筛选", source) if source in policy.filters else None
 
 
 def _target(policy: CheckedPolicy, r: ast.Ref, item: ast.Item | None) -> Node | None:
@@ -104,7 +130,7 @@ def _graph(policy: CheckedPolicy) -> _Graph:
             )
     owner: dict[int, Node] = {}  # the expressions that compute a node, by identity
     for d in policy.module.decls:
-        if isinstance(d, ast.Define):
+        if isinstance(d, ast.Define) and d.entry_of is None:
             owner[id(d.expr)] = ("定义", d.name)
     for part in policy.parts:
         if part.cancel is not None:
@@ -117,11 +143,37 @@ def _graph(policy: CheckedPolicy) -> _Graph:
         order.append(scanned)
         if node is not None:
             exprs.setdefault(node, []).append(scanned)
+    _entry_graph(policy, exprs, implicit, order)
     return _Graph(
         exprs={k: tuple(v) for k, v in exprs.items()},
         implicit={k: tuple(v) for k, v in implicit.items()},
         order=tuple(order),
     )
+
+
+def _entry_graph(
+    policy: CheckedPolicy, exprs: dict[Node, list[_Expr]], implicit: dict[Node, list[_Edge]], order: list[_Expr]
+) -> None:
+    """Per-entry definitions and filters as nodes: what they read, and a filter's source filter."""
+    for list_name, defs in policy.entry_defines.items():
+        if list_name in policy.lists:
+            for d in defs.values():
+                scanned = _scan(policy, d.expr, None, list_name)
+                exprs.setdefault(("逐条", f"{list_name}.{d.name}"), []).append(scanned)
+                order.append(scanned)
+    for f in policy.filters.values():
+        node: Node = ("筛选", f.name)
+        implicit[node] = [_Edge(("筛选", f.source), f.source_span or f.span, 1)] if f.source in policy.filters else []
+        if policy.root_list(f.source) is None:
+            continue  # an unknown source (E312), or filters reading each other in a cycle (E309, below)
+        for st in f.steps:
+            for x in (st.cond, *st.keys, st.by):
+                if x is not None:
+                    exprs.setdefault(node, []).append(_scan(policy, x, None, f.source))
+            if st.count is not None:
+                exprs.setdefault(node, []).append(_scan(policy, st.count, None))
+    for lst in policy.lists.values():
+        order.extend(_scan(policy, r.cond, None, lst.name) for r in lst.rules)
 
 
 def _edges(g: _Graph, node: Node) -> Iterator[_Edge]:
@@ -280,3 +332,9 @@ def define_order(policy: CheckedPolicy) -> list[str]:
     """The definitions, each after every definition it refers to (for a policy without cycles)."""
     walk = _walk(policy, Collector())
     return [name for kind, name in walk.finished if kind == "定义"]
+
+
+def typing_order(policy: CheckedPolicy) -> list[Node]:
+    """Definitions ("定义", name) and per-entry definitions ("逐条", "列表.名称"), each after what it reads."""
+    walk = _walk(policy, Collector())
+    return [node for node in walk.finished if node[0] in ("定义", "逐条")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from trainrules.check.walk import children, sites
+from trainrules.check.walk import children, entry_sites, sites
 from trainrules.diagnostics import Collector
 from trainrules.functions import AGGREGATES, ROUNDING
 from trainrules.ir import CheckedPolicy, resolve
@@ -109,8 +109,8 @@ def _zero_divisors(policy: CheckedPolicy, out: Collector) -> None:
 def check_division(policy: CheckedPolicy, out: Collector) -> None:
     """Warn where a group aggregate may divide by 0, and where a quotient or a scaled part may not terminate."""
     _zero_divisors(policy, out)
-    for s in sites(policy):
-        stack: list[tuple[ast.Expr, bool]] = [(s.expr, False)]
+    for root in [*(s.expr for s in sites(policy)), *(es.expr for es in entry_sites(policy))]:
+        stack: list[tuple[ast.Expr, bool]] = [(root, False)]
         while stack:
             e, rounded = stack.pop()
             if isinstance(e, ast.Chain) and not rounded:

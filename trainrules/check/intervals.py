@@ -13,8 +13,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 import attrs
 
 from trainrules.check.walk import refs
-from trainrules.functions import TIME_BOUNDS, round_to
-from trainrules.ir import CheckedPolicy, resolve
+from trainrules.functions import LIST_AGGREGATES, TIME_BOUNDS, list_source, round_to
+from trainrules.ir import CheckedPolicy, Symbol, resolve
+from trainrules.limits import MAX_ENTRIES
 from trainrules.syntax import ast
 from trainrules.values import decimal_text
 
@@ -136,6 +137,10 @@ class Bounder:
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
         self.defines: dict[str, Bound | None] = {}
+        #: The list or filter whose entries are in scope, and the per-entry definitions being bounded.
+        self.entry: str | None = None
+        self._entry_busy: set[tuple[str, str]] = set()
+        self._entry_bounds: dict[tuple[str, str], Bound | None] = {}
         self._bound_defines()
 
     # ---------- definitions, without recursion across them ----------
@@ -149,7 +154,7 @@ class Bounder:
         return deps
 
     def _bound_defines(self) -> None:
-        decls = {d.name: d for d in self.policy.module.decls if isinstance(d, ast.Define)}
+        decls = {d.name: d for d in self.policy.module.decls if isinstance(d, ast.Define) and d.entry_of is None}
         deps = {name: self._define_deps(d) for name, d in decls.items()}
         state: dict[str, int] = {}  # 1 in progress, 2 done
         for root in decls:
@@ -213,12 +218,86 @@ class Bounder:
             return Bound(_num(lo, None, (note,)), _num(hi, None, (note,)))
         return None
 
-    def ref(self, e: ast.Ref, item: ast.Item | None) -> Bound | None:
-        sym = resolve(self.policy, e.path, item)
+    def column(self, source: str, name: str) -> Bound | None:
+        """The bound of one entry's field or per-entry definition (``学时`` of ``培训记录``)."""
+        sym = self.policy.entry_symbol(source, name)
+        if sym is None:
+            return None
+        if sym.kind == "entry_field":
+            assert isinstance(sym.decl, ast.InputField)  # an entry_field symbol
+            return self.ref(ast.Ref(path=(name,), span=sym.decl.span), None, sym)
+        key = (sym.item, name)
+        if key in self._entry_bounds:
+            return self._entry_bounds[key]
+        if key in self._entry_busy:  # a cycle (E309 elsewhere)
+            return None
+        self._entry_busy.add(key)
+        saved, self.entry = self.entry, sym.item
+        try:
+            decl = sym.decl
+            assert isinstance(decl, ast.Define)  # an entry_define symbol
+            b = self.bound(decl.expr)
+        finally:
+            self.entry = saved
+            self._entry_busy.discard(key)
+        label = f"{sym.item}.{name}"
+        found = None if b is None else Bound(self._named(label, b.lo, "≥"), self._named(label, b.hi, "≤"))
+        self._entry_bounds[key] = found
+        return found
+
+    def list_call(self, e: ast.Call, source: str) -> Bound | None:
+        """Bounds of an aggregate over a list: a count is 0 to MAX_ENTRIES; a sum of values in [lo, hi] is
+        min(0, MAX_ENTRIES × lo) to max(0, MAX_ENTRIES × hi); 最大/最小 have the column's bounds."""
+        most = Decimal(MAX_ENTRIES)
+        note = (f"一个列表至多 {MAX_ENTRIES} 条（limits.MAX_ENTRIES）", f"a list has at most {MAX_ENTRIES} entries")
+        if e.func == "计数":
+            top = self._top_count(source)
+            if top is not None:
+                kept = (
+                    f"筛选“{source}”至多保留 {fmt(top)} 条（前 {fmt(top)}）",
+                    f"the filter {source} keeps at most {fmt(top)}",
+                )
+                return Bound(_num(_ZERO), _num(top, None, (kept,)))
+            return Bound(_num(_ZERO, None, (note,)), _num(most, None, (note,)))
+        first = e.args[0]
+        if e.func not in ("合计", "最大", "最小") or not isinstance(first, ast.Ref) or len(first.path) != 2:
+            return None
+        col = self.column(source, first.path[1])
+        if col is None or e.func != "合计":
+            return col
+
+        def total(end: End, lowest: bool) -> End:
+            if not end.known:
+                return end
+            v = min(_ZERO, most * end.value) if lowest else max(_ZERO, most * end.value)
+            how = f"{MAX_ENTRIES} × {_wrap(end, _PRODUCT)}" if v != 0 else "0"
+            return _combine(v, how, _PRODUCT, [end, _num(most, None, (note,))])
+
+        return Bound(total(col.lo, True), total(col.hi, False))
+
+    def _top_count(self, source: str) -> Decimal | None:
+        """The fewest entries a ``前 N`` step (with a literal N, not per key) lets a filter, or what it reads, keep."""
+        best: Decimal | None = None
+        seen: set[str] = set()
+        while source in self.policy.filters and source not in seen:
+            seen.add(source)
+            f = self.policy.filters[source]
+            for st in f.steps:
+                if st.kind == "top" and not st.keys and isinstance(st.count, ast.Number):
+                    best = st.count.value if best is None else min(best, st.count.value)
+            source = f.source
+        return best
+
+    def ref(self, e: ast.Ref, item: ast.Item | None, entry_sym: Symbol | None = None) -> Bound | None:
+        if entry_sym is None and self.entry is not None and len(e.path) == 1:
+            found = self.policy.entry_symbol(self.entry, e.path[0])
+            if found is not None:
+                return self.column(self.entry, e.path[0])
+        sym = entry_sym or resolve(self.policy, e.path, item)
         if sym is None:
             return None
         name = e.dotted
-        if sym.kind in ("field", "school_field"):
+        if sym.kind in ("field", "school_field", "entry_field"):
             decl = sym.decl
             if not isinstance(decl, ast.InputField) or decl.type not in ("数", "整数"):
                 return None
@@ -334,6 +413,9 @@ class Bounder:
         return acc
 
     def call(self, e: ast.Call, item: ast.Item | None) -> Bound | None:
+        source = list_source(self.policy, e.args[0]) if e.func in LIST_AGGREGATES and e.args else None
+        if source is not None:
+            return self.list_call(e, source)
         if e.func in ("最小", "最大", "取值"):
             bs = [self.bound(a, item) for a in e.args]
             if not bs or any(b is None for b in bs):

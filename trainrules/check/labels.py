@@ -10,8 +10,9 @@ from __future__ import annotations
 import attrs
 
 from trainrules.check.names import did_you_mean
-from trainrules.check.walk import children, sites
+from trainrules.check.walk import children, entry_sites, sites
 from trainrules.diagnostics import Collector
+from trainrules.functions import LIST_AGGREGATES, list_source
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.syntax import ast
 
@@ -59,10 +60,17 @@ def item_grades(policy: CheckedPolicy, item: ast.Item) -> tuple[str, ...]:
     return tuple(dict.fromkeys(labels))
 
 
-def vocab_of(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None) -> Vocab | None:
-    """The vocabulary of a label-valued name (an input with one, or an item's 等级), else None."""
+def vocab_of(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None, entry: str | None = None) -> Vocab | None:
+    """The vocabulary of a label-valued name (an input with one, a list entry's field, or an item's 等级), else None.
+
+    ``entry`` is the list or filter whose entries are in scope: a bare name is first one of their fields.
+    """
     if not isinstance(e, ast.Ref):
         return None
+    sym = policy.entry_symbol(entry, e.path[0]) if entry is not None and len(e.path) == 1 else None
+    if sym is not None and sym.kind == "entry_field":
+        decl = sym.decl
+        return Vocab(e.dotted, decl.vocab, decl.ordered) if isinstance(decl, ast.InputField) and decl.vocab else None
     sym = resolve(policy, e.path, item)
     if sym is None:
         return None
@@ -78,11 +86,13 @@ def vocab_of(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None) -> Vocab
     return None
 
 
-def ordered_vocab(policy: CheckedPolicy, e: ast.Compare, item: ast.Item | None) -> Vocab | None:
+def ordered_vocab(
+    policy: CheckedPolicy, e: ast.Compare, item: ast.Item | None, entry: str | None = None
+) -> Vocab | None:
     """The ordered vocabulary an order comparison (``学历 不低于 "本科"``) ranks by, else None."""
     if e.op not in _ORDER_OPS:
         return None
-    left, right = vocab_of(policy, e.left, item), vocab_of(policy, e.right, item)
+    left, right = vocab_of(policy, e.left, item, entry), vocab_of(policy, e.right, item, entry)
     v = left or right
     if v is None or not v.ordered:
         return None
@@ -116,16 +126,16 @@ class _Labels:
         self.out = out
         self.seen_keys: set[tuple[str, str]] = set()
 
-    def compare(self, e: ast.Compare, item: ast.Item | None) -> None:
+    def compare(self, e: ast.Compare, item: ast.Item | None, entry: str | None) -> None:
         for side, other in ((e.left, e.right), (e.right, e.left)):
-            v = vocab_of(self.policy, side, item)
+            v = vocab_of(self.policy, side, item, entry)
             if v is None:
                 continue
             if e.op in ("==", "!=", "contains", "contains_any", "in") or e.op in _ORDER_OPS:
                 _literal(self.out, v, other)
 
-    def lookup(self, e: ast.Lookup, item: ast.Item | None, defaulted: bool) -> None:
-        v = vocab_of(self.policy, e.key, item)
+    def lookup(self, e: ast.Lookup, item: ast.Item | None, defaulted: bool, entry: str | None) -> None:
+        v = vocab_of(self.policy, e.key, item, entry)
         table = self.policy.lookup_tables.get(e.table)
         if v is None or table is None:
             if table is not None and isinstance(e.key, ast.Text):
@@ -165,19 +175,22 @@ class _Labels:
                 suggestion_en=en or "Fix the spelling, or add the row to the table.",
             )
 
-    def walk(self, root: ast.Expr, item: ast.Item | None) -> None:
-        stack: list[tuple[ast.Expr, bool]] = [(root, False)]
+    def walk(self, root: ast.Expr, item: ast.Item | None, entry: str | None = None) -> None:
+        stack: list[tuple[ast.Expr, bool, str | None]] = [(root, False, entry)]
         while stack:
-            e, defaulted = stack.pop()
+            e, defaulted, scope = stack.pop()
             if isinstance(e, ast.Compare):
-                self.compare(e, item)
+                self.compare(e, item, scope)
             elif isinstance(e, ast.Lookup):
-                self.lookup(e, item, defaulted)
-            if isinstance(e, ast.Call) and e.func == "取值" and e.args:
-                stack.append((e.args[0], True))
-                stack.extend((a, False) for a in e.args[1:])
+                self.lookup(e, item, defaulted, scope)
+            source = list_source(self.policy, e.args[0]) if isinstance(e, ast.Call) and e.args else None
+            if isinstance(e, ast.Call) and e.func in LIST_AGGREGATES and source is not None:
+                stack.extend((a, False, source) for a in e.args[1:])  # the condition reads the entries
+            elif isinstance(e, ast.Call) and e.func == "取值" and e.args:
+                stack.append((e.args[0], True, scope))
+                stack.extend((a, False, scope) for a in e.args[1:])
             else:
-                stack.extend((c, False) for c in children(e))
+                stack.extend((c, False, scope) for c in children(e))
 
 
 def check_labels(policy: CheckedPolicy, out: Collector) -> None:
@@ -185,3 +198,6 @@ def check_labels(policy: CheckedPolicy, out: Collector) -> None:
     labels = _Labels(policy, out)
     for s in sites(policy):
         labels.walk(s.expr, s.item)
+    for es in entry_sites(policy):
+        if es.source is None or policy.root_list(es.source) is not None:
+            labels.walk(es.expr, None, es.source)

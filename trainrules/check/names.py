@@ -95,6 +95,9 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     lookup_tables: dict[str, ast.LookupTable] = {}
     inputs: list[ast.InputField] = []
     parts: list[ast.Part] = []
+    lists: dict[str, ast.ListDecl] = {}
+    filters: dict[str, ast.FilterDecl] = {}
+    entry_defines: dict[str, dict[str, ast.Define]] = {}
 
     for name, (key, typ) in BUILTIN_FIELDS.items():
         symbols[name] = Symbol("field", name, typ, None, key)
@@ -146,9 +149,22 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
             if rule in singular:
                 out.add("E302", d.span, name=rule, **_on_line(singular[rule].line))
             singular.setdefault(rule, d.span)
+        elif isinstance(d, ast.Define) and d.entry_of is not None:
+            own = entry_defines.setdefault(d.entry_of, {})
+            if d.name in own:
+                out.add("E302", d.span, name=f"{d.entry_of}.{d.name}", **_on_line(own[d.name].span.line))
+            else:
+                own[d.name] = d
         elif isinstance(d, ast.Define) and claim(d.name, d.span):
             symbols[d.name] = Symbol("define", d.name, "未知", d)
+        elif isinstance(d, ast.ListDecl) and claim(d.name, d.span):
+            lists[d.name] = d
+            symbols[d.name] = Symbol("list", d.name, "列表", d)
+        elif isinstance(d, ast.FilterDecl) and claim(d.name, d.span):
+            filters[d.name] = d
+            symbols[d.name] = Symbol("filter", d.name, "列表", d)
 
+    _entry_names(lists, entry_defines, first_span, out)
     tz = plan.fact("时区")
     per = plan.fact("期间")
     tot = plan.fact("总分")
@@ -174,7 +190,35 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         band_tables=band_tables,
         lookup_tables=lookup_tables,
         inputs=tuple(inputs),
+        lists=lists,
+        filters=filters,
+        entry_defines=entry_defines,
     )
+
+
+def _entry_names(
+    lists: dict[str, ast.ListDecl],
+    entry_defines: dict[str, dict[str, ast.Define]],
+    teacher: dict[str, Span],
+    out: Collector,
+) -> None:
+    """A list's fields and per-entry definitions may not share a name with a teacher-scope name or each other (E302).
+
+    Inside an entry a bare name is the entry's field first; forbidding the overlap means no name
+    ever has two meanings (docs/design/histories.md §1.1).
+    """
+    for lst in lists.values():
+        seen: dict[str, Span] = {}
+        named: list[tuple[str, Span]] = [(f.name, f.span) for f in lst.fields]
+        named += [(d.name, d.span) for d in entry_defines.get(lst.name, {}).values()]
+        for name, span in named:
+            if name in seen:
+                out.add("E302", span, name=f"{lst.name}.{name}", **_on_line(seen[name].line))
+            elif name in teacher:
+                out.add("E302", span, name=name, **_on_line(teacher[name].line))
+            elif name in BUILTIN_FIELDS or name == "总分":
+                out.add("E302", span, name=name, where="内置名称中", where_en="as a built-in name")
+            seen.setdefault(name, span)
 
 
 def _value_type(v: ast.Value) -> Type:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from trainrules.check.definitions import define_order
+from trainrules.check.definitions import typing_order
 from trainrules.check.labels import ordered_vocab, vocab_of
 from trainrules.check.names import did_you_mean
-from trainrules.check.walk import Site, sites
+from trainrules.check.walk import EntrySite, Site, entry_sites, sites
 from trainrules.diagnostics import Collector
-from trainrules.functions import AGGREGATES, FUNCTIONS, ROUNDING
+from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, list_source
 from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
 from trainrules.syntax.slips import glued_hint
@@ -31,6 +31,7 @@ _WORDS_EN = {
     "文本列表": "a list of texts",
     "数列表": "a list of numbers",
     "时段": "a window of dates",
+    "列表": "a list of entries",
     "未知": "unknown",
 }
 
@@ -67,6 +68,10 @@ class _Typer:
         self.out = out
         self.define_types: dict[str, str] = {}
         self._scope_names: list[str] | None = None
+        #: The list or filter whose entries are in scope (a bare name is first one of their fields), or None.
+        self.entry: str | None = None
+        #: Per-entry definitions' types, by (list, name); "typing" while being inferred (a cycle).
+        self.entry_types: dict[tuple[str, str], str] = {}
 
     def names_in_scope(self, item: ast.Item | None) -> list[str]:
         if self._scope_names is None:
@@ -84,7 +89,42 @@ class _Typer:
         """The type of a definition: inferred once, in dependency order, before any rule is typed."""
         return self.define_types.get(sym.name, "未知")
 
+    def entry_ref(self, e: ast.Ref) -> str | None:
+        """The type of a bare name that is a field or per-entry definition of the entries in scope."""
+        if self.entry is None or len(e.path) != 1:
+            return None
+        sym = self.policy.entry_symbol(self.entry, e.path[0])
+        if sym is None:
+            return None
+        if sym.kind == "entry_define":
+            return self.entry_define_type(sym.item, sym.name, e)
+        return sym.type
+
+    def entry_define_type(self, list_name: str, name: str, at: ast.Expr) -> str:
+        """The type of ``定义 列表.名称 = …``, inferred once in its list's entry scope."""
+        key = (list_name, name)
+        known = self.entry_types.get(key)
+        if known == "typing":
+            d = self.policy.entry_defines[list_name][name]
+            self.out.add("E309", d.span, name=f"{list_name}.{name}", cycle=name, cycle_en=name)
+            self.entry_types[key] = "未知"
+            return "未知"
+        if known is not None:
+            return known
+        self.entry_types[key] = "typing"
+        saved, self.entry = self.entry, list_name
+        t = self.infer(self.policy.entry_defines[list_name][name].expr, None, None, aggregate=False)
+        self.entry = saved
+        self.entry_types[key] = t
+        return t
+
     def ref(self, e: ast.Ref, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
+        entry_type = self.entry_ref(e)
+        if entry_type is not None:
+            return entry_type
+        if e.path[0] in self.policy.lists or e.path[0] in self.policy.filters:
+            self.out.add("E311", e.span, name=e.dotted)
+            return "未知"
         if group is not None and not aggregate:
             if len(e.path) == 1 and e.path[0] in group:
                 sym = resolve(self.policy, e.path, None)
@@ -114,6 +154,18 @@ class _Typer:
         return sym.type
 
     def call(self, e: ast.Call, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
+        if e.func in LIST_AGGREGATES and e.args and list_source(self.policy, e.args[0]) is not None:
+            if group is not None and not aggregate:
+                self.out.add("E310", e.span, name=e.span.text if e.span else e.func)
+            return self.list_aggregate(e)
+        if e.func in ("任一", "全部"):
+            self.out.add(
+                "E304",
+                e.span,
+                what=f"“{e.func}”的第一个参数须是列表或筛选",
+                what_en=f"the first argument of '{e.func}' must be a list or a filter",
+            )
+            return "是否"
         fn = FUNCTIONS.get(e.func)
         if fn is None:
             zh, en = self.hint(e.func, FUNCTIONS)
@@ -192,6 +244,77 @@ class _Typer:
                 )
             return arg_types[0] if arg_types else "未知"
         return fn.result
+
+    def list_aggregate(self, e: ast.Call) -> str:
+        """``合计/最大/最小(列表.列[, 条件])``, ``计数(列表[, 条件])``, ``任一/全部(列表, 条件)``: over entries."""
+        first = e.args[0]
+        assert isinstance(first, ast.Ref)  # list_source said so
+        source = first.path[0]
+        column = first.path[1] if len(first.path) == 2 else None
+        wants_column = e.func in ("合计", "最大", "最小")
+        n = len(e.args)
+        if (
+            len(first.path) > 2
+            or wants_column != (column is not None)
+            or n > 2
+            or (n < 2 and e.func in ("任一", "全部"))
+        ):
+            use = (
+                f"{e.func}({source}.字段[, 条件])"
+                if wants_column
+                else f"{e.func}({source}, 条件)"
+                if e.func in ("任一", "全部")
+                else f"{e.func}({source}[, 条件])"
+            )
+            self.out.add("E304", e.span, what=f"写成 {use}", what_en=f"write {use}")
+            return "未知"
+        saved, self.entry = self.entry, source
+        try:
+            col_type = "未知"
+            if column is not None and self.policy.root_list(source) is not None:  # else E312 says why
+                sym = self.policy.entry_symbol(source, column)
+                if sym is None:
+                    lst = self.policy.root_list(source)
+                    names = [f.name for f in lst.fields] if lst else []
+                    names += list(self.policy.entry_defines.get(lst.name, {})) if lst else []
+                    zh, en = self.hint(column, names)
+                    self.out.add("E301", first.span, name=first.dotted, suggestion=zh, suggestion_en=en)
+                else:
+                    col_type = (
+                        self.entry_define_type(sym.item, sym.name, first) if sym.kind == "entry_define" else sym.type
+                    )
+            if n == 2:
+                t = self.infer(e.args[1], None, None, aggregate=False)
+                if t not in ("是否", "未知"):
+                    _mismatch(
+                        self.out,
+                        e.args[1],
+                        f"“{e.func}”的第二个参数是筛选条件，应为是否，这里是{t}",
+                        f"the second argument of '{e.func}' is a condition, not {_WORDS_EN.get(t, t)}",
+                        want="是否",
+                    )
+        finally:
+            self.entry = saved
+        if e.func == "合计" and col_type not in ("数", "未知"):
+            _mismatch(
+                self.out,
+                first,
+                f"“合计”只能加总数，“{first.dotted}”是{col_type}",
+                f"'合计' adds numbers; '{first.dotted}' is {_WORDS_EN.get(col_type, col_type)}",
+                want="数",
+            )
+        if e.func in ("最大", "最小") and col_type not in _ORDERED | {"未知"}:
+            _mismatch(
+                self.out,
+                first,
+                f"“{e.func}”需要可比较大小的值，“{first.dotted}”是{col_type}",
+                f"'{e.func}' needs ordered values; '{first.dotted}' is {_WORDS_EN.get(col_type, col_type)}",
+            )
+        if e.func in ("合计", "计数"):
+            return "数"
+        if e.func in ("任一", "全部"):
+            return "是否"
+        return col_type
 
     def infer(self, e: ast.Expr, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
         if isinstance(e, ast.Number):
@@ -322,7 +445,9 @@ class _Typer:
     def compare(self, e: ast.Compare, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> None:
         lt = self.infer(e.left, item, group, aggregate)
         rt = self.infer(e.right, item, group, aggregate)
-        if "未知" in (lt, rt) or ordered_vocab(self.policy, e, item) is not None:  # labels ranked by their vocabulary
+        if (
+            "未知" in (lt, rt) or ordered_vocab(self.policy, e, item, self.entry) is not None
+        ):  # labels ranked by their vocabulary
             return
         ok = {
             "contains": lt.endswith("列表") and rt == lt[:-2],
@@ -334,7 +459,7 @@ class _Typer:
         if ok:
             return
         hint = hint_en = ""
-        unordered = vocab_of(self.policy, e.left, item) or vocab_of(self.policy, e.right, item)
+        unordered = vocab_of(self.policy, e.left, item, self.entry) or vocab_of(self.policy, e.right, item, self.entry)
         if unordered is not None and e.op in ("<", "<=", ">", ">="):
             hint = f"“{unordered.name}”的词表没有次序：写成 {{甲 < 乙 < 丙}}（由低到高）才能比较高低。"
             hint_en = f"The vocabulary of '{unordered.name}' has no order: write it {{A < B < C}} (lowest first)."
@@ -354,6 +479,33 @@ class _Typer:
             hint_en,
         )
 
+    def entry_site(self, s: EntrySite) -> None:
+        saved, self.entry = self.entry, s.source
+        try:
+            t = self.infer(s.expr, None, None, aggregate=False)
+            ranked = (v := vocab_of(self.policy, s.expr, None, s.source)) is not None and v.ordered
+        finally:
+            self.entry = saved
+        if s.want == "有序":  # a sort value: numbers, dates, instants, or a label with an ordered vocabulary
+            if t not in _ORDERED | {"未知"} and not ranked:
+                _mismatch(
+                    self.out,
+                    s.expr,
+                    f"{s.what}须可比较大小（数、日期、时刻或有序标签），这里是{t}",
+                    f"{s.what} must be ordered (a number, date, instant or ordered label), found {_WORDS_EN.get(t, t)}",
+                    "按 后写数值、日期，或声明为有序标签的字段（{甲 < 乙 < 丙}）。",
+                    "Sort by a number or a date, or by a label declared in order ({A < B < C}).",
+                )
+            return
+        if s.want != "未知" and t not in (s.want, "未知"):
+            _mismatch(
+                self.out,
+                s.expr,
+                f"{s.what}应为{s.want}，这里是{t}",
+                f"{s.what} must be {_WORDS_EN[s.want]}, found {_WORDS_EN.get(t, t)}",
+                want=s.want,
+            )
+
     def site(self, s: Site) -> None:
         t = self.infer(s.expr, s.item, s.group, aggregate=False)
         if s.want != "未知" and t not in (s.want, "未知"):
@@ -366,11 +518,20 @@ class _Typer:
             )
 
 
+def _entry_define_exprs(policy: CheckedPolicy) -> set[int]:
+    return {id(d.expr) for ds in policy.entry_defines.values() for d in ds.values()}
+
+
 def check_types(policy: CheckedPolicy, out: Collector) -> None:
     """Resolve every name and infer every expression's type against what its place requires."""
     typer = _Typer(policy, out)
     done: set[int] = set()  # the definitions' expressions, typed first
-    for name in define_order(policy):
+    for kind, name in typing_order(policy):  # per-entry definitions interleaved, so that typing never recurses
+        if kind == "逐条":
+            list_name, _, entry_name = name.partition(".")
+            if list_name in policy.lists:
+                typer.entry_define_type(list_name, entry_name, policy.entry_defines[list_name][entry_name].expr)
+            continue
         sym = policy.symbols.get(name)
         if sym is not None and isinstance(sym.decl, ast.Define):
             typer.define_types[name] = typer.infer(sym.decl.expr, None, None, aggregate=False)
@@ -378,6 +539,15 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
     for s in sites(policy):
         if id(s.expr) not in done:
             typer.site(s)
+    for list_name, defs in policy.entry_defines.items():
+        if list_name in policy.lists:  # a 定义 on something else than a list: check.lists reports it
+            for name, entry_def in defs.items():
+                typer.entry_define_type(list_name, name, entry_def.expr)
+    own = _entry_define_exprs(policy)
+    for es in entry_sites(policy):
+        if id(es.expr) in own or (es.source is not None and policy.root_list(es.source) is None):
+            continue  # typed above; or an unknown list or filter, which check.lists reports
+        typer.entry_site(es)
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
             for key in d.group_by:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainrules.check.walk import citations, refs, sites
+from trainrules.check.walk import citations, entry_sites, refs, sites
 from trainrules.diagnostics import Collector
 from trainrules.functions import CLAMP_ASSUMPTION
 from trainrules.ir import CheckedPolicy, resolve
@@ -33,13 +33,21 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
                 used.add(sym.name)
             if len(r.path) == 1 and r.path[0] in s.group_keys():
                 used.add(r.path[0])
+    for es in entry_sites(policy):  # lists, per-entry definitions, filters: teacher names and tables they read
+        for r in refs(es.expr):
+            if isinstance(r, ast.Lookup):
+                used_tables.add(r.table)
+            elif es.source is None or len(r.path) != 1 or policy.entry_symbol(es.source, r.path[0]) is None:
+                sym = resolve(policy, r.path, None)
+                if sym is not None and sym.kind != "school_field":
+                    used.add(sym.name)
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
             used.update(d.group_by)
     used_tables.update(it.bands for it in policy.items.values() if it.bands)
     relied = {name for cite, _ in citations(policy) for name in cite.relies}
     for d in policy.module.decls:
-        if isinstance(d, ast.Define) and d.name not in used:
+        if isinstance(d, ast.Define) and d.entry_of is None and d.name not in used:
             out.add("W601", d.span, kind="定义", kind_en="the definition", name=d.name)
         elif isinstance(d, ast.Assumption) and d.name not in relied and d.name not in used and d.name not in _IMPLICIT:
             out.add("W601", d.span, kind="假设", kind_en="the assumption", name=d.name)

@@ -9,7 +9,7 @@ import attrs
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
 
-__all__ = ["Site", "children", "sites"]
+__all__ = ["EntrySite", "Site", "children", "entry_sites", "sites"]
 
 
 @attrs.frozen
@@ -47,7 +47,7 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
                 ):
                     if clause is not None:
                         yield Site(clause.expr, it, None, want, f"“{it.name}”的{what}")
-        elif isinstance(d, ast.Define):
+        elif isinstance(d, ast.Define) and d.entry_of is None:
             yield Site(d.expr, None, None, "未知", f"定义“{d.name}”")
         elif isinstance(d, ast.Outcome):
             yield Site(d.cond, None, None, "是否", "合格条件")
@@ -57,6 +57,40 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
             yield Site(d.cond, None, None, "是否", f"证书“{d.label}”的条件")
         elif isinstance(d, ast.CheckRule):
             yield Site(d.cond, None, d.group_by or None, "是否", f"核查“{d.label}”")
+
+
+_STEP_WORD = {"keep": "凡", "require": "须", "top": "前"}
+
+
+@attrs.frozen
+class EntrySite:
+    """An expression read in the entry scope of a list or filter (``source``), or in teacher scope (``source`` None)."""
+
+    expr: ast.Expr
+    source: str | None
+    want: str
+    what: str
+
+
+def entry_sites(policy: CheckedPolicy) -> Iterator[EntrySite]:
+    """Every expression of lists, per-entry definitions and filters, with the entries it is read over."""
+    for d in policy.module.decls:
+        if isinstance(d, ast.ListDecl):
+            for r in d.rules:
+                yield EntrySite(r.cond, d.name, "是否", f"列表“{d.name}”的“须”条件")
+        elif isinstance(d, ast.Define) and d.entry_of is not None:
+            yield EntrySite(d.expr, d.entry_of, "未知", f"定义“{d.entry_of}.{d.name}”")
+        elif isinstance(d, ast.FilterDecl):
+            for st in d.steps:
+                what = f"筛选“{d.name}”的“{_STEP_WORD[st.kind]}”"
+                if st.cond is not None:
+                    yield EntrySite(st.cond, d.source, "是否", what + "条件")
+                for k in st.keys:
+                    yield EntrySite(k, d.source, "未知", what + "的分组键")
+                if st.count is not None:
+                    yield EntrySite(st.count, None, "数", what + "的条数")
+                if st.by is not None:
+                    yield EntrySite(st.by, d.source, "有序", what + "的排序值")
 
 
 def children(e: ast.Expr) -> tuple[ast.Expr, ...]:
@@ -122,7 +156,17 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
             for it in d.items:
                 yield from item_citations(it)
         elif isinstance(d, ast.Define):
-            yield d.cite, f"定义 {d.name}"
+            yield d.cite, f"定义 {d.entry_of + '.' if d.entry_of else ''}{d.name}"
+        elif isinstance(d, ast.ListDecl):
+            yield d.cite, f"输入 {d.owner}.{d.name}"
+            for fd in d.fields:
+                yield fd.cite, f"输入 {d.owner}.{d.name}.{fd.name}"
+            for r in d.rules:
+                yield r.cite, f"输入 {d.owner}.{d.name}·须"
+        elif isinstance(d, ast.FilterDecl):
+            yield d.cite, f"筛选 {d.name}"
+            for st in d.steps:
+                yield st.cite, f"筛选 {d.name}·{_STEP_WORD[st.kind]}"
         elif isinstance(d, ast.Outcome):
             yield d.cite, "合格"
         elif isinstance(d, ast.Certificate):

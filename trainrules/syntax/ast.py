@@ -26,12 +26,16 @@ __all__ = [
     "Deadline",
     "Decl",
     "Define",
+    "EntryRule",
     "Expr",
+    "FilterDecl",
+    "FilterStep",
     "Gap",
     "If",
     "InputField",
     "InstantLit",
     "Item",
+    "ListDecl",
     "ListExpr",
     "Lookup",
     "LookupRow",
@@ -436,11 +440,66 @@ class Part:
 
 @attrs.frozen(kw_only=True)
 class Define:
-    """``定义 名称 = 表达式``: a named value computed per teacher."""
+    """``定义 名称 = 表达式``: a value per teacher; ``定义 列表.名称 = …``: one per entry of a list (``entry_of``)."""
 
     name: str
     expr: Expr
     cite: Citation
+    entry_of: str | None = None
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+# ---------- lists ----------
+
+
+@attrs.frozen(kw_only=True)
+class EntryRule:
+    """``须 条件 否则 "原因"`` inside a list: a rule every entry must satisfy to be valid."""
+
+    cond: Expr
+    reason: str
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class ListDecl:
+    """``名称: 列表 [按 键] { 字段… 须 … 否则 "…" }`` inside an 输入 block: a list of entries per record."""
+
+    owner: Literal["教师", "学校"]
+    name: str
+    key: str | None
+    fields: tuple[InputField, ...]
+    rules: tuple[EntryRule, ...]
+    cite: Citation
+    key_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class FilterStep:
+    """One step of a 筛选: ``凡`` (kind ``keep``), ``须 … 否则`` (``require``), or ``[每 键] 前 N 按 式`` (``top``)."""
+
+    kind: Literal["keep", "require", "top"]
+    cond: Expr | None = None  # keep, require
+    reason: str = ""  # require
+    keys: tuple[Expr, ...] = ()  # top
+    count: Expr | None = None  # top
+    by: Expr | None = None  # top
+    descending: bool = True  # top: 降序 (the default) keeps the highest
+    cite: Citation = NO_CITATION
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class FilterDecl:
+    """``筛选 名称 取自 来源 { 步骤… }``: the entries of a list (or filter) that count, and why the others do not."""
+
+    name: str
+    source: str
+    steps: tuple[FilterStep, ...]
+    cite: Citation
+    source_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -488,6 +547,8 @@ Decl: TypeAlias = (
     | Outcome
     | Certificate
     | CheckRule
+    | ListDecl
+    | FilterDecl
 )
 
 

@@ -363,40 +363,120 @@ class _Lowerer:
         text = self.string(cast(Token, body[-1]))
         return ast.Assumption(name=name, value=value, text=text, cite=self.cite(cite), span=self.span(t))
 
-    def d_input_block(self, t: Tree[Token]) -> list[ast.InputField]:
+    def d_input_block(self, t: Tree[Token]) -> list[ast.InputField | ast.ListDecl]:
         owner = cast(Any, str(t.children[0]))
-        fields = []
+        decls: list[ast.InputField | ast.ListDecl] = []
         for f in t.children[1:]:
             ft = cast(Tree[Token], f)
-            body, cite = self.split_cite(ft.children)
-            low = high = None
-            optional = ordered = False
-            vocab: tuple[str, ...] = ()
-            for extra in body[2:]:
-                if isinstance(extra, Tree) and extra.data in ("vocab_set", "vocab_order"):
-                    vocab = self.vocab(extra, str(body[0]), str(body[1]))
-                    ordered = extra.data == "vocab_order"
-                elif isinstance(extra, Tree):
-                    low, high = (self.decimal(cast(Token, x)) for x in extra.children)
-                    if low > high:
-                        self.error("E206", extra, low=low, high=high)
-                else:
-                    optional = True
-            fields.append(
-                ast.InputField(
-                    owner=owner,
-                    name=str(body[0]),
-                    type=cast(Any, str(body[1])),
-                    low=low,
-                    high=high,
-                    optional=optional,
-                    cite=self.cite(cite),
-                    vocab=vocab,
-                    ordered=ordered,
-                    span=self.span(ft),
+            decls.append(self.list_decl(ft, owner) if ft.data == "list_decl" else self.field_decl(ft, owner))
+        return decls
+
+    def field_decl(self, ft: Tree[Token], owner: Any) -> ast.InputField:
+        body, cite = self.split_cite(ft.children)
+        low = high = None
+        optional = ordered = False
+        vocab: tuple[str, ...] = ()
+        for extra in body[2:]:
+            if isinstance(extra, Tree) and extra.data in ("vocab_set", "vocab_order"):
+                vocab = self.vocab(extra, str(body[0]), str(body[1]))
+                ordered = extra.data == "vocab_order"
+            elif isinstance(extra, Tree):
+                low, high = (self.decimal(cast(Token, x)) for x in extra.children)
+                if low > high:
+                    self.error("E206", extra, low=low, high=high)
+            else:
+                optional = True
+        return ast.InputField(
+            owner=owner,
+            name=str(body[0]),
+            type=cast(Any, str(body[1])),
+            low=low,
+            high=high,
+            optional=optional,
+            cite=self.cite(cite),
+            vocab=vocab,
+            ordered=ordered,
+            span=self.span(ft),
+        )
+
+    def list_decl(self, t: Tree[Token], owner: Any) -> ast.ListDecl:
+        name = str(t.children[0])
+        key: Token | None = None
+        cite = None
+        fields: list[ast.InputField] = []
+        rules: list[ast.EntryRule] = []
+        for c in t.children[1:]:
+            if isinstance(c, Token):
+                key = c
+            elif c.data == "cite":
+                cite = c
+            elif c.data == "field_decl":
+                fields.append(self.field_decl(c, owner))
+            else:
+                body, rcite = self.split_cite(c.children)
+                rules.append(
+                    ast.EntryRule(
+                        cond=self.expr(body[0]),
+                        reason=self.string(cast(Token, body[1])),
+                        cite=self.cite(rcite),
+                        span=self.span(c),
+                    )
                 )
-            )
-        return fields
+        return ast.ListDecl(
+            owner=owner,
+            name=name,
+            key=str(key) if key is not None else None,
+            fields=tuple(fields),
+            rules=tuple(rules),
+            cite=self.cite(cite),
+            key_span=self.span(key) if key is not None else None,
+            span=self.span(t),
+        )
+
+    def d_filter_decl(self, t: Tree[Token]) -> ast.FilterDecl:
+        name, source = str(t.children[0]), cast(Token, t.children[1])
+        cite = None
+        steps: list[ast.FilterStep] = []
+        for c in t.children[2:]:
+            ct = cast(Tree[Token], c)
+            if ct.data == "cite":
+                cite = ct
+                continue
+            body, scite = self.split_cite(ct.children)
+            sp = self.span(ct)
+            if ct.data == "keep_when":
+                steps.append(ast.FilterStep(kind="keep", cond=self.expr(body[0]), cite=self.cite(scite), span=sp))
+            elif ct.data == "eligible_when":
+                reason = self.string(cast(Token, body[1]))
+                steps.append(
+                    ast.FilterStep(
+                        kind="require", cond=self.expr(body[0]), reason=reason, cite=self.cite(scite), span=sp
+                    )
+                )
+            else:
+                descending = True
+                if isinstance(body[-1], Token) and body[-1].type == "ORDER":
+                    descending = str(body[-1]) == "降序"
+                    body = body[:-1]
+                steps.append(
+                    ast.FilterStep(
+                        kind="top",
+                        keys=tuple(self.expr(k) for k in body[:-2]),
+                        count=self.expr(body[-2]),
+                        by=self.expr(body[-1]),
+                        descending=descending,
+                        cite=self.cite(scite),
+                        span=sp,
+                    )
+                )
+        return ast.FilterDecl(
+            name=name,
+            source=str(source),
+            steps=tuple(steps),
+            cite=self.cite(cite),
+            source_span=self.span(source),
+            span=self.span(t),
+        )
 
     def vocab(self, t: Tree[Token], name: str, type_: str) -> tuple[str, ...]:
         """The words of a label vocabulary; only a 标签 or 标签集 has one, and each word appears once."""
@@ -618,7 +698,10 @@ class _Lowerer:
 
     def d_define(self, t: Tree[Token]) -> ast.Define:
         body, cite = self.split_cite(t.children)
-        return ast.Define(name=str(body[0]), expr=self.expr(body[1]), cite=self.cite(cite), span=self.span(t))
+        entry_of = str(body[0]) if len(body) == 3 else None
+        return ast.Define(
+            name=str(body[-2]), expr=self.expr(body[-1]), cite=self.cite(cite), entry_of=entry_of, span=self.span(t)
+        )
 
     def d_outcome(self, t: Tree[Token]) -> ast.Outcome:
         body, cite = self.split_cite(t.children)

@@ -1,0 +1,140 @@
+"""Lists, per-entry definitions and filters: school lists (E316, not yet), naming fields (E313), targets
+(E314), sources (E312), counts (E315), repeated reasons (W550), and what nothing reads (W601).
+
+Cycles through filters and per-entry definitions are E309 in ``check.definitions``, with every other cycle.
+
+Entry-scope names and aggregates are typed in ``check.types``; this pass checks the declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from trainrules.check.names import did_you_mean
+from trainrules.check.walk import children, entry_sites, sites
+from trainrules.diagnostics import Collector
+from trainrules.functions import LIST_AGGREGATES, list_source
+from trainrules.ir import CheckedPolicy
+from trainrules.syntax import ast
+
+__all__ = ["check_lists", "list_reads"]
+
+
+def check_lists(policy: CheckedPolicy, out: Collector) -> None:
+    """Check every list, per-entry definition and filter declaration."""
+    for lst in policy.lists.values():
+        if lst.owner == "学校":
+            out.add("E316", lst.span, name=lst.name)
+        if lst.key is not None:
+            field = next((f for f in lst.fields if f.name == lst.key), None)
+            if field is None or field.type != "文本":
+                what = (
+                    f"“{lst.name}”按“{lst.key}”命名条目，但它不是该列表的字段"
+                    if field is None
+                    else f"“{lst.name}”按“{lst.key}”命名条目，但它是{field.type}，不是文本"
+                )
+                what_en = (
+                    f"'{lst.name}' names its entries by '{lst.key}', which is not one of its fields"
+                    if field is None
+                    else f"'{lst.name}' names its entries by '{lst.key}', a {field.type}, not a 文本"
+                )
+                out.add("E313", lst.key_span or lst.span, what=what, what_en=what_en)
+    for target, defs in policy.entry_defines.items():
+        if target not in policy.lists:
+            d = next(iter(defs.values()))
+            zh, en = did_you_mean(target, policy.lists, shown=len(out.items))
+            root = policy.root_list(target)
+            if target in policy.filters and root is not None:
+                zh = f"逐条定义写在列表上：定义 {root.name}.{d.name} = …"
+                en = f"Define it on the list the filter reads from: 定义 {root.name}.{d.name} = …"
+            out.add("E314", d.span, name=target, suggestion=zh, suggestion_en=en)
+    for f in policy.filters.values():
+        _check_filter(policy, f, out)
+    _unused(policy, out)
+
+
+def _check_filter(policy: CheckedPolicy, f: ast.FilterDecl, out: Collector) -> None:
+    if f.source not in policy.lists and f.source not in policy.filters:
+        zh, en = did_you_mean(f.source, [*policy.lists, *policy.filters], shown=len(out.items))
+        out.add(
+            "E312",
+            f.source_span or f.span,
+            name=f.source,
+            suggestion=zh or "“取自”后写一个列表（输入 教师 { 名称: 列表 {…} }）或另一个筛选。",
+            suggestion_en=en or "After 取自 name a list (输入 教师 { NAME: 列表 {…} }) or another filter.",
+        )
+    reasons: set[str] = set()
+    for st in f.steps:
+        if st.kind == "require":
+            if st.reason in reasons:
+                out.add("W550", st.span, name=f.name, reason=st.reason)
+            reasons.add(st.reason)
+        if isinstance(st.count, ast.Number) and (st.count.value < 0 or st.count.value != st.count.value.to_integral()):
+            out.add("E315", st.count.span, count=st.count.text)
+
+
+def list_reads(policy: CheckedPolicy) -> tuple[set[str], set[tuple[str, str]]]:
+    """The lists and filters some rule reads, and the (list, field-or-definition) pairs it reads."""
+    sources: set[str] = set()
+    fields: set[tuple[str, str]] = set()
+    stack: list[tuple[ast.Expr, str | None]] = [(s.expr, None) for s in sites(policy)]
+    stack += [(s.expr, s.source) for s in entry_sites(policy)]
+    for f in policy.filters.values():
+        sources.add(f.source)
+    for lst in policy.lists.values():
+        if lst.key is not None:
+            fields.add((lst.name, lst.key))  # the naming field is read by every explanation
+    while stack:
+        e, scope = stack.pop()
+        if isinstance(e, ast.Ref) and (e.path[0] in policy.lists or e.path[0] in policy.filters):
+            sources.add(e.path[0])  # read outside an aggregate: E311 says so, "unused" would be noise
+            sym = policy.entry_symbol(e.path[0], e.path[1]) if len(e.path) == 2 else None
+            if sym is not None:
+                fields.add((sym.item, sym.name))
+        if isinstance(e, ast.Ref) and scope is not None and len(e.path) == 1:
+            sym = policy.entry_symbol(scope, e.path[0])
+            if sym is not None:
+                fields.add((sym.item, sym.name))
+        if isinstance(e, ast.Call) and e.func in LIST_AGGREGATES and e.args:
+            src = list_source(policy, e.args[0])
+            if src is not None:
+                sources.add(src)
+                first = e.args[0]
+                assert isinstance(first, ast.Ref)  # list_source said so
+                if len(first.path) == 2:
+                    sym = policy.entry_symbol(src, first.path[1])
+                    if sym is not None:
+                        fields.add((sym.item, sym.name))
+                stack += [(a, src) for a in e.args[1:]]
+                continue
+        stack += [(c, scope) for c in children(e)]
+    return sources, fields
+
+
+def _unused(policy: CheckedPolicy, out: Collector) -> None:
+    sources, fields = list_reads(policy)
+    for lst in policy.lists.values():
+        if lst.name not in sources:
+            out.add("W601", lst.span, kind="列表", kind_en="the list", name=lst.name)
+            continue
+        for fd in lst.fields:
+            if (lst.name, fd.name) not in fields:
+                out.add("W601", fd.span, kind=f"列表字段（{lst.name}）", kind_en="the list field", name=fd.name)
+        for d in policy.entry_defines.get(lst.name, {}).values():
+            if (lst.name, d.name) not in fields:
+                out.add(
+                    "W601", d.span, kind="逐条定义", kind_en="the per-entry definition", name=f"{lst.name}.{d.name}"
+                )
+    for f in policy.filters.values():
+        if f.name not in sources:
+            out.add("W601", f.span, kind="筛选", kind_en="the filter", name=f.name)
+
+
+def aggregate_calls(e: ast.Expr) -> Iterator[ast.Call]:
+    """Every call inside ``e`` that is spelled like a list aggregate (the caller decides by its first argument)."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES:
+            yield x
+        stack.extend(children(x))
