@@ -556,6 +556,8 @@ def _shown(v: Value) -> str:
     if isinstance(v, pendulum.Date):
         return v.isoformat()
     return str(v)
+
+
 def ordered_labels(sym: Symbol) -> tuple[str, ...] | None:
     """The ordered vocabulary of an entry field, if it has one (its values sort by rank, not as texts)."""
     decl = sym.decl

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from trainrules.compile import Context, FieldSpec, FilterPlan, FilterStep, ListSpec, Value
+from trainrules.compile import Citing, Context, FieldSpec, FilterPlan, FilterStep, ListSpec, Value
 from trainrules.errors import ComputeError
 from trainrules.limits import MAX_ENTRIES, MAX_ENTRIES_SHOWN
 from trainrules.results import Problem
@@ -115,6 +115,17 @@ class EntryCtx:
 
     def aggregate(self, index: int) -> Value:
         return self.base.aggregate(index)
+
+    def calendar_step(
+        self,
+        func: str,
+        inputs: Callable[[], tuple[tuple[str, str], ...]],
+        result: Value,
+        say: Callable[[], tuple[str, str]],
+        citing: Citing,
+        assumptions: tuple[tuple[str, str], ...],
+    ) -> None:
+        self.base.calendar_step(func, inputs, result, say, citing, assumptions)
 
     def entries(self, source: str) -> tuple[Any, ...]:
         return self.base.entries(source)

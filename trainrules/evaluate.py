@@ -415,6 +415,7 @@ class _Ctx:
         zh, en = say()
         relied = citing.assumptions + tuple(a for a in assumptions if a not in citing.assumptions)
         _step(self, "日历", func, Citing(citing.rule_ids, citing.section, relied), shown, fmt_value(result), zh, en)
+
     # ----- lists (entries.py) -----
     def entries(self, source: str) -> tuple[Any, ...]:
         """The entries of a list (validated with the record) or the entries a filter kept."""
