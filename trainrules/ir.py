@@ -13,6 +13,7 @@ from trainrules.syntax import ast
 __all__ = [
     "BUILTIN_FIELDS",
     "ITEM_INPUTS",
+    "REQUIREMENT_AMOUNTS",
     "CheckedPolicy",
     "Symbol",
     "Type",
@@ -59,8 +60,21 @@ def field_type(declared: str) -> Type:
 
 
 SymbolKind = Literal[
-    "field", "school_field", "item", "item_input", "part", "total", "assumption", "define", "max_points", "on_time"
+    "field",
+    "school_field",
+    "item",
+    "item_input",
+    "part",
+    "total",
+    "assumption",
+    "define",
+    "max_points",
+    "on_time",
+    "requirement",
+    "requirement_amount",
 ]
+#: What ``要求名.X`` reads: the main line's amounts (已计 credited, 需 needed, 欠 owed).
+REQUIREMENT_AMOUNTS = ("已计", "需", "欠")
 
 
 @attrs.frozen
@@ -92,6 +106,12 @@ class CheckedPolicy:
     band_tables: dict[str, ast.BandTable]
     lookup_tables: dict[str, ast.LookupTable]
     inputs: tuple[ast.InputField, ...]
+    #: 结果 by name (each is also a "define" symbol when its name is a plain name), 要求 by name,
+    #: 例外 in source order, and the clauses declared 不编码.
+    results: dict[str, ast.Result] = attrs.field(factory=dict)
+    requirements: dict[str, ast.Requirement] = attrs.field(factory=dict)
+    exceptions: tuple[ast.RuleException, ...] = ()
+    unencoded: tuple[ast.Unencoded, ...] = ()
 
 
 def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None) -> Symbol | None:
@@ -118,6 +138,9 @@ def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None)
         head, tail = path
         if head == "学校" and tail in policy.school_fields:
             return policy.school_fields[tail]
+        req = policy.requirements.get(head)
+        if req is not None and tail in REQUIREMENT_AMOUNTS:
+            return Symbol("requirement_amount", tail, "数", req, "", head)
         target = policy.items.get(head)
         if target is not None:
             if tail in ITEM_INPUTS:

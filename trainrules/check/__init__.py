@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trainrules.check import bands, citations, definitions, division, labels, names, period, points, types, unused
+from trainrules.check import (
+    bands,
+    citations,
+    definitions,
+    division,
+    labels,
+    names,
+    outcomes,
+    period,
+    points,
+    types,
+    unused,
+)
 from trainrules.diagnostics import Collector
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
@@ -19,6 +31,7 @@ PASSES: tuple[Pass, ...] = (
     types.check_types,
     labels.check_labels,
     bands.check_bands,
+    outcomes.check_outcomes,
     points.check_points,
     division.check_division,
     period.check_period,

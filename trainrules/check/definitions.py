@@ -75,6 +75,8 @@ def _target(policy: CheckedPolicy, r: ast.Ref, item: ast.Item | None) -> Node | 
         return ("部分", sym.name)
     if sym.kind == "total":
         return _TOTAL
+    if sym.kind in ("requirement", "requirement_amount"):
+        return ("要求", sym.item or sym.name)
     return None
 
 
@@ -106,11 +108,23 @@ def _graph(policy: CheckedPolicy) -> _Graph:
     for d in policy.module.decls:
         if isinstance(d, ast.Define):
             owner[id(d.expr)] = ("定义", d.name)
+        elif isinstance(d, ast.Result):
+            owner[id(d.expr)] = ("定义", d.name)
+            if d.applies is not None:
+                owner[id(d.applies)] = ("定义", d.name)
+        elif isinstance(d, ast.Requirement):
+            for e in (d.applies, *(line.expr for line in d.lines)):
+                if e is not None:
+                    owner[id(e)] = ("要求", d.name)
+        elif isinstance(d, ast.RuleException) and d.target in policy.symbols:
+            owner[id(d.expr)] = owner[id(d.cond)] = ("定义", d.target)
     for part in policy.parts:
         if part.cancel is not None:
             owner[id(part.cancel.expr)] = ("取消", part.name)
         if part.score is not None:
             owner[id(part.score.expr)] = ("部分", part.name)
+        if part.applies is not None:
+            owner[id(part.applies.expr)] = ("部分", part.name)
     for s in sites(policy):
         node = ("项目", s.item.name) if s.item is not None else owner.get(id(s.expr))
         scanned = _scan(policy, s.expr, s.item)

@@ -70,7 +70,7 @@ def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
         if fact.key in seen:
             out.add("E306", fact.span, name=fact.key)
         seen.setdefault(fact.key, fact)
-    for key, en in (("标题", "title"), ("期间", "period")):
+    for key, en in (("标题", "title"),):  # 期间 is optional: a credit plan accumulates (issue 11)
         if key not in seen:
             out.add(
                 "E305",
@@ -95,6 +95,10 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     lookup_tables: dict[str, ast.LookupTable] = {}
     inputs: list[ast.InputField] = []
     parts: list[ast.Part] = []
+    results: dict[str, ast.Result] = {}
+    requirements: dict[str, ast.Requirement] = {}
+    exceptions: list[ast.RuleException] = []
+    unencoded: list[ast.Unencoded] = []
 
     for name, (key, typ) in BUILTIN_FIELDS.items():
         symbols[name] = Symbol("field", name, typ, None, key)
@@ -148,6 +152,16 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
             singular.setdefault(rule, d.span)
         elif isinstance(d, ast.Define) and claim(d.name, d.span):
             symbols[d.name] = Symbol("define", d.name, "未知", d)
+        elif isinstance(d, ast.Result) and claim(d.name, d.span):
+            results[d.name] = d
+            symbols[d.name] = Symbol("define", d.name, "未知", d)  # read like a definition; reported besides
+        elif isinstance(d, ast.Requirement) and claim(d.name, d.span):
+            requirements[d.name] = d
+            symbols[d.name] = Symbol("requirement", d.name, "是否", d)
+        elif isinstance(d, ast.RuleException):
+            exceptions.append(d)
+        elif isinstance(d, ast.Unencoded):
+            unencoded.append(d)
 
     tz = plan.fact("时区")
     per = plan.fact("期间")
@@ -172,6 +186,10 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         band_tables=band_tables,
         lookup_tables=lookup_tables,
         inputs=tuple(inputs),
+        results=results,
+        requirements=requirements,
+        exceptions=tuple(exceptions),
+        unencoded=tuple(unencoded),
     )
 
 
