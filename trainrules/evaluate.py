@@ -1268,32 +1268,30 @@ class Evaluator:
         requirements = tuple(ctx.requirement(name) for name in plan.requirements)
         results = tuple(self.result(ctx, r) for r in plan.results)
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
-        shown = decimal_text(total)
-        if not parts:  # no scored parts: the named results are the outcome
+        if parts:
+            total_or_none: Decimal | None = total
+            shown, shown_en = f"总分 {decimal_text(total)}", f"total {decimal_text(total)}"
+        else:  # no scored parts: the named results are the outcome
+            total_or_none = None
             shown = "；".join(_result_text(r) for r in results) or "（无计分部分）"
-            total_or_none: Decimal | None = None
-        else:
-            total_or_none = total
+            shown_en = "; ".join(_result_text(r) for r in results) or "(no scored parts)"
         if passed and plan.unit:
             zh, en = (
-                f"合格：总分 {shown}，认定 {decimal_text(hours)} {plan.unit}",
-                f"passed: total {shown}, {decimal_text(hours)} {plan.unit} granted",
+                f"合格：{shown}，认定 {decimal_text(hours)} {plan.unit}",
+                f"passed: {shown_en}, {decimal_text(hours)} {plan.unit} granted",
             )
         elif passed:
-            zh, en = f"合格：总分 {shown}", f"passed: total {shown}"
-        elif passed is None and not parts:
-            zh, en = f"已评估：{shown}（本方案没有合格规则）", f"assessed: {shown} (the plan has no pass rule)"
-        elif passed is None:  # no pass rule: the points are the outcome
-            zh, en = f"已评分：总分 {shown}（本方案没有合格规则）", f"scored: total {shown} (the plan has no pass rule)"
+            zh, en = f"合格：{shown}", f"passed: {shown_en}"
+        elif passed is None:  # no pass rule: the points (or the named results) are the outcome
+            word, word_en = ("已评分", "scored") if parts else ("已评估", "assessed")
+            zh, en = f"{word}：{shown}（本方案没有合格规则）", f"{word_en}: {shown_en} (the plan has no pass rule)"
         elif not_applying:
             zh, en = (
                 f"不合格：合格规则不适用（{not_applying} 不成立）",
                 f"not passed: the pass rule does not apply ({not_applying} does not hold)",
             )
-        elif not parts:
-            zh, en = f"不合格：{shown}", f"not passed: {shown}"
         else:
-            zh, en = f"不合格：总分 {shown}", f"not passed: total {shown}"
+            zh, en = f"不合格：{shown}", f"not passed: {shown_en}"
         return Decision(
             status="assessed",
             items=items,
