@@ -63,9 +63,16 @@ def requirement_policy() -> trainrules.Policy:
 def test_requirement_reports_credited_needed_owed_per_line(requirement_policy: trainrules.Policy) -> None:
     d = _one(requirement_policy, {"总学时": "216", "校本学时": "96", "在编": True})
     req = d.to_dict()["requirements"]["周期培训"]
-    assert req["met"] is False and req["applicable"] is True
+    assert req["met"] is False
+    assert req["applicable"] is True
     main, part = req["lines"]
-    assert (main["label"], main["credited"], main["needed"], main["owed"], main["met"]) == (None, "216", "240", "24", False)
+    assert (main["label"], main["credited"], main["needed"], main["owed"], main["met"]) == (
+        None,
+        "216",
+        "240",
+        "24",
+        False,
+    )
     assert (part["label"], part["credited"], part["needed"], part["owed"]) == ("校本研训", "96", "120", "24")
     assert d.passed is False
     assert d.to_dict()["results"]["欠学时"]["value"] == "24"  # 名.欠 reads the main line
@@ -74,14 +81,19 @@ def test_requirement_reports_credited_needed_owed_per_line(requirement_policy: t
 def test_requirement_of_which_line_alone_fails_the_requirement(requirement_policy: trainrules.Policy) -> None:
     d = _one(requirement_policy, {"总学时": "300", "校本学时": "119.5", "在编": True})
     req = d.to_dict()["requirements"]["周期培训"]
-    assert req["lines"][0]["met"] is True and req["lines"][0]["owed"] == "0"
-    assert req["lines"][1]["met"] is False and req["lines"][1]["owed"] == "0.5"
-    assert req["met"] is False and d.passed is False
+    assert req["lines"][0]["met"] is True
+    assert req["lines"][0]["owed"] == "0"
+    assert req["lines"][1]["met"] is False
+    assert req["lines"][1]["owed"] == "0.5"
+    assert req["met"] is False
+    assert d.passed is False
 
 
 def test_requirement_met_passes_and_grants_an_expression(requirement_policy: trainrules.Policy) -> None:
     d = _one(requirement_policy, {"总学时": "250", "校本学时": "130", "在编": True, "缺勤次数": 1})
-    assert d.passed is True and d.hours == Decimal(250) and d.unit == "学时"
+    assert d.passed is True
+    assert d.hours == Decimal(250)
+    assert d.unit == "学时"
     assert d.reason_zh.endswith("认定 250 学时")
 
 
@@ -107,7 +119,8 @@ def test_requirement_explanation_steps(requirement_policy: trainrules.Policy) ->
     assert "周期培训：已计 216，需 240，欠 24（未达到）" in texts
     assert "其中 校本研训：已计 96，需 120，欠 24（未达到）" in texts
     step = next(s for s in d.steps if s.subject == "周期培训·校本研训")
-    assert step.section == "其中校本研训不少于120学时" and dict(step.inputs) == {"校本学时": "96"}
+    assert step.section == "其中校本研训不少于120学时"
+    assert dict(step.inputs) == {"校本学时": "96"}
 
 
 def test_requirement_line_must_be_a_minimum_or_maximum() -> None:
@@ -118,7 +131,7 @@ def test_requirement_line_must_be_a_minimum_or_maximum() -> None:
 
 
 def test_requirement_needs_a_citation() -> None:
-    assert "E308" in _codes(REQUIREMENT.replace('要求 缺勤上限 依据 X1-03 {', "要求 缺勤上限 {"))
+    assert "E308" in _codes(REQUIREMENT.replace("要求 缺勤上限 依据 X1-03 {", "要求 缺勤上限 {"))
 
 
 @given(
@@ -148,7 +161,9 @@ def test_law_adding_a_qualifying_amount_never_lowers_credited(base: Decimal, ext
     after = _one(policy, {"总学时": str(base + extra), "校本学时": str(base + extra), "在编": True}).requirements[0]
     for a, b in zip(before.lines, after.lines, strict=True):
         assert b.credited >= a.credited
-        assert b.owed is not None and a.owed is not None and b.owed <= a.owed
+        assert b.owed is not None
+        assert a.owed is not None
+        assert b.owed <= a.owed
     assert after.met or not before.met  # more credit never un-meets a requirement
 
 
@@ -189,17 +204,19 @@ def test_results_are_reported_with_value_band_and_scope() -> None:
     assert out["总评"] == {"value": "90", "band": "优秀", "applicable": True}
     assert out["班主任津贴"] == {"value": "170", "band": None, "applicable": True}
     assert out["说明"]["value"] == "按学年计"
-    assert d.passed is None and d.status == "assessed" and d.total is None
+    assert d.passed is None
+    assert d.status == "assessed"
+    assert d.total is None
     other = _one(policy, {"基础分": "50", "角色": "教师"}, explain=True)
     out = other.to_dict()["results"]
     assert out["总评"]["band"] == "不合格"  # a declared gap's label
     assert out["班主任津贴"] == {"value": None, "band": None, "applicable": False}
     assert other.steps is not None
-    assert any(s.detail_zh == "不适用（角色 教师 ≠ \"班主任\"）" for s in other.steps)
+    assert any(s.detail_zh == '不适用（角色 教师 ≠ "班主任"）' for s in other.steps)
 
 
 def test_result_band_needs_a_number_and_a_declared_table() -> None:
-    assert "E303" in _codes(RESULTS.replace("结果 说明 = \"按学年计\"", '结果 说明 = "按学年计" 档次 等第'))
+    assert "E303" in _codes(RESULTS.replace('结果 说明 = "按学年计"', '结果 说明 = "按学年计" 档次 等第'))
     assert "E301" in _codes(RESULTS.replace("档次 等第 依据 X2-02", "档次 等级 依据 X2-02"))
 
 
@@ -217,7 +234,8 @@ def test_result_outside_every_band_is_a_record_error() -> None:
     )
     policy = trainrules.loads(text)  # the range of 分 is unknown: nothing to check against
     d = _one(policy, {"分": "120"})
-    assert d.status == "error" and "不在档次表“等第”的任何档次" in d.reason_zh
+    assert d.status == "error"
+    assert "不在档次表“等第”的任何档次" in d.reason_zh
 
 
 # ---------- 适用 当 on parts, items and 合格; 档次 on parts; parts without 满分 ----------
@@ -252,18 +270,25 @@ def test_part_out_of_scope_earns_nothing_and_lowers_the_maximum() -> None:
     policy = trainrules.loads(SCOPED)
     d = _one(policy, {"角色": "教师", "班会分": "20", "作业分": "75", "新教师": False}, explain=True)
     part = d.to_dict()["parts"]["班主任工作"]
-    assert part["points"] == "0" and part["applicable"] is False and "不适用" in part["reason"]
-    assert d.total == Decimal(75) and d.max_total == Decimal(80) and d.passed is True
+    assert part["points"] == "0"
+    assert part["applicable"] is False
+    assert "不适用" in part["reason"]
+    assert d.total == Decimal(75)
+    assert d.max_total == Decimal(80)
+    assert d.passed is True
     assert d.to_dict()["parts"]["作业"]["band"] == "优秀"
     head = _one(policy, {"角色": "班主任", "班会分": "20", "作业分": "30", "新教师": False})
-    assert head.total == Decimal(50) and head.max_total == Decimal(100) and head.passed is False
+    assert head.total == Decimal(50)
+    assert head.max_total == Decimal(100)
+    assert head.passed is False
     assert "applicable" not in head.to_dict()["parts"]["班主任工作"]
 
 
 def test_pass_rule_out_of_scope_is_not_passed_with_the_reason() -> None:
     policy = trainrules.loads(SCOPED)
     d = _one(policy, {"角色": "教师", "班会分": "0", "作业分": "75", "新教师": True})
-    assert d.passed is False and d.hours == 0
+    assert d.passed is False
+    assert d.hours == 0
     assert d.reason_zh == "不合格：合格规则不适用（非 新教师 不成立）"
 
 
@@ -271,7 +296,8 @@ def test_item_out_of_scope() -> None:
     text = (
         '方案 示例 {\n  标题 "示例"\n}\n'
         + "输入 教师 {\n  学段: 文本 依据 X4-01\n}\n"
-        + '部分 研修 满分 20 依据 X4-02 {\n  项目 听课 满分 10 依据 X4-03 {\n    适用 当 学段 == "小学" 依据 X4-03\n  }\n'
+        + "部分 研修 满分 20 依据 X4-02 {\n"
+        + '  项目 听课 满分 10 依据 X4-03 {\n    适用 当 学段 == "小学" 依据 X4-03\n  }\n'
         + "  项目 反思 满分 10 依据 X4-04 {\n  }\n}\n"
     )
     assert "E302" in _codes(text)  # 学段 is a built-in field: declaring it again is refused
@@ -279,8 +305,10 @@ def test_item_out_of_scope() -> None:
     policy = trainrules.loads(text)
     rec = {"id": "T1", "stage": "初中", "items": {"听课": {"score": "9"}, "反思": {"score": "8"}}}
     d = policy.evaluate([rec]).decisions[0]
-    assert d.item("听课").timeliness == "not_applicable" and d.item("听课").points == 0
-    assert d.total == Decimal(8) and d.max_total == Decimal(10)
+    assert d.item("听课").timeliness == "not_applicable"
+    assert d.item("听课").points == 0
+    assert d.total == Decimal(8)
+    assert d.max_total == Decimal(10)
     assert "不适用" in d.item("听课").reason_zh
 
 
@@ -293,7 +321,9 @@ def test_part_without_maximum_and_plan_without_period() -> None:
     )
     assert trainrules.checks(text) == []  # no E404, E406 or E405 against a missing maximum; no 期间 needed
     d = _one(trainrules.loads(text), {"学分": "500"})
-    assert d.total == Decimal(500) and d.max_total is None and d.passed is True
+    assert d.total == Decimal(500)
+    assert d.max_total is None
+    assert d.passed is True
     assert d.to_dict()["parts"]["累计"]["max"] is None
     assert "E407" in _codes(text.replace("得分 = 学分", "得分 = 学分 - 5"))  # still bounded below
 
@@ -330,11 +360,12 @@ def test_exception_overrides_and_the_general_rule_stays_visible() -> None:
 
 def test_two_exceptions_at_once_are_a_record_error() -> None:
     d = _one(trainrules.loads(EXCEPTIONS), {"年度": 2021, "项目类别": "试点"})
-    assert d.status == "error" and "两条例外同时成立" in d.reason_zh
+    assert d.status == "error"
+    assert "两条例外同时成立" in d.reason_zh
 
 
 def test_exception_target_and_type_are_checked() -> None:
-    assert "E330" in _codes(EXCEPTIONS + "例外 年度 = 2020 当 项目类别 == \"试点\" 依据 X6-04\n")
+    assert "E330" in _codes(EXCEPTIONS + '例外 年度 = 2020 当 项目类别 == "试点" 依据 X6-04\n')
     assert "E303" in _codes(EXCEPTIONS.replace("例外 报送月 = 3", '例外 报送月 = "三月"'))
 
 
@@ -367,7 +398,8 @@ def test_params_override_assumption_values() -> None:
     policy = trainrules.loads(PARAMS)
     assert _one(policy, {"已有学时": "60"}).passed is True
     d = _one(policy, {"已有学时": "60"}, params={"寒假研修学时": "10"}, explain=True)
-    assert d.passed is False and d.to_dict()["results"]["合计学时"]["value"] == "70"
+    assert d.passed is False
+    assert d.to_dict()["results"]["合计学时"]["value"] == "70"
     assert d.steps is not None
     step = next(s for s in d.steps if s.subject == "合计学时")
     assert step.assumptions == (("寒假研修学时", "寒假研修按 12 学时计。（已用 --set 改为 10，原值 12）"),)
@@ -408,13 +440,17 @@ def test_cli_set_on_evaluate_and_explain(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert "假设 寒假研修学时 = 10（--set，原值 12）" in run.output
     text = out.read_text(encoding="utf-8-sig")
-    assert "results.合计学时.value" in text.splitlines()[0] and ",70," in text.splitlines()[1]
+    assert "results.合计学时.value" in text.splitlines()[0]
+    assert ",70," in text.splitlines()[1]
     run = CliRunner().invoke(main, ["explain", str(policy), str(records), "--id", "T1", "--set", "寒假研修学时=10"])
-    assert "（已用 --set 改为 10，原值 12）" in run.output and "本策略未编码的条文：" in run.output
+    assert "（已用 --set 改为 10，原值 12）" in run.output
+    assert "本策略未编码的条文：" in run.output
     run = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(out), "--set", "寒假学时=10"])
-    assert run.exit_code == 2 and "是不是“寒假研修学时”" in run.output
+    assert run.exit_code == 2
+    assert "是不是“寒假研修学时”" in run.output
     run = CliRunner().invoke(main, ["check", str(policy), "--assumptions"])
-    assert "1 条未编码的条文" in run.output and "寒假研修学时 = 12" in run.output
+    assert "1 条未编码的条文" in run.output
+    assert "寒假研修学时 = 12" in run.output
 
 
 # ---------- the invented shapes, checked by hand (tests/shapes/README.md) ----------
@@ -429,7 +465,9 @@ def _shape(name: str) -> list[Decision]:
 
 def test_shape_1_deductions_with_a_floor_and_a_knockout() -> None:
     a, b, c = _shape("1_deductions")
-    got = [(d.to_dict()["results"]["扣分合计"]["value"], d.parts[0].points, d.total, d.passed, d.hours) for d in (a, b, c)]
+    got = [
+        (d.to_dict()["results"]["扣分合计"]["value"], d.parts[0].points, d.total, d.passed, d.hours) for d in (a, b, c)
+    ]
     assert got == [
         ("4", Decimal(16), Decimal(86), True, Decimal(40)),
         ("6", Decimal(14), Decimal(94), False, Decimal(0)),  # the knockout: 3 absences, total above the mark

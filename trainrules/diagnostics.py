@@ -465,6 +465,16 @@ CATALOG: Mapping[str, Entry] = {
         "{fix}。",
         "{fix_en}.",
     ),
+    "W540": Entry(
+        W,
+        "读取可能不适用的值",
+        "reading a value that may not apply",
+        "“{name}”只在“{cond}”时才有值，这里直接读取它：对其他教师它缺失，比较一律不成立",
+        "'{name}' has a value only when '{cond}' holds and is read here directly: for other teachers it is"
+        " missing, and every comparison with it is false",
+        "写成 取值({name}, 0)（或其他默认值），或用 有值({name}) 明确处理不适用的情形。",
+        "Write 取值({name}, 0) (or another default), or handle the case with 有值({name}).",
+    ),
     "W601": Entry(
         W,
         "定义未被使用",

@@ -22,7 +22,8 @@ from trainrules.syntax import ast
 
 __all__ = ["check_definitions", "define_order"]
 
-#: A computed value: ("定义", name), ("项目", name), ("取消", part), ("部分", name) or ("总分", "").
+#: A computed value: ("定义", name), ("项目", name), ("取消", part), ("适用", part), ("部分", name),
+#: ("要求", name) or ("总分", "").
 Node = tuple[str, str]
 _TOTAL: Node = ("总分", "")
 
@@ -99,11 +100,16 @@ def _graph(policy: CheckedPolicy) -> _Graph:
         if part.cancel is not None:
             exprs[("取消", part.name)] = []
             implicit[("部分", part.name)].append(_Edge(("取消", part.name), part.cancel.span, 1))
+        if part.applies is not None:  # a part's scope is read by the part and by each of its items
+            exprs[("适用", part.name)] = []
+            implicit[("部分", part.name)].append(_Edge(("适用", part.name), part.applies.span, 1))
         for it in part.items:
             implicit[("部分", part.name)].append(_Edge(("项目", it.name), it.span, 1))
             implicit[("项目", it.name)] = (
                 [_Edge(("取消", part.name), part.cancel.span, 1)] if part.cancel is not None else []
             )
+            if part.applies is not None:
+                implicit[("项目", it.name)].append(_Edge(("适用", part.name), part.applies.span, 1))
     owner: dict[int, Node] = {}  # the expressions that compute a node, by identity
     for d in policy.module.decls:
         if isinstance(d, ast.Define):
@@ -124,7 +130,7 @@ def _graph(policy: CheckedPolicy) -> _Graph:
         if part.score is not None:
             owner[id(part.score.expr)] = ("部分", part.name)
         if part.applies is not None:
-            owner[id(part.applies.expr)] = ("部分", part.name)
+            owner[id(part.applies.expr)] = ("适用", part.name)
     for s in sites(policy):
         node = ("项目", s.item.name) if s.item is not None else owner.get(id(s.expr))
         scanned = _scan(policy, s.expr, s.item)
@@ -148,6 +154,8 @@ def _label(node: Node, lang: str) -> str:
     kind, name = node
     if kind == "取消":
         return f"{name}的取消条件" if lang == "zh" else f"the cancel condition of {name}"
+    if kind == "适用":
+        return f"{name}的适用条件" if lang == "zh" else f"the scope of {name}"
     return name or kind
 
 

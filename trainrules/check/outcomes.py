@@ -1,17 +1,22 @@
 """Outcomes: 结果, 要求, 例外 and 不编码 — band tables they name (E301, E402), requirement lines (E331, E332),
-and exception targets (E330). Their citations are checked with every rule's (check.citations)."""
+exception targets (E330), and reading a result or requirement amount that may not apply without a default
+(W540). Their citations are checked with every rule's (check.citations)."""
 
 from __future__ import annotations
 
 from trainrules.check.bands import check_against
 from trainrules.check.intervals import Bounder
 from trainrules.check.names import did_you_mean
+from trainrules.check.walk import refs, sites
 from trainrules.diagnostics import Collector
-from trainrules.ir import CheckedPolicy
+from trainrules.ir import CheckedPolicy, resolve
 from trainrules.source import Span
 from trainrules.syntax import ast
 
 __all__ = ["check_outcomes"]
+
+#: The functions that handle a missing value themselves: a name read inside them may be missing.
+_MISSING_AWARE = frozenset({"有值", "缺失", "取值"})
 
 
 def _table(policy: CheckedPolicy, name: str | None, span: Span | None, out: Collector) -> ast.BandTable | None:
@@ -47,6 +52,7 @@ def _requirement(d: ast.Requirement, out: Collector) -> None:
 def check_outcomes(policy: CheckedPolicy, out: Collector) -> None:
     """Check what the outcome constructs name and how their lines are written."""
     bounder: Bounder | None = None
+    _scoped_reads(policy, out)
     for part in policy.parts:
         _table(policy, part.bands, part.bands_span, out)
     for d in policy.module.decls:
@@ -66,3 +72,19 @@ def check_outcomes(policy: CheckedPolicy, out: Collector) -> None:
                     d.target, [k for k, v in policy.symbols.items() if v.kind == "define"], shown=len(out.items)
                 )
                 out.add("E330", d.span, name=d.target, suggestion=zh, suggestion_en=en)
+
+
+def _scoped_reads(policy: CheckedPolicy, out: Collector) -> None:
+    """W540: a 结果 with 适用 当, or an amount of a 要求 with 适用 当, read where a missing value is not handled."""
+    for s in sites(policy):
+        for r in refs(s.expr, _MISSING_AWARE):
+            if not isinstance(r, ast.Ref):
+                continue
+            sym = resolve(policy, r.path, s.item)
+            cond: ast.Expr | None = None
+            if sym is not None and sym.kind == "define" and sym.name in policy.results:
+                cond = policy.results[sym.name].applies
+            elif sym is not None and sym.kind == "requirement_amount":
+                cond = policy.requirements[sym.item].applies
+            if cond is not None and cond.span is not None:
+                out.add("W540", r.span, name=r.dotted, cond=cond.span.text)
