@@ -284,6 +284,11 @@ def test_part_out_of_scope_earns_nothing_and_lowers_the_maximum() -> None:
     assert "applicable" not in head.to_dict()["parts"]["班主任工作"]
 
 
+def test_part_band_table_must_cover_the_part() -> None:
+    assert "E402" in _codes(SCOPED.replace("  合格 0 至 69.9\n", "  合格 10 至 69.9\n"))  # 0 … 9.9 in no band
+    assert "E403" in _codes(SCOPED.replace("优秀 70 至 80", "优秀 70 至 90"))  # beyond the part's 满分
+
+
 def test_pass_rule_out_of_scope_is_not_passed_with_the_reason() -> None:
     policy = trainrules.loads(SCOPED)
     d = _one(policy, {"角色": "教师", "班会分": "0", "作业分": "75", "新教师": True})

@@ -393,8 +393,9 @@ class _Ctx:
         if key not in self.memo:
             self._guard(key)
             ev = self.ev
-            result = ev.results.get(name)
-            if result is not None and result.applies is not None and not result.applies.fn(self):
+            if name not in ev.special_defines:
+                self.memo[key] = ev.plan.defines[name].fn(self)
+            elif (scope := ev.results[name].applies if name in ev.results else None) and not scope.fn(self):
                 self.memo[key] = None  # a 结果 that does not apply is missing (read it with 取值)
             elif name in ev.plan.exceptions:
                 self.memo[key] = ev.overridden(self, name)
@@ -598,6 +599,11 @@ class Evaluator:
         self.parts = {p.name: p for p in plan.parts}
         self.cancellable = {p.name for p in plan.parts if p.cancel is not None}
         self.results = {r.name: r for r in plan.results}
+        #: Definitions and results that need more than their expression: a scope (适用 当) or exceptions (例外).
+        self.special_defines = frozenset(plan.exceptions) | {r.name for r in plan.results if r.applies is not None}
+        self.scoped_parts = frozenset(p.name for p in plan.parts if p.applies is not None)
+        #: Whether some part or item has 适用 当 (then a teacher's maximum may be lower than the plan's).
+        self.scoped = bool(self.scoped_parts) or any(it.applies is not None for it in plan.items.values())
         #: Sources of "entries not counted" for a requirement line: each is given the context and a name the
         #: line's credited side reads (a filter, when lists exist) and returns what that name left out, by reason.
         self.not_counted_sources: list[Callable[[Any, str], tuple[NotCounted, ...]]] = []
@@ -648,7 +654,9 @@ class Evaluator:
         return any(rec.get(base + k) is not None for k in keys)
 
     def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
-        if not self.applies(ctx, self.parts[it.part].applies) or not self.applies(ctx, it.applies):
+        if (it.applies is not None or it.part in self.scoped_parts) and (
+            not self.applies(ctx, self.parts[it.part].applies) or not self.applies(ctx, it.applies)
+        ):
             return self.not_applicable_item(ctx, it)
         if it.part in self.cancellable and ctx.cancelled(self.parts[it.part]):
             return ItemResult(
@@ -1265,8 +1273,8 @@ class Evaluator:
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
-        requirements = tuple(ctx.requirement(name) for name in plan.requirements)
-        results = tuple(self.result(ctx, r) for r in plan.results)
+        requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
+        results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
         if parts:
             total_or_none: Decimal | None = total
@@ -1297,7 +1305,7 @@ class Evaluator:
             items=items,
             parts=tuple(parts),
             total=total_or_none,
-            max_total=_teacher_max(plan, parts, items) if parts else None,
+            max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if parts else None,
             passed=passed,
             hours=hours,
             unit=plan.unit,

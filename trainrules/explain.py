@@ -137,7 +137,9 @@ class Explanation:
             "searched": [
                 {"input": s.input, "searched": s.searched, "how": s.how_zh, "how_en": s.how_en} for s in self.searched
             ],
-        }
+        } | (  # only for a plan that declares clauses 不编码
+            {"unencoded": [{"text": t, "rule_ids": list(ids)} for t, ids in self.unencoded]} if self.unencoded else {}
+        )
 
 
 _CENTS = Decimal("0.01")
