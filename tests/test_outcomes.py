@@ -492,3 +492,36 @@ def test_shape_2_bonus_above_a_target_banded_total() -> None:
 def test_shape_golden(name: str, golden: Golden) -> None:
     text = json.dumps([d.to_dict() for d in _shape(name)], ensure_ascii=False, indent=2) + "\n"
     golden(SHAPES / f"{name}_expected.json", text)
+
+
+def test_cli_summary_and_columns_show_requirements(tmp_path: Path) -> None:
+    policy = tmp_path / "p.policy"
+    policy.write_text(REQUIREMENT, encoding="utf-8")
+    records = tmp_path / "r.json"
+    teachers = [
+        {"id": "T1", "facts": {"总学时": "216", "校本学时": "96", "在编": True}},
+        {"id": "T2", "facts": {"总学时": "250", "校本学时": "130", "在编": True}},
+        {"id": "T3", "facts": {"总学时": "0", "校本学时": "0", "在编": False}},
+    ]
+    records.write_text(json.dumps({"teachers": teachers}), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    run = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "要求 周期培训：达到 1/2" in run.output  # T3 is outside its scope
+    header, first, *_ = out.read_text(encoding="utf-8-sig").splitlines()
+    cols = header.split(",")
+    row = dict(zip(cols, first.split(","), strict=True))
+    assert (row["requirements.周期培训.met"], row["requirements.周期培训.owed"]) == ("false", "24")
+    assert row["requirements.周期培训.credited"] == "216"
+    assert row["results.欠学时.value"] == "24"
+
+
+def test_band_on_the_total_is_a_result() -> None:
+    text = SCOPED.replace(
+        "档次表 部分等第", "档次表 总评等第 依据 X3-06 {\n  优秀 90 至 100\n  其他 0 至 89.9\n}\n档次表 部分等第"
+    )
+    text += "结果 总评 = 总分 档次 总评等第 依据 X3-06\n"
+    assert trainrules.checks(text) == []
+    d = _one(trainrules.loads(text), {"角色": "班主任", "班会分": "18", "作业分": "75", "新教师": False})
+    assert d.to_dict()["results"]["总评"] == {"value": "93", "band": "优秀", "applicable": True}
+    assert "E402" in _codes(text.replace("  其他 0 至 89.9\n", "  其他 10 至 89.9\n"))  # 总分 reaches 0 … 100

@@ -242,6 +242,7 @@ def evaluate_cmd(
         sys.exit(2)
     counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
     by_school: dict[str, list[int]] = {}
+    req_counts: dict[str, list[int]] = {}
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         schools = _schools(records, schools_path)
@@ -255,6 +256,10 @@ def evaluate_cmd(
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
                 out.write(_row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
+                for q in d.requirements:  # per requirement: met / applicable
+                    met = req_counts.setdefault(q.name, [0, 0])
+                    met[0] += q.met and q.applicable
+                    met[1] += q.applicable
                 if d.status == "assessed" and d.passed is not None:
                     acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
                     acc[0] += d.passed
@@ -270,6 +275,10 @@ def evaluate_cmd(
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo(_summary(by_school, counts, lang, policy.plan.outcome is not None))
+    for name, (met, applicable) in req_counts.items():
+        click.echo(
+            f"要求 {name}：达到 {met}/{applicable}" if lang == "zh" else f"requirement {name}: met {met}/{applicable}"
+        )
     for name, (old, new) in policy.overrides.items():
         click.echo(
             f"假设 {name} = {new}（--set，原值 {old}）"
