@@ -257,9 +257,9 @@ def evaluate_cmd(
                 out.write(_row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
                 for q in d.requirements:  # per requirement: met / applicable
-                    met = req_counts.setdefault(q.name, [0, 0])
-                    met[0] += q.met and q.applicable
-                    met[1] += q.applicable
+                    tally = req_counts.setdefault(q.name, [0, 0])
+                    tally[0] += q.met and q.applicable
+                    tally[1] += q.applicable
                 if d.status == "assessed" and d.passed is not None:
                     acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
                     acc[0] += d.passed
@@ -275,9 +275,11 @@ def evaluate_cmd(
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo(_summary(by_school, counts, lang, policy.plan.outcome is not None))
-    for name, (met, applicable) in req_counts.items():
+    for name, (met_count, applicable) in req_counts.items():
         click.echo(
-            f"要求 {name}：达到 {met}/{applicable}" if lang == "zh" else f"requirement {name}: met {met}/{applicable}"
+            f"要求 {name}：达到 {met_count}/{applicable}"
+            if lang == "zh"
+            else f"requirement {name}: met {met_count}/{applicable}"
         )
     for name, (old, new) in policy.overrides.items():
         click.echo(
