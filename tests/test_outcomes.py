@@ -525,3 +525,23 @@ def test_band_on_the_total_is_a_result() -> None:
     d = _one(trainrules.loads(text), {"角色": "班主任", "班会分": "18", "作业分": "75", "新教师": False})
     assert d.to_dict()["results"]["总评"] == {"value": "93", "band": "优秀", "applicable": True}
     assert "E402" in _codes(text.replace("  其他 0 至 89.9\n", "  其他 10 至 89.9\n"))  # 总分 reaches 0 … 100
+
+
+def test_requirement_line_without_a_value_is_a_record_error() -> None:
+    text = REQUIREMENT.replace("总学时: 数 0 至 1000 依据 X1-01", "总学时: 数 0 至 1000 可缺 依据 X1-01")
+    d = _one(trainrules.loads(text), {"校本学时": "130", "在编": True})
+    assert d.status == "error"
+    assert "要求“周期培训”的“总学时”得不出数值：缺失" in d.reason_zh
+
+
+def test_check_json_lists_assumption_values_and_unencoded_clauses(tmp_path: Path) -> None:
+    policy = tmp_path / "p.policy"
+    policy.write_text(PARAMS, encoding="utf-8")
+    run = CliRunner().invoke(main, ["check", str(policy), "--assumptions", "--format", "json"])
+    assert run.exit_code == 0, run.output
+    [report] = json.loads(run.output)["files"]
+    values = {a["name"]: a["value"] for a in report["assumptions"]}
+    assert values == {"寒假研修学时": "12", "合格线": "72"}
+    assert report["unencoded"] == [
+        {"text": "学校组织的读书活动另行表彰。", "rule_ids": ["X7-09"], "section": "七", "line": 7}
+    ]
