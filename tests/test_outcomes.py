@@ -545,3 +545,20 @@ def test_check_json_lists_assumption_values_and_unencoded_clauses(tmp_path: Path
     assert report["unencoded"] == [
         {"text": "学校组织的读书活动另行表彰。", "rule_ids": ["X7-09"], "section": "七", "line": 7}
     ]
+
+
+def test_explain_searches_the_inputs_a_requirement_reads(requirement_policy: trainrules.Policy) -> None:
+    raw = next(
+        iter(
+            trainrules.records.iter_records_from_dicts(
+                [{"id": "T4", "facts": {"总学时": "232", "校本学时": "120", "在编": True}}]
+            )
+        )
+    )
+    ex = trainrules.explain(requirement_policy.evaluator(), raw)
+    found = {c.input: c.value for c in ex.input_changes}
+    assert found["总学时"] == "240.00"  # on the 0.01 grid; 8 short on the main line; 校本研训 is met
+    assert found["在编"] == "否"  # outside the requirement's scope it is met
+    text = trainrules.render_explanation(ex)
+    assert "要求 周期培训: 已计 232，需 240，欠 8（未达到）" in text
+    assert "总分将为" not in text  # the plan has no parts: no total to promise

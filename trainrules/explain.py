@@ -210,6 +210,21 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
             if "定义:" + label not in seen:
                 seen.add("定义:" + label)
                 visit(plan.defines[label])
+                for x in plan.exceptions.get(label, ()):
+                    visit(x.value)
+                    visit(x.cond)
+                for r in plan.results:
+                    if r.name == label:
+                        visit(r.applies)
+        elif label in plan.requirements or label.partition(".")[0] in plan.requirements:
+            name = label if label in plan.requirements else label.partition(".")[0]
+            if "要求:" + name not in seen:
+                seen.add("要求:" + name)
+                req = plan.requirements[name]
+                visit(req.applies)
+                for line in req.lines:
+                    visit(line.credited)
+                    visit(line.needed)
         elif label in plan.items:
             item(label)
         elif label in parts:
@@ -221,9 +236,10 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
         seen.add("项目:" + name)
         it = plan.items[name]
         items[name] = None
-        for c in (it.valid, it.score, it.late, it.missing):
+        for c in (it.valid, it.score, it.late, it.missing, it.applies):
             visit(c, name)
         visit(parts[it.part].cancel)
+        visit(parts[it.part].applies)
 
     def part(name: str) -> None:
         if "部分:" + name in seen:
@@ -232,6 +248,7 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
         p = parts[name]
         visit(p.cancel)
         visit(p.score)
+        visit(p.applies)
         for it in p.items:
             if it.max_points is not None and p.score is None:  # a formula names the items it reads itself
                 item(it.name)
@@ -532,15 +549,12 @@ def _change_lines(ex: Explanation, zh: bool) -> list[str]:
         value, current = (_value_word(v, zh) for v in (i.value, i.current))
         if zh:
             who = "若学校的" if i.school else "若"
-            lines.append(
-                f"  - {who}“{i.input.removeprefix('学校.')}”为 {value}（现为 {current}），总分将为 {_num(i.new_total)}"
-            )
+            total = f"，总分将为 {_num(i.new_total)}" if i.new_total is not None else ""  # no total without parts
+            lines.append(f"  - {who}“{i.input.removeprefix('学校.')}”为 {value}（现为 {current}）{total}")
         else:
             who = "if the school's" if i.school else "if"
-            lines.append(
-                f"  - {who} '{i.input.removeprefix('学校.')}' were {value} (now {current}),"
-                f" total would be {_num(i.new_total)}"
-            )
+            total = f", total would be {_num(i.new_total)}" if i.new_total is not None else ""
+            lines.append(f"  - {who} '{i.input.removeprefix('学校.')}' were {value} (now {current}){total}")
     return lines
 
 
