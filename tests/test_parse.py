@@ -163,7 +163,7 @@ def test_unclosed_block_names_the_open_block_and_what_can_follow() -> None:
     assert "E112" == d.code
     assert "（第 5 行）尚未闭合" in d.message
     assert "部分 网络研修 满分 20 依据 R004-04 {" in d.message
-    assert "这里需要：“}”、“取消”、“得分”、“项目”" == d.hint
+    assert "这里需要：“}”、“取消”、“得分”、“档次”、“适用”、“项目”" == d.hint
 
 
 def test_unexpected_character_position_in_chinese_text() -> None:

@@ -5,12 +5,22 @@ The public API: :func:`load` a policy file or :func:`loads` policy text (both ra
 raising, then ``policy.evaluate(records)`` for :class:`Results`.
 """
 
-from trainrules.api import AssumptionInfo, Policy, check, checks, load, loads
+from trainrules.api import AssumptionInfo, Policy, UnencodedInfo, check, checks, load, loads
 from trainrules.diagnostics import Diagnostic, PolicyError, Severity
 from trainrules.explain import Explanation, explain, render_explanation
+from trainrules.params import ParamError
 from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
 from trainrules.render import render_text
-from trainrules.results import Decision, GroupFinding, ItemResult, PartResult, Results, Step
+from trainrules.results import (
+    Decision,
+    GroupFinding,
+    ItemResult,
+    PartResult,
+    RequirementResult,
+    Results,
+    ResultValue,
+    Step,
+)
 from trainrules.source import Source, Span
 
 __all__ = [
@@ -20,17 +30,21 @@ __all__ = [
     "Explanation",
     "GroupFinding",
     "ItemResult",
+    "ParamError",
     "PartResult",
     "Policy",
     "PolicyError",
     "RawRecord",
     "ReadProblem",
     "RecordsFileError",
+    "RequirementResult",
+    "ResultValue",
     "Results",
     "Severity",
     "Source",
     "Span",
     "Step",
+    "UnencodedInfo",
     "check",
     "checks",
     "explain",

@@ -16,13 +16,25 @@ from trainrules.compile import Plan, compile_policy
 from trainrules.diagnostics import Collector, Diagnostic, PolicyError, Severity
 from trainrules.evaluate import Evaluator, Recorder
 from trainrules.ir import CheckedPolicy
+from trainrules.params import ParamError, substitute
 from trainrules.records import RawRecord, ReadProblem, iter_records_from_dicts
 from trainrules.results import Decision, Results
 from trainrules.source import Source
 from trainrules.syntax.lower import lower
 from trainrules.syntax.parser import parse, read_policy, source_from_text
 
-__all__ = ["AssumptionInfo", "Policy", "analyse_file", "analyse_text", "check", "checks", "load", "loads"]
+__all__ = [
+    "AssumptionInfo",
+    "ParamError",
+    "Policy",
+    "UnencodedInfo",
+    "analyse_file",
+    "analyse_text",
+    "check",
+    "checks",
+    "load",
+    "loads",
+]
 
 PolicyPath = str | os.PathLike[str]
 RecordsInput = Iterable[Mapping[str, object] | RawRecord | ReadProblem]
@@ -38,6 +50,18 @@ class AssumptionInfo:
     value: str | None
     relied_on_by: tuple[str, ...]
     line: int
+    #: The value written in the policy, when ``--set`` / ``with_params`` replaced it (``value`` is then the new one).
+    overridden_from: str | None = None
+
+
+@attrs.frozen
+class UnencodedInfo:
+    """A clause of the plan deliberately not encoded (``不编码``): its text and citation."""
+
+    text: str
+    rule_ids: tuple[str, ...]
+    section: str | None
+    line: int
 
 
 @attrs.frozen(eq=False)
@@ -46,17 +70,52 @@ class Policy:
 
     checked: CheckedPolicy
     warnings: tuple[Diagnostic, ...]
+    #: Assumption values replaced at evaluation: name -> (value in the policy, value used).
+    overrides: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
     plan: Plan = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "plan", compile_policy(self.checked))
+
+    def with_params(self, params: Mapping[str, object]) -> Policy:
+        """This policy with some assumption values replaced (``假设 名 = 值``), read and checked again.
+
+        Args:
+            params: assumption name -> new value (text as it would be written, or a Decimal/int).
+
+        Returns:
+            A new policy; ``overrides`` records what changed. The explanation of every rule that relies on a
+            replaced assumption shows the new and the old value.
+
+        Raises:
+            ParamError: an unknown assumption, one without a value, or a value of the wrong kind.
+            PolicyError: with the new values the policy no longer checks (e.g. the pass mark is unreachable).
+        """
+        if not params:
+            return self
+        text, changed = substitute(self.checked, params)
+        checked, diagnostics = analyse_text(text, self.checked.module.span.source.name)
+        policy = _policy(checked, diagnostics)
+        return Policy(checked=policy.checked, warnings=policy.warnings, overrides={**self.overrides, **changed})
+
+    def unencoded(self) -> list[UnencodedInfo]:
+        """The clauses the policy declares deliberately not encoded (``不编码``)."""
+        return [
+            UnencodedInfo(text=u.text, rule_ids=u.cite.rule_ids, section=u.cite.section, line=u.span.line)
+            for u in self.checked.unencoded
+        ]
 
     def evaluator(self, schools: RecordsInput = ()) -> Evaluator:
         """A fresh evaluator for one run (it tracks ids to report duplicates)."""
         return Evaluator(self.plan, _raw(schools))
 
     def iter_evaluate(
-        self, records: RecordsInput, schools: RecordsInput = (), *, explain: bool = False
+        self,
+        records: RecordsInput,
+        schools: RecordsInput = (),
+        *,
+        explain: bool = False,
+        params: Mapping[str, object] | None = None,
     ) -> Iterator[Decision]:
         """Evaluate records as a stream, one decision per input record, in input order.
 
@@ -64,24 +123,34 @@ class Policy:
             records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
             schools: school records, likewise.
             explain: record the derivation of each decision (``Decision.steps``).
+            params: assumption values to use instead of the policy's (see :meth:`with_params`).
 
         Yields:
             One :class:`Decision` per record; a bad record yields an ``error`` decision.
         """
-        yield from self.evaluator(schools).run(_raw(records), Recorder if explain else None)
+        policy = self.with_params(params or {})
+        yield from policy.evaluator(schools).run(_raw(records), Recorder if explain else None)
 
-    def evaluate(self, records: RecordsInput, schools: RecordsInput = (), *, explain: bool = False) -> Results:
+    def evaluate(
+        self,
+        records: RecordsInput,
+        schools: RecordsInput = (),
+        *,
+        explain: bool = False,
+        params: Mapping[str, object] | None = None,
+    ) -> Results:
         """Evaluate all records; group checks (核查 … 按 …) are evaluated over the whole run.
 
         Args:
             records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
             schools: school records, likewise.
             explain: record the derivation of each decision (``Decision.steps``).
+            params: assumption values to use instead of the policy's (see :meth:`with_params`).
 
         Returns:
             The decisions, in input order, and the group findings.
         """
-        ev = self.evaluator(schools)
+        ev = self.with_params(params or {}).evaluator(schools)
         decisions = list(ev.run(_raw(records), Recorder if explain else None))
         return Results(decisions=decisions, groups=ev.group_findings(), school_problems=ev.school_read_problems)
 
@@ -120,6 +189,7 @@ class Policy:
                     value=value,
                     relied_on_by=tuple(users.get(a.name, ())),
                     line=a.span.line,
+                    overridden_from=self.overrides[a.name][0] if a.name in self.overrides else None,
                 )
             )
         return out

@@ -12,12 +12,13 @@ import attrs
 import click
 import orjson
 
-from trainrules.api import Policy, analyse_file, iter_policy_files, load
+from trainrules.api import Policy, UnencodedInfo, analyse_file, iter_policy_files, load
 from trainrules.diagnostics import PolicyError, Severity
 from trainrules.explain import Explanation, explain, render_explanation
+from trainrules.params import ParamError, parse_settings
 from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
-from trainrules.results import Decision
+from trainrules.results import Decision, LineResult
 from trainrules.values import ValueProblem, parse_text
 from trainrules.writers import OutputError, open_writer
 
@@ -54,14 +55,17 @@ def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -
         errors = any(d.severity is Severity.ERROR for d in diags)
         worst = max(worst, 2 if errors or checked is None else 1 if diags else 0)
         infos = []
+        unencoded = []
         if assumptions and not errors and checked is not None:
-            infos = load(path).assumptions()
+            loaded = load(path)
+            infos, unencoded = loaded.assumptions(), loaded.unencoded()
         if fmt == "json":
             report.append(
                 {
                     "file": path,
                     "diagnostics": [diagnostic_to_dict(d) for d in diags],
                     "assumptions": [attrs.asdict(a) for a in infos] if assumptions else None,
+                    "unencoded": [attrs.asdict(u) for u in unencoded] if assumptions else None,
                 }
             )
             continue
@@ -71,6 +75,8 @@ def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -
         click.echo(f"{path}: {summary_line(diags, lang)}")
         if assumptions and infos:
             click.echo(_assumptions_text(infos, lang))
+        if assumptions and unencoded:
+            click.echo(_unencoded_text(unencoded, lang))
     if fmt == "json":
         _dump({"schema": "trainrules.check/1", "files": report})
     sys.exit(worst)
@@ -91,20 +97,40 @@ def _assumptions_text(infos: list, lang: Lang) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
-def _load_or_exit(path: str, lang: Lang) -> Policy:
+def _unencoded_text(infos: list[UnencodedInfo], lang: Lang) -> str:
+    zh = lang == "zh"
+    lines = [f"  {len(infos)} 条未编码的条文：" if zh else f"  {len(infos)} clause(s) not encoded:"]
+    for u in infos:
+        where = f"{'第' if zh else 'line '}{u.line}{'行' if zh else ''}"
+        section = f" “{u.section}”" if u.section else ""
+        lines.append(f"  - [{', '.join(u.rule_ids)}]{section}  ({where})")
+        lines.append(f"      {u.text}")
+    return "\n".join(lines)
+
+
+def _load_or_exit(path: str, lang: Lang, settings: tuple[str, ...] = ()) -> Policy:
     try:
-        return load(path)
+        return load(path).with_params(parse_settings(settings))
     except PolicyError as exc:
         click.echo(render_text(exc.diagnostics, lang), err=True)
         sys.exit(2)
+    except ParamError as exc:
+        click.echo(
+            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
+        )
+        sys.exit(2)
+
+
+_SET_HELP = "Use VALUE for the assumption NAME (假设 NAME = …) in this run: --set 寒假研修学时=10 (repeatable)."
 
 
 _STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."
 
 
-def _policy_for_scoring(path: str, lang: Lang, strict: bool) -> Policy:
-    """Load the policy; print its warnings on stderr as ``check`` does; with ``strict``, refuse to go on."""
-    policy = _load_or_exit(path, lang)
+def _policy_for_scoring(path: str, lang: Lang, strict: bool, settings: tuple[str, ...] = ()) -> Policy:
+    """Load the policy (with ``--set`` values); print its warnings on stderr as ``check`` does; with ``strict``,
+    refuse to go on."""
+    policy = _load_or_exit(path, lang, settings)
     if policy.warnings:
         click.echo(render_text(policy.warnings, lang), err=True)
         click.echo(f"{path}: {summary_line(policy.warnings, lang)}", err=True)
@@ -149,6 +175,10 @@ def _columns(policy: Policy) -> list[str]:
         cols += [f"parts.{part.name}.points", f"parts.{part.name}.cancelled"]
         for it in part.items:
             cols += [f"items.{it.name}.points", f"items.{it.name}.timeliness", f"items.{it.name}.band"]
+    for r in policy.plan.results:
+        cols += [f"results.{r.name}.value"] + ([f"results.{r.name}.band"] if r.grading is not None else [])
+    for name in policy.plan.requirements:
+        cols += [f"requirements.{name}.{k}" for k in ("met", "credited", "needed", "owed")]
     return [*cols, "certificates", "checks", "problems"]
 
 
@@ -159,6 +189,10 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
         row.update(total=d.total, max_total=d.max_total, hours=d.hours)
         row["items"] = {i.name: {**i.to_dict(), "points": i.points} for i in d.items}
         row["parts"] = {p.name: {**p.to_dict(), "points": p.points} for p in d.parts}
+        row["results"] = {r.name: {**r.to_dict(), "value": r.value} for r in d.results}
+        row["requirements"] = {  # the main line's numbers; every line is in the json output
+            r.name: {"met": r.met, **({} if not r.lines else _line_cells(r.lines[0]))} for r in d.requirements
+        }
         messages = [(p.field, p.message_zh if zh else p.message_en) for p in d.problems]
         row["problems"] = ("；" if zh else "; ").join(f"{f}: {m}" if f else m for f, m in messages)
         yes, no = ("是", "否") if zh else ("yes", "no")
@@ -166,6 +200,10 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
         if not zh:
             row["reason"] = d.reason_en
     return row
+
+
+def _line_cells(line: LineResult) -> dict[str, object]:
+    return {"credited": line.credited, "needed": line.needed, "owed": line.owed if line.owed is not None else line.over}
 
 
 def _summary(
@@ -218,6 +256,7 @@ def _summary(
 )
 @click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
 @click.option("--strict", is_flag=True, help=_STRICT_HELP)
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
 def evaluate_cmd(
     policy_path: str,
     records: str,
@@ -226,6 +265,7 @@ def evaluate_cmd(
     with_explanation: bool,
     lang: Lang,
     strict: bool,
+    settings: tuple[str, ...] = (),
 ) -> None:
     """Score every record of RECORDS under POLICY.
 
@@ -235,7 +275,7 @@ def evaluate_cmd(
     """
     from tqdm import tqdm
 
-    policy = _policy_for_scoring(policy_path, lang, strict)
+    policy = _policy_for_scoring(policy_path, lang, strict, settings)
     clash = next((p for p in (records, schools_path, policy_path) if p and _same_file(output, p)), None)
     if clash is not None:
         zh, en = (
@@ -246,6 +286,7 @@ def evaluate_cmd(
         sys.exit(2)
     counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
     by_school: dict[str, list[int]] = {}
+    req_counts: dict[str, list[int]] = {}
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         schools = _schools(records, schools_path)
@@ -259,6 +300,10 @@ def evaluate_cmd(
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
                 out.write(_row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
+                for q in d.requirements:  # per requirement: met / applicable
+                    tally = req_counts.setdefault(q.name, [0, 0])
+                    tally[0] += q.met and q.applicable
+                    tally[1] += q.applicable
                 if d.status == "assessed" and d.passed is not None:
                     acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
                     acc[0] += d.passed
@@ -273,11 +318,28 @@ def evaluate_cmd(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    click.echo(
-        _summary(
-            by_school, counts, lang, policy.plan.outcome is not None, sheet=stream.sheet, warnings=len(policy.warnings)
+        click.echo(
+            _summary(
+                by_school,
+                counts,
+                lang,
+                policy.plan.outcome is not None,
+                sheet=stream.sheet,
+                warnings=len(policy.warnings),
+            )
         )
-    )
+    for name, (met_count, applicable) in req_counts.items():
+        click.echo(
+            f"要求 {name}：达到 {met_count}/{applicable}"
+            if lang == "zh"
+            else f"requirement {name}: met {met_count}/{applicable}"
+        )
+    for name, (old, new) in policy.overrides.items():
+        click.echo(
+            f"假设 {name} = {new}（--set，原值 {old}）"
+            if lang == "zh"
+            else f"assumption {name} = {new} (--set; was {old})"
+        )
     for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
         counts["error"] += 1
         click.echo(
@@ -375,6 +437,7 @@ def _write_atomic(path: str, text: str) -> None:
 @click.option(
     "--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese)."
 )
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
 def explain_cmd(
     policy_path: str,
     records: str,
@@ -385,6 +448,7 @@ def explain_cmd(
     output: str | None,
     lang: Lang,
     strict: bool,
+    settings: tuple[str, ...] = (),
 ) -> None:
     """Explain teachers' decisions: outcome, shortfall, smallest passing changes, and the derivation.
 
@@ -396,7 +460,7 @@ def explain_cmd(
     if not teacher_ids and status is None:
         click.echo("请给出 --id 或 --status" if zh else "give --id or --status", err=True)
         sys.exit(2)
-    policy = _policy_for_scoring(policy_path, lang, strict)
+    policy = _policy_for_scoring(policy_path, lang, strict, settings)
     ids = [t.strip() for t in teacher_ids]
     explained: list[Explanation] = []
     try:

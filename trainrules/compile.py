@@ -12,6 +12,7 @@ import pendulum
 
 from trainrules.check.bands import precision
 from trainrules.check.labels import item_grades, ordered_vocab
+from trainrules.check.points import max_total
 from trainrules.check.walk import children, item_citations, refs, sites
 from trainrules.errors import ComputeError
 from trainrules.functions import (
@@ -31,13 +32,18 @@ __all__ = [
     "Citing",
     "Compiled",
     "Context",
+    "ExceptionPlan",
     "FilterPlan",
     "FilterStep",
     "Fn",
+    "Grading",
     "ItemPlan",
+    "LinePlan",
     "ListSpec",
     "PartPlan",
     "Plan",
+    "RequirementPlan",
+    "ResultPlan",
     "compile_policy",
 ]
 
@@ -55,6 +61,7 @@ class Context(Protocol):
     def part_points(self, name: str) -> Decimal: ...
     def total(self) -> Decimal: ...
     def define(self, name: str) -> Value: ...
+    def requirement(self, name: str) -> Any: ...
     def aggregate(self, index: int) -> Value: ...
     def calendar_step(
         self,
@@ -133,6 +140,8 @@ class ItemPlan:
     #: The item's own inputs its 有效 condition reads outside 有值/缺失/取值, as (record key, label):
     #: on time with one of them missing, validity cannot be decided and the record is an error.
     valid_needs: tuple[tuple[str, str], ...] = ()
+    #: ``适用 当 条件``: for a teacher it does not hold for, the item earns nothing and has no maximum.
+    applies: Compiled | None = None
 
 
 @attrs.frozen
@@ -140,7 +149,7 @@ class PartPlan:
     """Everything the evaluator needs about one part."""
 
     name: str
-    max_points: Decimal
+    max_points: Decimal | None  # None: the part has no maximum (it accumulates)
     scaled: bool
     items: tuple[ItemPlan, ...]
     cancel: Compiled | None
@@ -150,6 +159,61 @@ class PartPlan:
     scored: tuple[ItemPlan, ...] = ()  # items with points, and those without (不计分)
     unscored: tuple[ItemPlan, ...] = ()
     scale_from: Decimal = Decimal(0)  # the scored items' maxima added up
+    grading: Grading | None = None  # 档次 on the part
+    applies: Compiled | None = None  # 适用 当: a part that does not apply earns nothing and has no maximum
+    applies_citing: Citing = Citing((), None, ())
+
+
+@attrs.frozen
+class Grading:
+    """A band table as used by a part or a result: its bands (highest first), precision and name."""
+
+    bands: tuple[Band, ...]
+    step: Decimal | None
+    table: str
+
+
+@attrs.frozen
+class ResultPlan:
+    """A named outcome (结果): its expression is ``Plan.defines[name]``; here what is reported besides."""
+
+    name: str
+    expr: Compiled
+    applies: Compiled | None
+    grading: Grading | None
+    citing: Citing
+
+
+@attrs.frozen
+class LinePlan:
+    """One line of a requirement: credited (left) against needed (right), a minimum (>=) or a maximum (<=)."""
+
+    label: str | None
+    credited: Compiled
+    needed: Compiled
+    op: str
+    text: str
+    citing: Citing
+
+
+@attrs.frozen
+class RequirementPlan:
+    """A requirement (要求): its scope and lines; met when every line is."""
+
+    name: str
+    applies: Compiled | None
+    lines: tuple[LinePlan, ...]
+    citing: Citing
+
+
+@attrs.frozen
+class ExceptionPlan:
+    """An exception (例外) to a 定义 or 结果: its value when its condition holds."""
+
+    target: str
+    value: Compiled
+    cond: Compiled
+    citing: Citing
 
 
 @attrs.frozen
@@ -233,7 +297,7 @@ class Plan:
     certificates: tuple[RulePlan, ...]
     checks: tuple[RulePlan, ...]
     group_checks: tuple[RulePlan, ...]
-    max_total: Decimal
+    max_total: Decimal | None  # None when a part has no maximum
     #: The provenance of the total (the plan's 总分 fact), for the step that adds the parts up.
     total_citing: Citing = Citing((), None, ())
     #: When the pass rule is a single comparison (总分 >= 60): its two sides and operator, for shortfalls.
@@ -246,6 +310,13 @@ class Plan:
     lists: tuple[ListSpec, ...] = ()
     filters: dict[str, FilterPlan] = attrs.field(factory=dict)
     entry_defines: dict[str, dict[str, Compiled]] = attrs.field(factory=dict)
+    #: 结果 in source order, 要求 by name, 例外 by their target, and 合格's own 适用 当.
+    results: tuple[ResultPlan, ...] = ()
+    requirements: dict[str, RequirementPlan] = attrs.field(factory=dict)
+    exceptions: dict[str, tuple[ExceptionPlan, ...]] = attrs.field(factory=dict)
+    outcome_applies: Compiled | None = None
+    #: The clauses declared 不编码: (text, citation).
+    unencoded: tuple[tuple[str, Citing], ...] = ()
 
 
 class _Compiler:
@@ -293,7 +364,18 @@ class _Compiler:
         for r in refs(e):
             if isinstance(r, ast.Ref):
                 sym = resolve(self.policy, r.path, item)
-                kinds = ("field", "school_field", "item_input", "item", "part", "total", "on_time", "define")
+                kinds = (
+                    "field",
+                    "school_field",
+                    "item_input",
+                    "item",
+                    "part",
+                    "total",
+                    "on_time",
+                    "define",
+                    "requirement",
+                    "requirement_amount",
+                )
                 if sym is not None and sym.kind in kinds:
                     entry = (r.dotted, sym.key if sym.kind in ("field", "school_field", "item_input") else "")
                     if entry not in reads:
@@ -334,6 +416,11 @@ class _Compiler:
             assert self.policy.period is not None  # the symbol exists only with a period
             window = DateWindow(*self.policy.period)
             return lambda c: window
+        if sym.kind == "requirement":
+            return lambda c: c.requirement(name).met
+        if sym.kind == "requirement_amount":
+            req = sym.item
+            return lambda c: c.requirement(req).amount(name)
         if sym.kind == "max_points":
             item = self.policy.items[sym.item]
             value = item.max_points if item.max_points is not None else Decimal(0)
@@ -681,6 +768,17 @@ def _member(left: Fn, right: Fn, tz: str) -> Fn:
     return member
 
 
+def _grading(policy: CheckedPolicy, name: str | None) -> Grading | None:
+    """A band table, its bands highest first (declared gaps included), for a part or a result."""
+    table = policy.band_tables.get(name or "")
+    if table is None:
+        return None
+    bands = tuple(Band(b.label, b.low, b.high, False, b.high_open) for b in table.bands) + tuple(
+        Band(g.label, g.low, g.high, True, g.high_open) for g in table.gaps
+    )
+    return Grading(tuple(sorted(bands, key=lambda b: b.low, reverse=True)), precision(table), table.name)
+
+
 def compile_policy(policy: CheckedPolicy) -> Plan:
     """Compile a checked policy; cannot fail on a policy that passed ``check``."""
     comp = _Compiler(policy)
@@ -724,6 +822,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 time_key=f"items.{it.name}.submitted_at",
                 score_key=f"items.{it.name}.score",
                 valid_needs=_own_inputs(policy, it, it.valid.expr) if it.valid else (),
+                applies=comp.compiled(it.applies.expr, it) if it.applies else None,
             )
             part_items.append(ip)
             items[it.name] = ip
@@ -741,6 +840,9 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 scored=tuple(i for i in part_items if i.max_points is not None),
                 unscored=tuple(i for i in part_items if i.max_points is None),
                 scale_from=sum((i.max_points for i in part_items if i.max_points is not None), Decimal(0)),
+                grading=_grading(policy, part.bands),
+                applies=comp.compiled(part.applies.expr) if part.applies else None,
+                applies_citing=comp.citing(part.applies.cite) if part.applies else comp.citing(),
             )
         )
     defines: dict[str, Compiled] = {}
@@ -750,12 +852,45 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     unit = None
     pass_sides = None
     certificates, checks, group_checks = [], [], []
+    results: list[ResultPlan] = []
+    requirements: dict[str, RequirementPlan] = {}
+    exceptions: dict[str, list[ExceptionPlan]] = {}
+    outcome_applies = None
     for d in policy.module.decls:
         if isinstance(d, ast.Define | ast.ScopeRule | ast.Outcome | ast.Certificate | ast.CheckRule):
             comp.cite_now = comp.citing(d.cite)
         if isinstance(d, ast.Define) and d.entry_of is None:
             defines[d.name] = comp.compiled(d.expr)
             define_citing[d.name] = comp.citing(d.cite)
+        elif isinstance(d, ast.Result):
+            defines[d.name] = comp.compiled(d.expr)
+            define_citing[d.name] = comp.citing(d.cite)
+            applies = comp.compiled(d.applies) if d.applies is not None else None
+            results.append(ResultPlan(d.name, defines[d.name], applies, _grading(policy, d.bands), comp.citing(d.cite)))
+        elif isinstance(d, ast.Requirement):
+            lines = []
+            for line in d.lines:
+                assert isinstance(line.expr, ast.Compare)  # E331 refuses any other line
+                lines.append(
+                    LinePlan(
+                        label=line.label,
+                        credited=comp.compiled(line.expr.left),
+                        needed=comp.compiled(line.expr.right),
+                        op=line.expr.op,
+                        text=line.expr.span.text if line.expr.span else "",
+                        citing=comp.citing(line.cite, d.cite),
+                    )
+                )
+            requirements[d.name] = RequirementPlan(
+                name=d.name,
+                applies=comp.compiled(d.applies) if d.applies is not None else None,
+                lines=tuple(lines),
+                citing=comp.citing(d.cite),
+            )
+        elif isinstance(d, ast.RuleException):
+            exceptions.setdefault(d.target, []).append(
+                ExceptionPlan(d.target, comp.compiled(d.expr), comp.compiled(d.cond), comp.citing(d.cite))
+            )
         elif isinstance(d, ast.ScopeRule):
             rule = RulePlan(
                 name="参训" if d.kind == "enrolled" else "免修", cond=comp.compiled(d.cond), citing=comp.citing(d.cite)
@@ -770,6 +905,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 pass_sides = (comp.compiled(d.cond.left), d.cond.op, comp.compiled(d.cond.right))
             grant = comp.compiled(d.grant) if d.grant is not None else None
             unit = d.unit
+            outcome_applies = comp.compiled(d.applies) if d.applies is not None else None
         elif isinstance(d, ast.Certificate):
             certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
         elif isinstance(d, ast.CheckRule):
@@ -822,7 +958,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         certificates=tuple(certificates),
         checks=tuple(checks),
         group_checks=tuple(group_checks),
-        max_total=policy.total if policy.total is not None else sum((p.max_points for p in policy.parts), Decimal(0)),
+        max_total=policy.total if policy.total is not None else max_total(policy),
         pass_sides=pass_sides,
         total_citing=comp.citing(total_fact.cite) if total_fact else comp.citing(),
         define_citing=define_citing,
@@ -830,6 +966,11 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         lists=lists,
         filters=filters,
         entry_defines=entry_defines,
+        results=tuple(results),
+        requirements=requirements,
+        exceptions={k: tuple(v) for k, v in exceptions.items()},
+        outcome_applies=outcome_applies,
+        unencoded=tuple((u.text, comp.citing(u.cite)) for u in policy.unencoded),
     )
 
 

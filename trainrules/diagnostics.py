@@ -418,6 +418,33 @@ CATALOG: Mapping[str, Entry] = {
         "Add the rows; if leaving them out is intended, write 取值({table}[{name}], DEFAULT).",
     ),
     "E323": Entry(E, "词表写法有误", "invalid vocabulary", "{what}", "{what_en}", "{hint}", "{hint_en}"),
+    "E330": Entry(
+        E,
+        "例外的对象不是定义或结果",
+        "exception to something that is not a definition or result",
+        "“例外 {name}”：“{name}”不是“定义”或“结果”",
+        "'例外 {name}': '{name}' is not a 定义 or 结果",
+        "例外只能覆盖 定义 或 结果；先写“定义 {name} = …”（一般规则），再写例外。{suggestion}",
+        "Only a 定义 or 结果 has exceptions: write the general rule 定义 {name} = … first. {suggestion_en}",
+    ),
+    "E331": Entry(
+        E,
+        "要求的一行不是比较",
+        "requirement line is not a minimum or maximum",
+        "要求“{name}”的这一行（{text}）不是“甲 不少于 乙”或“甲 不超过 乙”",
+        "this line of the requirement '{name}' ({text}) is not 'A 不少于 B' or 'A 不超过 B'",
+        "要求的每一行写成 已计 不少于 需要（或 已计 不超过 上限），如 须 学时合计 不少于 120。",
+        "Write each line as credited 不少于 needed (or credited 不超过 limit), e.g. 须 学时合计 不少于 120.",
+    ),
+    "E332": Entry(
+        E,
+        "要求缺少主行",
+        "requirement without a main line",
+        "要求“{name}”{what}",
+        "the requirement '{name}' {what_en}",
+        "先写总的一行“须 已计 不少于 需要”，再写“其中 类 须 …”。",
+        "Write the overall line '须 credited 不少于 needed' first, then '其中 KIND 须 …'.",
+    ),
     # E4xx: points, bands, thresholds
     "E401": Entry(
         E,
@@ -540,6 +567,16 @@ CATALOG: Mapping[str, Entry] = {
         "two 须 steps of the filter '{name}' give the same reason '{reason}'",
         "解释会把两者合在一起：给每条“须”写不同的原因。",
         "Explanations would merge them: give each 须 its own reason.",
+    ),
+    "W540": Entry(
+        W,
+        "读取可能不适用的值",
+        "reading a value that may not apply",
+        "“{name}”只在“{cond}”时才有值，这里直接读取它：对其他教师它缺失，比较一律不成立",
+        "'{name}' has a value only when '{cond}' holds and is read here directly: for other teachers it is"
+        " missing, and every comparison with it is false",
+        "写成 取值({name}, 0)（或其他默认值），或用 有值({name}) 明确处理不适用的情形。",
+        "Write 取值({name}, 0) (or another default), or handle the case with 有值({name}).",
     ),
     "W601": Entry(
         W,

@@ -113,6 +113,9 @@ class EntryCtx:
     def define(self, name: str) -> Value:
         return self.base.define(name)
 
+    def requirement(self, name: str) -> Any:
+        return self.base.requirement(name)
+
     def aggregate(self, index: int) -> Value:
         return self.base.aggregate(index)
 

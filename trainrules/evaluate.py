@@ -11,7 +11,20 @@ import attrs
 import pendulum
 
 from trainrules.check.labels import shown, suggest
-from trainrules.compile import Citing, Compiled, FieldSpec, ItemPlan, PartPlan, Plan, RulePlan, Value
+from trainrules.compile import (
+    Citing,
+    Compiled,
+    FieldSpec,
+    Grading,
+    ItemPlan,
+    LinePlan,
+    PartPlan,
+    Plan,
+    RequirementPlan,
+    ResultPlan,
+    RulePlan,
+    Value,
+)
 from trainrules.entries import Entry, EntryCtx, FilterResult, filter_text, read_list, run_filter
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
@@ -21,8 +34,12 @@ from trainrules.results import (
     Decision,
     GroupFinding,
     ItemResult,
+    LineResult,
+    NotCounted,
     PartResult,
     Problem,
+    RequirementResult,
+    ResultValue,
     Step,
     Timeliness,
     fmt_instant,
@@ -389,8 +406,24 @@ class _Ctx:
         key = "定义:" + name
         if key not in self.memo:
             self._guard(key)
-            self.memo[key] = self.ev.plan.defines[name].fn(self)
+            ev = self.ev
+            if name not in ev.special_defines:
+                self.memo[key] = ev.plan.defines[name].fn(self)
+            elif (scope := ev.results[name].applies if name in ev.results else None) and not scope.fn(self):
+                self.memo[key] = None  # a 结果 that does not apply is missing (read it with 取值)
+            elif name in ev.plan.exceptions:
+                self.memo[key] = ev.overridden(self, name)
+            else:
+                self.memo[key] = ev.plan.defines[name].fn(self)
         return self.memo[key]
+
+    def requirement(self, name: str) -> RequirementResult:
+        key = "要求:" + name
+        if key not in self.memo:
+            self._guard(key)
+            self.memo[key] = self.ev.requirement(self, self.ev.plan.requirements[name])
+        value: RequirementResult = self.memo[key]
+        return value
 
     def aggregate(self, index: int) -> Value:
         return self.aggregates[index]
@@ -472,6 +505,11 @@ def _read(ctx: _Ctx, label: str, key: str) -> Any:
         return ctx.item_result(label[:-3]).timeliness == "on_time"
     if label in ctx.ev.plan.defines:
         return _explained_define(ctx, label)
+    if label in ctx.ev.plan.requirements:
+        return ctx.requirement(label).met
+    head, _, tail = label.partition(".")
+    if head in ctx.ev.plan.requirements:
+        return ctx.requirement(head).amount(tail)
     if label in ctx.ev.plan.items:
         return ctx.item_points(label)
     return ctx.part_points(label)
@@ -501,10 +539,31 @@ def _explained_define(ctx: _Ctx, name: str) -> Any:
     why = _why(c, ctx, value) if isinstance(value, bool) and c.op else ()
     zh = f"{c.text} = {shown}" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
     en = f"{c.text} = {_EN_WORDS.get(shown, shown)}" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
-    _step(ctx, "定义", name, ctx.ev.plan.define_citing.get(name, _NO_CITING), ins, shown, zh, en)
+    kind = "结果" if name in ctx.ev.results else "定义"
+    if name in ctx.ev.plan.exceptions:
+        zh, en = _exception_note(ctx, name, zh, en)
+    _step(ctx, kind, name, ctx.ev.plan.define_citing.get(name, _NO_CITING), ins, shown, zh, en)
     if value is _UNREAD:
         return ctx.define(name)  # raise as the evaluation itself would
     return value
+
+
+def _exception_note(ctx: _Ctx, name: str, zh: str, en: str) -> tuple[str, str]:
+    """A definition with exceptions: which exception applied (the general rule stays visible), or that none did."""
+    plan = ctx.ev.plan
+    general = _shown(_quietly(ctx, functools.partial(plan.defines[name].fn, ctx)))
+    held = [x for x in plan.exceptions[name] if _quietly(ctx, functools.partial(x.cond.fn, ctx)) is True]
+    if len(held) == 1:
+        x = held[0]
+        cited = "、".join(x.citing.rule_ids)
+        return (
+            f"一般规则 {plan.defines[name].text} = {general}，被例外取代（依据 {cited}，{x.cond.text} 成立）"
+            f"→ {x.value.text} = {_shown(_quietly(ctx, functools.partial(x.value.fn, ctx)))}",
+            f"general rule {plan.defines[name].text} = {general}, overridden by the exception ({cited};"
+            f" {x.cond.text} holds) → {x.value.text}",
+        )
+    conds = "；".join(x.cond.text for x in plan.exceptions[name])
+    return f"{zh}（一般规则适用；例外（{conds}）不成立）", f"{en} (the general rule applies; no exception holds)"
 
 
 _NO_CITING = Citing((), None, ())
@@ -606,6 +665,15 @@ class Evaluator:
         self.plan = plan
         self.parts = {p.name: p for p in plan.parts}
         self.cancellable = {p.name for p in plan.parts if p.cancel is not None}
+        self.results = {r.name: r for r in plan.results}
+        #: Definitions and results that need more than their expression: a scope (适用 当) or exceptions (例外).
+        self.special_defines = frozenset(plan.exceptions) | {r.name for r in plan.results if r.applies is not None}
+        self.scoped_parts = frozenset(p.name for p in plan.parts if p.applies is not None)
+        #: Whether some part or item has 适用 当 (then a teacher's maximum may be lower than the plan's).
+        self.scoped = bool(self.scoped_parts) or any(it.applies is not None for it in plan.items.values())
+        #: Sources of "entries not counted" for a requirement line: each is given the context and a name the
+        #: line's credited side reads (a filter, when lists exist) and returns what that name left out, by reason.
+        self.not_counted_sources: list[Callable[[Any, str], tuple[NotCounted, ...]]] = []
         self.validator = _Validator(plan)
         self.schools: dict[str, dict[str, object]] = {}
         self.school_problems: dict[str, list[Problem]] = {}
@@ -653,6 +721,10 @@ class Evaluator:
         return any(rec.get(base + k) is not None for k in keys)
 
     def item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
+        if (it.applies is not None or it.part in self.scoped_parts) and (
+            not self.applies(ctx, self.parts[it.part].applies) or not self.applies(ctx, it.applies)
+        ):
+            return self.not_applicable_item(ctx, it)
         if it.part in self.cancellable and ctx.cancelled(self.parts[it.part]):
             return ItemResult(
                 name=it.name,
@@ -775,6 +847,157 @@ class Evaluator:
             )
         return result
 
+    @staticmethod
+    def applies(ctx: _Ctx, cond: Compiled | None) -> bool:
+        """Whether a rule's 适用 当 holds for this teacher (a rule without one applies to everyone)."""
+        return cond is None or bool(cond.fn(ctx))
+
+    def not_applicable_item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
+        part = self.parts[it.part]
+        cond = part.applies if not self.applies(ctx, part.applies) else it.applies
+        assert cond is not None  # only called when one of the two does not hold
+        result = ItemResult(
+            name=it.name,
+            part=it.part,
+            points=_ZERO,
+            max_points=it.max_points,
+            timeliness="not_applicable",
+            band=None,
+            submitted_at=None,
+            deadline_text=it.deadline_text,
+            rule_text=cond.text,
+        )
+        if ctx.tracer is not None:
+            _step(ctx, "项目", it.name, it.citing, _inputs(cond, ctx), "不适用", result.reason_zh, result.reason_en)
+        return result
+
+    def graded(self, grading: Grading, value: Decimal, subject: str, key: str) -> str | None:
+        """The band of a part's points or a result's value; outside every band and declared gap is a record error."""
+        for b in grading.bands:
+            if b.low <= value and (value < b.high if b.high_open else value <= b.high):
+                return b.label
+        raise EvalError(
+            key,
+            f"“{subject}”的值 {decimal_text(value)} 不在档次表“{grading.table}”的任何档次或声明的空档中",
+            f"the value {decimal_text(value)} of '{subject}' falls in no band or declared gap of '{grading.table}'",
+        )
+
+    def overridden(self, ctx: _Ctx, name: str) -> Value:
+        """A 定义 or 结果 with exceptions: the one exception that holds, else the general rule; two is an error."""
+        held = [x for x in self.plan.exceptions[name] if x.cond.fn(ctx)]
+        if len(held) > 1:
+            a, b = held[0], held[1]
+            raise EvalError(
+                "",
+                f"“{name}”的两条例外同时成立（{a.cond.text}；{b.cond.text}），不知取哪一条",
+                f"two exceptions to '{name}' hold at once ({a.cond.text}; {b.cond.text}): which one applies is unknown",
+            )
+        return held[0].value.fn(ctx) if held else self.plan.defines[name].fn(ctx)
+
+    def result(self, ctx: _Ctx, r: ResultPlan) -> ResultValue:
+        if not self.applies(ctx, r.applies):
+            if ctx.tracer is not None and r.applies is not None:
+                why = _why(r.applies, ctx, False)
+                _step(
+                    ctx,
+                    "结果",
+                    r.name,
+                    r.citing,
+                    _inputs(r.applies, ctx),
+                    "不适用",
+                    f"不适用（{'；'.join(w[0] for w in why)}）",
+                    f"does not apply ({'; '.join(w[1] for w in why)})",
+                )
+            return ResultValue(r.name, None, None, False)
+        value = _explained_define(ctx, r.name)
+        band = None
+        if r.grading is not None:
+            if not isinstance(value, Decimal):
+                raise EvalError(
+                    "",
+                    f"结果“{r.name}”（{r.expr.text}）得不出数值，无法定档：{fmt_value(value)}",
+                    f"the result '{r.name}' ({r.expr.text}) yields no number to grade: {fmt_value(value)}",
+                )
+            band = self.graded(r.grading, value, r.name, "")
+            if ctx.tracer is not None:
+                _step(
+                    ctx,
+                    "档次",
+                    r.name,
+                    r.citing,
+                    ((r.name, fmt_value(value)),),
+                    band or "",
+                    f"{r.name} {fmt_value(value)} 属于档次表“{r.grading.table}”的“{band}”",
+                    f"{r.name} {fmt_value(value)} falls in '{band}' of the band table '{r.grading.table}'",
+                )
+        return ResultValue(r.name, value, band, True)
+
+    def requirement(self, ctx: _Ctx, req: RequirementPlan) -> RequirementResult:
+        if not self.applies(ctx, req.applies):
+            result = RequirementResult(req.name, met=True, applicable=False, rule_ids=req.citing.rule_ids)
+            if ctx.tracer is not None and req.applies is not None:
+                why = _why(req.applies, ctx, False)
+                _step(
+                    ctx,
+                    "要求",
+                    req.name,
+                    req.citing,
+                    _inputs(req.applies, ctx),
+                    "不适用",
+                    f"不适用（{'；'.join(w[0] for w in why)}）：不要求，视为达到",
+                    f"does not apply ({'; '.join(w[1] for w in why)}): not required, counted as met",
+                )
+            return result
+        lines = tuple(self.line(ctx, req, line) for line in req.lines)
+        not_counted = tuple(
+            n
+            for line in req.lines
+            for label, _ in line.credited.reads
+            for source in self.not_counted_sources
+            for n in source(ctx, label)
+        )
+        return RequirementResult(
+            req.name,
+            met=all(x.met for x in lines),
+            applicable=True,
+            lines=lines,
+            rule_ids=req.citing.rule_ids,
+            not_counted=not_counted,
+        )
+
+    def line(self, ctx: _Ctx, req: RequirementPlan, line: LinePlan) -> LineResult:
+        credited, needed = line.credited.fn(ctx), line.needed.fn(ctx)
+        for side, value in ((line.credited, credited), (line.needed, needed)):
+            if not isinstance(value, Decimal):
+                what = f"要求“{req.name}”" + (f"其中“{line.label}”" if line.label else "")
+                raise EvalError(
+                    "",
+                    f"{what}的“{side.text}”得不出数值：{fmt_value(value)}",
+                    f"'{side.text}' in the requirement '{req.name}' yields no number: {fmt_value(value)}",
+                )
+        met = credited >= needed if line.op == ">=" else credited <= needed
+        result = LineResult(line.label, credited, needed, line.op, met)
+        if ctx.tracer is not None:
+            head = f"其中 {line.label}：" if line.label else f"{req.name}："
+            head_en = f"of which {line.label}: " if line.label else f"{req.name}: "
+            c, n = decimal_text(credited), decimal_text(needed)
+            if result.owed is not None:
+                gap, gap_en = f"欠 {decimal_text(result.owed)}", f"{decimal_text(result.owed)} owed"
+            else:
+                gap, gap_en = f"超出 {decimal_text(result.over or _ZERO)}", f"{decimal_text(result.over or _ZERO)} over"
+            _step(
+                ctx,
+                "要求",
+                req.name if line.label is None else f"{req.name}·{line.label}",
+                line.citing,
+                _inputs(line.credited, ctx) + _inputs(line.needed, ctx),
+                "达到" if met else "未达到",
+                f"{head}已计 {c}，{'需' if line.op == '>=' else '上限'} {n}，{gap}（{'达到' if met else '未达到'}）",
+                f"{head_en}credited {c}, {'needed' if line.op == '>=' else 'limit'} {n}, {gap_en}"
+                f" ({'met' if met else 'not met'})",
+            )
+        return result
+
     def band(self, it: ItemPlan, points: Decimal) -> str | None:
         for b in it.bands:
             if b.low <= points and (points < b.high if b.high_open else points <= b.high):
@@ -795,6 +1018,22 @@ class Evaluator:
         )
 
     def part(self, ctx: _Ctx, part: PartPlan) -> PartResult:
+        if part.applies is not None and not part.applies.fn(ctx):
+            for it in part.items:
+                ctx.item_result(it.name)
+            result = PartResult(
+                name=part.name,
+                points=_ZERO,
+                max_points=part.max_points,
+                cancelled=False,
+                how="not_applicable",
+                text=part.applies.text,
+                applicable=False,
+            )
+            if ctx.tracer is not None:
+                ins = _inputs(part.applies, ctx)
+                _step(ctx, "部分", part.name, part.applies_citing, ins, "不适用", result.reason_zh, result.reason_en)
+            return result
         if part.cancel is not None and ctx.cancelled(part):
             for it in part.items:
                 ctx.item_result(it.name)
@@ -846,7 +1085,7 @@ class Evaluator:
                 terms=terms,
                 text=part.score.text,
             )
-        elif part.scaled:
+        elif part.scaled and part.max_points is not None:  # the grammar allows 按比例折算 only after 满分
             result = PartResult(
                 name=part.name,
                 points=sum(terms, _ZERO) * part.max_points / part.scale_from,
@@ -861,21 +1100,28 @@ class Evaluator:
                 name=part.name, points=sum(terms, _ZERO), max_points=part.max_points, cancelled=False, terms=terms
             )
         points = result.points
-        if not isinstance(points, Decimal) or not _ZERO <= points <= part.max_points:
+        top = part.max_points
+        if not isinstance(points, Decimal) or points < _ZERO or (top is not None and points > top):
             shown = "缺失" if points is None else fmt_value(points)
             how = f"（{part.score.text}）" if part.score is not None else ""
             how_en = f" ({part.score.text})" if part.score is not None else ""
+            limit = decimal_text(top) if top is not None else "∞"
             raise EvalError(
                 f"parts.{part.name}.points",
-                f"“{part.name}”的得分{how}为 {shown}，超出 0 至 {decimal_text(part.max_points)}：不予截断",
-                f"the points{how_en} of '{part.name}' are {shown}, outside 0 to {decimal_text(part.max_points)}:"
-                " not clamped",
+                f"“{part.name}”的得分{how}为 {shown}，超出 0 至 {limit}：不予截断",
+                f"the points{how_en} of '{part.name}' are {shown}, outside 0 to {limit}: not clamped",
+            )
+        if part.grading is not None:
+            result = attrs.evolve(
+                result, band=self.graded(part.grading, points, part.name, f"parts.{part.name}.points")
             )
         if ctx.tracer is not None:
             if part.score is not None:
                 ins = _inputs(part.score, ctx)
             else:
                 ins = tuple((it.name, decimal_text(ctx.item_points(it.name))) for it in part.scored)
+            band_zh = f"，档次“{result.band}”" if result.band else ""
+            band_en = f", band '{result.band}'" if result.band else ""
             _step(
                 ctx,
                 "部分",
@@ -883,8 +1129,8 @@ class Evaluator:
                 part.citing,
                 ins,
                 decimal_text(result.points),
-                result.reason_zh,
-                result.reason_en,
+                result.reason_zh + band_zh,
+                result.reason_en + band_en,
             )
         return result
 
@@ -1068,11 +1314,28 @@ class Evaluator:
             )
         parts = [ctx.part_result(p.name) for p in plan.parts]
         total = ctx.total()
-        if ctx.tracer is not None:
+        if ctx.tracer is not None and parts:
             sum_text = " + ".join(decimal_text(p.points) for p in parts) + f" = {decimal_text(total)}"
             ins = tuple((p.name, decimal_text(p.points)) for p in parts)
             _step(ctx, "总分", "总分", plan.total_citing, ins, decimal_text(total), sum_text, sum_text)
         passed = self._rule(ctx, plan.outcome, "合格") if plan.outcome is not None else None
+        not_applying = ""
+        if passed and plan.outcome is not None and not self.applies(ctx, plan.outcome_applies):
+            assert plan.outcome_applies is not None  # applies() holds for a rule without a scope
+            not_applying = plan.outcome_applies.text
+            passed = False
+            if ctx.tracer is not None:
+                why = _why(plan.outcome_applies, ctx, False)
+                _step(
+                    ctx,
+                    "合格",
+                    "适用",
+                    plan.outcome.citing,
+                    _inputs(plan.outcome_applies, ctx),
+                    "否",
+                    f"合格规则不适用（{'；'.join(w[0] for w in why)}）：不合格",
+                    f"the pass rule does not apply ({'; '.join(w[1] for w in why)}): not passed",
+                )
         hours = _ZERO
         if passed and plan.grant is not None and plan.outcome is not None:
             hours = plan.grant.fn(ctx)
@@ -1099,30 +1362,46 @@ class Evaluator:
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
         checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
+        requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
+        results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
-        shown = decimal_text(total)
+        if parts:
+            total_or_none: Decimal | None = total
+            shown, shown_en = f"总分 {decimal_text(total)}", f"total {decimal_text(total)}"
+        else:  # no scored parts: the named results are the outcome
+            total_or_none = None
+            shown = "；".join(_result_text(r) for r in results) or "（无计分部分）"
+            shown_en = "; ".join(_result_text(r) for r in results) or "(no scored parts)"
         if passed and plan.unit:
             zh, en = (
-                f"合格：总分 {shown}，认定 {decimal_text(hours)} {plan.unit}",
-                f"passed: total {shown}, {decimal_text(hours)} {plan.unit} granted",
+                f"合格：{shown}，认定 {decimal_text(hours)} {plan.unit}",
+                f"passed: {shown_en}, {decimal_text(hours)} {plan.unit} granted",
             )
         elif passed:
-            zh, en = f"合格：总分 {shown}", f"passed: total {shown}"
-        elif passed is None:  # no pass rule: the points are the outcome
-            zh, en = f"已评分：总分 {shown}（本方案没有合格规则）", f"scored: total {shown} (the plan has no pass rule)"
+            zh, en = f"合格：{shown}", f"passed: {shown_en}"
+        elif passed is None:  # no pass rule: the points (or the named results) are the outcome
+            word, word_en = ("已评分", "scored") if parts else ("已评估", "assessed")
+            zh, en = f"{word}：{shown}（本方案没有合格规则）", f"{word_en}: {shown_en} (the plan has no pass rule)"
+        elif not_applying:
+            zh, en = (
+                f"不合格：合格规则不适用（{not_applying} 不成立）",
+                f"not passed: the pass rule does not apply ({not_applying} does not hold)",
+            )
         else:
-            zh, en = f"不合格：总分 {shown}", f"not passed: total {shown}"
+            zh, en = f"不合格：{shown}", f"not passed: {shown_en}"
         return Decision(
             status="assessed",
             items=items,
             parts=tuple(parts),
-            total=total,
-            max_total=plan.max_total,
+            total=total_or_none,
+            max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if parts else None,
             passed=passed,
             hours=hours,
             unit=plan.unit,
             certificates=certificates,
             checks=checks,
+            results=results,
+            requirements=requirements,
             reason_zh=zh,
             reason_en=en.strip(),
             steps=steps(),
@@ -1210,6 +1489,27 @@ class Evaluator:
                 )
             )
         return out
+
+
+def _result_text(r: ResultValue) -> str:
+    """A result in a headline: 考核总分 91（优秀）, or 不适用."""
+    if not r.applicable:
+        return f"{r.name} 不适用"
+    return f"{r.name} {fmt_value(r.value)}" + (f"（{r.band}）" if r.band else "")
+
+
+def _teacher_max(plan: Plan, parts: list[PartResult], items: tuple[ItemResult, ...]) -> Decimal | None:
+    """The most this teacher could score: the plan's maximum less the parts and items that do not apply."""
+    top = plan.max_total
+    if top is None:
+        return None
+    out_parts = {p.name for p in parts if not p.applicable}
+    less = sum((p.max_points or _ZERO for p in parts if not p.applicable), _ZERO)
+    less += sum(
+        (i.max_points or _ZERO for i in items if i.timeliness == "not_applicable" and i.part not in out_parts),
+        _ZERO,
+    )
+    return top - less
 
 
 def _error_text(exc: Exception, text: str) -> tuple[str, str]:

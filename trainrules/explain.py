@@ -96,6 +96,8 @@ class Explanation:
     changes: tuple[Change, ...] = ()
     input_changes: tuple[InputChange, ...] = ()
     searched: tuple[Searched, ...] = ()
+    #: The plan's clauses declared 不编码: (text, rule ids), listed at the end of the explanation.
+    unencoded: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """JSON form: the decision (with its explanation steps) plus shortfall, changes and what was searched."""
@@ -136,7 +138,9 @@ class Explanation:
             "searched": [
                 {"input": s.input, "searched": s.searched, "how": s.how_zh, "how_en": s.how_en} for s in self.searched
             ],
-        }
+        } | (  # only for a plan that declares clauses 不编码
+            {"unencoded": [{"text": t, "rule_ids": list(ids)} for t, ids in self.unencoded]} if self.unencoded else {}
+        )
 
 
 _CENTS = Decimal("0.01")
@@ -207,6 +211,21 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
             if "定义:" + label not in seen:
                 seen.add("定义:" + label)
                 visit(plan.defines[label])
+                for x in plan.exceptions.get(label, ()):
+                    visit(x.value)
+                    visit(x.cond)
+                for r in plan.results:
+                    if r.name == label:
+                        visit(r.applies)
+        elif label in plan.requirements or label.partition(".")[0] in plan.requirements:
+            name = label if label in plan.requirements else label.partition(".")[0]
+            if "要求:" + name not in seen:
+                seen.add("要求:" + name)
+                req = plan.requirements[name]
+                visit(req.applies)
+                for line in req.lines:
+                    visit(line.credited)
+                    visit(line.needed)
         elif label in plan.items:
             item(label)
         elif label in parts:
@@ -218,9 +237,10 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
         seen.add("项目:" + name)
         it = plan.items[name]
         items[name] = None
-        for c in (it.valid, it.score, it.late, it.missing):
+        for c in (it.valid, it.score, it.late, it.missing, it.applies):
             visit(c, name)
         visit(parts[it.part].cancel)
+        visit(parts[it.part].applies)
 
     def part(name: str) -> None:
         if "部分:" + name in seen:
@@ -229,6 +249,7 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
         p = parts[name]
         visit(p.cancel)
         visit(p.score)
+        visit(p.applies)
         for it in p.items:
             if it.max_points is not None and p.score is None:  # a formula names the items it reads itself
                 item(it.name)
@@ -386,6 +407,21 @@ def explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
         raw: the teacher's record.
 
     Returns:
+        The explanation (see ``_explain``), with the plan's clauses declared 不编码.
+    """
+    ex = _explain(ev, raw)
+    unencoded = tuple((text, citing.rule_ids) for text, citing in ev.plan.unencoded)
+    return attrs.evolve(ex, unencoded=unencoded) if unencoded else ex
+
+
+def _explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
+    """The explanation without the plan-wide notes.
+
+    Args:
+        ev: an evaluator of the policy (with its school records).
+        raw: the teacher's record.
+
+    Returns:
         The explanation; the changes are computed by re-evaluating the record under the policy, one
         item or one input the pass rule depends on at a time, never from per-plan templates.
     """
@@ -417,6 +453,11 @@ def explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
             if plan_item.deadline is not None
             else "no deadline"
         )
+        if item.timeliness == "not_applicable":
+            searched.append(
+                Searched(item.name, True, "不适用于该教师：任何分数都不计", "does not apply: no score counts")
+            )
+            continue
         if item.timeliness == "cancelled":
             searched.append(
                 Searched(item.name, True, "所在部分已取消：任何分数都不计", "its part is cancelled: no score counts")
@@ -509,15 +550,12 @@ def _change_lines(ex: Explanation, zh: bool) -> list[str]:
         value, current = (_value_word(v, zh) for v in (i.value, i.current))
         if zh:
             who = "若学校的" if i.school else "若"
-            lines.append(
-                f"  - {who}“{i.input.removeprefix('学校.')}”为 {value}（现为 {current}），总分将为 {_num(i.new_total)}"
-            )
+            total = f"，总分将为 {_num(i.new_total)}" if i.new_total is not None else ""  # no total without parts
+            lines.append(f"  - {who}“{i.input.removeprefix('学校.')}”为 {value}（现为 {current}）{total}")
         else:
             who = "if the school's" if i.school else "if"
-            lines.append(
-                f"  - {who} '{i.input.removeprefix('学校.')}' were {value} (now {current}),"
-                f" total would be {_num(i.new_total)}"
-            )
+            total = f", total would be {_num(i.new_total)}" if i.new_total is not None else ""
+            lines.append(f"  - {who} '{i.input.removeprefix('学校.')}' were {value} (now {current}){total}")
     return lines
 
 
@@ -568,6 +606,36 @@ def _matters(d: Decision) -> set[str]:
     return read | {i.name for i in d.items if i.max_points is not None}
 
 
+def _outcome_lines(d: Decision, zh: bool) -> list[str]:
+    """The named results and the requirements of a decision, one line each (nothing when the plan has none)."""
+    out = []
+    for r in d.results:
+        if not r.applicable:
+            shown = "不适用" if zh else "not applicable"
+        else:
+            shown = fmt_value(r.value) + (f"（{r.band}）" if zh and r.band else f" ({r.band})" if r.band else "")
+        out.append(f"{'结果' if zh else 'Result'} {r.name}: {shown}")
+    for q in d.requirements:
+        if not q.applicable:
+            out.append(
+                f"{'要求' if zh else 'Requirement'} {q.name}: {'不适用（视为达到）' if zh else 'not applicable (met)'}"
+            )
+            continue
+        for line in q.lines:
+            label = f"{q.name}" + (f"·{line.label}" if line.label else "")
+            c, n = _num(line.credited), _num(line.needed)
+            if line.owed is not None:
+                gap = f"欠 {_num(line.owed)}" if zh else f"{_num(line.owed)} owed"
+            else:
+                gap = f"超出 {_num(line.over)}" if zh else f"{_num(line.over)} over"
+            met = ("达到" if line.met else "未达到") if zh else ("met" if line.met else "not met")
+            if zh:
+                out.append(f"要求 {label}: 已计 {c}，需 {n}，{gap}（{met}）")
+            else:
+                out.append(f"Requirement {label}: credited {c}, needed {n}, {gap} ({met})")
+    return out
+
+
 def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     """A readable account: the outcome first, then the shortfall and changes, then the derivation.
 
@@ -584,13 +652,14 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     status = _STATUS[d.status][0 if zh else 1]
     if d.status == "assessed":
         verdict = VERDICT_WORDS[d.passed][0 if zh else 1]
+        total = f"; {'总分' if zh else 'total'} {_num(d.total)} / {_num(d.max_total)}" if d.parts else ""
         lines.append(
-            f"{'结论' if zh else 'Outcome'}: {verdict}; {'总分' if zh else 'total'} "
-            f"{_num(d.total)} / {_num(d.max_total)}"
+            f"{'结论' if zh else 'Outcome'}: {verdict}{total}"
             + (f"; {'认定' if zh else 'granted'} {_num(d.hours)} {d.unit or ''}" if d.passed else "")
         )
         if d.certificates:
             lines.append(f"{'证书' if zh else 'Certificates'}: {'、'.join(d.certificates)}")
+        lines += _outcome_lines(d, zh)
     else:
         lines.append(f"{'结论' if zh else 'Outcome'}: {status} —— {d.reason_zh if zh else d.reason_en}")
     if ex.shortfall is not None:
@@ -650,6 +719,12 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
                 if zh
                 else f"  - {name} (steps {', '.join(map(str, where_used))}): {text}"
             )
+    if ex.unencoded:
+        lines.append("本策略未编码的条文：" if zh else "Clauses of the plan not encoded:")
+        lines += [
+            f"  - {text}（依据 {', '.join(ids)}）" if zh else f"  - {text} ({', '.join(ids)})"
+            for text, ids in ex.unencoded
+        ]
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from trainrules.syntax import ast
 __all__ = [
     "BUILTIN_FIELDS",
     "ITEM_INPUTS",
+    "REQUIREMENT_AMOUNTS",
     "CheckedPolicy",
     "Symbol",
     "Type",
@@ -74,7 +75,11 @@ SymbolKind = Literal[
     "filter",
     "entry_field",
     "entry_define",
+    "requirement",
+    "requirement_amount",
 ]
+#: What ``要求名.X`` reads: the main line's amounts (已计 credited, 需 needed, 欠 owed).
+REQUIREMENT_AMOUNTS = ("已计", "需", "欠")
 
 
 @attrs.frozen
@@ -132,6 +137,13 @@ class CheckedPolicy:
             return Symbol("entry_define", name, "未知", d, name, lst.name)
         return None
 
+    #: 结果 by name (each is also a "define" symbol when its name is a plain name), 要求 by name,
+    #: 例外 in source order, and the clauses declared 不编码.
+    results: dict[str, ast.Result] = attrs.field(factory=dict)
+    requirements: dict[str, ast.Requirement] = attrs.field(factory=dict)
+    exceptions: tuple[ast.RuleException, ...] = ()
+    unencoded: tuple[ast.Unencoded, ...] = ()
+
 
 def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None) -> Symbol | None:
     """Resolve a (dotted) name in a teacher's scope; inside an item, its inputs are bare names.
@@ -157,6 +169,9 @@ def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None)
         head, tail = path
         if head == "学校" and tail in policy.school_fields:
             return policy.school_fields[tail]
+        req = policy.requirements.get(head)
+        if req is not None and tail in REQUIREMENT_AMOUNTS:
+            return Symbol("requirement_amount", tail, "数", req, "", head)
         target = policy.items.get(head)
         if target is not None:
             if tail in ITEM_INPUTS:

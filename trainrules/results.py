@@ -22,17 +22,24 @@ __all__ = [
     "Decision",
     "GroupFinding",
     "ItemResult",
+    "LineResult",
+    "NotCounted",
     "PartResult",
     "Problem",
+    "RequirementResult",
+    "ResultValue",
     "Results",
     "Step",
 ]
 
 #: The version of :meth:`Decision.to_dict`'s layout (docs/results.md). Bump on any incompatible change.
-SCHEMA = "trainrules.decision/1"
+SCHEMA = "trainrules.decision/2"
 
 Status = Literal["assessed", "not_enrolled", "exempt", "error"]
-Timeliness = Literal["on_time", "late", "missing", "invalid", "cancelled"]
+Timeliness = Literal["on_time", "late", "missing", "invalid", "cancelled", "not_applicable"]
+
+
+_ZERO = Decimal(0)
 
 
 def _dec(v: Decimal | None) -> str | None:
@@ -120,6 +127,7 @@ _ITEM_REASONS = {
         "late": "逾期提交（{t}，截止 {dl}），{p}",
         "invalid": "提交不符合要求（{rule}），按未提交计，{p}",
         "cancelled": "“{part}”已取消，计 0 分",
+        "not_applicable": "不适用（{rule} 不成立），不计分、不计满分",
         "missing": "未提交，{p}",
         "untimed": "已记录结果（无截止，不需提交时间），{p}{band}",
         "school_on_time": "学校按时报送（{src} {t}，截止 {dl}）{note}，{p}{band}",
@@ -131,6 +139,7 @@ _ITEM_REASONS = {
         "late": "late ({t}, due {dl}): {p}",
         "invalid": "the submission does not meet '{rule}': counted as missing, {p}",
         "cancelled": "'{part}' is cancelled: 0 points",
+        "not_applicable": "does not apply ({rule} does not hold): no points, no maximum",
         "missing": "not submitted: {p}",
         "untimed": "result recorded (no deadline, no submission time needed): {p}{band}",
         "school_on_time": "the school reported on time ({src} {t}, due {dl}){note}: {p}{band}",
@@ -173,6 +182,7 @@ TIMELINESS_WORDS: dict[str, tuple[str, str]] = {
     "missing": ("未提交", "missing"),
     "invalid": ("无效", "invalid"),
     "cancelled": ("已取消", "cancelled"),
+    "not_applicable": ("不适用", "not applicable"),
 }
 
 
@@ -250,18 +260,22 @@ class PartResult:
 
     name: str
     points: Decimal
-    max_points: Decimal
+    max_points: Decimal | None  # None: the part has no maximum
     cancelled: bool
-    how: str = attrs.field(default="sum", eq=False)  # sum, scaled, formula or cancelled
+    how: str = attrs.field(default="sum", eq=False)  # sum, scaled, formula, cancelled or not_applicable
     terms: tuple[Decimal, ...] = attrs.field(default=(), eq=False)  # the scored items' points
     text: str = attrs.field(default="", eq=False)  # the formula or the cancelling condition as written
     scale_from: Decimal = attrs.field(default=Decimal(0), eq=False)  # the items' maxima, when scaled
+    band: str | None = None  # 档次 on the part
+    applicable: bool = True  # False: 适用 当 does not hold for this teacher (no points, no maximum)
 
     @property
     def reason_zh(self) -> str:
         """How the points came about, in Chinese."""
         if self.how == "cancelled":
             return f"取消（{self.text}），计 0 分"
+        if self.how == "not_applicable":
+            return f"不适用（{self.text} 不成立），不计分、不计满分"
         if self.how == "formula":
             return f"{self.text} = {decimal_text(self.points)}"
         terms = " + ".join(decimal_text(t) for t in self.terms) or "0"
@@ -271,7 +285,7 @@ class PartResult:
 
     @property
     def _scaling(self) -> str:
-        top, base, points = (decimal_text(v) for v in (self.max_points, self.scale_from, self.points))
+        top, base, points = (decimal_text(v) for v in (self.max_points or _ZERO, self.scale_from, self.points))
         return f"{top} / {base} = {points}"
 
     @property
@@ -279,6 +293,8 @@ class PartResult:
         """How the points came about, in English."""
         if self.how == "cancelled":
             return f"cancelled ({self.text}): 0 points"
+        if self.how == "not_applicable":
+            return f"does not apply ({self.text} does not hold): no points, no maximum"
         if self.how == "scaled":
             terms = " + ".join(decimal_text(t) for t in self.terms) or "0"
             return f"({terms}) × {self._scaling}"
@@ -287,13 +303,18 @@ class PartResult:
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
         zh = self.reason_zh
-        return {
+        out: dict[str, object] = {
             "points": _dec(self.points),
             "max": _dec(self.max_points),
             "cancelled": self.cancelled,
             "reason": zh,
             "reason_en": zh if self.how in ("sum", "formula") else self.reason_en,
         }
+        if self.band is not None:  # only a part graded with 档次 has one
+            out["band"] = self.band
+        if not self.applicable:  # only a part with 适用 当 can be left out
+            out["applicable"] = False
+        return out
 
 
 @attrs.frozen
@@ -306,6 +327,126 @@ class CheckResult:
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
         return {"name": self.name, "passed": self.passed}
+
+
+@attrs.frozen
+class ResultValue:
+    """A named outcome (结果) for one teacher: its value (None when it does not apply), band, applicability."""
+
+    name: str
+    value: object
+    band: str | None = None
+    applicable: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form: numbers as exact strings, instants in ISO 8601, yes/no as booleans."""
+        v = self.value
+        shown: object
+        if isinstance(v, Decimal):
+            shown = decimal_text(v)
+        elif isinstance(v, pendulum.DateTime):
+            shown = iso_instant(v)
+        elif isinstance(v, pendulum.Date):
+            shown = v.isoformat()
+        elif isinstance(v, tuple):
+            shown = [decimal_text(x) if isinstance(x, Decimal) else str(x) for x in v]
+        else:
+            shown = v
+        return {"value": shown, "band": self.band, "applicable": self.applicable}
+
+
+@attrs.frozen
+class NotCounted:
+    """Entries a filter left out of what a requirement credits, by reason (filled by list filters)."""
+
+    source: str
+    reason: str
+    count: int
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"filter": self.source, "reason": self.reason, "count": self.count}
+
+
+@attrs.frozen
+class LineResult:
+    """One line of a requirement: credited against needed; ``owed`` for a minimum, ``over`` for a maximum."""
+
+    label: str | None
+    credited: Decimal
+    needed: Decimal
+    comparison: str  # ">=" (a minimum) or "<=" (a maximum)
+    met: bool
+
+    @property
+    def owed(self) -> Decimal | None:
+        """What is still owed on a minimum: exactly max(0, needed − credited); None for a maximum."""
+        return max(Decimal(0), self.needed - self.credited) if self.comparison == ">=" else None
+
+    @property
+    def over(self) -> Decimal | None:
+        """How far a maximum is exceeded: exactly max(0, credited − needed); None for a minimum."""
+        return max(Decimal(0), self.credited - self.needed) if self.comparison == "<=" else None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "label": self.label,
+            "credited": _dec(self.credited),
+            "needed": _dec(self.needed),
+            "owed": _dec(self.owed),
+            "over": _dec(self.over),
+            "comparison": self.comparison,
+            "met": self.met,
+        }
+
+
+@attrs.frozen
+class RequirementResult:
+    """A requirement (要求) for one teacher: met, applicable, each line, and what was not counted."""
+
+    name: str
+    met: bool
+    applicable: bool
+    lines: tuple[LineResult, ...] = ()
+    rule_ids: tuple[str, ...] = ()
+    not_counted: tuple[NotCounted, ...] = ()
+
+    def amount(self, what: str) -> Decimal | None:
+        """``名.已计`` / ``名.需`` / ``名.欠``: the main line's credited, needed or owed amount."""
+        if not self.lines:
+            return None
+        main = self.lines[0]
+        if what == "已计":
+            return main.credited
+        if what == "需":
+            return main.needed
+        return main.owed if main.owed is not None else main.over
+
+    @property
+    def reason_zh(self) -> str:
+        """The requirement in one line: 已计 96，需 120，欠 24 …"""
+        if not self.applicable:
+            return "不适用"
+        out = []
+        for line in self.lines:
+            head = f"其中 {line.label}：" if line.label else ""
+            gap = (
+                f"欠 {decimal_text(line.owed)}" if line.owed is not None else f"超出 {decimal_text(line.over or _ZERO)}"
+            )
+            out.append(f"{head}已计 {decimal_text(line.credited)}，需 {decimal_text(line.needed)}，{gap}")
+        return "；".join(out) + ("（达到）" if self.met else "（未达到）")
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "met": self.met,
+            "applicable": self.applicable,
+            "lines": [line.to_dict() for line in self.lines],
+            "not_counted": [n.to_dict() for n in self.not_counted],
+            "rule_ids": list(self.rule_ids),
+            "reason": self.reason_zh,
+        }
 
 
 @attrs.frozen
@@ -328,6 +469,8 @@ class Decision:
     unit: str | None = None
     certificates: tuple[str, ...] = ()
     checks: tuple[CheckResult, ...] = ()
+    results: tuple[ResultValue, ...] = ()
+    requirements: tuple[RequirementResult, ...] = ()
     problems: tuple[Problem, ...] = ()
     reason_zh: str = ""
     reason_en: str = ""
@@ -360,6 +503,8 @@ class Decision:
             "parts": {p.name: p.to_dict() for p in self.parts},
             "certificates": list(self.certificates),
             "checks": [c.to_dict() for c in self.checks],
+            "results": {r.name: r.to_dict() for r in self.results},
+            "requirements": {r.name: r.to_dict() for r in self.requirements},
             "problems": [p.to_dict() for p in self.problems],
         }
         if explanation and self.steps is not None:

@@ -14,7 +14,7 @@ from trainrules.ir import CheckedPolicy
 from trainrules.source import Span
 from trainrules.syntax import ast
 
-__all__ = ["check_bands", "precision"]
+__all__ = ["check_against", "check_bands", "precision"]
 
 #: (low, high, label, span, high excluded)
 Range = tuple[Decimal, Decimal, str, Span, bool]
@@ -59,15 +59,32 @@ def check_bands(policy: CheckedPolicy, out: Collector) -> None:
         used = policy.band_tables.get(item.bands or "")
         if used is None or item.max_points is None:
             continue
-        step = precision(used)
-        rs = _ranges(used)
-        span = item.bands_span or item.span
-        for r in rs:
-            if r[0] < 0 or r[1] > item.max_points:
-                out.add("E403", span, band=r[2], low=r[0], high=_shown(r), item=item.name, max=item.max_points)
-        if rs and rs[0][0] > 0:
-            out.add("E402", span, low=0, high=rs[0][0], gap_low=0, gap_high=f"低于 {rs[0][0]}")
-        top = max(rs, key=lambda r: (r[1], not r[4])) if rs else None
-        if top is not None and (top[1] < item.max_points or top[4]):
-            gap_low = top[1] if top[4] else top[1] + step
-            out.add("E402", span, low=_shown(top), high=item.max_points, gap_low=gap_low, gap_high=item.max_points)
+        check_against(used, item.name, item.max_points, item.bands_span or item.span, out)
+    for part in policy.parts:  # 档次 on a part: the table covers 0 … the part's 满分
+        used = policy.band_tables.get(part.bands or "")
+        if used is not None and part.max_points is not None:
+            check_against(used, part.name, part.max_points, part.bands_span or part.span, out)
+
+
+def check_against(
+    used: ast.BandTable,
+    name: str,
+    max_points: Decimal,
+    span: Span,
+    out: Collector,
+    low: Decimal = Decimal(0),
+    beyond: bool = True,
+) -> None:
+    """A band table against the range ``low`` … ``max_points`` of what it grades: gaps in it E402, and
+    (``beyond``: for points with a 满分) bands beyond it E403."""
+    step = precision(used)
+    rs = _ranges(used)
+    for r in rs:
+        if beyond and (r[0] < 0 or r[1] > max_points):
+            out.add("E403", span, band=r[2], low=r[0], high=_shown(r), item=name, max=max_points)
+    if rs and rs[0][0] > low:
+        out.add("E402", span, low=low, high=rs[0][0], gap_low=low, gap_high=f"低于 {rs[0][0]}")
+    top = max(rs, key=lambda r: (r[1], not r[4])) if rs else None
+    if top is not None and (top[1] < max_points or top[4]):
+        gap_low = top[1] if top[4] else top[1] + step
+        out.add("E402", span, low=_shown(top), high=max_points, gap_low=gap_low, gap_high=max_points)

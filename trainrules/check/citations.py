@@ -10,7 +10,19 @@ from trainrules.syntax import ast
 
 __all__ = ["check_citations"]
 
-_NEEDS_CITATION = (ast.Assumption, ast.ScopeRule, ast.BandTable, ast.Part, ast.Outcome, ast.Certificate, ast.CheckRule)
+_NEEDS_CITATION = (
+    ast.Assumption,
+    ast.ScopeRule,
+    ast.BandTable,
+    ast.Part,
+    ast.Outcome,
+    ast.Certificate,
+    ast.CheckRule,
+    ast.Result,
+    ast.Requirement,
+    ast.RuleException,
+    ast.Unencoded,
+)
 
 
 def _label(d: object) -> tuple[str, str]:
@@ -28,6 +40,14 @@ def _label(d: object) -> tuple[str, str]:
         return "合格规则", "the pass rule"
     if isinstance(d, ast.Certificate):
         return f"证书“{d.label}”", f"the certificate '{d.label}'"
+    if isinstance(d, ast.Result):
+        return f"结果“{d.name}”", f"the result '{d.name}'"
+    if isinstance(d, ast.Requirement):
+        return f"要求“{d.name}”", f"the requirement '{d.name}'"
+    if isinstance(d, ast.RuleException):
+        return f"例外“{d.target}”", f"the exception to '{d.target}'"
+    if isinstance(d, ast.Unencoded):
+        return "不编码的条文", "the clause not encoded"
     assert isinstance(d, ast.CheckRule)  # the last of _NEEDS_CITATION
     return f"核查“{d.label}”", f"the check '{d.label}'"
 

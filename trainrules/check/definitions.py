@@ -23,8 +23,8 @@ from trainrules.syntax import ast
 
 __all__ = ["check_definitions", "define_order", "typing_order"]
 
-#: A computed value: ("定义", name), ("项目", name), ("取消", part), ("部分", name), ("总分", ""), a per-entry
-#: definition ("逐条", "列表.名称") or a filter ("筛选", name).
+#: A computed value: ("定义", name), ("项目", name), ("取消", part), ("适用", part), ("部分", name),
+#: ("要求", name), ("总分", ""), a per-entry definition ("逐条", "列表.名称") or a filter ("筛选", name).
 Node = tuple[str, str]
 _TOTAL: Node = ("总分", "")
 
@@ -101,6 +101,8 @@ def _target(policy: CheckedPolicy, r: ast.Ref, item: ast.Item | None) -> Node | 
         return ("部分", sym.name)
     if sym.kind == "total":
         return _TOTAL
+    if sym.kind in ("requirement", "requirement_amount"):
+        return ("要求", sym.item or sym.name)
     return None
 
 
@@ -123,20 +125,37 @@ def _graph(policy: CheckedPolicy) -> _Graph:
         if part.cancel is not None:
             exprs[("取消", part.name)] = []
             implicit[("部分", part.name)].append(_Edge(("取消", part.name), part.cancel.span, 1))
+        if part.applies is not None:  # a part's scope is read by the part and by each of its items
+            exprs[("适用", part.name)] = []
+            implicit[("部分", part.name)].append(_Edge(("适用", part.name), part.applies.span, 1))
         for it in part.items:
             implicit[("部分", part.name)].append(_Edge(("项目", it.name), it.span, 1))
             implicit[("项目", it.name)] = (
                 [_Edge(("取消", part.name), part.cancel.span, 1)] if part.cancel is not None else []
             )
+            if part.applies is not None:
+                implicit[("项目", it.name)].append(_Edge(("适用", part.name), part.applies.span, 1))
     owner: dict[int, Node] = {}  # the expressions that compute a node, by identity
     for d in policy.module.decls:
         if isinstance(d, ast.Define) and d.entry_of is None:
             owner[id(d.expr)] = ("定义", d.name)
+        elif isinstance(d, ast.Result):
+            owner[id(d.expr)] = ("定义", d.name)
+            if d.applies is not None:
+                owner[id(d.applies)] = ("定义", d.name)
+        elif isinstance(d, ast.Requirement):
+            for e in (d.applies, *(line.expr for line in d.lines)):
+                if e is not None:
+                    owner[id(e)] = ("要求", d.name)
+        elif isinstance(d, ast.RuleException) and d.target in policy.symbols:
+            owner[id(d.expr)] = owner[id(d.cond)] = ("定义", d.target)
     for part in policy.parts:
         if part.cancel is not None:
             owner[id(part.cancel.expr)] = ("取消", part.name)
         if part.score is not None:
             owner[id(part.score.expr)] = ("部分", part.name)
+        if part.applies is not None:
+            owner[id(part.applies.expr)] = ("适用", part.name)
     for s in sites(policy):
         node = ("项目", s.item.name) if s.item is not None else owner.get(id(s.expr))
         scanned = _scan(policy, s.expr, s.item)
@@ -186,6 +205,8 @@ def _label(node: Node, lang: str) -> str:
     kind, name = node
     if kind == "取消":
         return f"{name}的取消条件" if lang == "zh" else f"the cancel condition of {name}"
+    if kind == "适用":
+        return f"{name}的适用条件" if lang == "zh" else f"the scope of {name}"
     return name or kind
 
 

@@ -120,7 +120,7 @@ def check_division(policy: CheckedPolicy, out: Collector) -> None:
             inner = rounded or (isinstance(e, ast.Call) and e.func in ROUNDING)
             stack.extend((c, inner) for c in children(e))
     for part in policy.parts:
-        if not part.scaled:
+        if not part.scaled or part.max_points is None:
             continue
         base = sum((it.max_points for it in part.items if it.max_points is not None), Decimal(0))
         if base and not terminates(Fraction(part.max_points) / Fraction(base)):

@@ -131,6 +131,16 @@ def _pick(ends: list[End], lowest: bool) -> End:
     return best
 
 
+def _no_max(name: str) -> Unknown:
+    """Why the upper end of a part (or of a total over such a part) cannot be known: it has no 满分."""
+    return Unknown(
+        f"“{name}”没有满分",
+        f"'{name}' has no maximum",
+        "给部分写上“满分 N”，或用 最小(…, 上限) 限定",
+        "give the part 满分 N, or cap it with 最小(…, LIMIT)",
+    )
+
+
 class Bounder:
     """Bounds numeric expressions of one policy; definitions are bounded once, in dependency order."""
 
@@ -144,7 +154,7 @@ class Bounder:
         self._bound_defines()
 
     # ---------- definitions, without recursion across them ----------
-    def _define_deps(self, d: ast.Define) -> list[str]:
+    def _define_deps(self, d: ast.Define | ast.Result) -> list[str]:
         deps = []
         for r in refs(d.expr):
             if isinstance(r, ast.Ref):
@@ -154,7 +164,11 @@ class Bounder:
         return deps
 
     def _bound_defines(self) -> None:
-        decls = {d.name: d for d in self.policy.module.decls if isinstance(d, ast.Define) and d.entry_of is None}
+        decls = {
+            d.name: d
+            for d in self.policy.module.decls
+            if (isinstance(d, ast.Define) and d.entry_of is None) or isinstance(d, ast.Result)
+        }
         deps = {name: self._define_deps(d) for name, d in decls.items()}
         state: dict[str, int] = {}  # 1 in progress, 2 done
         for root in decls:
@@ -316,10 +330,14 @@ class Bounder:
             return Bound(_num(decl.low, None, (note,)), _num(decl.high, None, (note,)))
         if sym.kind in ("item", "part"):
             top = self._top(sym.kind, sym.name)
+            if top is None:
+                return Bound(_num(_ZERO), _unknown(1, _no_max(name)))
             note = (f"{name}的满分为 {fmt(top)}", f"{name} has the maximum {fmt(top)}")
             return Bound(_num(_ZERO, None, (note,)), _num(top, None, (note,)))
         if sym.kind == "total":
             top = self.policy.total if self.policy.total is not None else self._parts_total()
+            if top is None:
+                return Bound(_num(_ZERO), _unknown(1, _no_max("总分")))
             note = (f"总分至多为 {fmt(top)}", f"the total is at most {fmt(top)}")
             return Bound(_num(_ZERO, None, (note,)), _num(top, None, (note,)))
         if sym.kind == "max_points":
@@ -365,15 +383,17 @@ class Bounder:
         note = (f"{name} {rel} {how}", f"{name} {rel} {how}")
         return End(end.value, shown, _ATOM if end.value >= 0 else _LOOSE, None, _merge((note,), end.notes))
 
-    def _top(self, kind: str, name: str) -> Decimal:
+    def _top(self, kind: str, name: str) -> Decimal | None:
+        """An item's or part's maximum; None for a part declared without one (it accumulates)."""
         if kind == "item":
             it = self.policy.items.get(name)
             return it.max_points if it is not None and it.max_points is not None else _ZERO
         part = next((p for p in self.policy.parts if p.name == name), None)
         return part.max_points if part is not None else _ZERO
 
-    def _parts_total(self) -> Decimal:
-        return sum((p.max_points for p in self.policy.parts), _ZERO)
+    def _parts_total(self) -> Decimal | None:
+        tops = [p.max_points for p in self.policy.parts]
+        return None if None in tops else sum((t for t in tops if t is not None), _ZERO)
 
     def chain(self, e: ast.Chain, item: ast.Item | None) -> Bound | None:
         acc = self.bound(e.first, item)

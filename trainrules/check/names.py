@@ -70,7 +70,7 @@ def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
         if fact.key in seen:
             out.add("E306", fact.span, name=fact.key)
         seen.setdefault(fact.key, fact)
-    for key, en in (("标题", "title"), ("期间", "period")):
+    for key, en in (("标题", "title"),):  # 期间 is optional: a credit plan accumulates (issue 11)
         if key not in seen:
             out.add(
                 "E305",
@@ -98,6 +98,10 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     lists: dict[str, ast.ListDecl] = {}
     filters: dict[str, ast.FilterDecl] = {}
     entry_defines: dict[str, dict[str, ast.Define]] = {}
+    results: dict[str, ast.Result] = {}
+    requirements: dict[str, ast.Requirement] = {}
+    exceptions: list[ast.RuleException] = []
+    unencoded: list[ast.Unencoded] = []
 
     for name, (key, typ) in BUILTIN_FIELDS.items():
         symbols[name] = Symbol("field", name, typ, None, key)
@@ -163,6 +167,16 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         elif isinstance(d, ast.FilterDecl) and claim(d.name, d.span):
             filters[d.name] = d
             symbols[d.name] = Symbol("filter", d.name, "列表", d)
+        elif isinstance(d, ast.Result) and claim(d.name, d.span):
+            results[d.name] = d
+            symbols[d.name] = Symbol("define", d.name, "未知", d)  # read like a definition; reported besides
+        elif isinstance(d, ast.Requirement) and claim(d.name, d.span):
+            requirements[d.name] = d
+            symbols[d.name] = Symbol("requirement", d.name, "是否", d)
+        elif isinstance(d, ast.RuleException):
+            exceptions.append(d)
+        elif isinstance(d, ast.Unencoded):
+            unencoded.append(d)
 
     _entry_names(lists, entry_defines, first_span, out)
     tz = plan.fact("时区")
@@ -193,6 +207,10 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         lists=lists,
         filters=filters,
         entry_defines=entry_defines,
+        results=results,
+        requirements=requirements,
+        exceptions=tuple(exceptions),
+        unencoded=tuple(unencoded),
     )
 
 

@@ -15,9 +15,10 @@ __all__ = ["check_points", "max_total"]
 _ZERO = Decimal(0)
 
 
-def max_total(policy: CheckedPolicy) -> Decimal:
-    """The highest total a teacher can reach: the sum of the parts' maxima."""
-    return sum((p.max_points for p in policy.parts), _ZERO)
+def max_total(policy: CheckedPolicy) -> Decimal | None:
+    """The highest total a teacher can reach: the sum of the parts' maxima (None when a part has none)."""
+    tops = [p.max_points for p in policy.parts]
+    return None if None in tops else sum((t for t in tops if t is not None), _ZERO)
 
 
 def _threshold_checks(bounder: Bounder, e: ast.Expr, out: Collector) -> None:
@@ -129,7 +130,7 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
                     hint="给这个部分加上有满分的项目，或去掉“按比例折算”。",
                     hint_en="Give the part an item with a maximum, or drop 按比例折算.",
                 )
-        elif items_sum != part.max_points:
+        elif part.max_points is not None and items_sum != part.max_points:
             out.add(
                 "E404",
                 part.span,
@@ -140,7 +141,7 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
             )
     parts_sum = max_total(policy)
     total_fact = policy.plan.fact("总分")
-    if policy.total is not None and total_fact is not None and parts_sum != policy.total:
+    if policy.total is not None and total_fact is not None and parts_sum is not None and parts_sum != policy.total:
         out.add(
             "E404",
             total_fact.span,

@@ -522,6 +522,24 @@ def _entry_define_exprs(policy: CheckedPolicy) -> set[int]:
     return {id(d.expr) for ds in policy.entry_defines.values() for d in ds.values()}
 
 
+def _exception_type(typer: _Typer, d: ast.RuleException) -> None:
+    """An exception's value has its target's type (the target's kind is checked in check.outcomes)."""
+    sym = typer.policy.symbols.get(d.target)
+    if sym is None or sym.kind != "define":
+        return
+    want = typer.define_types.get(d.target, "未知")
+    got = typer.infer(d.expr, None, None, aggregate=False)
+    if "未知" not in (want, got) and want != got:
+        _mismatch(
+            typer.out,
+            d.expr,
+            f"例外的值应与“{d.target}”同类型（{want}），这里是{got}",
+            f"the exception's value must have the type of '{d.target}' ({_WORDS_EN.get(want, want)}),"
+            f" found {_WORDS_EN.get(got, got)}",
+            want=want,
+        )
+
+
 def check_types(policy: CheckedPolicy, out: Collector) -> None:
     """Resolve every name and infer every expression's type against what its place requires."""
     typer = _Typer(policy, out)
@@ -533,8 +551,10 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
                 typer.entry_define_type(list_name, entry_name, policy.entry_defines[list_name][entry_name].expr)
             continue
         sym = policy.symbols.get(name)
-        if sym is not None and isinstance(sym.decl, ast.Define):
+        if sym is not None and isinstance(sym.decl, ast.Define | ast.Result):
             typer.define_types[name] = typer.infer(sym.decl.expr, None, None, aggregate=False)
+            if isinstance(sym.decl, ast.Result) and sym.decl.bands:  # a banded result is a number
+                typer.site(Site(sym.decl.expr, None, None, "数", f"结果“{name}”"))
             done.add(id(sym.decl.expr))
     for s in sites(policy):
         if id(s.expr) not in done:
@@ -560,6 +580,21 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
                         suggestion=zh or "分组只能按教师字段（如 学校、学科）。",
                         suggestion_en=en or "Group by a teacher field such as 学校 or 学科.",
                     )
+        if isinstance(d, ast.RuleException):
+            _exception_type(typer, d)
+        if isinstance(d, ast.Requirement):
+            for line in d.lines:
+                if isinstance(line.expr, ast.Compare) and line.expr.op in (">=", "<="):
+                    for side in (line.expr.left, line.expr.right):
+                        t = typer.infer(side, None, None, aggregate=False)
+                        if t not in ("数", "未知"):
+                            _mismatch(
+                                out,
+                                side,
+                                f"要求的每一行比较两个数，这里是{t}",
+                                f"a requirement line compares two numbers, found {_WORDS_EN.get(t, t)}",
+                                want="数",
+                            )
         if isinstance(d, ast.Part):
             for it in d.items:
                 if it.bands is not None and it.bands not in policy.band_tables:

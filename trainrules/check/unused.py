@@ -45,6 +45,8 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
         if isinstance(d, ast.CheckRule):
             used.update(d.group_by)
     used_tables.update(it.bands for it in policy.items.values() if it.bands)
+    used_tables.update(p.bands for p in policy.parts if p.bands)
+    used_tables.update(r.bands for r in policy.results.values() if r.bands)
     relied = {name for cite, _ in citations(policy) for name in cite.relies}
     for d in policy.module.decls:
         if isinstance(d, ast.Define) and d.entry_of is None and d.name not in used:

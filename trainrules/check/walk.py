@@ -37,8 +37,11 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
                 yield Site(d.cancel.expr, None, None, "是否", f"“{d.name}”的取消条件")
             if d.score is not None:
                 yield Site(d.score.expr, None, None, "数", f"“{d.name}”的得分")
+            if d.applies is not None:
+                yield Site(d.applies.expr, None, None, "是否", f"“{d.name}”的适用条件")
             for it in d.items:
                 for clause, want, what in (
+                    (it.applies, "是否", "适用条件"),
                     (it.submitted_from, "时刻", "提交时间"),
                     (it.valid, "是否", "有效条件"),
                     (it.score, "数", "得分"),
@@ -53,10 +56,25 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
             yield Site(d.cond, None, None, "是否", "合格条件")
             if d.grant is not None:
                 yield Site(d.grant, None, None, "数", "授予的学时")
+            if d.applies is not None:
+                yield Site(d.applies, None, None, "是否", "合格规则的适用条件")
         elif isinstance(d, ast.Certificate):
             yield Site(d.cond, None, None, "是否", f"证书“{d.label}”的条件")
         elif isinstance(d, ast.CheckRule):
             yield Site(d.cond, None, d.group_by or None, "是否", f"核查“{d.label}”")
+        elif isinstance(d, ast.Result):
+            yield Site(d.expr, None, None, "数" if d.bands else "未知", f"结果“{d.name}”")
+            if d.applies is not None:
+                yield Site(d.applies, None, None, "是否", f"结果“{d.name}”的适用条件")
+        elif isinstance(d, ast.Requirement):
+            if d.applies is not None:
+                yield Site(d.applies, None, None, "是否", f"要求“{d.name}”的适用条件")
+            for line in d.lines:
+                what = f"要求“{d.name}”" + (f"的“其中 {line.label}”" if line.label else "")
+                yield Site(line.expr, None, None, "是否", what)
+        elif isinstance(d, ast.RuleException):
+            yield Site(d.expr, None, None, "未知", f"例外“{d.target}”的值")
+            yield Site(d.cond, None, None, "是否", f"例外“{d.target}”的条件")
 
 
 _STEP_WORD = {"keep": "凡", "require": "须", "top": "前"}
@@ -150,7 +168,8 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
             yield d.cite, f"对照表 {d.name}"
         elif isinstance(d, ast.Part):
             yield d.cite, f"部分 {d.name}"
-            for c, w in ((d.cancel, "取消"), (d.score, "得分")):
+            yield d.bands_cite, f"部分 {d.name}·档次"
+            for c, w in ((d.cancel, "取消"), (d.score, "得分"), (d.applies, "适用")):
                 if c is not None:
                     yield c.cite, f"部分 {d.name}·{w}"
             for it in d.items:
@@ -173,6 +192,16 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
             yield d.cite, f"证书 {d.label}"
         elif isinstance(d, ast.CheckRule):
             yield d.cite, f"核查 {d.label}"
+        elif isinstance(d, ast.Result):
+            yield d.cite, f"结果 {d.name}"
+        elif isinstance(d, ast.Requirement):
+            yield d.cite, f"要求 {d.name}"
+            for line in d.lines:
+                yield line.cite, f"要求 {d.name}·{line.label or '须'}"
+        elif isinstance(d, ast.RuleException):
+            yield d.cite, f"例外 {d.target}"
+        elif isinstance(d, ast.Unencoded):
+            yield d.cite, "不编码"
 
 
 def item_citations(it: ast.Item) -> Iterator[tuple[ast.Citation, str]]:
@@ -187,6 +216,7 @@ def item_citations(it: ast.Item) -> Iterator[tuple[ast.Citation, str]]:
         (it.valid, "有效"),
         (it.score, "得分"),
         (it.submitted_from, "提交时间"),
+        (it.applies, "适用"),
     ):
         if c is not None:
             yield c.cite, f"项目 {it.name}·{w}"

@@ -41,16 +41,21 @@ __all__ = [
     "LookupRow",
     "LookupTable",
     "Module",
+    "Need",
     "Number",
     "Outcome",
     "Part",
     "Plan",
     "PlanFact",
     "Ref",
+    "Requirement",
+    "Result",
+    "RuleException",
     "ScopeRule",
     "Text",
     "TimeLit",
     "Unary",
+    "Unencoded",
     "Value",
     "Window",
 ]
@@ -421,20 +426,28 @@ class Item:
     bands_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     bands_cite: Citation = NO_CITATION
     submitted_from: Clause | None = None
+    #: ``适用 当 条件``: the item applies only to the teachers the condition holds for.
+    applies: Clause | None = None
     span: Span = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
 class Part:
-    """A part with its maximum, items, and optional cancellation and score expression."""
+    """A part with its maximum (None: unbounded), items, and optional cancellation and score expression."""
 
     name: str
-    max_points: Decimal
+    max_points: Decimal | None
     scaled: bool
     cite: Citation
     items: tuple[Item, ...]
     cancel: Clause | None = None
     score: Clause | None = None
+    #: ``档次 表``: the band table the part's points are graded by.
+    bands: str | None = None
+    bands_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    bands_cite: Citation = NO_CITATION
+    #: ``适用 当 条件``: the part applies only to the teachers the condition holds for.
+    applies: Clause | None = None
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -511,6 +524,7 @@ class Outcome:
     grant: Expr | None
     unit: str | None
     cite: Citation
+    applies: Expr | None = None
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -535,6 +549,60 @@ class CheckRule:
     span: Span = attrs.field(eq=False, repr=False)
 
 
+@attrs.frozen(kw_only=True)
+class Result:
+    """``结果 名 = 式 [档次 表] [适用 当 条件]``: a named outcome reported in the decision, not scored."""
+
+    name: str
+    expr: Expr
+    bands: str | None
+    applies: Expr | None
+    cite: Citation
+    bands_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Need:
+    """One line of a requirement: ``须 已计 不少于 需要`` (label None) or ``其中 类 须 …``."""
+
+    label: str | None
+    expr: Expr
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Requirement:
+    """``要求 名 [适用 当 条件] { 须 … 其中 类 须 … }``: amounts credited against amounts needed."""
+
+    name: str
+    applies: Expr | None
+    lines: tuple[Need, ...]
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class RuleException:
+    """``例外 名 = 式 当 条件``: the value of a 定义 or 结果 in a stated case (the general rule stays visible)."""
+
+    target: str
+    expr: Expr
+    cond: Expr
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Unencoded:
+    """``不编码 "条文" 依据 …``: a clause of the plan deliberately not encoded."""
+
+    text: str
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
 Decl: TypeAlias = (
     Plan
     | Assumption
@@ -549,6 +617,10 @@ Decl: TypeAlias = (
     | CheckRule
     | ListDecl
     | FilterDecl
+    | Result
+    | Requirement
+    | RuleException
+    | Unencoded
 )
 
 

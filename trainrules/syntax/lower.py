@@ -65,6 +65,7 @@ _ITEM_KEYWORDS = {
     "item_score": "得分",
     "uses_bands": "档次",
     "submitted_from": "提交时间",
+    "item_applies": "适用",
 }
 _MAX_FRAC_DIGITS = MAX_POLICY_FRACTION_DIGITS
 
@@ -596,19 +597,33 @@ class _Lowerer:
 
     def d_part(self, t: Tree[Token]) -> ast.Part:
         name = str(t.children[0])
-        max_points = self.decimal(cast(Token, t.children[1]))
+        max_points = None
         scaled = False
         cite = None
         items: list[ast.Item] = []
-        cancel = score = None
-        for c in t.children[2:]:
+        cancel = score = applies = None
+        extra: dict[str, Any] = {}
+        for c in t.children[1:]:
             if isinstance(c, Token):
-                scaled = True
+                if c.type == "NUMBER":
+                    max_points = self.decimal(c)
+                else:
+                    scaled = True
                 continue
             if c.data == "cite":
                 cite = c
             elif c.data == "item":
                 items.append(self.item(c))
+            elif c.data in ("part_bands", "part_applies"):
+                body, ccite = self.split_cite(c.children)
+                word = "档次" if c.data == "part_bands" else "适用"
+                if word in extra:
+                    self.error("E306", c, name=word)
+                extra[word] = True
+                if c.data == "part_bands":
+                    extra.update(bands=str(body[0]), bands_span=self.span(body[0]), bands_cite=self.cite(ccite))
+                else:
+                    applies = self.clause(c, body[0], ccite)
             else:
                 body, ccite = self.split_cite(c.children)
                 if (cancel if c.data == "cancel_when" else score) is not None:
@@ -625,6 +640,10 @@ class _Lowerer:
             items=tuple(items),
             cancel=cancel,
             score=score,
+            bands=extra.get("bands"),
+            bands_span=extra.get("bands_span"),
+            bands_cite=extra.get("bands_cite", ast.NO_CITATION),
+            applies=applies,
             span=self.span(t),
         )
 
@@ -662,6 +681,7 @@ class _Lowerer:
                     "valid_when": "valid",
                     "item_score": "score",
                     "submitted_from": "submitted_from",
+                    "item_applies": "applies",
                 }[kind]
                 fields[key] = self.clause(ct, body[0], ccite)
         return ast.Item(name=name, max_points=max_points, cite=self.cite(cite), span=self.span(t), **fields)
@@ -705,9 +725,64 @@ class _Lowerer:
 
     def d_outcome(self, t: Tree[Token]) -> ast.Outcome:
         body, cite = self.split_cite(t.children)
+        body, applies = self.split_applies(body)
         grant = self.expr(body[1]) if len(body) > 1 else None
         unit = str(body[2]) if len(body) > 2 else None
-        return ast.Outcome(cond=self.expr(body[0]), grant=grant, unit=unit, cite=self.cite(cite), span=self.span(t))
+        return ast.Outcome(
+            cond=self.expr(body[0]), grant=grant, unit=unit, cite=self.cite(cite), applies=applies, span=self.span(t)
+        )
+
+    def split_applies(self, body: list[Node]) -> tuple[list[Node], ast.Expr | None]:
+        """A trailing ``适用 当 条件`` off a statement's children."""
+        if body and isinstance(body[-1], Tree) and body[-1].data == "applies":
+            return body[:-1], self.expr(body[-1].children[0])
+        return body, None
+
+    # ---------- outcomes ----------
+    def d_result(self, t: Tree[Token]) -> ast.Result:
+        body, cite = self.split_cite(t.children)
+        body, applies = self.split_applies(body)
+        bands = str(body[2]) if len(body) > 2 else None
+        return ast.Result(
+            name=self.label(body[0]),
+            expr=self.expr(body[1]),
+            bands=bands,
+            bands_span=self.span(body[2]) if len(body) > 2 else None,
+            applies=applies,
+            cite=self.cite(cite),
+            span=self.span(t),
+        )
+
+    def d_requirement(self, t: Tree[Token]) -> ast.Requirement:
+        name = self.label(t.children[0])
+        applies = None
+        cite = None
+        lines: list[ast.Need] = []
+        for c in t.children[1:]:
+            ct = cast(Tree[Token], c)
+            if ct.data == "applies":
+                applies = self.expr(ct.children[0])
+            elif ct.data == "cite":
+                cite = ct
+            else:
+                body, ccite = self.split_cite(ct.children)
+                label = self.label(body[0]) if ct.data == "need_part" else None
+                lines.append(ast.Need(label=label, expr=self.expr(body[-1]), cite=self.cite(ccite), span=self.span(ct)))
+        return ast.Requirement(name=name, applies=applies, lines=tuple(lines), cite=self.cite(cite), span=self.span(t))
+
+    def d_exception(self, t: Tree[Token]) -> ast.RuleException:
+        body, cite = self.split_cite(t.children)
+        return ast.RuleException(
+            target=str(body[0]),
+            expr=self.expr(body[1]),
+            cond=self.expr(body[2]),
+            cite=self.cite(cite),
+            span=self.span(t),
+        )
+
+    def d_unencoded(self, t: Tree[Token]) -> ast.Unencoded:
+        body, cite = self.split_cite(t.children)
+        return ast.Unencoded(text=self.string(cast(Token, body[0])), cite=self.cite(cite), span=self.span(t))
 
     def d_certificate(self, t: Tree[Token]) -> ast.Certificate:
         body, cite = self.split_cite(t.children)

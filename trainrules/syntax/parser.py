@@ -113,7 +113,23 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
 
 
 #: Keywords that start a declaration; when all may come next they are named together.
-_DECL_KEYWORDS = ("方案", "假设", "输入", "对象", "档次表", "对照表", "部分", "定义", "合格", "证书", "核查")
+_DECL_KEYWORDS = (
+    "方案",
+    "假设",
+    "输入",
+    "对象",
+    "档次表",
+    "对照表",
+    "部分",
+    "定义",
+    "合格",
+    "证书",
+    "核查",
+    "结果",
+    "要求",
+    "例外",
+    "不编码",
+)
 #: A line that starts a declaration: a declaration keyword in the first column, then a space, a brace or a quote.
 #: Recovery after a syntax error starts again at the next such line.
 _DECL_LINE = re.compile(
