@@ -318,16 +318,11 @@ def evaluate_cmd(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        click.echo(
-            _summary(
-                by_school,
-                counts,
-                lang,
-                policy.plan.outcome is not None,
-                sheet=stream.sheet,
-                warnings=len(policy.warnings),
-            )
+    click.echo(
+        _summary(
+            by_school, counts, lang, policy.plan.outcome is not None, sheet=stream.sheet, warnings=len(policy.warnings)
         )
+    )
     for name, (met_count, applicable) in req_counts.items():
         click.echo(
             f"要求 {name}：达到 {met_count}/{applicable}"
