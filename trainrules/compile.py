@@ -194,6 +194,30 @@ class LinePlan:
     op: str
     text: str
     citing: Citing
+    #: The filters whose entries the credited side counts (directly, through definitions, and the filters
+    #: those are taken from): what they dropped is what "did not count" toward this line.
+    filters: tuple[str, ...] = ()
+
+
+def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
+    """The filters ``e`` reads, directly or through definitions, each followed to the filters it is taken from."""
+    found: list[str] = []
+    seen_defines: set[str] = set()
+    stack = [e]
+    while stack:
+        for r in refs(stack.pop()):
+            if not isinstance(r, ast.Ref) or not r.path:
+                continue
+            head = r.path[0]
+            sym = policy.symbols.get(head)
+            if sym is not None and sym.kind == "define" and head not in seen_defines:
+                seen_defines.add(head)
+                if isinstance(sym.decl, ast.Define):
+                    stack.append(sym.decl.expr)
+            while head in policy.filters and head not in found:
+                found.append(head)
+                head = policy.filters[head].source
+    return tuple(found)
 
 
 @attrs.frozen
@@ -879,6 +903,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         op=line.expr.op,
                         text=line.expr.span.text if line.expr.span else "",
                         citing=comp.citing(line.cite, d.cite),
+                        filters=filters_read(policy, line.expr.left),
                     )
                 )
             requirements[d.name] = RequirementPlan(

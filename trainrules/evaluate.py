@@ -949,7 +949,8 @@ class Evaluator:
                 )
             return result
         lines = tuple(self.line(ctx, req, line) for line in req.lines)
-        not_counted = tuple(
+        filters = dict.fromkeys(name for line in req.lines for name in line.filters)
+        not_counted = tuple(n for name in filters for n in _dropped_by_reason(name, ctx.filter(name))) + tuple(
             n
             for line in req.lines
             for label, _ in line.credited.reads
@@ -1543,6 +1544,14 @@ def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
                 if shown != side.text:
                     out.append((side.text, shown))
     return tuple(out)
+
+
+def _dropped_by_reason(name: str, result: FilterResult) -> tuple[NotCounted, ...]:
+    """What one filter left out, counted by reason, in the order the reasons first occur."""
+    counts: dict[str, int] = {}
+    for d in result.dropped:
+        counts[d.reason] = counts.get(d.reason, 0) + 1
+    return tuple(NotCounted(name, reason, n) for reason, n in counts.items())
 
 
 def _group_key(plan: Plan, name: str) -> str:

@@ -503,6 +503,15 @@ def _explain(ev: Evaluator, raw: RawRecord | ReadProblem) -> Explanation:
         searched.append(s)
         if change is not None:
             input_changes.append(change)
+    for spec in ev.plan.lists:  # entries are not searched: never claim that no change to them helps
+        searched.append(
+            Searched(
+                spec.name,
+                False,
+                "列表的条目：未搜索增加、删除或修改条目",
+                "a list's entries: adding, removing or changing entries was not searched",
+            )
+        )
     return Explanation(
         decision=decision,
         needed=needed,
@@ -633,6 +642,12 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
                 out.append(f"要求 {label}: 已计 {c}，需 {n}，{gap}（{met}）")
             else:
                 out.append(f"Requirement {label}: credited {c}, needed {n}, {gap} ({met})")
+        for nc in q.not_counted:  # which entries did not count, and why (the filter's step lists them)
+            out.append(
+                f"  未计入 {nc.count} 条：{nc.reason}（筛选 {nc.source}）"
+                if zh
+                else f"  {nc.count} entries not counted: {nc.reason} (filter {nc.source})"
+            )
     return out
 
 

@@ -435,7 +435,8 @@ class RequirementResult:
                 f"欠 {decimal_text(line.owed)}" if line.owed is not None else f"超出 {decimal_text(line.over or _ZERO)}"
             )
             out.append(f"{head}已计 {decimal_text(line.credited)}，需 {decimal_text(line.needed)}，{gap}")
-        return "；".join(out) + ("（达到）" if self.met else "（未达到）")
+        left_out = "".join(f"；未计入 {n.count} 条：{n.reason}（{n.source}）" for n in self.not_counted)
+        return "；".join(out) + ("（达到）" if self.met else "（未达到）") + left_out
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
