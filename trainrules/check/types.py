@@ -497,17 +497,13 @@ class _Typer:
                     "Sort by a number or a date, or by a label declared in order ({A < B < C}).",
                 )
             return
-        if s.want != "未知" and t not in (s.want, "未知"):
-            _mismatch(
-                self.out,
-                s.expr,
-                f"{s.what}应为{s.want}，这里是{t}",
-                f"{s.what} must be {_WORDS_EN[s.want]}, found {_WORDS_EN.get(t, t)}",
-                want=s.want,
-            )
+        self.want(s, t)
 
     def site(self, s: Site) -> None:
-        t = self.infer(s.expr, s.item, s.group, aggregate=False)
+        self.want(s, self.infer(s.expr, s.item, s.group, aggregate=False))
+
+    def want(self, s: Site | EntrySite, t: str) -> None:
+        """E303 when a rule's expression has another type than the rule wants."""
         if s.want != "未知" and t not in (s.want, "未知"):
             _mismatch(
                 self.out,
