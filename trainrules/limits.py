@@ -15,6 +15,7 @@ __all__ = [
     "MAX_HINT_CANDIDATES",
     "MAX_HINT_NAME_CHARS",
     "MAX_JSON_FILE_BYTES",
+    "MAX_JSON_RECORD_CHARS",
     "MAX_LINE_CHARS",
     "MAX_NESTING",
     "MAX_NODES",
@@ -90,6 +91,9 @@ MAX_ENTRIES = 10_000
 MAX_ENTRIES_SHOWN = 20
 #: Longest JSON line, CSV physical line or CSV cell, in characters: an error for that line.
 MAX_LINE_CHARS = 1 << 20
+#: Longest single record of a .json document, in characters: an error for that record (it is
+#: skipped without being decoded; the other records are read).
+MAX_JSON_RECORD_CHARS = 16 * MAX_LINE_CHARS
 #: Largest .json records file: RecordsFileError, exit 2 (use JSON Lines). It is read as a stream
 #: (one record in memory at a time), twice (checked whole, then read), so the cap bounds time.
 MAX_JSON_FILE_BYTES = 256 << 20

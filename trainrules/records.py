@@ -41,7 +41,7 @@ import attrs
 
 from trainrules import limits
 from trainrules.errors import BilingualError
-from trainrules.limits import MAX_JSON_FILE_BYTES, MAX_XLSX_UNCOMPRESSED_BYTES
+from trainrules.limits import MAX_JSON_FILE_BYTES, MAX_JSON_RECORD_CHARS, MAX_LINE_CHARS, MAX_XLSX_UNCOMPRESSED_BYTES
 
 __all__ = [
     "ITEM_FIELDS",
@@ -64,8 +64,6 @@ __all__ = [
 
 TEACHER_FIELDS: Final = ("id", "name", "school", "subject", "stage", "enrolled_at", "flags")
 ITEM_FIELDS: Final = ("submitted_at", "score", "grade", "length")
-# Longest JSON line, CSV physical line or CSV cell, in characters ("1 MB").
-MAX_LINE_CHARS: Final = 1 << 20
 
 _CHUNK: Final = 1 << 20
 _NEWLINES: Final = ("\n", "\r")
@@ -447,6 +445,11 @@ def _flatten(obj: Mapping[Any, object]) -> dict[str, object]:
 def _record(obj: object, index: int, location: str, *, troubled: bool = False) -> RecordOrProblem:
     """Turn one decoded object into a RawRecord, or a ReadProblem when it cannot be read."""
     try:
+        if isinstance(obj, _Oversized):
+            raise _Unreadable(
+                f"该记录有 {obj.chars} 个字符，超过上限 {MAX_JSON_RECORD_CHARS}：请检查这条记录",
+                f"the record has {obj.chars} characters, over the limit of {MAX_JSON_RECORD_CHARS}: check it",
+            )
         if not isinstance(obj, Mapping):
             raise _Unreadable("记录必须是一个对象（{…}）", "a record must be an object ({...})")
         if troubled:
@@ -470,8 +473,13 @@ def iter_records_from_dicts(objs: Iterable[Mapping[str, object]]) -> Iterator[Re
 
 
 _JSON_SPACE: Final = " \t\r\n"
-#: Longest single value (one record) of a .json document; past it the record is refused as invalid.
-_MAX_JSON_VALUE_CHARS: Final = 16 * MAX_LINE_CHARS
+
+
+@attrs.frozen
+class _Oversized:
+    """A record of a .json document longer than the largest record read (skipped, refused on its own)."""
+
+    chars: int
 
 
 class _JsonWalker:
@@ -544,9 +552,16 @@ class _JsonWalker:
             try:
                 value, end, troubled = self._decoder.raw_decode(self._buf, self._pos)
             except json.JSONDecodeError as exc:
-                # Perhaps the value goes on in the next chunk; past the largest record, it is broken.
-                if len(self._buf) - self._pos <= _MAX_JSON_VALUE_CHARS and self._fill():
+                # Perhaps the value goes on in the next chunk; past the largest record, it is skipped
+                # (when its brackets close) and refused on its own, or the document is broken.
+                if len(self._buf) - self._pos <= MAX_JSON_RECORD_CHARS and self._fill():
                     continue
+                if len(self._buf) - self._pos > MAX_JSON_RECORD_CHARS:
+                    start = self._pos
+                    size = self._skip_value()
+                    if size is not None:
+                        return _Oversized(size), False
+                    raise self._error(start, exc.msg) from exc
                 raise self._error(exc.pos, exc.msg) from exc
             except (ValueError, RecursionError) as exc:  # e.g. nesting deeper than Python's stack
                 raise RecordsFileError(
@@ -556,6 +571,46 @@ class _JsonWalker:
                 continue
             self._pos = end
             return value, troubled
+
+    def _skip_value(self) -> int | None:
+        """Walk over the object, array or string that starts here without decoding it (bounded memory).
+
+        Returns its length in characters, or None when the document ends before it closes.
+        """
+        opening = self._buf[self._pos]
+        if opening not in '{["':
+            return None
+        depth, in_string, escaped, size = 0, False, False, 0
+        while True:
+            buf, i = self._buf, self._pos
+            while i < len(buf):
+                ch = buf[i]
+                i += 1
+                if in_string:
+                    if escaped:
+                        escaped = False
+                    elif ch == "\\":
+                        escaped = True
+                    elif ch == '"':
+                        in_string = False
+                        if depth == 0:  # a lone string value ends here
+                            size += i - self._pos
+                            self._pos = i
+                            return size
+                elif ch == '"':
+                    in_string = True
+                elif ch in "{[":
+                    depth += 1
+                elif ch in "}]":
+                    depth -= 1
+                    if depth == 0:
+                        size += i - self._pos
+                        self._pos = i
+                        return size
+            size += i - self._pos
+            self._pos = i
+            if not self._fill():
+                return None
 
     def array(self, name: str) -> Iterator[tuple[object, bool]]:
         """The elements of the array that starts here."""
