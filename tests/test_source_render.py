@@ -284,3 +284,18 @@ def test_a_diagnostic_is_what_the_renderer_shows() -> None:
     assert "x.policy: 错误 E115: 文件中没有任何声明" == render_one(shown).splitlines()[0]
     assert "x.policy: error E115: the file declares nothing" == render_one(shown, "en").splitlines()[0]
     assert "1 个错误，0 个警告" == summary_line([shown])
+
+
+def test_past_the_limit_errors_are_shown_before_warnings() -> None:
+    """A thousand warnings before one error never hide the error in the rendered list."""
+    from trainrules.api import checks
+    from trainrules.render import render_text
+
+    unused = "\n".join(f"定义 未用{i} = 1" for i in range(60))
+    text = f'方案 甲 {{\n  标题 "t"\n}}\n{unused}\n合格 当 不存在的名字 不少于 1 依据 X1-01\n'
+    diagnostics = checks(text, name="p.policy")
+    assert diagnostics[-1].code == "E301"
+    assert len(diagnostics) > 50
+    rendered = render_text(diagnostics, "zh", limit=50)
+    assert "错误 E301" in rendered
+    assert rendered.count("警告 W601") == 49

@@ -514,3 +514,27 @@ def test_xlsx_scratch_file_that_cannot_be_made(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(OutputError, match="磁盘空间已满"):
         open_writer(target_dir / "out.xlsx", columns=COLUMNS)
     assert (os.listdir(target_dir), os.listdir(system_temp)) == ([], [])
+
+
+def test_explain_output_on_a_full_disk_says_so_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`explain -o` writes through the writers: a full disk is the same bilingual message, the old file intact."""
+    from trainrules.writers import OutputError, ResultWriter, write_text_atomic
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system: the full-disk case cannot be simulated here")
+    target = tmp_path / "explain.txt"
+    target.write_text("old\n", encoding="utf-8")
+    scratch = tmp_path / ".explain.txt.trainrules-1.tmp"
+    scratch.write_bytes(b"")
+    monkeypatch.setattr(
+        ResultWriter, "_create_temporary", staticmethod(lambda path: (scratch, os.open("/dev/full", os.O_WRONLY)))
+    )
+    with pytest.raises(OutputError) as caught:
+        write_text_atomic(target, "新的说明\n" * 1000)
+    assert "磁盘空间已满" in caught.value.message_zh
+    assert "保持不变" in caught.value.message_zh
+    assert "no space left on the device" in caught.value.message_en
+    assert "old\n" == target.read_text(encoding="utf-8")
+    assert not scratch.exists()

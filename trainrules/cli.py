@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import Literal
 
 import attrs
@@ -20,7 +19,7 @@ from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_re
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision, LineResult
 from trainrules.values import ValueProblem, parse_text
-from trainrules.writers import OutputError, open_writer
+from trainrules.writers import OutputError, open_writer, write_text_atomic
 
 __all__ = ["main"]
 
@@ -396,24 +395,6 @@ def _wanted(d: Decision, status: str) -> bool:
     return d.status == status
 
 
-def _write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in its directory, replaced in one step."""
-    target = Path(path)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with temp.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OutputError(f"写入 {path} 失败（{exc.strerror}）", f"writing {path} failed ({exc.strerror})") from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
 @main.command("explain")
 @click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @click.argument("policy_path", metavar="POLICY")
@@ -497,7 +478,7 @@ def explain_cmd(
         else:
             text = "\n\n".join(render_explanation(e, lang) for e in explained) + ("\n" if explained else "")
         if output is not None:
-            _write_atomic(output, text)
+            write_text_atomic(output, text)
         else:
             sys.stdout.write(text)
     except (RecordsFileError, OutputError) as exc:

@@ -670,7 +670,7 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
         total = f"; {'总分' if zh else 'total'} {_num(d.total)} / {_num(d.max_total)}" if d.parts else ""
         lines.append(
             f"{'结论' if zh else 'Outcome'}: {verdict}{total}"
-            + (f"; {'认定' if zh else 'granted'} {_num(d.hours)} {d.unit or ''}" if d.passed else "")
+            + (f"; {'认定' if zh else 'granted'} {_num(d.hours)} {d.unit}" if d.passed and d.unit else "")
         )
         if d.certificates:
             lines.append(f"{'证书' if zh else 'Certificates'}: {'、'.join(d.certificates)}")

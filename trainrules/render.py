@@ -106,7 +106,16 @@ def summary_line(diagnostics: Sequence[Shown], lang: Lang = "zh") -> str:
 
 
 def render_text(diagnostics: Sequence[Shown], lang: Lang = "zh", limit: int = MAX_DIAGNOSTICS_SHOWN) -> str:
-    """Render diagnostics for a terminal, at most ``limit`` of them, then "… and N more"."""
+    """Render diagnostics for a terminal, at most ``limit`` of them, then "… and N more".
+
+    Past the limit the errors are shown before any warning (each kept in source order), so a
+    thousand warnings never hide the one error that stops the policy.
+    """
+    if len(diagnostics) > limit:
+        first = set(sorted(range(len(diagnostics)), key=lambda i: (diagnostics[i].code.startswith("W"), i))[:limit])
+        diagnostics = [d for i, d in enumerate(diagnostics) if i in first] + [
+            d for i, d in enumerate(diagnostics) if i not in first
+        ]
     shown = [render_one(d, lang) for d in diagnostics[:limit]]
     rest = len(diagnostics) - limit
     if rest > 0:

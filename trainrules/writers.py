@@ -55,7 +55,15 @@ from trainrules import limits
 from trainrules.errors import BilingualError
 from trainrules.values import decimal_text
 
-__all__ = ["OutputError", "OutputFormat", "ResultWriter", "flatten_row", "open_writer", "remove_stale_temporaries"]
+__all__ = [
+    "OutputError",
+    "OutputFormat",
+    "ResultWriter",
+    "flatten_row",
+    "open_writer",
+    "remove_stale_temporaries",
+    "write_text_atomic",
+]
 
 OutputFormat: TypeAlias = Literal["json", "jsonl", "csv", "xlsx"]
 _SUFFIXES: Final[Mapping[str, OutputFormat]] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
@@ -337,6 +345,27 @@ class ResultWriter:
             self.close()
         else:
             self.abort()
+
+
+class _TextWriter(ResultWriter):
+    """A whole text written at once (``explain -o``), with the writers' temporary files and errors."""
+
+    def write_text(self, text: str) -> None:
+        try:
+            self._file.write(text.encode("utf-8"))
+        except OSError as exc:
+            self.abort()
+            raise _write_failed(self.path, exc) from exc
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: all of it, or the earlier file untouched.
+
+    Raises:
+        OutputError: the text could not be written (the message says why and that nothing changed).
+    """
+    with _TextWriter(Path(path), None) as out:
+        out.write_text(text)
 
 
 def _sync_directory(directory: Path) -> None:
