@@ -68,3 +68,17 @@ def test_law_shortfall_is_required_minus_credited_and_credited_at_most_the_entri
     assert line.credited <= sum(int(e["学时"]) for e in entries)  # type: ignore[call-overload]  # ints drawn above
     unaccredited = sum(1 for e in entries if not e["机构认定"])
     assert unaccredited == sum(n.count for n in q.not_counted)
+
+
+def test_explain_searches_a_labels_vocabulary() -> None:
+    """学历 专科 fails `学历 不低于 "本科"`: the search tries every word and offers 本科 (it used to skip labels)."""
+    policy = trainrules.loads(
+        '方案 示例 {\n  标题 "学历要求"\n}\n'
+        "输入 教师 {\n  学历: 标签 {专科 < 本科 < 研究生} 依据 X1-01\n  成绩: 数 0 至 100 依据 X1-01\n}\n"
+        '合格 当 学历 不低于 "本科" 且 成绩 不少于 60 依据 X1-02\n',
+        name="p.policy",
+    )
+    (raw,) = list(iter_records_from_dicts([{"id": "A", "facts": {"学历": "专科", "成绩": 70}}]))
+    text = render_explanation(explain(policy.evaluator(), raw))  # type: ignore[arg-type]  # a RawRecord here
+    assert "若“学历”为 本科（现为 专科）" in text
+    assert "学历（试过词表中的每个词）" in text

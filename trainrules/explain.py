@@ -372,14 +372,18 @@ def _search_inputs(
             bounds = f"{decimal_text(spec.low)} 至 {decimal_text(spec.high)}"
             zh = f"在 {bounds} 内以 {grid} 为单位搜索"
             en = f"searched {decimal_text(spec.low)} to {decimal_text(spec.high)} in steps of {grid}"
-        elif spec.type == "是否":
-            options = [v for v in (True, False) if v != current]
-            for v in options:
+        elif spec.type == "是否" or (spec.type == "标签" and spec.vocab):
+            words = spec.vocab if spec.type == "标签" else (True, False)
+            for v in (w for w in words if w != current):  # a label: every other word, in the vocabulary's order
                 d = _try(ev, raw, key, school, v)
                 if d.passed:
                     found = (v, d)
                     break
-            zh, en = "试过另一取值", "tried the other value"
+            zh, en = (
+                ("试过另一取值", "tried the other value")
+                if spec.type == "是否"
+                else ("试过词表中的每个词", "tried every word of its vocabulary")
+            )
         elif spec.type == "时刻":
             found = _search_instant(ev, raw, key, school, current)
             zh, en = (
@@ -576,10 +580,10 @@ def _search_lines(ex: Explanation, zh: bool) -> list[str]:
     if not ex.changes and not ex.input_changes:
         if skipped:
             lines.append(
-                "在已搜索的输入中，没有任何单项改变能使其合格；下列输入未搜索，无法断言："
+                "在已搜索的输入中，没有任何单项改变能使其合格；“未搜索”所列的输入无法断言。"
                 if zh
                 else "No single change of the inputs searched would make this teacher pass;"
-                " the inputs below were not searched, so nothing is claimed about them:"
+                " nothing is claimed about the inputs listed as not searched."
             )
         else:
             lines.append("没有任何单项改变能使其合格。" if zh else "No single change would make this teacher pass.")
