@@ -357,3 +357,16 @@ def test_law_long_format_gives_the_same_decisions_as_nested_json(rows: list[tupl
         )
         if a.status == "assessed":
             assert (define(a, "总学时"), define(a, "前二学时")) == (define(b, "总学时"), define(b, "前二学时"))
+
+
+def test_entries_files_get_the_whole_file_checks_and_the_row_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = tmp_path / "title.csv"
+    title.write_text("培训记录 2023\n教师编号,学时\nT1,4\n", encoding="utf-8")
+    with pytest.raises(RecordsFileError, match="看起来是标题"):
+        read_entries(title, "培训记录")
+    monkeypatch.setattr("trainrules.limits.MAX_ENTRY_ROWS", 2)
+    events = write_csv(tmp_path / "events.csv", ROWS)
+    with pytest.raises(RecordsFileError, match="条目超过 2 行"):
+        read_entries(events, "培训记录")
