@@ -17,7 +17,16 @@ from trainrules.diagnostics import Collector, Diagnostic, PolicyError, Severity
 from trainrules.evaluate import Evaluator, Recorder
 from trainrules.ir import CheckedPolicy
 from trainrules.params import ParamError, substitute
-from trainrules.records import RawRecord, ReadProblem, iter_records_from_dicts
+from trainrules.records import (
+    EntriesIndex,
+    RawRecord,
+    ReadProblem,
+    RecordsFileError,
+    RecordStream,
+    attach_entries,
+    entries_from_dicts,
+    iter_records_from_dicts,
+)
 from trainrules.results import Decision, Results
 from trainrules.source import Source
 from trainrules.syntax.lower import lower
@@ -38,6 +47,8 @@ __all__ = [
 
 PolicyPath = str | os.PathLike[str]
 RecordsInput = Iterable[Mapping[str, object] | RawRecord | ReadProblem]
+#: Entries in long format by list name: an index read with ``records.read_entries``, or rows (dicts).
+EntriesInput = Mapping[str, EntriesIndex | Iterable[Mapping[str, object]]]
 
 
 @attrs.frozen
@@ -116,6 +127,7 @@ class Policy:
         *,
         explain: bool = False,
         params: Mapping[str, object] | None = None,
+        entries: EntriesInput | None = None,
     ) -> Iterator[Decision]:
         """Evaluate records as a stream, one decision per input record, in input order.
 
@@ -124,12 +136,19 @@ class Policy:
             schools: school records, likewise.
             explain: record the derivation of each decision (``Decision.steps``).
             params: assumption values to use instead of the policy's (see :meth:`with_params`).
+            entries: lists in long format (docs/records.md): list name → rows or ``read_entries`` index.
+                Entries no record takes are not reported here: use :meth:`evaluate`, or the index's
+                ``orphans()`` afterwards.
 
         Yields:
             One :class:`Decision` per record; a bad record yields an ``error`` decision.
+
+        Raises:
+            RecordsFileError: records read from CSV/xlsx for a plan with lists and no entries for one.
         """
         policy = self.with_params(params or {})
-        yield from policy.evaluator(schools).run(_raw(records), Recorder if explain else None)
+        indexes = policy.entry_indexes(records, entries)
+        yield from policy.evaluator(schools).run(attach_entries(_raw(records), indexes), Recorder if explain else None)
 
     def evaluate(
         self,
@@ -138,6 +157,7 @@ class Policy:
         *,
         explain: bool = False,
         params: Mapping[str, object] | None = None,
+        entries: EntriesInput | None = None,
     ) -> Results:
         """Evaluate all records; group checks (核查 … 按 …) are evaluated over the whole run.
 
@@ -146,13 +166,52 @@ class Policy:
             schools: school records, likewise.
             explain: record the derivation of each decision (``Decision.steps``).
             params: assumption values to use instead of the policy's (see :meth:`with_params`).
+            entries: lists in long format (docs/records.md): list name → rows (``{"教师编号": "T1",
+                "学时": 8, …}``) or an index read with ``trainrules.records.read_entries``.
 
         Returns:
-            The decisions, in input order, and the group findings.
+            The decisions, in input order, and the group findings; entries whose teacher no record
+            has are ``entry_problems``.
+
+        Raises:
+            RecordsFileError: records read from CSV/xlsx for a plan with lists and no entries for one;
+                an entries row without a teacher id.
         """
-        ev = self.with_params(params or {}).evaluator(schools)
-        decisions = list(ev.run(_raw(records), Recorder if explain else None))
-        return Results(decisions=decisions, groups=ev.group_findings(), school_problems=ev.school_read_problems)
+        policy = self.with_params(params or {})
+        ev = policy.evaluator(schools)
+        indexes = policy.entry_indexes(records, entries)
+        decisions = list(ev.run(attach_entries(_raw(records), indexes), Recorder if explain else None))
+        return Results(
+            decisions=decisions,
+            groups=ev.group_findings(),
+            school_problems=ev.school_read_problems,
+            entry_problems=orphan_problems(indexes),
+        )
+
+    def entry_indexes(self, records: object, entries: EntriesInput | None) -> list[EntriesIndex]:
+        """Index the entries given for each list, refusing a run whose lists would silently be empty.
+
+        Raises:
+            RecordsFileError: a list the plan does not have; or records read from CSV/xlsx (which
+                cannot hold a list) while a list of the plan has no entries source.
+        """
+        given = dict(entries or {})
+        names = [spec.name for spec in self.plan.lists]
+        for name in given:
+            if name not in names:
+                raise RecordsFileError(
+                    f"本方案没有列表“{name}”（方案的列表：{'、'.join(names) or '无'}）",
+                    f"this plan has no list '{name}' (its lists: {', '.join(names) or 'none'})",
+                )
+        if isinstance(records, RecordStream) and records.format in ("csv", "xlsx"):
+            missing = [name for name in names if name not in given]
+            if missing:
+                raise silent_lists_error(missing[0], records.format)
+        fields = {spec.name: [f.key for f in spec.fields] for spec in self.plan.lists}
+        return [
+            rows if isinstance(rows, EntriesIndex) else entries_from_dicts(name, rows, fields=fields[name])
+            for name, rows in given.items()
+        ]
 
     @property
     def name(self) -> str:
@@ -324,3 +383,32 @@ def iter_policy_files(paths: list[str]) -> Iterator[str]:
             yield from sorted(str(x) for x in Path(p).glob("*.policy"))
         else:
             yield p
+
+
+def silent_lists_error(name: str, fmt: str) -> RecordsFileError:
+    """Refuse to score a list from records that cannot hold one (every teacher would have none: zero hours)."""
+    return RecordsFileError(
+        f"方案声明了列表“{name}”，但 {fmt} 教师记录的单元格放不下列表，又没有给出条目：每位教师都会是 0 条。"
+        f"请用 --entries {name}=文件（每行一条，含 教师编号 列）给出，或在同一工作簿中放一个名为“{name}”的工作表",
+        f"the plan declares the list '{name}', but {fmt} teacher records cannot hold a list and no entries were "
+        f"given: every teacher would have none. Give them with --entries {name}=FILE (one row per entry, with a "
+        f"教师编号 column), or a sheet named '{name}' in the same workbook",
+    )
+
+
+def orphan_problems(indexes: Iterable[EntriesIndex]) -> list[ReadProblem]:
+    """One problem per entry whose teacher id no teacher record has (after the run): reported, never dropped."""
+    out: list[ReadProblem] = []
+    for index in indexes:
+        for teacher, locations in index.orphans():
+            for location in locations:
+                out.append(
+                    ReadProblem(
+                        len(out),
+                        location,
+                        f"“{index.list_name}”的条目属于编号 {teacher}，但没有（可读的）编号为 {teacher} 的教师记录",
+                        f"an entry of '{index.list_name}' belongs to {teacher}, but no (readable) teacher record "
+                        f"has that id",
+                    )
+                )
+    return out

@@ -11,11 +11,22 @@ import attrs
 import click
 import orjson
 
-from trainrules.api import Policy, UnencodedInfo, analyse_file, iter_policy_files, load
+from trainrules.api import Policy, UnencodedInfo, analyse_file, iter_policy_files, load, orphan_problems
 from trainrules.diagnostics import PolicyError, Severity
 from trainrules.explain import Explanation, explain, render_explanation
+from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_ENTRIES_SHOWN
 from trainrules.params import ParamError, parse_settings
-from trainrules.records import RawRecord, ReadProblem, RecordsFileError, read_records, read_schools
+from trainrules.records import (
+    EntriesIndex,
+    RawRecord,
+    ReadProblem,
+    RecordsFileError,
+    RecordStream,
+    attach_entries,
+    read_entries,
+    read_records,
+    read_schools,
+)
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision, LineResult
 from trainrules.values import ValueProblem, parse_text
@@ -124,6 +135,10 @@ _SET_HELP = "Use VALUE for the assumption NAME (假设 NAME = …) in this run: 
 
 
 _STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."
+_ENTRIES_HELP = (
+    "A list's entries in long format, one row per entry with a 教师编号 column: LIST=FILE "
+    "(.csv/.xlsx/.json/.jsonl; in an xlsx the sheet named LIST). Repeatable, one per list."
+)
 
 
 def _policy_for_scoring(path: str, lang: Lang, strict: bool, settings: tuple[str, ...] = ()) -> Policy:
@@ -256,6 +271,7 @@ def _summary(
 @click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
 @click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
+@click.option("--entries", "entry_files", multiple=True, metavar="LIST=FILE", help=_ENTRIES_HELP)
 def evaluate_cmd(
     policy_path: str,
     records: str,
@@ -265,6 +281,7 @@ def evaluate_cmd(
     lang: Lang,
     strict: bool,
     settings: tuple[str, ...] = (),
+    entry_files: tuple[str, ...] = (),
 ) -> None:
     """Score every record of RECORDS under POLICY.
 
@@ -275,7 +292,8 @@ def evaluate_cmd(
     from tqdm import tqdm
 
     policy = _policy_for_scoring(policy_path, lang, strict, settings)
-    clash = next((p for p in (records, schools_path, policy_path) if p and _same_file(output, p)), None)
+    inputs = (records, schools_path, policy_path, *(f.partition("=")[2] for f in entry_files))
+    clash = next((p for p in inputs if p and _same_file(output, p)), None)
     if clash is not None:
         zh, en = (
             f"输出文件 {output} 就是输入文件 {clash}：换一个输出文件名",
@@ -289,13 +307,14 @@ def evaluate_cmd(
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         schools = _schools(records, schools_path)
-        stream = read_records(records)
+        stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
+        indexes = _entry_indexes(policy, records, stream, entry_files)
         tabular = output.lower().endswith((".csv", ".xlsx"))
         ev = policy.evaluator(schools)
         with open_writer(output, columns=_columns(policy) if tabular else None, rows=stream.count) as out:
             from trainrules.evaluate import Recorder
 
-            decisions = ev.run(stream, Recorder if with_explanation else None)
+            decisions = ev.run(attach_entries(stream, indexes), Recorder if with_explanation else None)
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
                 out.write(_row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
@@ -341,6 +360,7 @@ def evaluate_cmd(
             f"{problem.message_zh if lang == 'zh' else problem.message_en}",
             err=True,
         )
+    counts["error"] += _report_orphans(indexes, lang)
     for g in ev.group_findings():
         group = "，".join(f"{k}={v}" for k, v in g.group)
         if g.error_zh:  # the check cannot be decided for this group: an error, like a bad record (exit 1)
@@ -414,6 +434,7 @@ def _wanted(d: Decision, status: str) -> bool:
     "--lang", type=_LANG, default="zh", help="Language of the engine's own words (the policy's labels stay Chinese)."
 )
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
+@click.option("--entries", "entry_files", multiple=True, metavar="LIST=FILE", help=_ENTRIES_HELP)
 def explain_cmd(
     policy_path: str,
     records: str,
@@ -425,6 +446,7 @@ def explain_cmd(
     lang: Lang,
     strict: bool,
     settings: tuple[str, ...] = (),
+    entry_files: tuple[str, ...] = (),
 ) -> None:
     """Explain teachers' decisions: outcome, shortfall, smallest passing changes, and the derivation.
 
@@ -443,7 +465,8 @@ def explain_cmd(
         if output is not None and any(_same_file(output, p) for p in (records, schools_path, policy_path) if p):
             raise OutputError(f"输出文件 {output} 就是输入文件", f"the output file {output} is an input file")
         ev = policy.evaluator(_schools(records, schools_path))
-        every = list(read_records(records))
+        stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
+        every = list(attach_entries(stream, _entry_indexes(policy, records, stream, entry_files)))
         raws = [r for r in every if isinstance(r, RawRecord)]
         if status is not None:
             # A second evaluator tracks ids as evaluate does (a repeated id is an error there too).
@@ -487,3 +510,51 @@ def explain_cmd(
     if status is not None or output is not None:
         click.echo(f"已说明 {len(explained)} 名教师" if zh else f"{len(explained)} teacher(s) explained", err=True)
     sys.exit(1 if any(e.decision.status == "error" for e in explained) else 0)
+
+
+def _entry_indexes(
+    policy: Policy, records: str, stream: RecordStream, entry_files: tuple[str, ...]
+) -> list[EntriesIndex]:
+    """Read each list's long-format entries: from ``--entries LIST=FILE``, else from the records workbook's
+    sheet named after the list. A list that CSV/xlsx records leave without entries is refused (api)."""
+    specs = {spec.name: spec for spec in policy.plan.lists}
+    given: dict[str, EntriesIndex] = {}
+    for option in entry_files:
+        name, equals, path = (part.strip() for part in option.partition("="))
+        if not equals or not name or not path:
+            raise RecordsFileError(
+                f"--entries 的写法是 列表名=文件（如 --entries 培训记录=events.csv），而不是“{option}”",
+                f"--entries takes LIST=FILE (e.g. --entries 培训记录=events.csv), not {option!r}",
+            )
+        if name in given:
+            raise RecordsFileError(f"--entries {name} 给了两次", f"--entries {name} is given twice")
+        spec = specs.get(name)
+        fields = [f.key for f in spec.fields] if spec is not None else None
+        given[name] = read_entries(path, name, fields=fields) if spec is not None else EntriesIndex(name, path)
+    for name, spec in specs.items():  # a sheet named after the list, in the teachers' own workbook
+        if name not in given and stream.format == "xlsx" and name in (sheet.strip() for sheet in stream.sheets):
+            given[name] = read_entries(records, name, fields=[f.key for f in spec.fields])
+    return policy.entry_indexes(stream, given)
+
+
+def _report_orphans(indexes: list[EntriesIndex], lang: Lang) -> int:
+    """Print the entries whose teacher no record has (one line per teacher id); return how many entries."""
+    problems = orphan_problems(indexes)
+    zh = lang == "zh"
+    for index in indexes:
+        for shown, (teacher, locations) in enumerate(index.orphans()):
+            if shown == MAX_DIAGNOSTICS_SHOWN:
+                rest = len(index.orphans()) - shown
+                click.echo(f"……另有 {rest} 个编号" if zh else f"... and {rest} more ids", err=True)
+                break
+            where = "、".join(locations[:MAX_ENTRIES_SHOWN]) + (
+                f" 等 {len(locations)} 条" if len(locations) > MAX_ENTRIES_SHOWN else ""
+            )
+            click.echo(
+                f"条目无所属教师: {index.list_name} {where}：编号 {teacher} 没有（可读的）教师记录"
+                if zh
+                else f"entries without a teacher: {index.list_name} {where}: no (readable) teacher record has the id "
+                f"{teacher}",
+                err=True,
+            )
+    return len(problems)

@@ -73,8 +73,14 @@ def read_list(
                 )
             )
             continue
+        named = []
         if spec.naming is not None and isinstance(obj.get(spec.naming), str) and obj[spec.naming].strip():
-            label = f"第 {n} 条（{spec.naming} {obj[spec.naming].strip()}）"
+            named.append(f"{spec.naming} {obj[spec.naming].strip()}")
+        location = getattr(obj, "location", None)  # read from a long-format file (records.LocatedEntry)
+        if location:
+            named.append(str(location))
+        if named:
+            label = f"第 {n} 条（{'，'.join(named)}）"
         values: dict[str, object] = {}
         for fs in spec.fields:
             found: list[Problem] = []

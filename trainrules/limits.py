@@ -12,6 +12,7 @@ __all__ = [
     "MAX_DIAGNOSTICS_SHOWN",
     "MAX_ENTRIES",
     "MAX_ENTRIES_SHOWN",
+    "MAX_ENTRY_ROWS",
     "MAX_HINT_CANDIDATES",
     "MAX_HINT_NAME_CHARS",
     "MAX_JSON_FILE_BYTES",
@@ -109,3 +110,10 @@ MAX_XLSX_WHOLE_PARTS_BYTES = 128 << 20
 #: Most rows an xlsx output sheet may have, the header included (Excel opens no more):
 #: OutputError suggesting .csv or .jsonl, exit 2, nothing written.
 MAX_XLSX_ROWS = 1_048_576
+
+# ---------- entries in long format (enforced in trainrules.records) ----------
+
+#: Most rows one long-format entries file (``--entries 培训记录=events.csv``) may have:
+#: RecordsFileError, exit 2 (split the run). The file is indexed in memory by teacher id, about
+#: 230 bytes per entry of five short fields (benchmarks/README.md), so the cap bounds memory (under 1 GiB).
+MAX_ENTRY_ROWS = 3_000_000

@@ -28,11 +28,12 @@ import itertools
 import json
 import os
 import re
+import sys
 import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeAlias
@@ -49,14 +50,19 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_XLSX_UNCOMPRESSED_BYTES",
     "TEACHER_FIELDS",
+    "EntriesIndex",
+    "LocatedEntry",
     "RawRecord",
     "ReadProblem",
     "RecordOrProblem",
     "RecordStream",
     "RecordsFileError",
     "UncomputedFormula",
+    "attach_entries",
     "column_key",
+    "entries_from_dicts",
     "iter_records_from_dicts",
+    "read_entries",
     "read_records",
     "read_records_text",
     "read_schools",
@@ -87,7 +93,7 @@ _SCHOOL_SHEETS: Final = frozenset({"学校", "schools"})
 
 Kind: TypeAlias = Literal["teacher", "school"]
 # What a reader looks for: teachers, the school part of a mixed file, or a file of schools only.
-_Want: TypeAlias = Literal["teacher", "school", "school file"]
+_Want: TypeAlias = Literal["teacher", "school", "school file", "entries"]
 
 
 class RecordsFileError(BilingualError):
@@ -138,6 +144,8 @@ class RecordStream(Iterator[RecordOrProblem]):
             sheet); None for other formats, or when an xlsx has no sheet of this kind.
         count: How many records there are, when known before reading (a .json document,
             checked whole first); else None.
+        format: The file's format (``json``, ``jsonl``, ``csv``, ``xlsx``), None for text.
+        sheets: The visible sheets of an xlsx (empty for other formats).
     """
 
     def __init__(
@@ -146,6 +154,10 @@ class RecordStream(Iterator[RecordOrProblem]):
         self._records = records
         self.sheet = sheet
         self.count = count
+        #: The file's format (json, jsonl, csv, xlsx); None for records given as text.
+        self.format: str | None = None
+        #: For an xlsx: its visible sheets (where entries sheets named after lists are looked for).
+        self.sheets: tuple[str, ...] = ()
 
     def __next__(self) -> RecordOrProblem:
         return next(self._records)
@@ -236,10 +248,15 @@ def _one_cell(cells: Sequence[object]) -> bool:
 
 def _check_title_row(first: Sequence[object], second: Sequence[object], kind: _Want, where: str) -> None:
     """Refuse a title above the header: row 1 has one cell, and row 2 holds the headers (编号 / 学校 ...)."""
-    wanted = {"id", "name"} if kind == "teacher" else {"school"}
-    keys = {column_key(str(cell), school=kind != "teacher") for cell in second if isinstance(cell, str)}
     title = next(str(cell).strip() for cell in first if cell is not None and str(cell).strip())
-    if keys & wanted and column_key(title, school=kind != "teacher").startswith("facts."):  # no header word
+    if kind == "entries":  # an entries file's header holds the teacher's id column
+        keys, wanted = {str(cell).strip() for cell in second if isinstance(cell, str)}, set(_ENTRY_TEACHER_HEADERS)
+        plain = title not in wanted
+    else:
+        wanted = {"id", "name"} if kind == "teacher" else {"school"}
+        keys = {column_key(str(cell), school=kind != "teacher") for cell in second if isinstance(cell, str)}
+        plain = column_key(title, school=kind != "teacher").startswith("facts.")  # no header word
+    if keys & wanted and plain:
         raise RecordsFileError(
             f"{where}：表头第 1 行“{title[:40]}”看起来是标题，表头应在第 2 行？请删去标题行，让表头位于第 1 行",
             f"{where}: row 1 ({title[:40]!r}) looks like a title, and the header is in row 2? "
@@ -286,7 +303,7 @@ def _header_keys(cells: Sequence[object], kind: _Want, where: str) -> list[str]:
                 f"{where}：第 {number} 列表头为空", f"{where}: the header of column {number} is empty"
             )
         _check_invisible(text, number, where)
-        key = column_key(text, school=kind != "teacher")
+        key = text if kind == "entries" else column_key(text, school=kind != "teacher")
         if key in first_header:
             raise RecordsFileError(
                 f"{where}：表头“{first_header[key]}”与“{text}”重复（都表示 {key}）",
@@ -645,9 +662,14 @@ class _JsonWalker:
                     yield obj, troubled, f"{where}#/{index}"
             self.end()
             return
-        if first != "{":
+        if first != "{" or kind == "entries":
             if first == "":
                 raise self._error(self._pos, "Expecting value")
+            if kind == "entries":
+                raise RecordsFileError(
+                    f'{where}：条目文件必须是条目数组（[{{"教师编号": …, …}}, …]）',
+                    f'{where}: an entries JSON file must be an array of entries ([{{"教师编号": …, …}}, …])',
+                )
             raise RecordsFileError(
                 f"{where}：JSON 文件必须是记录数组，或含 teachers 的对象",
                 f"{where}: a JSON file must be an array of records or an object with 'teachers'",
@@ -724,7 +746,7 @@ def _iter_jsonl(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrPr
     school in a file of schools.
     """
     default: Kind = "school" if kind == "school file" else "teacher"
-    wanted: Kind = "teacher" if kind == "teacher" else "school"
+    wanted: Kind = "teacher" if kind in ("teacher", "entries") else "school"
     index = 0
     line_no = 0
     decoder = _Decoder()
@@ -933,8 +955,12 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
             workbook.close()
 
 
-def _sheet_name(names: Sequence[str], kind: _Want) -> str | None:
-    """The sheet to read among the visible worksheets ``names``: by name, else the first that fits."""
+def _sheet_name(names: Sequence[str], kind: _Want, skip: Collection[str] = ()) -> str | None:
+    """The sheet to read among the visible worksheets ``names``: by name, else the first that fits.
+
+    Sheets named in ``skip`` (the plan's lists, read as entries) are never read as teachers or schools.
+    """
+    names = [name for name in names if name.strip() not in skip]
 
     def named(wanted: frozenset[str]) -> str | None:
         return next((name for name in names if name.strip().lower() in wanted), None)
@@ -960,8 +986,21 @@ def _visible_sheets(workbook: Any) -> list[str]:
     return [ws.title for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
 
 
-def _xlsx_rows(workbook: Any, kind: _Want, where: str) -> tuple[str, Iterator[tuple[object, ...]], list[str]] | None:
-    sheet = _sheet_name(_visible_sheets(workbook), kind)
+def _xlsx_rows(
+    workbook: Any, kind: _Want, where: str, sheet_wanted: str | Collection[str] = ()
+) -> tuple[str, Iterator[tuple[object, ...]], list[str]] | None:
+    """Open the sheet to read: for entries the one named ``sheet_wanted``, else chosen by kind, skipping those named."""
+    visible = _visible_sheets(workbook)
+    if isinstance(sheet_wanted, str):
+        sheet = next((name for name in visible if name.strip() == sheet_wanted), None)
+        if sheet is None:
+            shown = "、".join(visible)
+            raise RecordsFileError(
+                f"{where}：没有名为“{sheet_wanted}”的可见工作表（可见的工作表：{shown}）",
+                f"{where}: the workbook has no visible sheet named '{sheet_wanted}' (visible sheets: {shown})",
+            )
+    else:
+        sheet = _sheet_name(visible, kind, sheet_wanted)
     if sheet is None:
         if kind == "teacher":
             raise RecordsFileError(
@@ -1020,11 +1059,13 @@ def _uncomputed_in(path: Path, member: str, where: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _iter_xlsx(path: Path, where: str, kind: _Want) -> Iterator[RecordOrProblem]:
+def _iter_xlsx(
+    path: Path, where: str, kind: _Want, sheet_wanted: str | Collection[str] = ()
+) -> Iterator[RecordOrProblem]:
     from openpyxl.utils import get_column_letter  # only xlsx input needs openpyxl
 
     with _open_workbook(path, where) as workbook:
-        opened = _xlsx_rows(workbook, kind, where)
+        opened = _xlsx_rows(workbook, kind, where, sheet_wanted)
         if opened is None:
             return
         sheet, rows, keys = opened
@@ -1161,31 +1202,40 @@ def _streamed(file: Path, where: str, reader: _StreamReader, kind: _Want) -> Ite
         raise _os_error(where, exc) from exc
 
 
-def _read(path: str | os.PathLike[str], kind: _Want) -> RecordStream:
+def _read(path: str | os.PathLike[str], kind: _Want, sheet_wanted: str | Collection[str] = ()) -> RecordStream:
     file, fmt, where = _source(path)
     if fmt == "json":
-        return _json_file(file, where, kind)
+        stream = _json_file(file, where, kind)
+        stream.format = fmt
+        return stream
     if fmt == "xlsx":
         # Check the workbook, sheet and header now, so whole-file problems raise at call time.
         with _open_workbook(file, where) as workbook:
-            opened = _xlsx_rows(workbook, kind, where)
-        return RecordStream(_iter_xlsx(file, where, kind), opened[0] if opened else None)
+            opened = _xlsx_rows(workbook, kind, where, sheet_wanted)
+            sheets = tuple(_visible_sheets(workbook))
+        stream = RecordStream(_iter_xlsx(file, where, kind, sheet_wanted), opened[0] if opened else None)
+        stream.format = fmt
+        stream.sheets = sheets
+        return stream
     _check_utf8(file, where)
     if fmt == "csv":
         try:
-            with file.open(encoding="utf-8-sig", newline="") as stream:
+            with file.open(encoding="utf-8-sig", newline="") as text:
                 _allow_long_csv_cells()
                 oversized: list[int] = []
                 _csv_header(
-                    csv.reader(_csv_lines(stream, oversized), strict=True), oversized, kind, where, first_pass=True
+                    csv.reader(_csv_lines(text, oversized), strict=True), oversized, kind, where, first_pass=True
                 )
         except OSError as exc:
             raise _os_error(where, exc) from exc
-        return RecordStream(_streamed(file, where, _iter_csv, kind))
-    return RecordStream(_streamed(file, where, _iter_jsonl, kind))
+        stream = RecordStream(_streamed(file, where, _iter_csv, kind))
+    else:
+        stream = RecordStream(_streamed(file, where, _iter_jsonl, kind))
+    stream.format = fmt
+    return stream
 
 
-def read_records(path: str | os.PathLike[str]) -> RecordStream:
+def read_records(path: str | os.PathLike[str], *, lists: Collection[str] = ()) -> RecordStream:
     """Read the teacher records of a file, one at a time.
 
     The format follows the suffix: ``.json`` (an array of records, or an object with
@@ -1201,6 +1251,8 @@ def read_records(path: str | os.PathLike[str]) -> RecordStream:
 
     Args:
         path: The records file.
+        lists: The plan's list names: an xlsx sheet so named holds entries (:func:`read_entries`)
+            and is never read as teachers.
 
     Returns:
         An iterator of one RawRecord or ReadProblem per teacher record, in file order.
@@ -1211,7 +1263,7 @@ def read_records(path: str | os.PathLike[str]) -> RecordStream:
             a CSV separated by semicolons or tabs, an xlsx without a visible sheet, or a
             JSON document of the wrong shape.
     """
-    return _read(path, "teacher")
+    return _read(path, "teacher", tuple(lists))
 
 
 def read_schools(path: str | os.PathLike[str], *, separate: bool = False) -> list[RecordOrProblem]:
@@ -1279,3 +1331,235 @@ def read_records_text(
         )
         return _iter_csv(io.StringIO(text, newline=""), name, want)
     return _iter_jsonl(io.StringIO(text, newline=""), name, want)
+
+
+# --- entries in long format --------------------------------------------------
+
+#: Headers naming the teacher an entry belongs to, by preference: 教师编号 first, so that a list may
+#: have a field of its own called 编号 (then the teacher's column must be headed 教师编号).
+_ENTRY_TEACHER_HEADERS: Final = ("教师编号", "teacher_id", "编号", "id")
+#: A location ending in a row number: ``events.csv:14``, ``book.xlsx!培训记录:7``, ``events.json#/3``.
+_ROW_NUMBER: Final = re.compile(r"(.*\D)([1-9][0-9]{0,11}|0)")
+#: How many unreadable rows an entries file's refusal names (the rest are counted).
+_BAD_ROWS_SHOWN: Final = 5
+
+
+class LocatedEntry(dict[str, object]):
+    """One entry of a list read from a long-format file: its fields by name, and where it was read.
+
+    ``location`` (``events.csv:14``, ``roster.xlsx!培训记录:7``) is shown with the entry in errors and
+    explanations (``第 2 条（events.csv:14）``).
+    """
+
+    def __init__(self, fields: Mapping[str, object], location: str) -> None:
+        super().__init__(fields)
+        self.location = location
+
+
+class EntriesIndex:
+    """One list's entries in long format, grouped by teacher id in input order; each teacher's are taken once.
+
+    Memory: each entry is kept as one tuple of its cells (its row number first), equal texts shared;
+    about 230 bytes per entry of five short fields (benchmarks/README.md), capped by
+    ``limits.MAX_ENTRY_ROWS`` rows per file. A teacher's entries are released when taken.
+
+    Attributes:
+        list_name: The list the entries belong to (培训记录).
+        source: Where they were read (``events.csv``, ``roster.xlsx!培训记录``, ``input``).
+        count: How many entries were read.
+    """
+
+    def __init__(self, list_name: str, source: str, columns: Sequence[str] | None = None) -> None:
+        self.list_name = list_name
+        self.source = source
+        self.count = 0
+        self._columns = tuple(columns) if columns is not None else None
+        self._by_teacher: dict[str, list[tuple[object, ...]]] = {}
+        self._prefix: str | None = None  # locations are this prefix and a row number, kept as an int
+
+    def _place(self, location: str) -> object:
+        """The location, as its row number when it has the index's prefix (``events.csv:`` + 14): less memory."""
+        found = _ROW_NUMBER.fullmatch(location)
+        if found is None:
+            return location
+        if self._prefix is None:
+            self._prefix = found.group(1)
+        return int(found.group(2)) if found.group(1) == self._prefix else location
+
+    def _location(self, place: object) -> str:
+        return place if isinstance(place, str) else f"{self._prefix}{place}"
+
+    def add(self, teacher_id: str, location: str, fields: Mapping[str, object]) -> None:
+        """Add one entry of the teacher ``teacher_id`` (after those added before)."""
+        if self.count >= limits.MAX_ENTRY_ROWS:
+            raise RecordsFileError(
+                f"{self.source}：条目超过 {limits.MAX_ENTRY_ROWS} 行的上限：请按学校或县拆分后分别运行",
+                f"{self.source}: more than {limits.MAX_ENTRY_ROWS} entry rows: split the run by school or county",
+            )
+        row: tuple[object, ...]
+        place = self._place(location)
+        if self._columns is None:
+            row = (place, dict(fields))
+        else:
+            row = (place, *(_shared(fields.get(name)) for name in self._columns))
+        self._by_teacher.setdefault(teacher_id, []).append(row)
+        self.count += 1
+
+    def take(self, teacher_id: str) -> tuple[LocatedEntry, ...]:
+        """The teacher's entries in input order, removed from the index (a second call gives none)."""
+        rows = self._by_teacher.pop(teacher_id, None)
+        if not rows:
+            return ()
+        columns = self._columns
+        if columns is None:
+            return tuple(LocatedEntry(row[1], self._location(row[0])) for row in rows)  # type: ignore[arg-type]  # (location, dict) rows
+        return tuple(LocatedEntry(dict(zip(columns, row[1:], strict=True)), self._location(row[0])) for row in rows)
+
+    def orphans(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The entries no teacher took: each teacher id with its entries' locations, in input order."""
+        return [(tid, tuple(self._location(row[0]) for row in rows)) for tid, rows in self._by_teacher.items()]
+
+
+def _shared(value: object) -> object:
+    """One copy of equal texts (类别 集中 on every row), so that a large index costs less memory."""
+    return sys.intern(value) if type(value) is str else value
+
+
+def _entry_teacher(fields: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """The header holding an entry's teacher id, and the id (None when absent or not usable text)."""
+    from trainrules.values import ValueProblem, parse_text  # values does not import records: no cycle
+
+    header = next((h for h in _ENTRY_TEACHER_HEADERS if h in fields), None)
+    if header is None or fields[header] is None:
+        return header, None
+    try:
+        return header, parse_text(fields[header]) or None
+    except ValueProblem:
+        return header, None
+
+
+def read_entries(path: str | os.PathLike[str], list_name: str, *, fields: Sequence[str] | None = None) -> EntriesIndex:
+    """Read one list's entries from a long-format file: one row (or JSON object) per entry.
+
+    Each row names its teacher in a column headed 教师编号 (or ``teacher_id``; else 编号 or ``id``) and
+    holds the entry's fields under headers that are the list's field names (记录号, 日期, 学时 …);
+    other columns are ignored. ``.csv`` (UTF-8, with or without BOM), ``.xlsx`` (the visible sheet
+    named after the list, e.g. 培训记录 — it may be the teachers' own workbook), ``.jsonl`` (one entry
+    object per line) or ``.json`` (an array of entry objects). The whole file is read now, into an
+    index by teacher id, keeping each entry's location.
+
+    Args:
+        path: The entries file.
+        list_name: The list the entries belong to (the xlsx sheet's name).
+        fields: Keep only these fields of each entry (the list's declared fields): less memory.
+
+    Returns:
+        The index; take a teacher's entries with :meth:`EntriesIndex.take`, or attach them to records
+        with :func:`attach_entries`.
+
+    Raises:
+        RecordsFileError: As for :func:`read_records`; also a missing sheet, no teacher id column,
+            more than ``MAX_ENTRY_ROWS`` rows, and rows that cannot be read or have no teacher id
+            (their teacher is unknown, and scoring everyone without them could silently lower
+            someone's hours: the run is refused, naming the rows).
+    """
+    stream = _read(path, "entries", list_name)
+    where = Path(path).name
+    index = EntriesIndex(list_name, f"{where}!{stream.sheet}" if stream.sheet else where, fields)
+    bad: list[tuple[str, str, str]] = []
+    count_bad = 0
+    try:
+        for record in stream:
+            if isinstance(record, ReadProblem):
+                count_bad += 1
+                if len(bad) < _BAD_ROWS_SHOWN:
+                    bad.append((record.location, record.message_zh, record.message_en))
+                continue
+            header, teacher = _entry_teacher(record.fields)
+            if header is None and stream.format in ("csv", "xlsx"):
+                raise RecordsFileError(
+                    f"{index.source}：没有教师编号列（表头应为 教师编号、编号 或 id）",
+                    f"{index.source}: no teacher id column (head it 教师编号, 编号 or id)",
+                )
+            if teacher is None:
+                count_bad += 1
+                if len(bad) < _BAD_ROWS_SHOWN:
+                    bad.append((record.location, "缺少教师编号", "the teacher id is missing"))
+                continue
+            index.add(teacher, record.location, {k: v for k, v in record.fields.items() if k != header})
+    finally:
+        stream.close()
+    if count_bad:
+        shown_zh = "；".join(f"{loc} {zh}" for loc, zh, _ in bad)
+        shown_en = "; ".join(f"{loc} {en}" for loc, _, en in bad)
+        more = count_bad - len(bad)
+        raise RecordsFileError(
+            f"{index.source}：{count_bad} 行条目无法读取或缺少教师编号，无法交给所属教师（未评分，以免少计）："
+            f"{shown_zh}{f'；另 {more} 行' if more else ''}。请修正这些行",
+            f"{index.source}: {count_bad} entry row(s) cannot be read or have no teacher id, so they cannot be "
+            f"given to their teacher (nothing was scored, lest someone be short): "
+            f"{shown_en}{f'; and {more} more' if more else ''}. Fix these rows",
+        )
+    return index
+
+
+def entries_from_dicts(
+    list_name: str, rows: Iterable[Mapping[str, object]], *, fields: Sequence[str] | None = None
+) -> EntriesIndex:
+    """Index in-memory entries in long format, as :func:`read_entries` indexes a file.
+
+    Each row is one entry: the teacher's id under 教师编号 (or 编号 / ``id``) and the entry's fields.
+    Locations read ``entries[培训记录][i]`` (0-based).
+
+    Raises:
+        RecordsFileError: A row is not a mapping or has no teacher id.
+    """
+    index = EntriesIndex(list_name, f"entries[{list_name}]", fields)
+    for i, row in enumerate(rows):
+        location = f"entries[{list_name}][{i}]"
+        if not isinstance(row, Mapping):
+            raise RecordsFileError(f"{location}：条目应为对象", f"{location}: an entry must be a mapping")
+        header, teacher = _entry_teacher(row)
+        if teacher is None:
+            raise RecordsFileError(
+                f"{location}：缺少教师编号（教师编号、编号 或 id）",
+                f"{location}: the teacher id (教师编号, 编号 or id) is missing",
+            )
+        index.add(teacher, location, {k: v for k, v in row.items() if k != header})
+    return index
+
+
+def attach_entries(records: Iterable[RecordOrProblem], indexes: Sequence[EntriesIndex]) -> Iterator[RecordOrProblem]:
+    """Give each teacher record its entries from long-format indexes, under ``lists.<名称>``, in input order.
+
+    A record that holds the same list nested as well becomes a ReadProblem (two sources for one
+    list). Entries whose teacher id no record has stay in the indexes: report them with
+    :meth:`EntriesIndex.orphans` once the records are used up.
+    """
+    from trainrules.values import ValueProblem, parse_text  # values does not import records: no cycle
+
+    for record in records:
+        if isinstance(record, RawRecord) and indexes:
+            try:
+                raw_id = record.fields.get("id")
+                teacher = parse_text(raw_id) if raw_id is not None else None
+            except ValueProblem:
+                teacher = None
+            added: dict[str, object] = {}
+            for index in indexes if teacher else ():
+                found = index.take(str(teacher))
+                if not found:
+                    continue
+                name = index.list_name
+                if any(record.fields.get(key) not in (None, "") for key in (f"lists.{name}", name)):
+                    record = ReadProblem(
+                        record.index,
+                        record.location,
+                        f"编号 {teacher} 的“{name}”既在记录中给出，又在 {index.source} 中给出：只能给一处",
+                        f"the '{name}' of {teacher} is given both in the record and in {index.source}: give it once",
+                    )
+                    break
+                added[f"lists.{name}"] = found
+            if added and isinstance(record, RawRecord):
+                record = attrs.evolve(record, fields={**record.fields, **added})
+        yield record

@@ -550,6 +550,8 @@ class Results:
     groups: list[GroupFinding] = attrs.field(factory=list)
     #: School records that could not be used (unreadable, or without a school name), as ReadProblems.
     school_problems: list[ReadProblem] = attrs.field(factory=list)
+    #: Entries in long format whose teacher no record has (one per entry), as ReadProblems.
+    entry_problems: list[ReadProblem] = attrs.field(factory=list)
 
     def __iter__(self) -> Iterator[Decision]:
         return iter(self.decisions)
