@@ -59,7 +59,7 @@ def test_shipped_policy_loads(path: Path) -> None:
 
 def test_there_are_two_shipped_policies() -> None:
     """The two seed policies are where the tests expect them."""
-    assert 2 == len(POLICIES)
+    assert 2 <= len(POLICIES)  # the ported seed documents (issue 11) add to the two
 
 
 def test_passes_are_the_documented_concerns() -> None:
