@@ -299,12 +299,9 @@ def test_explanations_match_golden(teacher_id: str, golden: Golden) -> None:
     golden(EXAMPLE / f"explain-{teacher_id}.txt", text)
 
 
-# ---------- an engine bug found while porting (reported; the engine is not this file's to change) ----------
+# ---------- an engine bug found while porting (fixed: a pass without 授予 claims no hours) ----------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="explain prints '认定 0 ' for a pass rule without 授予 (trainrules/explain.py, 结论 line)"
-)
 def test_a_pass_without_a_grant_does_not_claim_zero_hours(tmp_path: Path) -> None:
     """A 合格 rule with no 授予 grants nothing: the explanation must not say “认定 0” with an empty unit."""
     policy = loads(
