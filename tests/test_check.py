@@ -58,8 +58,9 @@ def test_shipped_policy_loads(path: Path) -> None:
 
 
 def test_there_are_two_shipped_policies() -> None:
-    """The two seed policies are where the tests expect them."""
-    assert 2 == len(POLICIES)
+    """The two seed policies are where the tests expect them (the issue-11 ports add more beside them)."""
+    seeds = {"lanxi_2019-2020_term1_online-school", "lanxi_2021-2022_term1_career-identity"}
+    assert seeds <= {p.stem for p in POLICIES}
 
 
 def test_passes_are_the_documented_concerns() -> None:

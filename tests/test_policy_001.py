@@ -29,6 +29,7 @@ EXAMPLES = ROOT / "policies" / "examples" / PLAN
 RECORDS = EXAMPLES / "records.json"
 INVENTORY = Path(__file__).resolve().parents[2] / "shared" / "spec" / "rule-inventory.md"
 EXPLAINED = ("T02", "T03", "T04")
+STEPS = ("寒假研修计入", "钉钉研培计入", "校本研培计入", "推门听课计入")
 Golden = Callable[[Path, str], None]
 
 
@@ -52,9 +53,13 @@ def _result(teacher_id: str, name: str, decision: Decision | None = None) -> Dec
     return Decimal(r["value"])
 
 
-def _requirement_line(decision: Decision) -> tuple[Decimal, Decimal, bool]:
+def _requirement_line(decision: Decision) -> tuple[int, int, bool]:
+    """The main line of 年度学时转化 as (credited, owed, met); the amounts are whole hours in these records."""
     line = decision.to_dict()["requirements"]["年度学时转化"]["lines"][0]  # type: ignore[index]  # JSON form
-    return Decimal(line["credited"]), Decimal(line["owed"]), bool(line["met"])
+    credited, owed = Decimal(line["credited"]), Decimal(line["owed"])
+    assert credited == int(credited)
+    assert owed == int(owed)
+    return int(credited), int(owed), bool(line["met"])
 
 
 def _timeliness(teacher_id: str, item: str) -> str:
@@ -67,8 +72,12 @@ def _group(check: str, school: str) -> GroupFinding:
 
 
 def _teacher_check(teacher_id: str, name: str) -> bool | None:
-    (check,) = [c for c in _d(teacher_id).to_dict()["checks"] if c["name"] == name]  # type: ignore[union-attr]  # JSON form
-    return check["passed"]  # type: ignore[no-any-return]  # JSON form
+    checks = _d(teacher_id).to_dict()["checks"]
+    assert isinstance(checks, list)
+    (check,) = [c for c in checks if c["name"] == name]
+    passed = check["passed"]
+    assert passed is None or isinstance(passed, bool)
+    return passed
 
 
 # ---------- the policy ----------
@@ -93,7 +102,8 @@ def test_policy_cites_every_r001_rule() -> None:
 def test_assumptions_are_declared_and_relied_on() -> None:
     """The R001-09 hours and the other rulings are listable assumptions with values where the source is silent."""
     infos = {a.name: a for a in _policy().assumptions()}
-    assert {n: infos[n].value for n in ("寒假研修学时", "钉钉研培学时", "推门听课学时", "校本研培学时", "转化目标")} == {
+    valued = ("寒假研修学时", "钉钉研培学时", "推门听课学时", "校本研培学时", "转化目标")
+    assert {n: infos[n].value for n in valued} == {
         "寒假研修学时": "12",
         "钉钉研培学时": "6",
         "推门听课学时": "6",
@@ -133,7 +143,7 @@ def test_run_counts() -> None:
 
 def test_t01_every_edge_on_time() -> None:
     """T01: 推门听课 on 2023-04-30 (corrected last day) counts; reflection of exactly 1000 at 23:59:59 is valid."""
-    assert [_result("T01", n) for n in ("寒假研修计入", "钉钉研培计入", "校本研培计入", "推门听课计入")] == [12, 6, 12, 6]
+    assert [_result("T01", n) for n in STEPS] == [12, 6, 12, 6]
     assert _result("T01", "转化学时") == 36
     assert _requirement_line(_d("T01")) == (36, 0, True)
     assert _timeliness("T01", "听课反思") == "on_time"
@@ -155,7 +165,7 @@ def test_t02_explanation_names_the_dropped_entry() -> None:
 
 
 def test_t03_visit_the_day_after_the_window_and_late_joining() -> None:
-    """T03 (小学): a visit on 2023-05-01 is outside [2023-03-01 至 2023-04-30]; joining 03-13 08:00 fails the check only."""
+    """T03 (小学): a visit on 2023-05-01 is a day after the window; joining 03-13 08:00 fails the check only."""
     assert _result("T03", "推门听课计入") == 0
     assert _requirement_line(_d("T03")) == (30, 6, False)
     assert _teacher_check("T03", "按时加入研培班级") is False
@@ -163,8 +173,8 @@ def test_t03_visit_the_day_after_the_window_and_late_joining() -> None:
 
 
 def test_t04_kindergarten_999_characters_and_certificate_out_of_window() -> None:
-    """T04 (幼儿园): certificate dated 03-05 → 0; 999 characters → 学习心得 invalid → 钉钉 0; 不合格 → 0; 校级 visit → 6."""
-    assert [_result("T04", n) for n in ("寒假研修计入", "钉钉研培计入", "校本研培计入", "推门听课计入")] == [0, 0, 0, 6]
+    """T04 (幼儿园): certificate of 03-05 → 0; 999 characters → 钉钉 0; 不合格 → 0; 校级 visit → 6."""
+    assert [_result("T04", n) for n in STEPS] == [0, 0, 0, 6]
     assert _requirement_line(_d("T04")) == (6, 30, False)
     assert _timeliness("T04", "学习心得") == "invalid"
     assert _teacher_check("T04", "按时加入研培班级") is True  # 03-12 23:00, before the end of the day (G2)
@@ -183,7 +193,9 @@ def test_t06_entry_without_level_is_an_error_naming_the_entry() -> None:
     """T06: the 推门听课 entry without 级别 breaks the list's 须 rule; the others still run."""
     d = _d("T06")
     assert d.status == "error"
-    (problem,) = d.to_dict()["problems"]  # type: ignore[misc]  # JSON form
+    problems = d.to_dict()["problems"]
+    assert isinstance(problems, list)
+    (problem,) = problems
     assert problem["field"] == "lists.活动记录[2]"
     assert "推门听课记录须写明县级或校级" in problem["problem"]
 
@@ -208,7 +220,7 @@ def test_stage_dependent_count_15_or_11() -> None:
 
 
 def test_last_friday_of_the_month() -> None:
-    """一中: March pack on 03-31 20:00 (the last Friday) is on time; April pack on 04-29, the day after 04-28, is late."""
+    """一中: March pack on 03-31 20:00 (the last Friday) is on time; April's on 04-29 (a day after 04-28) is late."""
     assert _group("学校月度上传3月", "一中").passed is True
     assert _group("学校月度上传4月", "一中").passed is False
     assert "2023-04-29 00:00:00" in dict(_group("学校月度上传4月", "一中").values)["月内星期(2023, 4, 5, -1) 24:00"]
