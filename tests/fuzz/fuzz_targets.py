@@ -168,12 +168,18 @@ def seeds(target: str) -> tuple[bytes, ...]:
     if target == "policy":
         files = sorted(REPO.glob("policies/*.policy")) + sorted((REPO / "tests" / "diagnostics").glob("*.policy"))
         return tuple(p.read_bytes() for p in files)
-    documents = [json.loads(p.read_bytes()) for p in sorted(REPO.glob("policies/examples/*/records.json"))]
+    # The example documents (an array of teachers, or an object with teachers and perhaps schools).
+    documents = [
+        d if isinstance(d, dict) else {"teachers": d}
+        for d in (json.loads(p.read_bytes()) for p in sorted(REPO.glob("policies/examples/*/records.json")))
+    ]
     if target == "json":
         return (*(json.dumps(d, ensure_ascii=False).encode() for d in documents), b"[]", b'{"teachers": []}')
     if target == "jsonl":
         lines = [
-            json.dumps({**school, "kind": "school"}, ensure_ascii=False) for d in documents for school in d["schools"]
+            json.dumps({**school, "kind": "school"}, ensure_ascii=False)
+            for d in documents
+            for school in d.get("schools", [])
         ]
         lines += [json.dumps(t, ensure_ascii=False) for d in documents for t in d["teachers"][:12]]
         return ("\n".join(lines).encode(), b'{"id": "T1"}\n')
