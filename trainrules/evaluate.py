@@ -25,7 +25,17 @@ from trainrules.compile import (
     RulePlan,
     Value,
 )
-from trainrules.entries import Entry, EntryCtx, FilterResult, filter_text, read_list, run_filter
+from trainrules.entries import (
+    Accumulation,
+    Entry,
+    EntryCtx,
+    FilterResult,
+    accumulation_text,
+    filter_text,
+    read_list,
+    run_accumulation,
+    run_filter,
+)
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
@@ -481,6 +491,21 @@ class _Ctx:
         found: FilterResult = self.memo[key]
         return found
 
+    def accumulation(self, name: str) -> Accumulation:
+        """A 累计's result, computed once per teacher; traced, its explanation step comes out then."""
+        key = "累计:" + name
+        if key not in self.memo:
+            self._guard(key)
+            ap = self.ev.plan.accumulations[name]
+            result = run_accumulation(self, ap, fmt_value)
+            self.memo[key] = result
+            if self.tracer is not None:
+                zh, en = accumulation_text(ap, result, fmt_value)
+                ins = (("来源", ap.source), ("原计", fmt_value(result.raw)), ("封顶去掉", fmt_value(result.removed)))
+                _step(self, "累计", name, ap.citing, ins, fmt_value(result.total), zh, en)
+        found: Accumulation = self.memo[key]
+        return found
+
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.
 _UNREAD = object()
@@ -532,6 +557,8 @@ def _explained_define(ctx: _Ctx, name: str) -> Any:
     if ctx.tracer is None or name in ctx.defined:
         return ctx.define(name)
     ctx.defined.add(name)
+    if name in ctx.ev.plan.accumulations and name not in ctx.ev.plan.exceptions:
+        return ctx.define(name)  # its own 累计 step says everything (traced in ctx.accumulation)
     c = ctx.ev.plan.defines[name]
     ins = _inputs(c, ctx)
     value = _quietly(ctx, functools.partial(ctx.define, name))
