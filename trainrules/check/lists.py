@@ -89,9 +89,10 @@ def _check_accumulation(policy: CheckedPolicy, acc: ast.Accumulate, out: Collect
         for r in _entry_reads(policy, acc.source, lv.cap, lv.keys)[:1]:
             out.add("E326", r.span, name=acc.name, level=n, field=r.path[0])
         cap = lv.cap
-        if isinstance(cap, ast.Unary) and cap.op == "neg" and isinstance(cap.operand, ast.Number):
-            if cap.operand.value > 0:
-                out.add("E327", cap.span, name=acc.name, level=n, cap=f"-{cap.operand.text}")
+        if isinstance(cap, ast.Number) and cap.value < 0:
+            out.add("E327", cap.span, name=acc.name, level=n, cap=cap.text)
+        elif isinstance(cap, ast.Unary) and isinstance(cap.operand, ast.Number) and cap.operand.value > 0:
+            out.add("E327", cap.span, name=acc.name, level=n, cap=f"-{cap.operand.text}")
 
 
 def _check_filter(policy: CheckedPolicy, f: ast.FilterDecl, out: Collector) -> None:

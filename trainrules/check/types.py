@@ -336,8 +336,13 @@ class _Typer:
             names += list(self.policy.entry_defines.get(root.name if root else "", {}))
             zh, en = self.hint(e.column, names)
             self.out.add(
-                "E324", e.source_span or e.span, name=e.name, column=e.column, source=e.source,
-                suggestion=zh, suggestion_en=en,
+                "E324",
+                e.source_span or e.span,
+                name=e.name,
+                column=e.column,
+                source=e.source,
+                suggestion=zh,
+                suggestion_en=en,
             )
             return "数"
         saved, self.entry = self.entry, e.source

@@ -257,8 +257,7 @@ class Accumulate:
 
 Expr: TypeAlias = (
     Accumulate
-    |
-    Number
+    | Number
     | Text
     | DateLit
     | TimeLit
