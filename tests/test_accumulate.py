@@ -80,7 +80,8 @@ def test_shape_5_caps_each_day_then_the_total() -> None:
     b = _step(ds["B"], "累计", "观看积分")
     assert "每 日期 至多 6：去掉 30" in b.detail_zh
     assert "全体：记 60，上限 30，去掉 30" in b.detail_zh
-    assert b.result == "30" and dict(b.inputs)["封顶去掉"] == "60"
+    assert b.result == "30"
+    assert dict(b.inputs)["封顶去掉"] == "60"
 
 
 def test_shape_6_caps_per_category_and_year_then_per_year() -> None:
@@ -88,8 +89,10 @@ def test_shape_6_caps_per_category_and_year_then_per_year() -> None:
     assert {k: _res(d)["登记学分合计"] for k, d in ds.items()} == {"A": "18.5", "B": "40", "C": "2.5"}
     req = {k: _req(d, "继续教育学分") for k, d in ds.items()}
     assert [req[k].met for k in "ABC"] == [False, True, False]
-    assert str(req["A"].lines[0].owed) == "11.5" and str(req["C"].lines[0].owed) == "27.5"
-    assert str(req["A"].lines[1].credited) == "11.0" and req["A"].lines[1].met
+    assert str(req["A"].lines[0].owed) == "11.5"
+    assert str(req["C"].lines[0].owed) == "27.5"
+    assert str(req["A"].lines[1].credited) == "11.0"
+    assert req["A"].lines[1].met
     assert str(req["C"].lines[1].owed) == "10"
     detail = _step(ds["A"], "累计", "登记学分").detail_zh
     assert "校本、2022：记 5.0，上限 3，去掉 2.0" in detail
@@ -157,7 +160,8 @@ def test_a_cap_below_zero_at_run_time_is_a_record_error() -> None:
     (ok,) = pol.evaluate([rec]).decisions
     assert _res(ok)["登记学分"] == "1"
     (bad,) = _pol(text.replace("至多 上限", "至多 上限 - 20")).evaluate([rec]).decisions
-    assert bad.status == "error" and any("小于 0" in p.message_zh for p in bad.problems)
+    assert bad.status == "error"
+    assert any("小于 0" in p.message_zh for p in bad.problems)
 
 
 def test_no_entries_accumulate_to_zero() -> None:
@@ -196,7 +200,8 @@ def test_capped_total_within_raw_sum_and_every_cap_and_removed_plus_total_is_raw
 ) -> None:
     (d,) = _pol().evaluate([_teacher(*rows)], explain=True).decisions
     total, raw = Decimal(_res(d)["登记学分"]), Decimal(_res(d)["原计学分"])
-    assert 0 <= total <= raw and total <= 12
+    assert 0 <= total <= raw
+    assert total <= 12
     years = {r[0][:4] for r in rows}
     assert total <= 7 * len(years)
     s = _step(d, "累计", "登记")

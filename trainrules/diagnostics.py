@@ -395,7 +395,7 @@ CATALOG: Mapping[str, Entry] = {
         "累计的各层分组不嵌套",
         "cap levels do not nest",
         "累计“{name}”第 {level} 层按“{field}”分组，而第 {before} 层的分组键没有读取“{field}”：一组可能被拆开",
-        "level {level} of 累计 '{name}' groups by '{field}', which level {before}'s keys do not read: a group may split",
+        "level {level} of 累计 '{name}' groups by '{field}', unread by level {before}'s keys: a group may split",
         "内层在前、外层在后：先写 每 日期，再写 每 年份(日期)；每 全体 写在最后。",
         "Innermost first: 每 日期 before 每 年份(日期); 每 全体 comes last.",
     ),

@@ -363,7 +363,7 @@ class Accumulation:
 
 def _sorted_keys(keys: list[tuple[Value, ...]]) -> list[tuple[Value, ...]]:
     try:
-        return sorted(keys)  # type: ignore[type-var]  # one key position holds one type (checked); else input order
+        return sorted(keys)  # one key position holds one type (checked); else input order, below
     except TypeError:
         return keys
 
@@ -384,7 +384,7 @@ def run_accumulation(ctx: Context, ap: AccumulatePlan, show: Callable[[Value], s
         if v is None:
             raise ComputeError(
                 f"“{ap.source}”{x.label}的“{ap.column_name}”缺失，累计“{ap.name}”无法计算（需要时写 取值(…)）",
-                f"'{ap.column_name}' of {ap.source} entry {x.number} is missing, so 累计 '{ap.name}' cannot be computed",
+                f"'{ap.column_name}' of {ap.source} entry {x.number} is missing: 累计 '{ap.name}' cannot be computed",
             )
         scoped.append(s)
         amounts.append(v)
@@ -473,7 +473,8 @@ def accumulation_text(ap: AccumulatePlan, r: Accumulation, show: Callable[[Value
             continue
         removed = sum((g.removed for g in bit), Decimal(0))
         shown_zh = [
-            f"{'、'.join(show(v) for v in g.key) or '全体'}：记 {show(g.raw)}，上限 {show(g.cap)}，去掉 {show(g.removed)}"
+            f"{'、'.join(show(v) for v in g.key) or '全体'}：记 {show(g.raw)}，"
+            f"上限 {show(g.cap)}，去掉 {show(g.removed)}"
             for g in bit
         ]
         shown_en = [

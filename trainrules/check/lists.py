@@ -50,9 +50,9 @@ def check_lists(policy: CheckedPolicy, out: Collector) -> None:
             out.add("E314", d.span, name=target, suggestion=zh, suggestion_en=en)
     for f in policy.filters.values():
         _check_filter(policy, f, out)
-    for d in policy.module.decls:
-        if isinstance(d, ast.Define) and isinstance(d.expr, ast.Accumulate):
-            _check_accumulation(policy, d.expr, out)
+    for decl in policy.module.decls:
+        if isinstance(decl, ast.Define) and isinstance(decl.expr, ast.Accumulate):
+            _check_accumulation(policy, decl.expr, out)
     _unused(policy, out)
 
 

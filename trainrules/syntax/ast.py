@@ -12,13 +12,13 @@ from trainrules.source import Span
 
 __all__ = [
     "Accumulate",
-    "CapLevel",
     "Assumption",
     "AtTime",
     "Band",
     "BandTable",
     "BoolChain",
     "Call",
+    "CapLevel",
     "Certificate",
     "Chain",
     "CheckRule",
