@@ -100,6 +100,12 @@ def test_shape_6_caps_per_category_and_year_then_per_year() -> None:
     assert "2022：记 12.0，上限 10，去掉 2.0" in detail
     assert "合计 18.5（各层共去掉 6.0）" in detail
     assert "未超过上限" in _step(ds["B"], "累计", "登记学分").detail_zh
+    # the requirement's line says what the caps removed from what it credits
+    line = _step(ds["A"], "要求", "继续教育学分").detail_zh
+    assert line.endswith(
+        "累计“登记学分”的上限：每 类别、年份(日期) 至多 类别年度上限[类别] 去掉 4.0，每 年份(日期) 至多 10 去掉 2.0"
+    )
+    assert "上限" not in _step(ds["B"], "要求", "继续教育学分").detail_zh.split("（达到）")[1]
 
 
 # ---------- checking ----------
