@@ -292,8 +292,8 @@ class Bounder:
         return Bound(total(col.lo, True), total(col.hi, False))
 
     def accumulate(self, e: ast.Accumulate) -> Bound | None:
-        """A 累计 is bounded like 合计 of its column; with an overall cap (每 全体 至多 N) at most that cap,
-        and (its column never negative) at least 0, since caps only remove."""
+        """A 累计 lies within the bounds of 合计 of its column (caps ≥ 0 only remove), and with an overall cap
+        (每 全体 至多 N) at most N."""
         total = self.list_call(
             ast.Call(func="合计", args=(ast.Ref(path=(e.source, e.column), span=e.span),), span=e.span), e.source
         )
