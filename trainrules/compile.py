@@ -29,6 +29,8 @@ from trainrules.syntax import ast
 from trainrules.values import DateWindow, ValueProblem, wall_instant
 
 __all__ = [
+    "AccumulatePlan",
+    "CapPlan",
     "Citing",
     "Compiled",
     "Context",
@@ -76,6 +78,7 @@ class Context(Protocol):
     def at(self, entry: Any) -> Context: ...
     def entry_value(self, name: str) -> Value: ...
     def entry_define(self, name: str) -> Value: ...
+    def accumulation(self, name: str) -> Any: ...
 
 
 Fn = Callable[[Context], Value]
@@ -301,6 +304,29 @@ class FilterPlan:
     citing: Citing
 
 
+@attrs.frozen
+class CapPlan:
+    """One compiled level of a 累计: its group keys and cap, read in the source's entry scope."""
+
+    keys: tuple[Compiled, ...]
+    cap: Compiled | None
+    #: The level as written without its citation (每 类别、年份(日期) 至多 10), for explanations.
+    text: str
+    citing: Citing
+
+
+@attrs.frozen
+class AccumulatePlan:
+    """A compiled 累计: the column of its source's entries, summed and capped level by level (written order)."""
+
+    name: str
+    source: str
+    column: Compiled
+    column_name: str
+    levels: tuple[CapPlan, ...]
+    citing: Citing
+
+
 @attrs.frozen(eq=False)
 class Plan:
     """The executable form of a checked policy."""
@@ -333,6 +359,7 @@ class Plan:
     #: Lists per teacher, filters over them, and per-entry definitions by list and name.
     lists: tuple[ListSpec, ...] = ()
     filters: dict[str, FilterPlan] = attrs.field(factory=dict)
+    accumulations: dict[str, AccumulatePlan] = attrs.field(factory=dict)
     entry_defines: dict[str, dict[str, Compiled]] = attrs.field(factory=dict)
     #: 结果 in source order, 要求 by name, 例外 by their target, and 合格's own 适用 当.
     results: tuple[ResultPlan, ...] = ()
@@ -351,6 +378,8 @@ class _Compiler:
         self.cite_now = Citing((), None, ())
         #: The list or filter whose entries are in scope while compiling an entry-scope expression.
         self.entry: str | None = None
+        #: Every 累计, compiled where its definition is.
+        self.accumulations: dict[str, AccumulatePlan] = {}
 
     def in_entries(self, source: str | None, e: ast.Expr) -> Compiled:
         """Compile ``e`` read over the entries of ``source`` (a bare name is first an entry's field)."""
@@ -455,7 +484,33 @@ class _Compiler:
         const = _literal(decl.value)
         return lambda c: const
 
+    def accumulate(self, e: ast.Accumulate) -> Fn:
+        """A 累计 reads its (memoised) accumulation: compiled once, the keys and caps in its source's entry scope."""
+        name = e.name
+        if name not in self.accumulations:
+            decl = self.policy.symbols[name].decl
+            assert isinstance(decl, ast.Define)  # a 累计 is lowered into a definition
+            levels = []
+            for lv in e.levels:
+                keys = "、".join(k.span.text if k.span else "" for k in lv.keys) or "全体"
+                cap = f" 至多 {lv.cap.span.text}" if lv.cap is not None and lv.cap.span else ""
+                levels.append(
+                    CapPlan(
+                        keys=tuple(self.in_entries(e.source, k) for k in lv.keys),
+                        cap=self.in_entries(e.source, lv.cap) if lv.cap is not None else None,
+                        text=f"每 {keys}{cap}",
+                        citing=self.citing(lv.cite),
+                    )
+                )
+            column = self.in_entries(e.source, ast.Ref(path=(e.column,), span=e.span))
+            self.accumulations[name] = AccumulatePlan(
+                name, e.source, column, e.column, tuple(levels), self.citing(decl.cite, *(lv.cite for lv in e.levels))
+            )
+        return lambda c: c.accumulation(name).total
+
     def expr(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:
+        if isinstance(e, ast.Accumulate):
+            return self.accumulate(e)
         if isinstance(e, ast.Number | ast.Text | ast.DateLit | ast.TimeLit):
             const = _literal(e)
             return lambda c: const
@@ -990,6 +1045,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         instants=_instants(policy),
         lists=lists,
         filters=filters,
+        accumulations=comp.accumulations,
         entry_defines=entry_defines,
         results=tuple(results),
         requirements=requirements,

@@ -14,12 +14,23 @@ from typing import Any
 
 import attrs
 
-from trainrules.compile import Citing, Context, FieldSpec, FilterPlan, FilterStep, ListSpec, Value
+from trainrules.compile import AccumulatePlan, Citing, Context, FieldSpec, FilterPlan, FilterStep, ListSpec, Value
 from trainrules.errors import ComputeError
 from trainrules.limits import MAX_ENTRIES, MAX_ENTRIES_SHOWN
 from trainrules.results import Problem
 
-__all__ = ["Entry", "EntryCtx", "FilterResult", "filter_text", "read_list", "run_filter"]
+__all__ = [
+    "Accumulation",
+    "Entry",
+    "EntryCtx",
+    "FilterResult",
+    "GroupCap",
+    "accumulation_text",
+    "filter_text",
+    "read_list",
+    "run_accumulation",
+    "run_filter",
+]
 
 FieldReader = Callable[[FieldSpec, object, str, list[Problem]], object]
 
@@ -146,6 +157,9 @@ class EntryCtx:
         if name == "@label":  # how the entry is named in messages (no field name starts with @)
             return self.entry.label
         return self.entry.values.get(name)
+
+    def accumulation(self, name: str) -> Any:
+        return self.base.accumulation(name)
 
     def entry_define(self, name: str) -> Value:
         memo = self.entry.memo
@@ -279,8 +293,8 @@ def _top_reason(ctx: Context, st: FilterStep) -> tuple[str, str]:
     )
 
 
-def _listed(entries: list[str], en: bool = False) -> str:
-    head = (", " if en else "、").join(entries[:MAX_ENTRIES_SHOWN])
+def _listed(entries: list[str], en: bool = False, sep: str = "") -> str:
+    head = (sep or (", " if en else "、")).join(entries[:MAX_ENTRIES_SHOWN])
     more = len(entries) - MAX_ENTRIES_SHOWN
     if more <= 0:
         return head
@@ -319,4 +333,168 @@ def filter_text(fp: FilterPlan, r: FilterResult) -> tuple[str, str]:
     if r.ties:
         zh += "。有并列时按输入顺序取在前的条目"
         en += ". Ties keep the earlier entry in input order"
+    return zh, en
+
+
+# ---------- accumulation (累计) ----------
+
+
+@attrs.frozen
+class GroupCap:
+    """One group of one level of a 累计: its key values, the sum it received, its cap, and what it keeps."""
+
+    key: tuple[Value, ...]
+    raw: Decimal
+    cap: Decimal | None
+    kept: Decimal
+
+    @property
+    def removed(self) -> Decimal:
+        return self.raw - self.kept
+
+
+@attrs.frozen
+class Accumulation:
+    """A 累计's result: the raw sum of its entries, each level's groups (sorted by key), and the final total."""
+
+    raw: Decimal
+    total: Decimal
+    entries: int
+    levels: tuple[tuple[GroupCap, ...], ...]
+
+    @property
+    def removed(self) -> Decimal:
+        return self.raw - self.total
+
+
+def _sorted_keys(keys: list[tuple[Value, ...]]) -> list[tuple[Value, ...]]:
+    try:
+        return sorted(keys)  # one key position holds one type (checked); else input order, below
+    except TypeError:
+        return keys
+
+
+def run_accumulation(ctx: Context, ap: AccumulatePlan, show: Callable[[Value], str]) -> Accumulation:
+    """Sum the column of the source's entries, then cap level by level in the written order.
+
+    Level 1 groups the entries by its keys and keeps min(cap, Σ) per group (no cap: Σ). Each later level
+    groups the previous level's groups by its keys (which must be the same for every entry of a group, or
+    the record is in error) and caps the sum of what they kept. Every amount is a Decimal; nothing is
+    rounded. A missing value, key or cap, or a cap below 0, is an error naming what is missing.
+    """
+    scoped: list[Context] = []
+    amounts: list[Decimal] = []
+    for x in ctx.entries(ap.source):
+        s = ctx.at(x)
+        v = ap.column.fn(s)
+        if v is None:
+            raise ComputeError(
+                f"“{ap.source}”{x.label}的“{ap.column_name}”缺失，累计“{ap.name}”无法计算（需要时写 取值(…)）",
+                f"'{ap.column_name}' of {ap.source} entry {x.number} is missing: 累计 '{ap.name}' cannot be computed",
+            )
+        scoped.append(s)
+        amounts.append(v)
+    raw = sum(amounts, Decimal(0))
+    # the units of the current level: (the scoped entries they hold, the amount they carry)
+    units: list[tuple[list[Context], Decimal]] = [([s], a) for s, a in zip(scoped, amounts, strict=True)]
+    levels: list[tuple[GroupCap, ...]] = []
+    for n, lv in enumerate(ap.levels, 1):
+        groups: dict[tuple[Value, ...], tuple[list[Context], Decimal]] = {}
+        for members, amount in units:
+            key = _unit_key(ap, n, lv.keys, members, show)
+            held, total = groups.get(key, ([], Decimal(0)))
+            groups[key] = (held + members, total + amount)
+        caps: list[GroupCap] = []
+        units = []
+        for key in _sorted_keys(list(groups)):
+            members, total = groups[key]
+            cap = _cap(ap, n, lv.cap, members[0], show, key) if lv.cap is not None else None
+            kept = total if cap is None else min(cap, total)
+            caps.append(GroupCap(key, total, cap, kept))
+            units.append((members, kept))
+        levels.append(tuple(caps))
+    total = sum((k for _, k in units), Decimal(0))
+    return Accumulation(raw, total, len(amounts), tuple(levels))
+
+
+def _unit_key(
+    ap: AccumulatePlan, n: int, keys: tuple[Any, ...], members: list[Context], show: Callable[[Value], str]
+) -> tuple[Value, ...]:
+    """The level's key of a unit: the same for each of its entries (the levels nest), never missing."""
+    first: tuple[Value, ...] | None = None
+    first_label = ""
+    for m in members:
+        key = tuple(k.fn(m) for k in keys)
+        label = str(m.entry_value("@label"))
+        if any(v is None for v in key):
+            raise ComputeError(
+                f"“{ap.source}”{label}在累计“{ap.name}”第 {n} 层的分组键缺失",
+                f"the group key of level {n} of 累计 '{ap.name}' is missing for {ap.source} {label}",
+            )
+        if first is None:
+            first, first_label = key, label
+        elif key != first:
+            shown_a, shown_b = "、".join(show(v) for v in first), "、".join(show(v) for v in key)
+            raise ComputeError(
+                f"累计“{ap.name}”第 {n} 层把上一层的一组拆开了：{first_label} 为 {shown_a}，{label} 为 {shown_b}"
+                "（各层须由内到外嵌套）",
+                f"level {n} of 累计 '{ap.name}' splits a group of level {n - 1}: {shown_a} and {shown_b} "
+                "(levels must nest, innermost first)",
+            )
+    assert first is not None  # a unit holds at least one entry
+    return first
+
+
+def _cap(
+    ap: AccumulatePlan, n: int, cap: Any, rep: Context, show: Callable[[Value], str], key: tuple[Value, ...]
+) -> Decimal:
+    value = cap.fn(rep)  # the cap reads only the level's keys and teacher names (checked): any member will do
+    where = "、".join(show(v) for v in key) or "全体"
+    if not isinstance(value, Decimal):
+        raise ComputeError(
+            f"累计“{ap.name}”第 {n} 层（{where}）的上限缺失",
+            f"the cap of level {n} of 累计 '{ap.name}' ({where}) is missing",
+        )
+    if value < 0:
+        raise ComputeError(
+            f"累计“{ap.name}”第 {n} 层（{where}）的上限 {value} 小于 0",
+            f"the cap of level {n} of 累计 '{ap.name}' ({where}) is {value}, below 0",
+        )
+    return value
+
+
+def accumulation_text(ap: AccumulatePlan, r: Accumulation, show: Callable[[Value], str]) -> tuple[str, str]:
+    """Per level, the groups whose cap removed something (at most MAX_ENTRIES_SHOWN of them), then the total."""
+    zh = f"{ap.name}：{ap.source} {r.entries} 条，原计 {show(r.raw)}"
+    en = f"{ap.name}: {r.entries} entries of {ap.source}, {show(r.raw)} before caps"
+    for lv, groups in zip(ap.levels, r.levels, strict=True):
+        bit = [g for g in groups if g.removed > 0]
+        if all(g.cap is None for g in groups):
+            zh += f"。{lv.text}：{len(groups)} 组，不封顶"
+            en += f". {lv.text}: {len(groups)} groups, no cap"
+            continue
+        if not bit:
+            zh += f"。{lv.text}：{len(groups)} 组，均未超过上限"
+            en += f". {lv.text}: {len(groups)} groups, no cap reached"
+            continue
+        removed = sum((g.removed for g in bit), Decimal(0))
+        shown_zh = [
+            f"{'、'.join(show(v) for v in g.key) or '全体'}：记 {show(g.raw)}，"
+            f"上限 {show(g.cap)}，去掉 {show(g.removed)}"
+            for g in bit
+        ]
+        shown_en = [
+            f"{', '.join(show(v) for v in g.key) or 'all'}: {show(g.raw)}, cap {show(g.cap)}, removed {show(g.removed)}"
+            for g in bit
+        ]
+        zh += f"。{lv.text}：去掉 {show(removed)}（{_listed(shown_zh, sep='；')}）"
+        en += f". {lv.text}: removed {show(removed)} ({_listed(shown_en, en=True, sep='; ')})"
+        if len(bit) < len(groups):
+            zh += f"，其余 {len(groups) - len(bit)} 组未超过上限"
+            en += f", {len(groups) - len(bit)} other groups under their cap"
+    zh += f"。合计 {show(r.total)}"
+    en += f". Total {show(r.total)}"
+    if r.removed > 0:
+        zh += f"（各层共去掉 {show(r.removed)}）"
+        en += f" ({show(r.removed)} removed by the caps)"
     return zh, en

@@ -25,7 +25,17 @@ from trainrules.compile import (
     RulePlan,
     Value,
 )
-from trainrules.entries import Entry, EntryCtx, FilterResult, filter_text, read_list, run_filter
+from trainrules.entries import (
+    Accumulation,
+    Entry,
+    EntryCtx,
+    FilterResult,
+    accumulation_text,
+    filter_text,
+    read_list,
+    run_accumulation,
+    run_filter,
+)
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
@@ -481,6 +491,21 @@ class _Ctx:
         found: FilterResult = self.memo[key]
         return found
 
+    def accumulation(self, name: str) -> Accumulation:
+        """A 累计's result, computed once per teacher; traced, its explanation step comes out then."""
+        key = "累计:" + name
+        if key not in self.memo:
+            self._guard(key)
+            ap = self.ev.plan.accumulations[name]
+            result = run_accumulation(self, ap, fmt_value)
+            self.memo[key] = result
+            if self.tracer is not None:
+                zh, en = accumulation_text(ap, result, fmt_value)
+                ins = (("来源", ap.source), ("原计", fmt_value(result.raw)), ("封顶去掉", fmt_value(result.removed)))
+                _step(self, "累计", name, ap.citing, ins, fmt_value(result.total), zh, en)
+        found: Accumulation = self.memo[key]
+        return found
+
 
 #: A value that tracing could not compute (it was not needed for the decision, or fails): shown, never used.
 _UNREAD = object()
@@ -532,6 +557,8 @@ def _explained_define(ctx: _Ctx, name: str) -> Any:
     if ctx.tracer is None or name in ctx.defined:
         return ctx.define(name)
     ctx.defined.add(name)
+    if name in ctx.ev.plan.accumulations and name not in ctx.ev.plan.exceptions:
+        return ctx.define(name)  # its own 累计 step says everything (traced in ctx.accumulation)
     c = ctx.ev.plan.defines[name]
     ins = _inputs(c, ctx)
     value = _quietly(ctx, functools.partial(ctx.define, name))
@@ -986,6 +1013,7 @@ class Evaluator:
                 gap, gap_en = f"欠 {decimal_text(result.owed)}", f"{decimal_text(result.owed)} owed"
             else:
                 gap, gap_en = f"超出 {decimal_text(result.over or _ZERO)}", f"{decimal_text(result.over or _ZERO)} over"
+            capped, capped_en = _caps_removed(ctx, line.credited)
             _step(
                 ctx,
                 "要求",
@@ -993,9 +1021,10 @@ class Evaluator:
                 line.citing,
                 _inputs(line.credited, ctx) + _inputs(line.needed, ctx),
                 "达到" if met else "未达到",
-                f"{head}已计 {c}，{'需' if line.op == '>=' else '上限'} {n}，{gap}（{'达到' if met else '未达到'}）",
+                f"{head}已计 {c}，{'需' if line.op == '>=' else '上限'} {n}，{gap}（{'达到' if met else '未达到'}）"
+                + capped,
                 f"{head_en}credited {c}, {'needed' if line.op == '>=' else 'limit'} {n}, {gap_en}"
-                f" ({'met' if met else 'not met'})",
+                f" ({'met' if met else 'not met'})" + capped_en,
             )
         return result
 
@@ -1544,6 +1573,23 @@ def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
                 if shown != side.text:
                     out.append((side.text, shown))
     return tuple(out)
+
+
+def _caps_removed(ctx: _Ctx, credited: Compiled) -> tuple[str, str]:
+    """What the caps of each 累计 the credited side reads removed, per level (nothing when nothing was removed)."""
+    zh, en = [], []
+    for name, _ in credited.reads:
+        if name not in ctx.ev.plan.accumulations:
+            continue
+        ap, r = ctx.ev.plan.accumulations[name], ctx.accumulation(name)
+        cut = [
+            (lv.text, sum((g.removed for g in groups), _ZERO)) for lv, groups in zip(ap.levels, r.levels, strict=True)
+        ]
+        cut = [(text, amount) for text, amount in cut if amount > 0]
+        if cut:
+            zh.append(f"累计“{name}”的上限：" + "，".join(f"{t} 去掉 {fmt_value(a)}" for t, a in cut))
+            en.append(f"the caps of 累计 '{name}' removed " + ", ".join(f"{fmt_value(a)} ({t})" for t, a in cut))
+    return ("；" + "；".join(zh), "; " + "; ".join(en)) if zh else ("", "")
 
 
 def _dropped_by_reason(name: str, result: FilterResult) -> tuple[NotCounted, ...]:

@@ -64,6 +64,14 @@ def _scan(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None, entry: str 
             target = target or _target(policy, x, item)
             if target is not None:
                 edges.append(_Edge(target, x.span, level))
+        if isinstance(x, ast.Accumulate):  # reads its source and column, and its keys and caps per entry
+            read = [_source_target(policy, x.source), _entry_target(policy, x.source, x.column)]
+            edges.extend(_Edge(t, x.source_span or x.span, level + 1) for t in read if t is not None)
+            for lv in reversed(x.levels):
+                stack.extend(
+                    (c, level + 1, x.source) for c in reversed((*lv.keys, *(() if lv.cap is None else (lv.cap,))))
+                )
+            continue
         source = list_source(policy, x.args[0]) if isinstance(x, ast.Call) and x.args else None
         if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES and source is not None:
             first = x.args[0]

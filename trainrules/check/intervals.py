@@ -198,6 +198,8 @@ class Bounder:
         """The bound of a numeric expression read in ``item``'s scope, or None when it is not numeric."""
         if isinstance(e, ast.Number):
             return _exact(e.value, e.text)
+        if isinstance(e, ast.Accumulate):
+            return self.accumulate(e)
         if isinstance(e, ast.Ref):
             return self.ref(e, item)
         if isinstance(e, ast.Unary):
@@ -288,6 +290,24 @@ class Bounder:
             return _combine(v, how, _PRODUCT, [end, _num(most, None, (note,))])
 
         return Bound(total(col.lo, True), total(col.hi, False))
+
+    def accumulate(self, e: ast.Accumulate) -> Bound | None:
+        """A 累计 lies within the bounds of 合计 of its column (caps ≥ 0 only remove), and with an overall cap
+        (每 全体 至多 N) at most N."""
+        total = self.list_call(
+            ast.Call(func="合计", args=(ast.Ref(path=(e.source, e.column), span=e.span),), span=e.span), e.source
+        )
+        if total is None:
+            return None
+        hi = total.hi
+        for lv in e.levels:
+            cap = self.bound(lv.cap) if not lv.keys and lv.cap is not None else None
+            if cap is not None and cap.hi.known and (not hi.known or cap.hi.value < hi.value):
+                hi = self._named(f"累计“{e.name}”的总上限", cap.hi, "≤")
+        lo = total.lo
+        if hi.known and lo.known and lo.value > hi.value:
+            lo = hi
+        return Bound(lo, hi)
 
     def _top_count(self, source: str) -> Decimal | None:
         """The fewest entries a ``前 N`` step (with a literal N, not per key) lets a filter, or what it reads, keep."""

@@ -50,7 +50,49 @@ def check_lists(policy: CheckedPolicy, out: Collector) -> None:
             out.add("E314", d.span, name=target, suggestion=zh, suggestion_en=en)
     for f in policy.filters.values():
         _check_filter(policy, f, out)
+    for decl in policy.module.decls:
+        if isinstance(decl, ast.Define) and isinstance(decl.expr, ast.Accumulate):
+            _check_accumulation(policy, decl.expr, out)
     _unused(policy, out)
+
+
+def _entry_reads(policy: CheckedPolicy, source: str, e: ast.Expr, skip: tuple[ast.Expr, ...] = ()) -> list[ast.Ref]:
+    """The bare names in ``e`` that are fields or per-entry definitions of ``source``, except inside ``skip``."""
+    found: list[ast.Ref] = []
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if x in skip:  # structural equality: the same key expression, written the same way
+            continue
+        if isinstance(x, ast.Ref) and len(x.path) == 1 and policy.entry_symbol(source, x.path[0]) is not None:
+            found.append(x)
+        stack.extend(children(x))
+    return found
+
+
+def _check_accumulation(policy: CheckedPolicy, acc: ast.Accumulate, out: Collector) -> None:
+    """Levels nest (a level's keys read only what the level before it read: E325); a cap reads its level's
+    keys and teacher names only (E326); a literal cap is not negative (E327)."""
+    if policy.root_list(acc.source) is None:
+        return  # check.types reports the source
+    before: set[str] | None = None  # the entry names the previous level's keys read (None: no previous level)
+    for n, lv in enumerate(acc.levels, 1):
+        reads = [r for k in lv.keys for r in _entry_reads(policy, acc.source, k)]
+        if before is not None:
+            for r in reads:
+                if r.path[0] not in before:
+                    out.add("E325", r.span, name=acc.name, level=n, before=n - 1, field=r.path[0])
+                    break
+        before = {r.path[0] for r in reads}
+        if lv.cap is None:
+            continue
+        for r in _entry_reads(policy, acc.source, lv.cap, lv.keys)[:1]:
+            out.add("E326", r.span, name=acc.name, level=n, field=r.path[0])
+        cap = lv.cap
+        if isinstance(cap, ast.Number) and cap.value < 0:
+            out.add("E327", cap.span, name=acc.name, level=n, cap=cap.text)
+        elif isinstance(cap, ast.Unary) and isinstance(cap.operand, ast.Number) and cap.operand.value > 0:
+            out.add("E327", cap.span, name=acc.name, level=n, cap=f"-{cap.operand.text}")
 
 
 def _check_filter(policy: CheckedPolicy, f: ast.FilterDecl, out: Collector) -> None:
@@ -95,6 +137,12 @@ def list_reads(policy: CheckedPolicy) -> tuple[set[str], set[tuple[str, str]]]:
             sym = policy.entry_symbol(scope, e.path[0])
             if sym is not None:
                 fields.add((sym.item, sym.name))
+        if isinstance(e, ast.Accumulate):  # its keys and caps are entry sites already
+            sources.add(e.source)
+            sym = policy.entry_symbol(e.source, e.column)
+            if sym is not None:
+                fields.add((sym.item, sym.name))
+            continue
         if isinstance(e, ast.Call) and e.func in LIST_AGGREGATES and e.args:
             src = list_source(policy, e.args[0])
             if src is not None:

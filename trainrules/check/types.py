@@ -21,6 +21,7 @@ from trainrules.syntax.slips import glued_hint
 __all__ = ["check_types"]
 
 _ORDERED = {"数", "时刻", "日期", "钟点"}
+_KEYS = {"数", "文本", "时刻", "日期", "钟点", "是否"}
 _WORDS_EN = {
     "数": "a number",
     "文本": "a text",
@@ -316,7 +317,52 @@ class _Typer:
             return "是否"
         return col_type
 
+    def accumulate(self, e: ast.Accumulate) -> str:
+        """A 累计 is a number: its column must be a number field or per-entry definition of its source."""
+        if self.policy.root_list(e.source) is None:
+            zh, en = did_you_mean(e.source, [*self.policy.lists, *self.policy.filters], shown=len(self.out.items))
+            self.out.add(
+                "E312",
+                e.source_span or e.span,
+                name=e.source,
+                suggestion=zh or "“=”后写 列表.列 或 筛选.列，如 观看记录.积分。",
+                suggestion_en=en or "After = write LIST.COLUMN or FILTER.COLUMN, as in 观看记录.积分.",
+            )
+            return "数"
+        sym = self.policy.entry_symbol(e.source, e.column)
+        if sym is None:
+            root = self.policy.root_list(e.source)
+            names = [f.name for f in root.fields] if root else []
+            names += list(self.policy.entry_defines.get(root.name if root else "", {}))
+            zh, en = self.hint(e.column, names)
+            self.out.add(
+                "E324",
+                e.source_span or e.span,
+                name=e.name,
+                column=e.column,
+                source=e.source,
+                suggestion=zh,
+                suggestion_en=en,
+            )
+            return "数"
+        saved, self.entry = self.entry, e.source
+        try:
+            t = self.entry_ref(ast.Ref(path=(e.column,), span=e.span))
+        finally:
+            self.entry = saved
+        if t not in ("数", "未知", None):
+            _mismatch(
+                self.out,
+                e,
+                f"累计“{e.name}”只能加总数，“{e.source}.{e.column}”是{t}",
+                f"累计 '{e.name}' adds numbers; '{e.source}.{e.column}' is {_WORDS_EN.get(t or '', t)}",
+                want="数",
+            )
+        return "数"
+
     def infer(self, e: ast.Expr, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
+        if isinstance(e, ast.Accumulate):
+            return self.accumulate(e)
         if isinstance(e, ast.Number):
             return "数"
         if isinstance(e, ast.Text):
@@ -495,6 +541,17 @@ class _Typer:
                     f"{s.what} must be ordered (a number, date, instant or ordered label), found {_WORDS_EN.get(t, t)}",
                     "按 后写数值、日期，或声明为有序标签的字段（{甲 < 乙 < 丙}）。",
                     "Sort by a number or a date, or by a label declared in order ({A < B < C}).",
+                )
+            return
+        if s.want == "分组键":  # a group key of a 累计: a value groups compare and sort by
+            if t not in _KEYS | {"未知"}:
+                _mismatch(
+                    self.out,
+                    s.expr,
+                    f"{s.what}须是数、文本、标签、日期、时刻或是否，这里是{t}",
+                    f"{s.what} must be a number, text, label, date, instant or yes/no, found {_WORDS_EN.get(t, t)}",
+                    "按日写 每 日期，按年写 每 年份(日期)，按类写 每 类别。",
+                    "Group per day with 每 日期, per year with 每 年份(日期), per category with 每 类别.",
                 )
             return
         self.want(s, t)

@@ -98,6 +98,13 @@ def entry_sites(policy: CheckedPolicy) -> Iterator[EntrySite]:
                 yield EntrySite(r.cond, d.name, "是否", f"列表“{d.name}”的“须”条件")
         elif isinstance(d, ast.Define) and d.entry_of is not None:
             yield EntrySite(d.expr, d.entry_of, "未知", f"定义“{d.entry_of}.{d.name}”")
+        elif isinstance(d, ast.Define) and isinstance(d.expr, ast.Accumulate):
+            acc = d.expr
+            for n, lv in enumerate(acc.levels, 1):
+                for k in lv.keys:
+                    yield EntrySite(k, acc.source, "分组键", f"累计“{acc.name}”第 {n} 层的分组键")
+                if lv.cap is not None:
+                    yield EntrySite(lv.cap, acc.source, "数", f"累计“{acc.name}”第 {n} 层的上限")
         elif isinstance(d, ast.FilterDecl):
             for st in d.steps:
                 what = f"筛选“{d.name}”的“{_STEP_WORD[st.kind]}”"
@@ -182,6 +189,10 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
                 yield fd.cite, f"输入 {d.owner}.{d.name}.{fd.name}"
             for r in d.rules:
                 yield r.cite, f"输入 {d.owner}.{d.name}·须"
+        elif isinstance(d, ast.Define) and isinstance(d.expr, ast.Accumulate):
+            yield d.cite, f"累计 {d.name}"
+            for n, lv in enumerate(d.expr.levels, 1):
+                yield lv.cite, f"累计 {d.name}·第 {n} 层"
         elif isinstance(d, ast.FilterDecl):
             yield d.cite, f"筛选 {d.name}"
             for st in d.steps:

@@ -11,12 +11,14 @@ import pendulum
 from trainrules.source import Span
 
 __all__ = [
+    "Accumulate",
     "Assumption",
     "AtTime",
     "Band",
     "BandTable",
     "BoolChain",
     "Call",
+    "CapLevel",
     "Certificate",
     "Chain",
     "CheckRule",
@@ -230,8 +232,32 @@ class Window:
     span: Span = attrs.field(eq=False, repr=False)
 
 
+@attrs.frozen(kw_only=True)
+class CapLevel:
+    """``每 键, … [至多 上限]`` in a 累计: group by the keys (none: ``每 全体``, one group), cap each group's sum."""
+
+    keys: tuple[Expr, ...]
+    cap: Expr | None
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Accumulate:
+    """The value of ``累计 名 = 来源.列 { 每 … }``: the column summed over the source's entries, capped per group,
+    level by level in the written order (innermost first). Keys and caps are read in the source's entry scope."""
+
+    name: str
+    source: str
+    column: str
+    levels: tuple[CapLevel, ...]
+    source_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = attrs.field(eq=False, repr=False)
+
+
 Expr: TypeAlias = (
-    Number
+    Accumulate
+    | Number
     | Text
     | DateLit
     | TimeLit

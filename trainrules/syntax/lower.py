@@ -434,6 +434,35 @@ class _Lowerer:
             span=self.span(t),
         )
 
+    def d_accumulate(self, t: Tree[Token]) -> ast.Define:
+        """累计 名 = 来源.列 {…}: a teacher-scope definition whose value is the capped accumulation."""
+        name, source, column = (cast(Token, c) for c in t.children[:3])
+        cite = None
+        levels: list[ast.CapLevel] = []
+        for c in t.children[3:]:
+            ct = cast(Tree[Token], c)
+            if ct.data == "cite":
+                cite = ct
+                continue
+            body, scite = self.split_cite(ct.children)
+            cap = None
+            if body and isinstance(body[-1], Tree) and body[-1].data == "cap_limit":
+                cap = self.expr(body[-1].children[0])
+                body = body[:-1]
+            keys = tuple(self.expr(k) for k in body)
+            if len(keys) == 1 and isinstance(keys[0], ast.Ref) and keys[0].path == ("全体",):
+                keys = ()  # 每 全体: one group holding every entry
+            levels.append(ast.CapLevel(keys=keys, cap=cap, cite=self.cite(scite), span=self.span(ct)))
+        acc = ast.Accumulate(
+            name=str(name),
+            source=str(source),
+            column=str(column),
+            levels=tuple(levels),
+            source_span=self.span(source),
+            span=self.span(t),
+        )
+        return ast.Define(name=str(name), expr=acc, cite=self.cite(cite), span=self.span(t))
+
     def d_filter_decl(self, t: Tree[Token]) -> ast.FilterDecl:
         name, source = str(t.children[0]), cast(Token, t.children[1])
         cite = None
