@@ -57,3 +57,51 @@ def test_an_oversized_record_that_never_closes_is_invalid_json(tmp_path: Path) -
     with pytest.raises(RecordsFileError) as caught:
         list(read_records(path))
     assert "不是有效的 JSON" in caught.value.message_zh
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "教师"
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    wb.close()
+
+
+def test_an_xlsx_cell_over_the_limit_refuses_the_file_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One huge cell would be held whole by the XML parser: a worksheet holding one is refused up front."""
+    from trainrules import limits
+
+    monkeypatch.setattr(limits, "MAX_XLSX_CELL_BYTES", 1 << 16)
+    import re
+    import zipfile
+
+    plain = tmp_path / "plain.xlsx"
+    _workbook(plain, [["编号", "学校", "姓名"], ["A", "一中", "x"], ["B", "一中", "b"]])
+    path = tmp_path / "big-cell.xlsx"  # openpyxl writes shared strings: put the huge cell inline, as a bomb does
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                cell = '<c r="C2" t="inlineStr"><is><t>' + "a" * (1 << 17) + "</t></is></c>"
+                data = re.sub(r'<c r="C2"[^>]*>.*?</c>', cell, data.decode(), flags=re.S).encode()
+            out.writestr(item, data)
+    with pytest.raises(RecordsFileError) as caught:
+        list(read_records(path))
+    assert "中有超过 0.0625 MiB 的单元格" in caught.value.message_zh
+    assert "save it as CSV" in caught.value.message_en
+
+
+def test_a_large_xlsx_of_small_cells_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan refuses a huge cell only: a worksheet larger than the limit made of small cells is read."""
+    from trainrules import limits
+
+    monkeypatch.setattr(limits, "MAX_XLSX_CELL_BYTES", 1 << 12)
+    path = tmp_path / "many-rows.xlsx"
+    _workbook(path, [["编号", "学校", "姓名"], *[[f"T{i}", "一中", f"教师{i}"] for i in range(400)]])
+    assert 400 == sum(isinstance(r, RawRecord) for r in read_records(path))

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_RECORD_LABELS",
     "MAX_RECORD_WHOLE_NUMBER",
     "MAX_TOKENS",
+    "MAX_XLSX_CELL_BYTES",
     "MAX_XLSX_ROWS",
     "MAX_XLSX_UNCOMPRESSED_BYTES",
     "MAX_XLSX_WHOLE_PARTS_BYTES",
@@ -100,6 +101,10 @@ MAX_JSON_RECORD_CHARS = 16 * MAX_LINE_CHARS
 MAX_JSON_FILE_BYTES = 256 << 20
 #: Sum of the uncompressed sizes an xlsx archive declares: RecordsFileError, exit 2.
 MAX_XLSX_UNCOMPRESSED_BYTES = 512 << 20
+#: Longest run of text in a worksheet's XML (one cell): RecordsFileError, exit 2. Worksheets larger
+#: than this are scanned for such a run before they are parsed, since the parser holds one text node
+#: whole (a 450 MiB cell in a 464 KB file needed 1.3 GiB).
+MAX_XLSX_CELL_BYTES = 64 << 20
 #: Sum of the uncompressed parts of an xlsx that are parsed whole (everything but the worksheets,
 #: which are streamed): the shared-strings table above all, which takes up to about 1.7x its XML
 #: size in memory (benchmarks/memory.py): RecordsFileError, exit 2.

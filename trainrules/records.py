@@ -907,6 +907,26 @@ _ZIP_ERRORS: Final = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImpl
 _STREAMED_PART: Final = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 
+def _has_huge_text(path: Path, member: str, limit: int) -> bool:
+    """Whether the XML part ``member`` holds a run of more than ``limit`` bytes without markup."""
+    run = 0
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as part:
+            while chunk := part.read(1 << 20):
+                pieces = chunk.split(b"<")
+                if len(pieces) == 1:
+                    run += len(chunk)
+                else:
+                    if run + len(pieces[0]) > limit or max(map(len, pieces[1:-1]), default=0) > limit:
+                        return True
+                    run = len(pieces[-1])
+                if run > limit:
+                    return True
+    except _ZIP_ERRORS:
+        return False  # a broken part is openpyxl's to refuse, with its own message
+    return False
+
+
 @contextlib.contextmanager
 def _open_workbook(path: Path, where: str) -> Iterator[Any]:
     """Open a workbook read-only, after the safety checks; the file is closed on leaving."""
@@ -938,6 +958,22 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
             f"{where}: the parts of the xlsx that are read whole (the shared strings, styles ...) "
             f"exceed {most} MiB uncompressed: save it as CSV",
         )
+    # A streamed worksheet is still parsed one XML text node at a time: one huge cell (a 450 MiB
+    # inline string in a 464 KB file) would be held whole, several times over. Large sheets are
+    # scanned for such a node first (cheap beside parsing them), and refused.
+    for info in parts:
+        limit = limits.MAX_XLSX_CELL_BYTES
+        if (
+            _STREAMED_PART.fullmatch(info.filename)
+            and info.file_size > limit
+            and _has_huge_text(path, info.filename, limit)
+        ):
+            most = f"{limit / (1 << 20):g}"
+            raise RecordsFileError(
+                f"{where}：工作表（{info.filename}）中有超过 {most} MiB 的单元格：请检查该文件，或另存为 CSV",
+                f"{where}: a worksheet ({info.filename}) holds a cell over {most} MiB: check the file, "
+                "or save it as CSV",
+            )
     # openpyxl gets an open file rather than the path: when it fails half-way it leaves the
     # file it opened itself unclosed, and here the ``with`` closes it either way.
     with path.open("rb") as stream:
