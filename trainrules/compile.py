@@ -200,6 +200,12 @@ class LinePlan:
     #: The filters whose entries the credited side counts (directly, through definitions, and the filters
     #: those are taken from): what they dropped is what "did not count" toward this line.
     filters: tuple[str, ...] = ()
+    #: When the credited side reads its filters through exactly one aggregate with an inline condition
+    #: (``合计(周期记录.学时, 年份(日期) == 2019)``) and through no definition: that condition in the entry
+    #: scope. A dropped entry counts as "not counted" toward this line only where it holds (or cannot be
+    #: evaluated: then it counts, under its filter's reason). None: every dropped entry counts (also when the
+    #: filters are read through definitions or several aggregates, where the line's own choice is not known).
+    counts_if: Fn | None = None
 
 
 def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
@@ -677,6 +683,34 @@ class _Compiler:
 
         return call
 
+    def inline_condition(self, e: ast.Expr) -> Fn | None:
+        """The inline condition of the one list aggregate ``e`` reads its entries through, in entry scope.
+
+        None when ``e`` reads a definition, no or several list aggregates, or one without a condition.
+        """
+        calls: list[tuple[ast.Call, str]] = []
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ast.Ref) and x.path:
+                sym = self.policy.symbols.get(x.path[0])
+                if sym is not None and sym.kind == "define":
+                    return None
+            if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES and x.args:
+                source = list_source(self.policy, x.args[0])
+                if source is not None:
+                    calls.append((x, source))
+                    continue
+            stack.extend(children(x))
+        if len(calls) != 1 or len(calls[0][0].args) != 2:
+            return None
+        call, source = calls[0]
+        saved, self.entry = self.entry, source
+        try:
+            return self.expr(call.args[1], None, False)
+        finally:
+            self.entry = saved
+
     def list_aggregate(self, e: ast.Call, source: str) -> Fn:
         first = e.args[0]
         assert isinstance(first, ast.Ref)  # list_source said so
@@ -959,6 +993,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         text=line.expr.span.text if line.expr.span else "",
                         citing=comp.citing(line.cite, d.cite),
                         filters=filters_read(policy, line.expr.left),
+                        counts_if=comp.inline_condition(line.expr.left),
                     )
                 )
             requirements[d.name] = RequirementPlan(
