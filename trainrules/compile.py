@@ -206,6 +206,10 @@ class LinePlan:
     #: evaluated: then it counts, under its filter's reason). None: every dropped entry counts (also when the
     #: filters are read through definitions or several aggregates, where the line's own choice is not known).
     counts_if: Fn | None = None
+    #: True when the credited side reads one aggregate and no definition, so ``filters`` is one chain (the
+    #: filter read first, then its sources): an entry one filter dropped counts only if it is of the kind
+    #: (凡) of every later step of that chain too — the line would not have counted it otherwise.
+    one_chain: bool = False
 
 
 def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
@@ -221,7 +225,7 @@ def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
             sym = policy.symbols.get(head)
             if sym is not None and sym.kind == "define" and head not in seen_defines:
                 seen_defines.add(head)
-                if isinstance(sym.decl, ast.Define):
+                if isinstance(sym.decl, ast.Define | ast.Result):
                     stack.append(sym.decl.expr)
             while head in policy.filters and head not in found:
                 found.append(head)
@@ -683,10 +687,11 @@ class _Compiler:
 
         return call
 
-    def inline_condition(self, e: ast.Expr) -> Fn | None:
+    def inline_condition(self, e: ast.Expr) -> tuple[Fn | None, bool]:
         """The inline condition of the one list aggregate ``e`` reads its entries through, in entry scope.
 
-        None when ``e`` reads a definition, no or several list aggregates, or one without a condition.
+        With it, whether ``e`` reads exactly one list aggregate and no definition. (None, False) when ``e``
+        reads a definition or no or several list aggregates; (None, True) for one without a condition.
         """
         calls: list[tuple[ast.Call, str]] = []
         stack = [e]
@@ -695,19 +700,21 @@ class _Compiler:
             if isinstance(x, ast.Ref) and x.path:
                 sym = self.policy.symbols.get(x.path[0])
                 if sym is not None and sym.kind == "define":
-                    return None
+                    return None, False
             if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES and x.args:
                 source = list_source(self.policy, x.args[0])
                 if source is not None:
                     calls.append((x, source))
                     continue
             stack.extend(children(x))
-        if len(calls) != 1 or len(calls[0][0].args) != 2:
-            return None
+        if len(calls) != 1:
+            return None, False
         call, source = calls[0]
+        if len(call.args) != 2:
+            return None, True
         saved, self.entry = self.entry, source
         try:
-            return self.expr(call.args[1], None, False)
+            return self.expr(call.args[1], None, False), True
         finally:
             self.entry = saved
 
@@ -993,7 +1000,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         text=line.expr.span.text if line.expr.span else "",
                         citing=comp.citing(line.cite, d.cite),
                         filters=filters_read(policy, line.expr.left),
-                        counts_if=comp.inline_condition(line.expr.left),
+                        counts_if=(narrowed := comp.inline_condition(line.expr.left))[0],
+                        one_chain=narrowed[1],
                     )
                 )
             requirements[d.name] = RequirementPlan(

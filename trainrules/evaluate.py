@@ -1617,13 +1617,25 @@ def _caps_removed(ctx: _Ctx, credited: Compiled) -> tuple[str, str]:
 def _dropped_by_reason(ctx: _Ctx, line: LinePlan, name: str, result: FilterResult) -> tuple[NotCounted, ...]:
     """What one filter left out that ``line`` would otherwise have counted, by reason, in first-seen order.
 
-    With ``line.counts_if`` (the inline condition of the line's one aggregate) an entry counts only where
-    that condition holds for it; one for which it cannot be evaluated (a missing value, an error) counts too,
-    under its filter's reason: it is not known that the line would have left it out.
+    When the line reads one aggregate and no definition (``line.one_chain``), an entry counts only where the
+    凡 steps after the one that dropped it (in its filter and the later filters of the chain) and the
+    aggregate's inline condition (``line.counts_if``) all hold for it; one for which a condition cannot be
+    evaluated (a missing value, an error) counts, under its filter's reason: it is not known that the line
+    would have left it out. Otherwise (filters read through definitions or several aggregates) every
+    dropped entry counts, as the line's own choice is not known.
     """
+    filters = ctx.ev.plan.filters
+    later: list[Callable[[Any], Value]] = []  # the 凡 steps of the filters after this one in the line's chain
+    if line.one_chain:
+        for after in line.filters[: line.filters.index(name)]:
+            later += [st.cond.fn for st in filters[after].steps if st.kind == "keep" and st.cond is not None]
+    if line.counts_if is not None:
+        later.append(line.counts_if)
+    steps = filters[name].steps
     counts: dict[str, int] = {}
     for d in result.dropped:
-        if line.counts_if is not None and not _would_count(ctx, line.counts_if, d.entry):
+        kinds = [st.cond.fn for st in steps[d.step + 1 :] if st.kind == "keep" and st.cond is not None]
+        if line.one_chain and not all(_would_count(ctx, cond, d.entry) for cond in (*kinds, *later)):
             continue
         counts[d.reason] = counts.get(d.reason, 0) + 1
     return tuple(NotCounted(name, reason, n, line.label) for reason, n in counts.items())
