@@ -1642,11 +1642,17 @@ def _dropped_by_reason(ctx: _Ctx, line: LinePlan, name: str, result: FilterResul
 
 
 def _would_count(ctx: _Ctx, cond: Callable[[Any], Value], entry: Any) -> bool:
-    """Whether the line's inline condition holds for a dropped entry (True when it cannot be told)."""
+    """Whether a condition of the line holds for a dropped entry (True when it cannot be told).
+
+    Untraced: the entry was not counted, so its computed values are no steps of the derivation.
+    """
+    tracer, ctx.tracer = ctx.tracer, None
     try:
         held = cond(ctx.at(entry))
     except (BilingualError, EvalError):  # e.g. a division by 0 or a per-entry definition that fails
         return True
+    finally:
+        ctx.tracer = tracer
     return held is None or bool(held)
 
 
