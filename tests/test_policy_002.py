@@ -82,8 +82,9 @@ def _lines(teacher_id: str, name: str) -> list[tuple[str | None, Decimal, Decima
     return [(ln.label, ln.credited, ln.needed, ln.owed) for ln in _req(teacher_id, name).lines]
 
 
-def _not_counted(teacher_id: str, name: str) -> set[tuple[str, str, int]]:
-    return {(n.source, n.reason, n.count) for n in _req(teacher_id, name).not_counted}
+def _not_counted(teacher_id: str, name: str) -> set[tuple[str | None, str, str, int]]:
+    """(line, filter, reason, count): the line is None for the main one, else its 其中 label."""
+    return {(n.line, n.source, n.reason, n.count) for n in _req(teacher_id, name).not_counted}
 
 
 D = Decimal
@@ -135,7 +136,10 @@ def test_t1_event_on_the_cycles_last_day_and_the_day_after() -> None:
     assert D(240) == _res("T1", "周期学分")
     assert [(None, D(240), D(240), D(0)), ("校本研训", D(120), D(120), D(0))] == _lines("T1", "周期培训")
     assert _req("T1", "周期培训").met
-    assert {("周期记录", "不在本周期内", 1), ("有效记录", "培训机构未经认定资质", 1)} == _not_counted("T1", "周期培训")
+    # both left-out entries are 集中: the main line lists them, 其中 校本研训 (凡 类别 == "校本") does not
+    assert {(None, "周期记录", "不在本周期内", 1), (None, "有效记录", "培训机构未经认定资质", 1)} == _not_counted(
+        "T1", "周期培训"
+    )
     assert ("结业证",) == _d("T1").certificates
     assert D(80) == _res("T1", "师德修养学时")
     assert D(40) == _res("T1", "教育技术能力学时")
@@ -148,7 +152,10 @@ def test_t2_new_teacher_at_exactly_one_year() -> None:
     """The anniversary 2019-09-01 is outside the first year: 80 of 100 induction hours, 20 owed."""
     assert [(None, D(80), D(100), D(20)), ("校本研训", D(50), D(50), D(0))] == _lines("T2", "新任教师适应性培训")
     assert not _req("T2", "新任教师适应性培训").met
-    assert {("适应期记录", "不在岗前或上岗一年内", 3)} == _not_counted("T2", "新任教师适应性培训")
+    assert {
+        (None, "适应期记录", "不在岗前或上岗一年内", 3),
+        ("校本研训", "适应期记录", "不在岗前或上岗一年内", 1),
+    } == _not_counted("T2", "新任教师适应性培训")
     assert D(240) == _res("T2", "周期学分")
     assert _req("T2", "周期培训").met
     assert ("结业证",) == _d("T2").certificates
@@ -172,7 +179,10 @@ def test_t4_trainer_per_year_and_uncertified_school_based() -> None:
     assert [D(72), D(80), D(60), D(72)] == [_req("T4", f"专职培训者研修第{y}年").amount("已计") for y in "一二三四"]
     assert False is _res("T4", "专职培训者年度研修")
     assert [(None, D(284), D(240), D(0)), ("校本研训", D(0), D(120), D(120))] == _lines("T4", "周期培训")
-    assert {("有效记录", "校本研训未经学校认定", 1)} == _not_counted("T4", "周期培训")
+    assert {
+        (None, "有效记录", "校本研训未经学校认定", 1),
+        ("校本研训", "有效记录", "校本研训未经学校认定", 1),
+    } == _not_counted("T4", "周期培训")
     assert ("结业证",) == _d("T4").certificates
     assert None is _res("T4", "学历达标")  # 高中: not applicable
 
@@ -201,9 +211,10 @@ def test_t7_leap_day_start_and_ineligible_entries() -> None:
     assessment do not count."""
     assert [(None, D(80), D(100), D(20)), ("校本研训", D(50), D(50), D(0))] == _lines("T7", "新任教师适应性培训")
     assert {
-        ("适应期记录", "不在岗前或上岗一年内", 2),
-        ("有效记录", "未经考核合格", 1),
-        ("有效记录", "非区级以上培训机构组织", 1),
+        (None, "适应期记录", "不在岗前或上岗一年内", 2),
+        (None, "有效记录", "未经考核合格", 1),
+        (None, "有效记录", "非区级以上培训机构组织", 1),
+        ("校本研训", "适应期记录", "不在岗前或上岗一年内", 1),
     } == _not_counted("T7", "新任教师适应性培训")
     assert D(40) == _res("T7", "周期学分")
     assert [(None, D(40), D(240), D(200)), ("校本研训", D(0), D(120), D(120))] == _lines("T7", "周期培训")

@@ -133,7 +133,9 @@ def test_p01_event_on_the_cycle_last_day_counts_and_the_day_after_does_not() -> 
     lines = _lines(r)
     assert (Decimal(600), Decimal(600), Decimal(0), True) == lines[None]  # 40+40 天 + 72 + 8 天 = 600 = 100 天
     assert (Decimal(480), Decimal(480), Decimal(0), True) == lines["跟岗"]  # 名校名园: either province
-    assert [("项目内记录", "不在本项目周期内", 1)] == [(n.source, n.reason, n.count) for n in r.not_counted]
+    assert [(None, "项目内记录", "不在本项目周期内", 1), ("线下", "项目内记录", "不在本项目周期内", 1)] == [
+        (n.line, n.source, n.reason, n.count) for n in r.not_counted
+    ]
     assert Decimal(600) == _result(d, "已修学时")
     assert Decimal("100.0") == _result(d, "已修天数")
     assert d.passed is True
@@ -227,7 +229,9 @@ def test_p09_a_one_year_cycle_ends_on_the_leap_day() -> None:
     assert (Decimal(48), Decimal(48), Decimal(0), True) == lines[None]
     assert (Decimal(30), Decimal(30), Decimal(0), True) == lines["线下"]
     assert (Decimal(18), Decimal(18), Decimal(0), True) == lines["线上"]
-    assert [("项目内记录", "不在本项目周期内", 1)] == [(n.source, n.reason, n.count) for n in r.not_counted]
+    assert [(None, "项目内记录", "不在本项目周期内", 1), ("线上", "项目内记录", "不在本项目周期内", 1)] == [
+        (n.line, n.source, n.reason, n.count) for n in r.not_counted
+    ]
     assert d.passed is True
 
 

@@ -200,6 +200,16 @@ class LinePlan:
     #: The filters whose entries the credited side counts (directly, through definitions, and the filters
     #: those are taken from): what they dropped is what "did not count" toward this line.
     filters: tuple[str, ...] = ()
+    #: When the credited side reads its filters through exactly one aggregate with an inline condition
+    #: (``合计(周期记录.学时, 年份(日期) == 2019)``) and through no definition: that condition in the entry
+    #: scope. A dropped entry counts as "not counted" toward this line only where it holds (or cannot be
+    #: evaluated: then it counts, under its filter's reason). None: every dropped entry counts (also when the
+    #: filters are read through definitions or several aggregates, where the line's own choice is not known).
+    counts_if: Fn | None = None
+    #: True when the credited side reads one aggregate and no definition, so ``filters`` is one chain (the
+    #: filter read first, then its sources): an entry one filter dropped counts only if it is of the kind
+    #: (凡) of every later step of that chain too — the line would not have counted it otherwise.
+    one_chain: bool = False
 
 
 def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
@@ -215,7 +225,7 @@ def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
             sym = policy.symbols.get(head)
             if sym is not None and sym.kind == "define" and head not in seen_defines:
                 seen_defines.add(head)
-                if isinstance(sym.decl, ast.Define):
+                if isinstance(sym.decl, ast.Define | ast.Result):
                     stack.append(sym.decl.expr)
             while head in policy.filters and head not in found:
                 found.append(head)
@@ -677,6 +687,37 @@ class _Compiler:
 
         return call
 
+    def inline_condition(self, e: ast.Expr) -> tuple[Fn | None, bool]:
+        """The inline condition of the one list aggregate ``e`` reads its entries through, in entry scope.
+
+        With it, whether ``e`` reads exactly one list aggregate and no definition. (None, False) when ``e``
+        reads a definition or no or several list aggregates; (None, True) for one without a condition.
+        """
+        calls: list[tuple[ast.Call, str]] = []
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ast.Ref) and x.path:
+                sym = self.policy.symbols.get(x.path[0])
+                if sym is not None and sym.kind == "define":
+                    return None, False
+            if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES and x.args:
+                source = list_source(self.policy, x.args[0])
+                if source is not None:
+                    calls.append((x, source))
+                    continue
+            stack.extend(children(x))
+        if len(calls) != 1:
+            return None, False
+        call, source = calls[0]
+        if len(call.args) != 2:
+            return None, True
+        saved, self.entry = self.entry, source
+        try:
+            return self.expr(call.args[1], None, False), True
+        finally:
+            self.entry = saved
+
     def list_aggregate(self, e: ast.Call, source: str) -> Fn:
         first = e.args[0]
         assert isinstance(first, ast.Ref)  # list_source said so
@@ -959,6 +1000,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         text=line.expr.span.text if line.expr.span else "",
                         citing=comp.citing(line.cite, d.cite),
                         filters=filters_read(policy, line.expr.left),
+                        counts_if=(narrowed := comp.inline_condition(line.expr.left))[0],
+                        one_chain=narrowed[1],
                     )
                 )
             requirements[d.name] = RequirementPlan(

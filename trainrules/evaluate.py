@@ -659,6 +659,16 @@ def _why(c: Compiled, ctx: _Ctx, value: bool) -> list[tuple[str, str]]:
     return [(f"{c.text} {word[0]}", f"{c.text} {word[1]}")]
 
 
+def _applies_step(ctx: _Ctx, kind: str, subject: str, citing: Citing, cond: Compiled | None) -> None:
+    """When tracing, that a rule's 适用 当 holds, with the condition and its deciding values (适用：在编 = 是)."""
+    if ctx.tracer is None or cond is None:
+        return
+    why = _why(cond, ctx, True) if cond.op else []
+    zh = f"适用：{cond.text} = 是" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
+    en = f"applies: {cond.text} = yes" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
+    _step(ctx, kind, subject, citing, _inputs(cond, ctx), "适用", zh, en)
+
+
 def _step(
     ctx: _Ctx,
     kind: str,
@@ -936,6 +946,7 @@ class Evaluator:
                     f"does not apply ({'; '.join(w[1] for w in why)})",
                 )
             return ResultValue(r.name, None, None, False)
+        _applies_step(ctx, "结果", r.name, r.citing, r.applies)
         value = _explained_define(ctx, r.name)
         band = None
         if r.grading is not None:
@@ -975,15 +986,10 @@ class Evaluator:
                     f"does not apply ({'; '.join(w[1] for w in why)}): not required, counted as met",
                 )
             return result
-        lines = tuple(self.line(ctx, req, line) for line in req.lines)
-        filters = dict.fromkeys(name for line in req.lines for name in line.filters)
-        not_counted = tuple(n for name in filters for n in _dropped_by_reason(name, ctx.filter(name))) + tuple(
-            n
-            for line in req.lines
-            for label, _ in line.credited.reads
-            for source in self.not_counted_sources
-            for n in source(ctx, label)
-        )
+        _applies_step(ctx, "要求", req.name, req.citing, req.applies)
+        per_line = [self.not_counted(ctx, line) for line in req.lines]
+        lines = tuple(self.line(ctx, req, line, nc) for line, nc in zip(req.lines, per_line, strict=True))
+        not_counted = tuple(n for nc in per_line for n in nc)
         return RequirementResult(
             req.name,
             met=all(x.met for x in lines),
@@ -993,7 +999,18 @@ class Evaluator:
             not_counted=not_counted,
         )
 
-    def line(self, ctx: _Ctx, req: RequirementPlan, line: LinePlan) -> LineResult:
+    def not_counted(self, ctx: _Ctx, line: LinePlan) -> tuple[NotCounted, ...]:
+        """What the filters of one requirement line dropped that the line would otherwise have counted."""
+        return tuple(n for name in line.filters for n in _dropped_by_reason(ctx, line, name, ctx.filter(name))) + tuple(
+            attrs.evolve(n, line=line.label)
+            for label, _ in line.credited.reads
+            for source in self.not_counted_sources
+            for n in source(ctx, label)
+        )
+
+    def line(
+        self, ctx: _Ctx, req: RequirementPlan, line: LinePlan, not_counted: tuple[NotCounted, ...] = ()
+    ) -> LineResult:
         credited, needed = line.credited.fn(ctx), line.needed.fn(ctx)
         for side, value in ((line.credited, credited), (line.needed, needed)):
             if not isinstance(value, Decimal):
@@ -1014,6 +1031,11 @@ class Evaluator:
             else:
                 gap, gap_en = f"超出 {decimal_text(result.over or _ZERO)}", f"{decimal_text(result.over or _ZERO)} over"
             capped, capped_en = _caps_removed(ctx, line.credited)
+            # which entries did not count toward this line, by reason (the filter's step lists each with its values)
+            capped += "".join(f"；未计入 {n.count} 条：{n.reason}（见筛选 {n.source}）" for n in not_counted)
+            capped_en += "".join(
+                f"; {n.count} entries not counted: {n.reason} (see filter {n.source})" for n in not_counted
+            )
             _step(
                 ctx,
                 "要求",
@@ -1592,12 +1614,46 @@ def _caps_removed(ctx: _Ctx, credited: Compiled) -> tuple[str, str]:
     return ("；" + "；".join(zh), "; " + "; ".join(en)) if zh else ("", "")
 
 
-def _dropped_by_reason(name: str, result: FilterResult) -> tuple[NotCounted, ...]:
-    """What one filter left out, counted by reason, in the order the reasons first occur."""
+def _dropped_by_reason(ctx: _Ctx, line: LinePlan, name: str, result: FilterResult) -> tuple[NotCounted, ...]:
+    """What one filter left out that ``line`` would otherwise have counted, by reason, in first-seen order.
+
+    When the line reads one aggregate and no definition (``line.one_chain``), an entry counts only where the
+    凡 steps after the one that dropped it (in its filter and the later filters of the chain) and the
+    aggregate's inline condition (``line.counts_if``) all hold for it; one for which a condition cannot be
+    evaluated (a missing value, an error) counts, under its filter's reason: it is not known that the line
+    would have left it out. Otherwise (filters read through definitions or several aggregates) every
+    dropped entry counts, as the line's own choice is not known.
+    """
+    filters = ctx.ev.plan.filters
+    later: list[Callable[[Any], Value]] = []  # the 凡 steps of the filters after this one in the line's chain
+    if line.one_chain:
+        for after in line.filters[: line.filters.index(name)]:
+            later += [st.cond.fn for st in filters[after].steps if st.kind == "keep" and st.cond is not None]
+    if line.counts_if is not None:
+        later.append(line.counts_if)
+    steps = filters[name].steps
     counts: dict[str, int] = {}
     for d in result.dropped:
+        kinds = [st.cond.fn for st in steps[d.step + 1 :] if st.kind == "keep" and st.cond is not None]
+        if line.one_chain and not all(_would_count(ctx, cond, d.entry) for cond in (*kinds, *later)):
+            continue
         counts[d.reason] = counts.get(d.reason, 0) + 1
-    return tuple(NotCounted(name, reason, n) for reason, n in counts.items())
+    return tuple(NotCounted(name, reason, n, line.label) for reason, n in counts.items())
+
+
+def _would_count(ctx: _Ctx, cond: Callable[[Any], Value], entry: Any) -> bool:
+    """Whether a condition of the line holds for a dropped entry (True when it cannot be told).
+
+    Untraced: the entry was not counted, so its computed values are no steps of the derivation.
+    """
+    tracer, ctx.tracer = ctx.tracer, None
+    try:
+        held = cond(ctx.at(entry))
+    except (BilingualError, EvalError):  # e.g. a division by 0 or a per-entry definition that fails
+        return True
+    finally:
+        ctx.tracer = tracer
+    return held is None or bool(held)
 
 
 def _group_key(plan: Plan, name: str) -> str:

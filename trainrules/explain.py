@@ -647,10 +647,11 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
             else:
                 out.append(f"Requirement {label}: credited {c}, needed {n}, {gap} ({met})")
         for nc in q.not_counted:  # which entries did not count, and why (the filter's step lists them)
+            which = (f"（其中 {nc.line}）" if zh else f" (of which {nc.line})") if nc.line else ""
             out.append(
-                f"  未计入 {nc.count} 条：{nc.reason}（筛选 {nc.source}）"
+                f"  未计入 {nc.count} 条{which}：{nc.reason}（筛选 {nc.source}）"
                 if zh
-                else f"  {nc.count} entries not counted: {nc.reason} (filter {nc.source})"
+                else f"  {nc.count} entries not counted{which}: {nc.reason} (filter {nc.source})"
             )
     return out
 

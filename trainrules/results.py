@@ -357,15 +357,25 @@ class ResultValue:
 
 @attrs.frozen
 class NotCounted:
-    """Entries a filter left out of what a requirement credits, by reason (filled by list filters)."""
+    """Entries a filter left out of what one requirement line would have credited, by reason.
+
+    ``line`` is the line's label (其中 …), None for the main line.
+    """
 
     source: str
     reason: str
     count: int
+    line: str | None = None
+
+    @property
+    def text_zh(self) -> str:
+        """未计入 1 条（其中 校本研训）：校本研训未经学校认定（有效记录）"""
+        which = f"（其中 {self.line}）" if self.line else ""
+        return f"未计入 {self.count} 条{which}：{self.reason}（{self.source}）"
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
-        return {"filter": self.source, "reason": self.reason, "count": self.count}
+        return {"line": self.line, "filter": self.source, "reason": self.reason, "count": self.count}
 
 
 @attrs.frozen
@@ -435,7 +445,7 @@ class RequirementResult:
                 f"欠 {decimal_text(line.owed)}" if line.owed is not None else f"超出 {decimal_text(line.over or _ZERO)}"
             )
             out.append(f"{head}已计 {decimal_text(line.credited)}，需 {decimal_text(line.needed)}，{gap}")
-        left_out = "".join(f"；未计入 {n.count} 条：{n.reason}（{n.source}）" for n in self.not_counted)
+        left_out = "".join(f"；{n.text_zh}" for n in self.not_counted)
         return "；".join(out) + ("（达到）" if self.met else "（未达到）") + left_out
 
     def to_dict(self) -> dict[str, object]:
