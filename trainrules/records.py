@@ -968,10 +968,10 @@ def _open_workbook(path: Path, where: str) -> Iterator[Any]:
             and info.file_size > limit
             and _has_huge_text(path, info.filename, limit)
         ):
-            most = f"{limit / (1 << 20):g}"
+            size = f"{limit / (1 << 20):g}"
             raise RecordsFileError(
-                f"{where}：工作表（{info.filename}）中有超过 {most} MiB 的单元格：请检查该文件，或另存为 CSV",
-                f"{where}: a worksheet ({info.filename}) holds a cell over {most} MiB: check the file, "
+                f"{where}：工作表（{info.filename}）中有超过 {size} MiB 的单元格：请检查该文件，或另存为 CSV",
+                f"{where}: a worksheet ({info.filename}) holds a cell over {size} MiB: check the file, "
                 "or save it as CSV",
             )
     # openpyxl gets an open file rather than the path: when it fails half-way it leaves the
