@@ -276,6 +276,7 @@ class ListSpec:
     naming: str | None  # the field that names an entry (``按 记录号``), else entries are 第 n 条
     fields: tuple[FieldSpec, ...]
     rules: tuple[tuple[Compiled, str, Citing], ...]  # (condition, reason, provenance)
+    owner: str = "教师"  # 学校: a school's list, read from the school record, in group checks 按 学校
 
 
 @attrs.frozen
@@ -1058,7 +1059,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
 def _list_spec(comp: _Compiler, lst: ast.ListDecl) -> ListSpec:
     fields = tuple(FieldSpec(f.name, f.name, f.type, f.low, f.high, f.optional, f.vocab) for f in lst.fields)
     rules = tuple((comp.in_entries(lst.name, r.cond), r.reason, comp.citing(r.cite)) for r in lst.rules)
-    return ListSpec(lst.name, f"lists.{lst.name}", lst.key, fields, rules)
+    return ListSpec(lst.name, f"lists.{lst.name}", lst.key, fields, rules, lst.owner)
 
 
 def _filter_plan(comp: _Compiler, f: ast.FilterDecl) -> FilterPlan:

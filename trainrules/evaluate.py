@@ -245,7 +245,7 @@ class _Validator:
         self.known = (
             frozenset(s.key for s in self.plan.teacher_fields)
             | frozenset(_BUILTIN_TEXT)
-            | frozenset(k for spec in self.plan.lists for k in (spec.key, spec.name))
+            | frozenset(k for spec in self.plan.lists if spec.owner == "教师" for k in (spec.key, spec.name))
         )
 
     def _key(self, key: str) -> tuple[ItemPlan | None, str] | None:
@@ -283,8 +283,8 @@ class _Validator:
         for spec in self.plan.teacher_fields:
             rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
         for lspec in self.plan.lists:  # under lists.<名称> (nested "lists" object), or the list's own name
-            value = raw.get(lspec.key, raw.get(lspec.name))
-            rec[lspec.key] = read_list(lspec, value, tz, problems, _field)
+            if lspec.owner == "教师":
+                rec[lspec.key] = read_list(lspec, raw.get(lspec.key, raw.get(lspec.name)), tz, problems, _field)
         known = self.known
         for key, value in raw.items():
             if value is None or value == "" or key in known:
@@ -322,6 +322,10 @@ class _Validator:
         problems: list[Problem] = []
         name = raw.get("school")
         values = {spec.key: _field(spec, raw.get(spec.key), self.plan.tz, problems) for spec in self.plan.school_fields}
+        for lspec in self.plan.lists:  # a school's lists, validated like a teacher's (学校 lists: group checks)
+            if lspec.owner == "学校":
+                value = raw.get(lspec.key, raw.get(lspec.name))
+                values[lspec.key] = read_list(lspec, value, self.plan.tz, problems, _field)
         return (str(name).strip() if name not in (None, "") else None), values, problems
 
 
@@ -464,7 +468,7 @@ class _Ctx:
         """The entries of a list (validated with the record) or the entries a filter kept."""
         if source in self.ev.plan.filters:
             return self.filter(source).kept
-        found: tuple[Entry, ...] = self.rec.get("lists." + source, ())  # type: ignore[assignment]  # read_list put it there
+        found: tuple[Entry, ...] = self.rec.get("lists." + source, self.school.get("lists." + source, ()))  # type: ignore[assignment]  # read_list put it there
         return found
 
     def at(self, entry: Any) -> EntryCtx:
@@ -1228,7 +1232,7 @@ class Evaluator:
         rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
         found: dict[str, object] = {}
         school = rec.get("school")
-        if self.plan.school_fields and not problems:
+        if (self.plan.school_fields or any(s.owner == "学校" for s in self.plan.lists)) and not problems:
             name = str(school) if school is not None else ""
             if name in self.school_problems:
                 problems.extend(self.school_problems[name])

@@ -155,8 +155,11 @@ class _Typer:
         return sym.type
 
     def call(self, e: ast.Call, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
-        if e.func in LIST_AGGREGATES and e.args and list_source(self.policy, e.args[0]) is not None:
-            if group is not None and not aggregate:
+        source = list_source(self.policy, e.args[0]) if e.func in LIST_AGGREGATES and e.args else None
+        if source is not None:
+            root = self.policy.root_list(source)
+            of_group = root is not None and root.owner == "学校"  # a school list: E328 unless grouped by 学校
+            if group is not None and not aggregate and not of_group:
                 self.out.add("E310", e.span, name=e.span.text if e.span else e.func)
             return self.list_aggregate(e)
         if e.func in ("任一", "全部"):
