@@ -88,3 +88,39 @@ def test_school_lists_are_read_from_nested_json_school_records(tmp_path: Path) -
     pol = trainrules.loads(HEAD + CHECK)
     results = pol.evaluate([{"id": "T3", "school": "一小"}], read_schools(path, separate=True))
     assert [f.passed for f in results.groups] == [True]
+
+
+# ---------- 按 全体: one group of every teacher of the run ----------
+
+WHOLE = """方案 甲 { 标题 "全体" 期间 2023-01-01 至 2023-12-31 }
+输入 教师 {
+  骨干级别: 标签 {校级 < 区级 < 市级} 可缺 依据 X1-01
+}
+核查 骨干总数 按 全体 要求 计数(有值(骨干级别)) 不少于 3 依据 X1-02
+核查 市级以上 按 全体 要求 计数(骨干级别 不低于 "市级") 不少于 1 依据 X1-02
+"""
+
+
+def test_whole_run_is_one_group_across_schools() -> None:
+    assert codes(WHOLE) == []
+    teachers = [
+        {"id": "A", "school": "一中", "facts": {"骨干级别": "市级"}},
+        {"id": "B", "school": "二中", "facts": {"骨干级别": "校级"}},
+        {"id": "C", "school": "二中"},
+    ]
+    results = trainrules.loads(WHOLE).evaluate(teachers)
+    found = {f.check: f for f in results.groups}
+    assert len(results.groups) == 2  # one finding per check, not per school
+    assert found["骨干总数"].group == (("全体", "全体"),)
+    assert found["骨干总数"].passed is False
+    assert dict(found["骨干总数"].values)["计数(有值(骨干级别))"] == "2"
+    assert found["市级以上"].passed is True
+    teachers.append({"id": "D", "school": "三中", "facts": {"骨干级别": "区级"}})
+    assert {f.check: f.passed for f in trainrules.loads(WHOLE).evaluate(teachers).groups}["骨干总数"] is True
+
+
+def test_whole_run_with_other_keys_is_e329_and_school_facts_are_not_readable() -> None:
+    assert codes(WHOLE.replace("按 全体 要求 计数(有值", "按 全体, 学校 要求 计数(有值")) == ["E329"]
+    text = HEAD + "核查 丙 按 全体 要求 计数(听课材料) >= 1 依据 X1-03\n"
+    assert "E328" in codes(text)  # a school list needs 按 学校
+    assert codes(HEAD + '核查 丁 按 全体 要求 学校.类别 == "中学" 依据 X1-03\n') == ["E310"]  # no one school

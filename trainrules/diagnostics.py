@@ -455,6 +455,15 @@ CATALOG: Mapping[str, Entry] = {
         "Add the rows; if leaving them out is intended, write 取值({table}[{name}], DEFAULT).",
     ),
     "E323": Entry(E, "词表写法有误", "invalid vocabulary", "{what}", "{what_en}", "{hint}", "{hint_en}"),
+    "E329": Entry(
+        E,
+        "按全体不能与其他分组键同用",
+        "按 全体 combined with other group keys",
+        "核查“{name}”按 {keys} 分组，但“全体”已是所有教师一组，不能再按其他字段分",
+        "the check '{name}' groups by {keys}, but 全体 is already one group of every teacher",
+        "只写“按 全体”（全体教师一组），或去掉“全体”按字段分组。",
+        "Write 按 全体 alone (one group of all teachers), or drop 全体 and group by fields.",
+    ),
     "E330": Entry(
         E,
         "例外的对象不是定义或结果",

@@ -37,6 +37,7 @@ from trainrules.entries import (
     run_filter,
 )
 from trainrules.errors import BilingualError, ComputeError
+from trainrules.functions import WHOLE_RUN
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -1470,7 +1471,7 @@ class Evaluator:
 
     def _feed(self, ctx: _Ctx) -> None:
         for i, check in enumerate(self.plan.group_checks):
-            key = tuple(ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
+            key = tuple(WHOLE_RUN if g == WHOLE_RUN else ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
             acc = self.groups.get((i, key))
             if acc is None:
                 acc = [_ZERO] * len(check.aggregates)

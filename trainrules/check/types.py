@@ -13,7 +13,7 @@ from trainrules.check.labels import ordered_vocab, vocab_of
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import EntrySite, Site, entry_sites, sites
 from trainrules.diagnostics import Collector
-from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, list_source
+from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, WHOLE_RUN, list_source
 from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
 from trainrules.syntax.slips import glued_hint
@@ -626,7 +626,11 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
         typer.entry_site(es)
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
+            if WHOLE_RUN in d.group_by and len(d.group_by) > 1:
+                out.add("E329", d.span, name=d.label, keys="、".join(d.group_by))
             for key in d.group_by:
+                if key == WHOLE_RUN:
+                    continue  # one group of every assessed teacher of the run
                 if key not in policy.symbols or policy.symbols[key].kind != "field":
                     zh, en = typer.hint(key, [k for k, v in policy.symbols.items() if v.kind == "field"])
                     out.add(
