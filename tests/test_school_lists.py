@@ -124,3 +124,45 @@ def test_whole_run_with_other_keys_is_e329_and_school_facts_are_not_readable() -
     text = HEAD + "核查 丙 按 全体 要求 计数(听课材料) >= 1 依据 X1-03\n"
     assert "E328" in codes(text)  # a school list needs 按 学校
     assert codes(HEAD + '核查 丁 按 全体 要求 学校.类别 == "中学" 依据 X1-03\n') == ["E310"]  # no one school
+
+
+# ---------- 核查 … 适用 当: a check about some teachers only ----------
+
+SCOPED = """方案 甲 { 标题 "适用" 期间 2023-01-01 至 2023-12-31 }
+输入 教师 {
+  学历: 标签 {专科 < 本科 < 研究生} 可缺 依据 X1-01
+}
+核查 学历达标 要求 学历 不低于 "本科" 适用 当 学段 == "小学" 或 学段 == "初中" 依据 X1-02
+核查 小学本科人数 按 学校 要求 计数(学历 不低于 "本科") 不少于 人数() 适用 当 学段 == "小学" 依据 X1-02
+"""
+SCOPED_TEACHERS = [
+    {"id": "A", "school": "一小", "stage": "小学", "facts": {"学历": "专科"}},
+    {"id": "B", "school": "一小", "stage": "小学", "facts": {"学历": "本科"}},
+    {"id": "C", "school": "一小", "stage": "高中", "facts": {"学历": "专科"}},
+    {"id": "D", "school": "二中", "stage": "高中", "facts": {"学历": "专科"}},
+]
+
+
+def test_a_per_teacher_check_outside_its_scope_is_not_applicable() -> None:
+    assert codes(SCOPED) == []
+    results = trainrules.loads(SCOPED).evaluate(SCOPED_TEACHERS)
+    checks = {d.id: d.checks[0] for d in results.decisions}
+    assert [checks[t].passed for t in "AB"] == [False, True]
+    assert checks["C"].applicable is False
+    assert checks["C"].passed is None
+    assert checks["C"].to_dict() == {"name": "学历达标", "passed": None, "applicable": False}
+    assert checks["A"].to_dict() == {"name": "学历达标", "passed": False}  # unchanged JSON for applicable checks
+
+
+def test_a_grouped_check_counts_only_the_teachers_it_applies_to() -> None:
+    results = trainrules.loads(SCOPED).evaluate(SCOPED_TEACHERS)
+    found = {dict(f.group)["学校"]: f for f in results.groups}
+    assert set(found) == {"一小"}  # 二中 has no 小学 teacher: no group
+    assert dict(found["一小"].values)["人数()"] == "2"  # C (高中) is not counted
+    assert found["一小"].passed is False
+    fixed = [t if t["id"] != "A" else {**t, "facts": {"学历": "研究生"}} for t in SCOPED_TEACHERS]
+    assert [f.passed for f in trainrules.loads(SCOPED).evaluate(fixed).groups] == [True]
+
+
+def test_the_scope_condition_must_be_a_yes_or_no() -> None:
+    assert "E303" in codes(SCOPED.replace('适用 当 学段 == "小学" 依据', "适用 当 学段 依据"))

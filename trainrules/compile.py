@@ -252,6 +252,7 @@ class RulePlan:
     citing: Citing
     group_by: tuple[str, ...] = ()
     aggregates: tuple[tuple[str, Compiled | None], ...] = ()  # (function, argument) per aggregate slot
+    applies: Compiled | None = None  # 适用 当 of a 核查: the teachers it is about
 
 
 @attrs.frozen
@@ -990,6 +991,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         elif isinstance(d, ast.Certificate):
             certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
         elif isinstance(d, ast.CheckRule):
+            check_applies = comp.compiled(d.applies) if d.applies is not None else None
             if d.group_by:
                 comp.aggregates = []
                 cond = comp.compiled(d.cond, None, group=True)
@@ -1000,10 +1002,15 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         citing=comp.citing(d.cite),
                         group_by=d.group_by,
                         aggregates=tuple(comp.aggregates),
+                        applies=check_applies,
                     )
                 )
             else:
-                checks.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
+                checks.append(
+                    RulePlan(
+                        name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite), applies=check_applies
+                    )
+                )
     teacher_fields = tuple(
         FieldSpec(policy.symbols[f.name].key, f.name, f.type, f.low, f.high, f.optional, f.vocab)
         for f in policy.inputs

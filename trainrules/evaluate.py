@@ -1396,7 +1396,12 @@ class Evaluator:
                     f"passed: {formula}{amount} {unit} granted".rstrip(),
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
-        checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
+        checks = tuple(
+            CheckResult(c.name, self._rule(ctx, c, "核查"))
+            if self.applies(ctx, c.applies)
+            else CheckResult(c.name, None, applicable=False)
+            for c in plan.checks
+        )
         requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
         results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
@@ -1472,6 +1477,14 @@ class Evaluator:
     def _feed(self, ctx: _Ctx) -> None:
         for i, check in enumerate(self.plan.group_checks):
             key = tuple(WHOLE_RUN if g == WHOLE_RUN else ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
+            try:
+                if not self.applies(ctx, check.applies):
+                    continue  # 适用 当: this teacher is not one the check is about
+            except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # unknown whether to count the teacher
+                assert check.applies is not None  # applies() cannot fail without a condition
+                self.groups.setdefault((i, key), [None] * len(check.aggregates))
+                self.group_errors.setdefault((i, key), _aggregate_error(ctx, "适用 当", check.applies, exc))
+                continue
             acc = self.groups.get((i, key))
             if acc is None:
                 acc = [_ZERO] * len(check.aggregates)
