@@ -152,6 +152,11 @@ def test_a_per_teacher_check_outside_its_scope_is_not_applicable() -> None:
     assert checks["C"].passed is None
     assert checks["C"].to_dict() == {"name": "学历达标", "passed": None, "applicable": False}
     assert checks["A"].to_dict() == {"name": "学历达标", "passed": False}  # unchanged JSON for applicable checks
+    explained = trainrules.loads(SCOPED).evaluate(SCOPED_TEACHERS[2:3], explain=True).decisions[0]
+    assert explained.steps is not None
+    step = next(s for s in explained.steps if s.kind == "核查" and s.subject == "学历达标")
+    assert step.result == "不适用"
+    assert "高中" in step.detail_zh
 
 
 def test_a_grouped_check_counts_only_the_teachers_it_applies_to() -> None:

@@ -926,6 +926,24 @@ class Evaluator:
             )
         return held[0].value.fn(ctx) if held else self.plan.defines[name].fn(ctx)
 
+    def check(self, ctx: _Ctx, c: RulePlan) -> CheckResult:
+        """A per-teacher 核查; outside its 适用 当 not applicable, with the step saying why."""
+        if self.applies(ctx, c.applies):
+            return CheckResult(c.name, self._rule(ctx, c, "核查"))
+        if ctx.tracer is not None and c.applies is not None:
+            why = _why(c.applies, ctx, False)
+            _step(
+                ctx,
+                "核查",
+                c.name,
+                c.citing,
+                _inputs(c.applies, ctx),
+                "不适用",
+                f"不适用（{'；'.join(w[0] for w in why)}）",
+                f"does not apply ({'; '.join(w[1] for w in why)})",
+            )
+        return CheckResult(c.name, None, applicable=False)
+
     def result(self, ctx: _Ctx, r: ResultPlan) -> ResultValue:
         if not self.applies(ctx, r.applies):
             if ctx.tracer is not None and r.applies is not None:
@@ -1396,12 +1414,7 @@ class Evaluator:
                     f"passed: {formula}{amount} {unit} granted".rstrip(),
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
-        checks = tuple(
-            CheckResult(c.name, self._rule(ctx, c, "核查"))
-            if self.applies(ctx, c.applies)
-            else CheckResult(c.name, None, applicable=False)
-            for c in plan.checks
-        )
+        checks = tuple(self.check(ctx, c) for c in plan.checks)
         requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
         results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
