@@ -90,6 +90,16 @@ def test_school_lists_are_read_from_nested_json_school_records(tmp_path: Path) -
     assert [f.passed for f in results.groups] == [True]
 
 
+def test_a_school_list_given_as_a_table_column_is_an_error_not_an_empty_list(tmp_path: Path) -> None:
+    path = tmp_path / "schools.csv"
+    path.write_text("学校,类别,听课材料\n一小,小学,3\n", encoding="utf-8")
+    pol = trainrules.loads(HEAD + CHECK)
+    results = pol.evaluate([{"id": "T3", "school": "一小"}], read_schools(path, separate=True))
+    assert [d.status for d in results.decisions] == ["error"]
+    assert "学校的列表" in results.decisions[0].reason_zh
+    assert list(results.groups) == []
+
+
 # ---------- 按 全体: one group of every teacher of the run ----------
 
 WHOLE = """方案 甲 { 标题 "全体" 期间 2023-01-01 至 2023-12-31 }

@@ -327,6 +327,15 @@ class _Validator:
             if lspec.owner == "学校":
                 value = raw.get(lspec.key, raw.get(lspec.name))
                 values[lspec.key] = read_list(lspec, value, self.plan.tz, problems, _field)
+                if raw.get("facts." + lspec.name) not in (None, ""):  # a table column: not entries, never dropped
+                    problems.append(
+                        Problem(
+                            "facts." + lspec.name,
+                            f'“{lspec.name}”是学校的列表，不能写成一列；请用 JSON 学校记录的 "lists"',
+                            f"'{lspec.name}' is a school list, not a column;"
+                            ' give it under "lists" in JSON school records',
+                        )
+                    )
         return (str(name).strip() if name not in (None, "") else None), values, problems
 
 
