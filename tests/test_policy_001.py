@@ -115,7 +115,7 @@ def test_assumptions_are_declared_and_relied_on() -> None:
     assert infos["四月三十一日更正"].rule_ids == ("R001-05",)
     assert infos["下班时间"].value is not None
     assert [] == [a.name for a in infos.values() if not a.relied_on_by]
-    assert len(infos) == 20
+    assert len(infos) == 19  # 听课材料由学校计数 is gone: 听课材料 is a school list
     assert {u.rule_ids for u in _policy().unencoded()} == {("R001-04",)}
 
 
@@ -211,7 +211,17 @@ def test_materials_1_to_5_close_of_business() -> None:
 
 
 def test_stage_dependent_count_15_or_11() -> None:
-    """一中 (中学) has 14 of 15 → fails; 实验小学 (小学) 11 of 11 → passes; 城关幼儿园 0 of 11 → fails."""
+    """一中 (中学) has 14 of 15 → fails; 实验小学 (小学) 11 of 11 → passes; 城关幼儿园 0 of 11 → fails.
+
+    The counts come from each school's list 听课材料: 一中's 15th pack at 17:00:00 exactly is late (G4) and 实验小学's
+    12th pack on 05-09 is late, 16:59:59 on 05-08 is on time; 城关幼儿园 has no list.
+    """
+    counted = "计数(听课材料, 上传时间 早于 2023-05-08 下班前)"
+    assert [dict(_group("学校听课材料", s).values)[counted] for s in ("一中", "实验小学", "城关幼儿园")] == [
+        "14",
+        "11",
+        "0",
+    ]
     assert _group("学校听课材料", "一中").passed is False
     assert dict(_group("学校听课材料", "一中").values)["听课材料次数[学校.类别]"] == "15"
     assert _group("学校听课材料", "实验小学").passed is True

@@ -78,6 +78,12 @@ def _res(teacher_id: str, name: str) -> object:
     return next(r for r in _d(teacher_id).results if r.name == name).value
 
 
+def _check(teacher_id: str, name: str) -> object:
+    """A per-teacher 核查: True or False, or None when its 适用 当 does not hold."""
+    found = next(c for c in _d(teacher_id).checks if c.name == name)
+    return found.passed if found.applicable else None
+
+
 def _lines(teacher_id: str, name: str) -> list[tuple[str | None, Decimal, Decimal, Decimal | None]]:
     return [(ln.label, ln.credited, ln.needed, ln.owed) for ln in _req(teacher_id, name).lines]
 
@@ -145,7 +151,7 @@ def test_t1_event_on_the_cycles_last_day_and_the_day_after() -> None:
     assert D(40) == _res("T1", "教育技术能力学时")
     assert D(0) == _res("T1", "学科教学专业知识与专业能力学时")  # E4 (2021-01-01) is outside the cycle
     assert True is _res("T1", "年度绩效考核、职务评聘、评优晋级和教师资格定期登记的必备条件")
-    assert True is _res("T1", "学历达标")
+    assert True is _check("T1", "学历达标")
 
 
 def test_t2_new_teacher_at_exactly_one_year() -> None:
@@ -167,7 +173,7 @@ def test_t3_head_teacher_with_29_5_hours() -> None:
     assert not _req("T3", "班主任专题培训").met
     assert [(None, D("239.5"), D(240), D("0.5")), ("校本研训", D(120), D(120), D(0))] == _lines("T3", "周期培训")
     assert () == _d("T3").certificates
-    assert False is _res("T3", "学历达标")
+    assert False is _check("T3", "学历达标")
     assert False is _res("T3", "年度绩效考核、职务评聘、评优晋级和教师资格定期登记的必备条件")
     assert not _req("T3", "新任教师适应性培训").applicable
 
@@ -184,7 +190,7 @@ def test_t4_trainer_per_year_and_uncertified_school_based() -> None:
         ("校本研训", "有效记录", "校本研训未经学校认定", 1),
     } == _not_counted("T4", "周期培训")
     assert ("结业证",) == _d("T4").certificates
-    assert None is _res("T4", "学历达标")  # 高中: not applicable
+    assert None is _check("T4", "学历达标")  # 高中: not applicable
 
 
 def test_t5_not_in_service_is_not_applicable() -> None:
@@ -195,7 +201,7 @@ def test_t5_not_in_service_is_not_applicable() -> None:
     prerequisite = next(r for r in _d("T5").results if r.name.startswith("年度绩效考核"))
     assert (False, None) == (prerequisite.applicable, prerequisite.value)
     assert () == _d("T5").certificates
-    assert True is _res("T5", "学历达标")
+    assert True is _check("T5", "学历达标")
 
 
 def test_t6_bad_entries_name_the_teacher_entry_and_field() -> None:

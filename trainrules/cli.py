@@ -209,8 +209,10 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
         }
         messages = [(p.field, p.message_zh if zh else p.message_en) for p in d.problems]
         row["problems"] = ("；" if zh else "; ").join(f"{f}: {m}" if f else m for f, m in messages)
-        yes, no = ("是", "否") if zh else ("yes", "no")
-        row["checks"] = ("；" if zh else "; ").join(f"{c.name}: {yes if c.passed else no}" for c in d.checks)
+        yes, no, na = ("是", "否", "不适用") if zh else ("yes", "no", "not applicable")
+        row["checks"] = ("；" if zh else "; ").join(
+            f"{c.name}: {(yes if c.passed else no) if c.applicable else na}" for c in d.checks
+        )
         if not zh:
             row["reason"] = d.reason_en
     return row

@@ -262,6 +262,7 @@ class RulePlan:
     citing: Citing
     group_by: tuple[str, ...] = ()
     aggregates: tuple[tuple[str, Compiled | None], ...] = ()  # (function, argument) per aggregate slot
+    applies: Compiled | None = None  # 适用 当 of a 核查: the teachers it is about
 
 
 @attrs.frozen
@@ -286,6 +287,7 @@ class ListSpec:
     naming: str | None  # the field that names an entry (``按 记录号``), else entries are 第 n 条
     fields: tuple[FieldSpec, ...]
     rules: tuple[tuple[Compiled, str, Citing], ...]  # (condition, reason, provenance)
+    owner: str = "教师"  # 学校: a school's list, read from the school record, in group checks 按 学校
 
 
 @attrs.frozen
@@ -1032,6 +1034,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         elif isinstance(d, ast.Certificate):
             certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
         elif isinstance(d, ast.CheckRule):
+            check_applies = comp.compiled(d.applies) if d.applies is not None else None
             if d.group_by:
                 comp.aggregates = []
                 cond = comp.compiled(d.cond, None, group=True)
@@ -1042,10 +1045,15 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         citing=comp.citing(d.cite),
                         group_by=d.group_by,
                         aggregates=tuple(comp.aggregates),
+                        applies=check_applies,
                     )
                 )
             else:
-                checks.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
+                checks.append(
+                    RulePlan(
+                        name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite), applies=check_applies
+                    )
+                )
     teacher_fields = tuple(
         FieldSpec(policy.symbols[f.name].key, f.name, f.type, f.low, f.high, f.optional, f.vocab)
         for f in policy.inputs
@@ -1101,7 +1109,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
 def _list_spec(comp: _Compiler, lst: ast.ListDecl) -> ListSpec:
     fields = tuple(FieldSpec(f.name, f.name, f.type, f.low, f.high, f.optional, f.vocab) for f in lst.fields)
     rules = tuple((comp.in_entries(lst.name, r.cond), r.reason, comp.citing(r.cite)) for r in lst.rules)
-    return ListSpec(lst.name, f"lists.{lst.name}", lst.key, fields, rules)
+    return ListSpec(lst.name, f"lists.{lst.name}", lst.key, fields, rules, lst.owner)
 
 
 def _filter_plan(comp: _Compiler, f: ast.FilterDecl) -> FilterPlan:

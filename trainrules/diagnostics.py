@@ -417,14 +417,15 @@ CATALOG: Mapping[str, Entry] = {
         "上限写不小于 0 的数；不封顶就省去“至多 …”。",
         "Write a cap of at least 0, or leave out 至多 … for no cap.",
     ),
-    "E316": Entry(
+    "E328": Entry(
         E,
-        "学校的列表尚未支持",
-        "lists of a school are not supported yet",
-        "列表“{name}”写在“输入 学校”中，但目前只有教师可以有列表",
-        "the list '{name}' is declared in 输入 学校, but only teachers have lists so far",
-        "把它移到“输入 教师”中（每位教师的条目），或用学校字段记录汇总值。",
-        "Move it to 输入 教师 (entries per teacher), or record the school's totals as school fields.",
+        "学校的列表只能在按学校的核查中读",
+        "a school's list is read outside a group check by school",
+        "{what}读学校的列表“{name}”，但学校的列表只能在“核查 … 按 学校”中读",
+        "{what} reads the school list '{name}', but a school's list can be read only in 核查 … 按 学校",
+        "把这条规则写成按学校的核查：核查 名称 按 学校 要求 计数({name}, …) 不少于 …；或把列表移到“输入 教师”中。",
+        "Write the rule as a group check by school: 核查 NAME 按 学校 要求 计数({name}, …) 不少于 …;"
+        " or move the list to 输入 教师.",
     ),
     "E320": Entry(
         E,
@@ -454,6 +455,15 @@ CATALOG: Mapping[str, Entry] = {
         "Add the rows; if leaving them out is intended, write 取值({table}[{name}], DEFAULT).",
     ),
     "E323": Entry(E, "词表写法有误", "invalid vocabulary", "{what}", "{what_en}", "{hint}", "{hint_en}"),
+    "E329": Entry(
+        E,
+        "按全体不能与其他分组键同用",
+        "按 全体 combined with other group keys",
+        "核查“{name}”按 {keys} 分组，但“全体”已是所有教师一组，不能再按其他字段分",
+        "the check '{name}' groups by {keys}, but 全体 is already one group of every teacher",
+        "只写“按 全体”（全体教师一组），或去掉“全体”按字段分组。",
+        "Write 按 全体 alone (one group of all teachers), or drop 全体 and group by fields.",
+    ),
     "E330": Entry(
         E,
         "例外的对象不是定义或结果",

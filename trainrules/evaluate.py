@@ -37,6 +37,7 @@ from trainrules.entries import (
     run_filter,
 )
 from trainrules.errors import BilingualError, ComputeError
+from trainrules.functions import WHOLE_RUN
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -245,7 +246,7 @@ class _Validator:
         self.known = (
             frozenset(s.key for s in self.plan.teacher_fields)
             | frozenset(_BUILTIN_TEXT)
-            | frozenset(k for spec in self.plan.lists for k in (spec.key, spec.name))
+            | frozenset(k for spec in self.plan.lists if spec.owner == "教师" for k in (spec.key, spec.name))
         )
 
     def _key(self, key: str) -> tuple[ItemPlan | None, str] | None:
@@ -283,8 +284,8 @@ class _Validator:
         for spec in self.plan.teacher_fields:
             rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
         for lspec in self.plan.lists:  # under lists.<名称> (nested "lists" object), or the list's own name
-            value = raw.get(lspec.key, raw.get(lspec.name))
-            rec[lspec.key] = read_list(lspec, value, tz, problems, _field)
+            if lspec.owner == "教师":
+                rec[lspec.key] = read_list(lspec, raw.get(lspec.key, raw.get(lspec.name)), tz, problems, _field)
         known = self.known
         for key, value in raw.items():
             if value is None or value == "" or key in known:
@@ -322,6 +323,19 @@ class _Validator:
         problems: list[Problem] = []
         name = raw.get("school")
         values = {spec.key: _field(spec, raw.get(spec.key), self.plan.tz, problems) for spec in self.plan.school_fields}
+        for lspec in self.plan.lists:  # a school's lists, validated like a teacher's (学校 lists: group checks)
+            if lspec.owner == "学校":
+                value = raw.get(lspec.key, raw.get(lspec.name))
+                values[lspec.key] = read_list(lspec, value, self.plan.tz, problems, _field)
+                if raw.get("facts." + lspec.name) not in (None, ""):  # a table column: not entries, never dropped
+                    problems.append(
+                        Problem(
+                            "facts." + lspec.name,
+                            f'“{lspec.name}”是学校的列表，不能写成一列；请用 JSON 学校记录的 "lists"',
+                            f"'{lspec.name}' is a school list, not a column;"
+                            ' give it under "lists" in JSON school records',
+                        )
+                    )
         return (str(name).strip() if name not in (None, "") else None), values, problems
 
 
@@ -464,7 +478,7 @@ class _Ctx:
         """The entries of a list (validated with the record) or the entries a filter kept."""
         if source in self.ev.plan.filters:
             return self.filter(source).kept
-        found: tuple[Entry, ...] = self.rec.get("lists." + source, ())  # type: ignore[assignment]  # read_list put it there
+        found: tuple[Entry, ...] = self.rec.get("lists." + source, self.school.get("lists." + source, ()))  # type: ignore[assignment]  # read_list put it there
         return found
 
     def at(self, entry: Any) -> EntryCtx:
@@ -931,6 +945,24 @@ class Evaluator:
             )
         return held[0].value.fn(ctx) if held else self.plan.defines[name].fn(ctx)
 
+    def check(self, ctx: _Ctx, c: RulePlan) -> CheckResult:
+        """A per-teacher 核查; outside its 适用 当 not applicable, with the step saying why."""
+        if self.applies(ctx, c.applies):
+            return CheckResult(c.name, self._rule(ctx, c, "核查"))
+        if ctx.tracer is not None and c.applies is not None:
+            why = _why(c.applies, ctx, False)
+            _step(
+                ctx,
+                "核查",
+                c.name,
+                c.citing,
+                _inputs(c.applies, ctx),
+                "不适用",
+                f"不适用（{'；'.join(w[0] for w in why)}）",
+                f"does not apply ({'; '.join(w[1] for w in why)})",
+            )
+        return CheckResult(c.name, None, applicable=False)
+
     def result(self, ctx: _Ctx, r: ResultPlan) -> ResultValue:
         if not self.applies(ctx, r.applies):
             if ctx.tracer is not None and r.applies is not None:
@@ -1250,7 +1282,7 @@ class Evaluator:
         rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
         found: dict[str, object] = {}
         school = rec.get("school")
-        if self.plan.school_fields and not problems:
+        if (self.plan.school_fields or any(s.owner == "学校" for s in self.plan.lists)) and not problems:
             name = str(school) if school is not None else ""
             if name in self.school_problems:
                 problems.extend(self.school_problems[name])
@@ -1413,7 +1445,7 @@ class Evaluator:
                     f"passed: {formula}{amount} {unit} granted".rstrip(),
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
-        checks = tuple(CheckResult(c.name, self._rule(ctx, c, "核查")) for c in plan.checks)
+        checks = tuple(self.check(ctx, c) for c in plan.checks)
         requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
         results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
@@ -1488,7 +1520,15 @@ class Evaluator:
 
     def _feed(self, ctx: _Ctx) -> None:
         for i, check in enumerate(self.plan.group_checks):
-            key = tuple(ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
+            key = tuple(WHOLE_RUN if g == WHOLE_RUN else ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
+            try:
+                if not self.applies(ctx, check.applies):
+                    continue  # 适用 当: this teacher is not one the check is about
+            except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # unknown whether to count the teacher
+                assert check.applies is not None  # applies() cannot fail without a condition
+                self.groups.setdefault((i, key), [None] * len(check.aggregates))
+                self.group_errors.setdefault((i, key), _aggregate_error(ctx, "适用 当", check.applies, exc))
+                continue
             acc = self.groups.get((i, key))
             if acc is None:
                 acc = [_ZERO] * len(check.aggregates)

@@ -539,6 +539,8 @@ TIME_BOUNDS: dict[str, tuple[int, int]] = {
 #: Functions that range over the entries of a list or filter when their first argument names one
 #: (``合计(培训记录.学时, 类别 == "集中")``); 最大/最小 of numbers and the group aggregates keep their meaning.
 LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部"})
+#: The group key of ``核查 … 按 全体``: one group holding every assessed teacher of the run.
+WHOLE_RUN = "全体"
 
 
 class _Policy(Protocol):

@@ -323,10 +323,14 @@ class CheckResult:
 
     name: str
     passed: bool | None
+    applicable: bool = True  # False: the check's 适用 当 does not hold for this teacher (passed is None)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {"name": self.name, "passed": self.passed}
+        """JSON form (``applicable`` only when the check does not apply)."""
+        out: dict[str, object] = {"name": self.name, "passed": self.passed}
+        if not self.applicable:
+            out["applicable"] = False
+        return out
 
 
 @attrs.frozen

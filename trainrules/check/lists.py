@@ -1,4 +1,4 @@
-"""Lists, per-entry definitions and filters: school lists (E316, not yet), naming fields (E313), targets
+"""Lists, per-entry definitions and filters: where school lists are read (E328), naming fields (E313), targets
 (E314), sources (E312), counts (E315), repeated reasons (W550), and what nothing reads (W601).
 
 Cycles through filters and per-entry definitions are E309 in ``check.definitions``, with every other cycle.
@@ -22,9 +22,8 @@ __all__ = ["check_lists", "list_reads"]
 
 def check_lists(policy: CheckedPolicy, out: Collector) -> None:
     """Check every list, per-entry definition and filter declaration."""
+    _school_list_reads(policy, out)
     for lst in policy.lists.values():
-        if lst.owner == "学校":
-            out.add("E316", lst.span, name=lst.name)
         if lst.key is not None:
             field = next((f for f in lst.fields if f.name == lst.key), None)
             if field is None or field.type != "文本":
@@ -54,6 +53,29 @@ def check_lists(policy: CheckedPolicy, out: Collector) -> None:
         if isinstance(decl, ast.Define) and isinstance(decl.expr, ast.Accumulate):
             _check_accumulation(policy, decl.expr, out)
     _unused(policy, out)
+
+
+def _school_list_reads(policy: CheckedPolicy, out: Collector) -> None:
+    """A school's list (or a filter over one) is read only in a group check 按 学校, where the school is known
+    (E328)."""
+    if not any(lst.owner == "学校" for lst in policy.lists.values()):
+        return
+    for site in sites(policy):
+        if "学校" in site.group_keys():
+            continue
+        stack = [site.expr]
+        while stack:
+            x = stack.pop()
+            name = None
+            if isinstance(x, ast.Ref) and (x.path[0] in policy.lists or x.path[0] in policy.filters):
+                name = x.path[0]
+            elif isinstance(x, ast.Accumulate):
+                name = x.source
+            root = policy.root_list(name) if name is not None else None
+            if root is not None and root.owner == "学校":
+                out.add("E328", x.span, name=name, what=site.what)
+                break
+            stack.extend(children(x))
 
 
 def _entry_reads(policy: CheckedPolicy, source: str, e: ast.Expr, skip: tuple[ast.Expr, ...] = ()) -> list[ast.Ref]:

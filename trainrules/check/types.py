@@ -13,7 +13,7 @@ from trainrules.check.labels import ordered_vocab, vocab_of
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import EntrySite, Site, entry_sites, sites
 from trainrules.diagnostics import Collector
-from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, list_source
+from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, WHOLE_RUN, list_source
 from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
 from trainrules.syntax.slips import glued_hint
@@ -155,8 +155,11 @@ class _Typer:
         return sym.type
 
     def call(self, e: ast.Call, item: ast.Item | None, group: tuple[str, ...] | None, aggregate: bool) -> str:
-        if e.func in LIST_AGGREGATES and e.args and list_source(self.policy, e.args[0]) is not None:
-            if group is not None and not aggregate:
+        source = list_source(self.policy, e.args[0]) if e.func in LIST_AGGREGATES and e.args else None
+        if source is not None:
+            root = self.policy.root_list(source)
+            of_group = root is not None and root.owner == "学校"  # a school list: E328 unless grouped by 学校
+            if group is not None and not aggregate and not of_group:
                 self.out.add("E310", e.span, name=e.span.text if e.span else e.func)
             return self.list_aggregate(e)
         if e.func in ("任一", "全部"):
@@ -623,7 +626,11 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
         typer.entry_site(es)
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
+            if WHOLE_RUN in d.group_by and len(d.group_by) > 1:
+                out.add("E329", d.span, name=d.label, keys="、".join(d.group_by))
             for key in d.group_by:
+                if key == WHOLE_RUN:
+                    continue  # one group of every assessed teacher of the run
                 if key not in policy.symbols or policy.symbols[key].kind != "field":
                     zh, en = typer.hint(key, [k for k, v in policy.symbols.items() if v.kind == "field"])
                     out.add(

@@ -62,6 +62,8 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
             yield Site(d.cond, None, None, "是否", f"证书“{d.label}”的条件")
         elif isinstance(d, ast.CheckRule):
             yield Site(d.cond, None, d.group_by or None, "是否", f"核查“{d.label}”")
+            if d.applies is not None:
+                yield Site(d.applies, None, None, "是否", f"核查“{d.label}”的适用条件")
         elif isinstance(d, ast.Result):
             yield Site(d.expr, None, None, "数" if d.bands else "未知", f"结果“{d.name}”")
             if d.applies is not None:

@@ -573,6 +573,8 @@ class CheckRule:
     cond: Expr
     cite: Citation
     span: Span = attrs.field(eq=False, repr=False)
+    #: ``适用 当 条件``: the teachers the check is about (a grouped check counts only them).
+    applies: Expr | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -821,7 +821,9 @@ class _Lowerer:
 
     def d_check_rule(self, t: Tree[Token]) -> ast.CheckRule:
         body, cite = self.split_cite(t.children)
+        body, applies = self.split_applies(body)
         return ast.CheckRule(
+            applies=applies,
             label=self.label(body[0]),
             group_by=tuple(str(b) for b in body[1:-1]),
             cond=self.expr(body[-1]),
