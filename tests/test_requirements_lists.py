@@ -83,3 +83,17 @@ def test_explain_searches_a_labels_vocabulary() -> None:
     text = render_explanation(explain(policy.evaluator(), raw))  # type: ignore[arg-type]  # a RawRecord here
     assert "若“学历”为 本科（现为 专科）" in text
     assert "学历（试过词表中的每个词）" in text
+
+
+def test_a_formula_step_shows_the_value_its_lookup_found() -> None:
+    """`基础积分 + 获奖分[获奖] = 390` reads 370 and 市级: the step also shows 获奖分[获奖] = 20."""
+    policy = trainrules.loads(
+        '方案 示例 {\n  标题 "获奖加分"\n}\n'
+        "输入 教师 {\n  基础积分: 数 0 至 400 依据 X1-01\n  获奖: 标签 {县级, 市级} 依据 X1-01\n}\n"
+        "对照表 获奖分 依据 X1-02 {\n  县级: 10\n  市级: 20\n}\n"
+        "结果 积分 = 基础积分 + 获奖分[获奖] 依据 X1-03\n",
+        name="p.policy",
+    )
+    (raw,) = list(iter_records_from_dicts([{"id": "A", "facts": {"基础积分": 370, "获奖": "市级"}}]))
+    text = render_explanation(explain(policy.evaluator(), raw))  # type: ignore[arg-type]  # a RawRecord here
+    assert "读取: 基础积分 = 370；获奖 = 市级；获奖分[获奖] = 20" in text

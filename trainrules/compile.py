@@ -95,6 +95,9 @@ class Compiled:
     #: or a comparison operator with its two sides; empty for anything else.
     op: str = ""
     parts: tuple[Compiled, ...] = ()
+    #: For explanations: the lookups it makes outside any aggregate, as (source text, how to compute it),
+    #: so a step shows ``获奖分[获奖] = 20`` beside the key it read.
+    lookups: tuple[tuple[str, Fn], ...] = ()
 
 
 @attrs.frozen
@@ -454,10 +457,19 @@ class _Compiler:
             op, parts = "not", (self.compiled(e.operand, item, group),)
         elif isinstance(e, ast.Compare):
             op, parts = e.op, (self.compiled(e.left, item, group), self.compiled(e.right, item, group))
+        lookups: list[tuple[str, Fn]] = []
+        if not group and self.entry is None:  # a teacher-scope lookup, computed again only when explaining
+            for r in refs(e, skip_calls=AGGREGATES | LIST_AGGREGATES):
+                shown = r.span.text if isinstance(r, ast.Lookup) and r.span else ""
+                if shown and shown not in dict(lookups):
+                    lookups.append((shown, self.expr(r, item, group)))
+            lookups.reverse()
         # The pieces took aggregate slots in the order the whole takes them again below: one set of slots.
         del self.aggregates[base:]
         text = e.span.text if e.span else ""
-        return Compiled(fn=self.expr(e, item, group), reads=tuple(reads), text=text, op=op, parts=parts)
+        return Compiled(
+            fn=self.expr(e, item, group), reads=tuple(reads), text=text, op=op, parts=parts, lookups=tuple(lookups)
+        )
 
     def ref(self, sym: Symbol) -> Fn:
         key = sym.key

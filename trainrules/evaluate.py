@@ -563,6 +563,8 @@ def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     out = []
     for label, key in c.reads:
         out.append((label, _shown(_quietly(ctx, functools.partial(_read, ctx, label, key)))))
+    for text, fn in c.lookups:  # the value a lookup found, beside the key it read: 获奖分[获奖] = 20
+        out.append((text, _shown(_quietly(ctx, functools.partial(fn, ctx)))))
     return tuple(out)
 
 
