@@ -1103,46 +1103,29 @@ class Evaluator:
             f"the score {points} of '{it.name}' falls in no band or declared gap",
         )
 
+    @staticmethod
+    def _part_not_counted(ctx: _Ctx, part: PartPlan, why: Compiled, citing: Citing, how: str, shown: str) -> PartResult:
+        """A part that scores 0 because it does not apply to the teacher or is cancelled (its items still explained)."""
+        for it in part.items:
+            ctx.item_result(it.name)
+        result = PartResult(
+            name=part.name,
+            points=_ZERO,
+            max_points=part.max_points,
+            cancelled=how == "cancelled",
+            how=how,
+            text=why.text,
+            applicable=how != "not_applicable",
+        )
+        if ctx.tracer is not None:
+            _step(ctx, "部分", part.name, citing, _inputs(why, ctx), shown, result.reason_zh, result.reason_en)
+        return result
+
     def part(self, ctx: _Ctx, part: PartPlan) -> PartResult:
         if part.applies is not None and not part.applies.fn(ctx):
-            for it in part.items:
-                ctx.item_result(it.name)
-            result = PartResult(
-                name=part.name,
-                points=_ZERO,
-                max_points=part.max_points,
-                cancelled=False,
-                how="not_applicable",
-                text=part.applies.text,
-                applicable=False,
-            )
-            if ctx.tracer is not None:
-                ins = _inputs(part.applies, ctx)
-                _step(ctx, "部分", part.name, part.applies_citing, ins, "不适用", result.reason_zh, result.reason_en)
-            return result
+            return self._part_not_counted(ctx, part, part.applies, part.applies_citing, "not_applicable", "不适用")
         if part.cancel is not None and ctx.cancelled(part):
-            for it in part.items:
-                ctx.item_result(it.name)
-            result = PartResult(
-                name=part.name,
-                points=_ZERO,
-                max_points=part.max_points,
-                cancelled=True,
-                how="cancelled",
-                text=part.cancel.text,
-            )
-            if ctx.tracer is not None:
-                _step(
-                    ctx,
-                    "部分",
-                    part.name,
-                    part.cancel_citing,
-                    _inputs(part.cancel, ctx),
-                    "0",
-                    result.reason_zh,
-                    result.reason_en,
-                )
-            return result
+            return self._part_not_counted(ctx, part, part.cancel, part.cancel_citing, "cancelled", "0")
         if part.cancel is not None and ctx.tracer is not None:
             ins = _inputs(part.cancel, ctx)
             why = _why(part.cancel, ctx, False)
