@@ -212,3 +212,20 @@ def test_capped_total_within_raw_sum_and_every_cap_and_removed_plus_total_is_raw
     assert total <= 7 * len(years)
     s = _step(d, "累计", "登记")
     assert Decimal(dict(s.inputs)["封顶去掉"]) + total == raw == Decimal(dict(s.inputs)["原计"])
+
+
+def test_a_cap_levels_citations_are_walked() -> None:
+    """An assumption cited only on a 累计 level is relied on (no W601), and the level is listed as its user."""
+    import trainrules
+
+    text = (
+        '方案 示例 {\n  标题 "累计引用"\n}\n'
+        '假设 日上限 "每日至多 6 分" 依据 X5-09\n'
+        "输入 教师 {\n  观看记录: 列表 依据 X5-01 {\n    日期: 日期\n    分钟: 整数 0 至 1440\n  }\n}\n"
+        "累计 观看积分 = 观看记录.分钟 依据 X5-02 {\n  每 日期 至多 6 依据 X5-03 基于 日上限\n}\n"
+        "结果 视频得分 = 观看积分 依据 X5-04\n"
+    )
+    assert [] == [d.code for d in trainrules.checks(text, name="p.policy")]
+    (info,) = trainrules.loads(text, name="p.policy").assumptions()
+    assert ("累计 观看积分·第 1 层",) == info.relied_on_by
+    assert "X5-03" in trainrules.loads(text, name="p.policy").rule_ids()

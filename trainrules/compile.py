@@ -23,6 +23,7 @@ from trainrules.functions import (
     Function,
     clamp_applies,
     list_source,
+    shown,
 )
 from trainrules.ir import CheckedPolicy, Symbol, resolve
 from trainrules.syntax import ast
@@ -98,6 +99,9 @@ class Compiled:
     #: For explanations: the lookups it makes outside any aggregate, as (source text, how to compute it),
     #: so a step shows ``获奖分[获奖] = 20`` beside the key it read.
     lookups: tuple[tuple[str, Fn], ...] = ()
+    #: The record fields it reads outside 有值/缺失/取值, as (label, record key): where one is missing,
+    #: a condition that came out false was not decided, only defaulted (a comparison with nothing is false).
+    strict: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -385,6 +389,10 @@ class Plan:
     unencoded: tuple[tuple[str, Citing], ...] = ()
 
 
+#: The functions that handle a missing value themselves: a field read inside them is read deliberately.
+_MISSING_AWARE = frozenset({"有值", "缺失", "取值"})
+
+
 class _Compiler:
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
@@ -449,6 +457,8 @@ class _Compiler:
                     if entry not in reads:
                         reads.append(entry)
         reads.reverse()
+        guarded = {r.dotted for r in refs(e, skip_calls=_MISSING_AWARE) if isinstance(r, ast.Ref)}
+        strict = tuple((label, key) for label, key in reads if key and label in guarded)
         op, parts = "", tuple[Compiled, ...]()
         base = len(self.aggregates)
         if isinstance(e, ast.BoolChain):
@@ -468,7 +478,13 @@ class _Compiler:
         del self.aggregates[base:]
         text = e.span.text if e.span else ""
         return Compiled(
-            fn=self.expr(e, item, group), reads=tuple(reads), text=text, op=op, parts=parts, lookups=tuple(lookups)
+            fn=self.expr(e, item, group),
+            reads=tuple(reads),
+            text=text,
+            op=op,
+            parts=parts,
+            lookups=tuple(lookups),
+            strict=strict,
         )
 
     def ref(self, sym: Symbol) -> Fn:
@@ -664,7 +680,7 @@ class _Compiler:
             result = _calendar(name, tz, tuple(values))
             c.calendar_step(
                 name,
-                lambda: tuple(zip(texts, (_shown(v) for v in values), strict=True)),
+                lambda: tuple(zip(texts, (shown(v) for v in values), strict=True)),
                 result,
                 lambda: say(tz, values, result),
                 cite,
@@ -768,15 +784,6 @@ def _calendar(name: str, tz: str, values: tuple[Value, ...]) -> Value:
     impl = FUNCTIONS[name].impl
     assert impl is not None  # every calendar function has an implementation
     return impl(tz, *values)
-
-
-def _shown(v: Value) -> str:
-    """A calendar argument as an explanation shows it."""
-    if isinstance(v, pendulum.DateTime):
-        return v.format("YYYY-MM-DD HH:mm")
-    if isinstance(v, pendulum.Date):
-        return v.isoformat()
-    return str(v)
 
 
 def ordered_labels(sym: Symbol) -> tuple[str, ...] | None:

@@ -272,7 +272,8 @@ def cycle_of(d: pendulum.Date, start: pendulum.Date, years: int) -> tuple[int, p
     return k + 1, first, last
 
 
-def _d(v: object) -> str:
+def shown(v: object) -> str:
+    """A calendar value as an explanation shows it (dates as ISO, instants to the minute)."""
     if isinstance(v, pendulum.DateTime):
         return v.format("YYYY-MM-DD HH:mm")
     if isinstance(v, pendulum.Date):
@@ -282,7 +283,7 @@ def _d(v: object) -> str:
 
 def _en(v: object) -> str:
     """A window (or any value) as English text shows it."""
-    return v.text_en() if isinstance(v, DateWindow) else _d(v)
+    return v.text_en() if isinstance(v, DateWindow) else shown(v)
 
 
 def _clamped(d: pendulum.Date, result: pendulum.Date) -> tuple[str, str]:
@@ -335,8 +336,8 @@ def _cycle(tz: str, d: object, s: object, n: object) -> tuple[int, pendulum.Date
 
 def _cycle_text(tz: str, v: list[object]) -> tuple[str, str]:
     k, first, last = _cycle(tz, *v)
-    zh = f"{_d(v[0])} 在以 {_d(v[1])} 起算、每 {v[2]} 年一个的第 {k} 个周期 [{first} 至 {last}] 内"
-    en = f"{_d(v[0])} is in cycle {k} [{first} to {last}] of {v[2]} years counted from {_d(v[1])}"
+    zh = f"{shown(v[0])} 在以 {shown(v[1])} 起算、每 {v[2]} 年一个的第 {k} 个周期 [{first} 至 {last}] 内"
+    en = f"{shown(v[0])} is in cycle {k} [{first} to {last}] of {v[2]} years counted from {shown(v[1])}"
     return zh, en
 
 
@@ -353,45 +354,45 @@ def _ord(v: object) -> tuple[str, str]:
 def _say_nth(y: object, m: object, wd: object, n: object, r: object) -> tuple[str, str]:
     (oz, oe), (wz, we) = _ord(n), _wd(wd)
     mi = int(m)  # type: ignore[call-overload]  # a validated whole Decimal
-    return f"{_d(r)} 是 {y} 年 {m} 月{oz}{wz}", f"{_d(r)} is the {oe} {we} of {_MONTH_EN[mi - 1]} {y}"
+    return f"{shown(r)} 是 {y} 年 {m} 月{oz}{wz}", f"{shown(r)} is the {oe} {we} of {_MONTH_EN[mi - 1]} {y}"
 
 
 TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "年份", (_DAY,), "数",
         lambda tz, d: Decimal(_local_day(d, tz).year),
-        lambda tz, v, r: (f"{_d(v[0])} 的年份是 {r}", f"the year of {_d(v[0])} is {r}"),
+        lambda tz, v, r: (f"{shown(v[0])} 的年份是 {r}", f"the year of {shown(v[0])} is {r}"),
         "年份(日期或时刻)：公历年份（时刻按方案时区取当地日期）",
     ),
     _cal(
         "月份", (_DAY,), "数",
         lambda tz, d: Decimal(_local_day(d, tz).month),
-        lambda tz, v, r: (f"{_d(v[0])} 的月份是 {r}", f"the month of {_d(v[0])} is {r}"),
+        lambda tz, v, r: (f"{shown(v[0])} 的月份是 {r}", f"the month of {shown(v[0])} is {r}"),
         "月份(日期或时刻)：1 至 12",
     ),
     _cal(
         "星期", (_DAY,), "数",
         lambda tz, d: Decimal(_local_day(d, tz).isoweekday()),
-        lambda tz, v, r: (f"{_d(v[0])} 是{_wd(r)[0]}", f"{_d(v[0])} is a {_wd(r)[1]}"),
+        lambda tz, v, r: (f"{shown(v[0])} 是{_wd(r)[0]}", f"{shown(v[0])} is a {_wd(r)[1]}"),
         "星期(日期或时刻)：1 = 周一 … 7 = 周日",
     ),
     _cal(
         "年月", (_DAY,), "文本",
         lambda tz, d: _local_day(d, tz).format("YYYY-MM"),
-        lambda tz, v, r: (f"{_d(v[0])} 属于 {r} 月", f"{_d(v[0])} is in the month {r}"),
+        lambda tz, v, r: (f"{shown(v[0])} 属于 {r} 月", f"{shown(v[0])} is in the month {r}"),
         '年月(日期或时刻)：如 "2023-03"，用作按月分组的键',
     ),
     _cal(
         "当日", ("时刻",), "日期",
         lambda tz, t: _local_day(t, tz),
-        lambda tz, v, r: (f"{_d(v[0])} 的当地日期是 {_d(r)}", f"the local date of {_d(v[0])} is {_d(r)}"),
+        lambda tz, v, r: (f"{shown(v[0])} 的当地日期是 {shown(r)}", f"the local date of {shown(v[0])} is {shown(r)}"),
         "当日(时刻)：时刻在方案时区的当地日期",
     ),
     _cal(
         "加年", ("日期", "数"), "日期",
         lambda tz, d, n: add_years(d, _years(n)),
-        lambda tz, v, r: (f"{_d(v[0])} 加 {v[1]} 年 = {_d(r)}" + _clamped(v[0], r)[0],
-                      f"{_d(v[0])} plus {v[1]} year(s) = {_d(r)}" + _clamped(v[0], r)[1]),
+        lambda tz, v, r: (f"{shown(v[0])} 加 {v[1]} 年 = {shown(r)}" + _clamped(v[0], r)[0],
+                      f"{shown(v[0])} plus {v[1]} year(s) = {shown(r)}" + _clamped(v[0], r)[1]),
         "加年(日期, 年数)：02-29 加 1 年为 02-28（假设 月末对齐）",
         (None, _years),
         clamps=True,
@@ -399,29 +400,35 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "加月", ("日期", "数"), "日期",
         lambda tz, d, n: add_months(d, _months(n)),
-        lambda tz, v, r: (f"{_d(v[0])} 加 {v[1]} 个月 = {_d(r)}" + _clamped(v[0], r)[0],
-                      f"{_d(v[0])} plus {v[1]} month(s) = {_d(r)}" + _clamped(v[0], r)[1]),
+        lambda tz, v, r: (f"{shown(v[0])} 加 {v[1]} 个月 = {shown(r)}" + _clamped(v[0], r)[0],
+                      f"{shown(v[0])} plus {v[1]} month(s) = {shown(r)}" + _clamped(v[0], r)[1]),
         "加月(日期, 月数)：01-31 加 1 个月为 02-28 或 02-29（假设 月末对齐）",
         (None, _months),
         clamps=True,
     ),
     _cal(
         "加日", ("日期", "数"), "日期",
-        lambda tz, d, n: _shift(d, f"加日({_d(d)}, {n})", days=_days(n)),
-        lambda tz, v, r: (f"{_d(v[0])} 加 {v[1]} 天 = {_d(r)}", f"{_d(v[0])} plus {v[1]} day(s) = {_d(r)}"),
+        lambda tz, d, n: _shift(d, f"加日({shown(d)}, {n})", days=_days(n)),
+        lambda tz, v, r: (f"{shown(v[0])} 加 {v[1]} 天 = {shown(r)}", f"{shown(v[0])} plus {v[1]} day(s) = {shown(r)}"),
         "加日(日期, 天数)：天数可为负",
         (None, _days),
     ),
     _cal(
         "相隔天数", ("日期", "日期"), "数",
         lambda tz, a, b: Decimal(b.toordinal() - a.toordinal()),
-        lambda tz, v, r: (f"从 {_d(v[0])} 到 {_d(v[1])} 相隔 {r} 天", f"{_d(v[0])} to {_d(v[1])} is {r} day(s)"),
+        lambda tz, v, r: (
+            f"从 {shown(v[0])} 到 {shown(v[1])} 相隔 {r} 天",
+            f"{shown(v[0])} to {shown(v[1])} is {r} day(s)",
+        ),
         "相隔天数(甲, 乙)：从甲到乙的天数（乙早于甲时为负）",
     ),
     _cal(
         "月末", ("数", "数"), "日期",
         lambda tz, y, m: month_end(_year(y), _month(m)),
-        lambda tz, v, r: (f"{v[0]} 年 {v[1]} 月的最后一天是 {_d(r)}", f"the last day of {v[0]}-{v[1]} is {_d(r)}"),
+        lambda tz, v, r: (
+            f"{v[0]} 年 {v[1]} 月的最后一天是 {shown(r)}",
+            f"the last day of {v[0]}-{v[1]} is {shown(r)}",
+        ),
         "月末(年, 月)：该月最后一天",
         (_year, _month),
     ),
@@ -484,8 +491,8 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
         "首年", ("日期",), "时段",
         _first_year,
         lambda tz, v, r: (
-            f"自 {_d(v[0])} 起的首年 = {r}（周年日 {_d(add_years(v[0], 1))} 不含）",
-            f"the first year from {_d(v[0])} = {_en(r)} (the anniversary {_d(add_years(v[0], 1))} excluded)",
+            f"自 {shown(v[0])} 起的首年 = {r}（周年日 {shown(add_years(v[0], 1))} 不含）",
+            f"the first year from {shown(v[0])} = {_en(r)} (the anniversary {shown(add_years(v[0], 1))} excluded)",
         ),
         "首年(日期)：[日期 至 周年日前一天]，周年日不含；02-29 的周年日为 02-28（假设 月末对齐）",
         clamps=True,
@@ -493,7 +500,10 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "近月", ("日期", "数"), "时段",
         _rolling,
-        lambda tz, v, r: (f"截至 {_d(v[0])} 的近 {v[1]} 个月 = {r}", f"the {v[1]} months up to {_d(v[0])} = {_en(r)}"),
+        lambda tz, v, r: (
+            f"截至 {shown(v[0])} 的近 {v[1]} 个月 = {r}",
+            f"the {v[1]} months up to {shown(v[0])} = {_en(r)}",
+        ),
         "近月(基准日, N)：[基准日减 N 个月的次日 至 基准日]，两端都含",
         (None, lambda n: _whole(n, "月数", "the number of months", 1, 12 * _SPAN_YEARS)),
         clamps=True,
@@ -501,13 +511,13 @@ TIME_FUNCTIONS: tuple[Function, ...] = (
     _cal(
         "起", ("时段",), "日期",
         lambda tz, w: _window(w).start,
-        lambda tz, v, r: (f"{v[0]} 的第一天是 {_d(r)}", f"the first day of {_en(v[0])} is {_d(r)}"),
+        lambda tz, v, r: (f"{v[0]} 的第一天是 {shown(r)}", f"the first day of {_en(v[0])} is {shown(r)}"),
         "起(时段)：时段的第一天（含）",
     ),
     _cal(
         "止", ("时段",), "日期",
         lambda tz, w: _window(w).end,
-        lambda tz, v, r: (f"{v[0]} 的最后一天是 {_d(r)}", f"the last day of {_en(v[0])} is {_d(r)}"),
+        lambda tz, v, r: (f"{v[0]} 的最后一天是 {shown(r)}", f"the last day of {_en(v[0])} is {shown(r)}"),
         "止(时段)：时段的最后一天（含）",
     ),
 )  # fmt: skip

@@ -8,8 +8,6 @@ Entry-scope names and aggregates are typed in ``check.types``; this pass checks 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import children, entry_sites, sites
 from trainrules.diagnostics import Collector
@@ -198,13 +196,3 @@ def _unused(policy: CheckedPolicy, out: Collector) -> None:
     for f in policy.filters.values():
         if f.name not in sources:
             out.add("W601", f.span, kind="筛选", kind_en="the filter", name=f.name)
-
-
-def aggregate_calls(e: ast.Expr) -> Iterator[ast.Call]:
-    """Every call inside ``e`` that is spelled like a list aggregate (the caller decides by its first argument)."""
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, ast.Call) and x.func in LIST_AGGREGATES:
-            yield x
-        stack.extend(children(x))

@@ -183,6 +183,10 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
                     yield c.cite, f"部分 {d.name}·{w}"
             for it in d.items:
                 yield from item_citations(it)
+        elif isinstance(d, ast.Define) and isinstance(d.expr, ast.Accumulate):
+            yield d.cite, f"累计 {d.name}"
+            for n, lv in enumerate(d.expr.levels, 1):
+                yield lv.cite, f"累计 {d.name}·第 {n} 层"
         elif isinstance(d, ast.Define):
             yield d.cite, f"定义 {d.entry_of + '.' if d.entry_of else ''}{d.name}"
         elif isinstance(d, ast.ListDecl):
@@ -191,10 +195,6 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
                 yield fd.cite, f"输入 {d.owner}.{d.name}.{fd.name}"
             for r in d.rules:
                 yield r.cite, f"输入 {d.owner}.{d.name}·须"
-        elif isinstance(d, ast.Define) and isinstance(d.expr, ast.Accumulate):
-            yield d.cite, f"累计 {d.name}"
-            for n, lv in enumerate(d.expr.levels, 1):
-                yield lv.cite, f"累计 {d.name}·第 {n} 层"
         elif isinstance(d, ast.FilterDecl):
             yield d.cite, f"筛选 {d.name}"
             for st in d.steps:
