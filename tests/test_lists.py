@@ -582,3 +582,22 @@ def test_a_plan_without_lists_ignores_the_lists_of_a_shared_records_file() -> No
     text = HEAD + "输入 教师 {\n  系数: 数 0 至 2 依据 X1-01\n}\n合格 当 系数 >= 1 依据 X1-05\n"
     (d,) = run([{"id": "A", "facts": {"系数": 1}, "lists": {"培训记录": [entry("1", 8)]}}], text)
     assert d.status == "assessed"
+
+
+def test_entries_without_a_top_n_group_key_are_an_error_not_one_group() -> None:
+    """Two entries without 记录号 are not one record: `每 记录号 前 1` cannot drop one of them silently."""
+    (d,) = run(
+        [
+            {
+                "id": "T1",
+                "lists": {
+                    "培训记录": [
+                        {"学时": 16, "类别": "集中", "级别": "县级"},
+                        {"学时": 16, "类别": "集中", "级别": "县级"},
+                    ]
+                },
+            }
+        ]
+    )
+    assert "error" == d.status
+    assert "分组键（记录号）缺失" in (d.reason_zh or "")

@@ -264,6 +264,11 @@ def _top(ctx: Context, st: FilterStep, current: list[Entry]) -> tuple[list[Entry
                 f"the sort value ({st.by.text}) of {x.list} entry {x.number} is missing",
             )
         key = tuple(k.fn(scoped) for k in st.keys)
+        if None in key:  # entries without a key are not one record: grouping them would drop some silently
+            raise ComputeError(
+                f"“{x.list}”{x.label}的分组键（{'、'.join(k.text for k in st.keys)}）缺失，无法按它取前 {n} 条",
+                f"the group key ({', '.join(k.text for k in st.keys)}) of {x.list} entry {x.number} is missing",
+            )
         groups.setdefault(key, []).append((value, x))
     chosen: set[int] = set()
     tie = False

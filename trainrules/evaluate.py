@@ -558,6 +558,22 @@ def _shown(value: Any) -> str:
     return "无法计算" if value is _UNREAD else fmt_value(value)
 
 
+def _decided(ctx: _Ctx, cond: Compiled, what_zh: str, what_en: str) -> bool:
+    """A condition that decides whether a rule counts. A field it reads (outside 有值/缺失/取值) that is
+    missing makes it undecided, whichever way it came out (a comparison with nothing is false, and
+    非 turns that into true): a record error naming the field, never a default verdict."""
+    for label, key in cond.strict:
+        if _read(ctx, label, key) is None:
+            raise EvalError(
+                key,
+                f"{what_zh}“{cond.text}”读到的“{label}”缺失，无法判定：请补上该值，"
+                f"或在策略中用 有值({label}) 或 取值({label}, …) 写明缺失时怎样算",
+                f"{what_en} '{cond.text}' reads '{label}', which is missing, so it cannot be decided: give the value,"
+                f" or say in the policy what a missing value means with 有值({label}) or 取值({label}, …)",
+            )
+    return bool(cond.fn(ctx))
+
+
 def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     """What ``c`` reads, as displayed values; a definition it reads gets its own step first (tracing only)."""
     out = []
@@ -903,7 +919,7 @@ class Evaluator:
     @staticmethod
     def applies(ctx: _Ctx, cond: Compiled | None) -> bool:
         """Whether a rule's 适用 当 holds for this teacher (a rule without one applies to everyone)."""
-        return cond is None or bool(cond.fn(ctx))
+        return cond is None or _decided(ctx, cond, "适用条件", "the scope condition")
 
     def not_applicable_item(self, ctx: _Ctx, it: ItemPlan) -> ItemResult:
         part = self.parts[it.part]
@@ -937,7 +953,7 @@ class Evaluator:
 
     def overridden(self, ctx: _Ctx, name: str) -> Value:
         """A 定义 or 结果 with exceptions: the one exception that holds, else the general rule; two is an error."""
-        held = [x for x in self.plan.exceptions[name] if x.cond.fn(ctx)]
+        held = [x for x in self.plan.exceptions[name] if _decided(ctx, x.cond, "例外条件", "the exception's condition")]
         if len(held) > 1:
             a, b = held[0], held[1]
             raise EvalError(
@@ -1529,7 +1545,14 @@ class Evaluator:
                     elif func == "计数":
                         acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
                     elif arg is not None:
-                        acc[j] += arg.fn(ctx) or _ZERO
+                        value = arg.fn(ctx)
+                        if value is None:  # a quiet 0 would understate the sum: the group cannot be decided
+                            raise EvalError(
+                                "",
+                                f"“{arg.text}”缺失，不能按 0 计入合计",
+                                f"'{arg.text}' is missing and is not summed as 0",
+                            )
+                        acc[j] += value
                 except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # ComputeError is arithmetic
                     acc[j] = None
                     self.group_errors.setdefault((i, key), _aggregate_error(ctx, func, arg, exc))
