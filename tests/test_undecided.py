@@ -63,3 +63,15 @@ def test_a_group_sum_with_a_missing_value_is_undecided_not_a_sum_with_0() -> Non
     (g,) = results.groups
     assert g.passed is None
     assert "缺失，不能按 0 计入合计" in (g.error_zh or "")
+
+
+def test_a_late_item_without_late_points_and_without_a_score_is_an_error_not_0() -> None:
+    text = (
+        "部分 甲 满分 10 依据 X1-01 {\n  项目 作业 满分 10 依据 X1-02 {\n    截止 2024-10-15 24:00 前\n  }\n}\n"
+        "合格 当 总分 不少于 6 依据 X1-03\n"
+    )
+    d = _one(text, {"id": "T1", "items": {"作业": {"submitted_at": "2024-10-20 09:00"}}})
+    assert "error" == d.status
+    assert "逾期提交，方案未写逾期得分，而分数缺失" in (d.reason_zh or "")
+    scored = _one(text, {"id": "T2", "items": {"作业": {"submitted_at": "2024-10-20 09:00", "score": 7}}})
+    assert ("assessed", True) == (scored.status, scored.passed)

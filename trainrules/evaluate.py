@@ -859,7 +859,14 @@ class Evaluator:
                     f"'{it.name}' is on time but has no score (missing, or its formula yields none)",
                 )
         elif timeliness == "late":
-            points = it.late.fn(ctx) if it.late is not None else rec.get(it.score_key) or _ZERO
+            points = it.late.fn(ctx) if it.late is not None else rec.get(it.score_key)
+            if points is None:  # the plan says nothing about late work: it scores as recorded, and nothing is recorded
+                raise EvalError(
+                    it.score_key,
+                    f"“{it.name}”逾期提交，方案未写逾期得分，而分数缺失：请补上分数，或在策略中写明“逾期 得 …”",
+                    f"'{it.name}' is late, the plan gives no late points, and its score is missing: give the score,"
+                    " or say in the policy what late work earns (逾期 得 …)",
+                )
         else:
             points = it.missing.fn(ctx) if it.missing is not None else _ZERO
         if it.max_points is not None:
