@@ -1,0 +1,276 @@
+"""The run: what one evaluation read, decided and found, as one summary every output carries.
+
+A :class:`RunSummary` is filled one decision at a time (so it works on a stream of any size), then
+finished with the run's group findings and unusable records. The JSON and JSON Lines outputs,
+the workbook (汇总/核查/记录有误/假设) and the HTML report all read this one object, so their counts
+agree by construction; ``in = evaluated + errors`` holds for every output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from trainrules.diagnostics import Diagnostic
+from trainrules.records import ReadProblem
+from trainrules.results import Decision, GroupFinding
+from trainrules.values import decimal_text
+
+if TYPE_CHECKING:
+    from trainrules.api import Policy
+
+__all__ = ["RUN_SCHEMA", "Losses", "PolicyInfo", "RecordError", "RunSummary", "Tally", "policy_info"]
+
+#: Version of the run summary's JSON form (docs/results.md); bumped on any incompatible change.
+RUN_SCHEMA = "trainrules.run/1"
+
+
+@attrs.frozen
+class PolicyInfo:
+    """Which policy produced a run: enough to tie every output file to one exact policy text."""
+
+    name: str
+    title: str
+    source_document: str | None
+    period: str | None
+    file: str
+    sha256: str
+    time_zone: str
+    #: Assumption values replaced for this run: name -> (value in the policy, value used).
+    overrides: tuple[tuple[str, str, str], ...]
+    #: The policy's warnings, one line each ("W501 3:5 …").
+    warnings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "source_document": self.source_document,
+            "period": self.period,
+            "file": self.file,
+            "sha256": self.sha256,
+            "time_zone": self.time_zone,
+            "overrides": [{"name": n, "was": old, "used": new} for n, old, new in self.overrides],
+            "warnings": list(self.warnings),
+        }
+
+
+def policy_info(policy: Policy) -> PolicyInfo:
+    """Describe ``policy``: its plan facts, its file name and the SHA-256 of its exact text (UTF-8)."""
+    checked = policy.checked
+    source = checked.module.span.source
+    facts = {name: checked.plan.fact(name) for name in ("来源", "期间")}
+    origin = facts["来源"]
+    period = facts["期间"]
+    return PolicyInfo(
+        name=policy.name,
+        title=policy.title,
+        source_document=str(origin.values[0]) if origin else None,
+        period=" 至 ".join(str(v) for v in period.values) if period else None,
+        file=source.name,
+        sha256=hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
+        time_zone=policy.time_zone,
+        overrides=tuple((n, old, new) for n, (old, new) in policy.overrides.items()),
+        warnings=tuple(_warning_line(d) for d in policy.warnings),
+    )
+
+
+def _warning_line(d: Diagnostic) -> str:
+    """One warning as a line: code, line:column (when known) and the message."""
+    where = f" {d.span.line}:{d.span.column}" if d.span is not None else ""
+    return f"{d.code}{where} {d.message}"
+
+
+@attrs.define
+class Tally:
+    """Assessed teachers and how many of them passed, for one school, subject or requirement."""
+
+    assessed: int = 0
+    passed: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The pass rate as a fraction (exact to 4 places, half-up), or None with nobody assessed."""
+        if not self.assessed:
+            return None
+        return (Decimal(self.passed) / Decimal(self.assessed)).quantize(Decimal("0.0001"))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form (the rate as an exact decimal string)."""
+        rate = self.rate
+        return {"assessed": self.assessed, "passed": self.passed, "rate": None if rate is None else str(rate)}
+
+
+@attrs.define
+class Losses:
+    """How many assessed teachers lost points to each cause (a teacher may count under several)."""
+
+    late: int = 0
+    missing: int = 0
+    invalid: int = 0
+    #: Lateness or missing work that the school reported (the school's fault, not the teacher's).
+    school: int = 0
+
+    def add(self, d: Decision) -> None:
+        """Count the causes of ``d``'s lost points (items with a maximum that scored below it)."""
+        causes = set()
+        for item in d.items:
+            if item.max_points is None or item.points >= item.max_points:
+                continue
+            if item.source and item.timeliness in ("late", "missing"):
+                causes.add("school")
+            elif item.timeliness in ("late", "missing", "invalid"):
+                causes.add(item.timeliness)
+        self.late += "late" in causes
+        self.missing += "missing" in causes
+        self.invalid += "invalid" in causes
+        self.school += "school" in causes
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON form."""
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class RecordError:
+    """One input that could not be evaluated: a teacher record, a school record or an orphan entry."""
+
+    kind: str  # "teacher", "school" or "entry"
+    index: int | None
+    location: str
+    id: str | None
+    message_zh: str
+    message_en: str
+    #: The record fields the problems name (``items.作业一.score`` …), when known.
+    fields: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "kind": self.kind,
+            "index": self.index,
+            "location": self.location,
+            "id": self.id,
+            "fields": list(self.fields),
+            "message": self.message_zh,
+            "message_en": self.message_en,
+        }
+
+
+@attrs.define
+class RunSummary:
+    """The run: policy, tool, time, counts, pass rates, totals, requirements, findings, errors.
+
+    Fill with :meth:`add` (one decision at a time, in any order), then :meth:`finish`.
+    """
+
+    policy: PolicyInfo
+    tool_version: str
+    started_at: str = attrs.field(factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    finished_at: str | None = None
+    records_file: str | None = None
+    counts: Counter[str] = attrs.field(
+        factory=lambda: Counter({"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0})
+    )
+    passed: int = 0
+    #: Whether the plan has a pass rule (a score-only plan has no pass rate).
+    pass_rule: bool = True
+    by_school: dict[str, Tally] = attrs.field(factory=dict)
+    by_subject: dict[str, Tally] = attrs.field(factory=dict)
+    requirements: dict[str, Tally] = attrs.field(factory=dict)
+    #: Totals of assessed teachers: exact value -> how many teachers have it.
+    totals: Counter[Decimal] = attrs.field(factory=Counter)
+    losses: Losses = attrs.field(factory=Losses)
+    groups: list[GroupFinding] = attrs.field(factory=list)
+    errors: list[RecordError] = attrs.field(factory=list)
+
+    def add(self, d: Decision) -> None:
+        """Account for one decision."""
+        self.counts[d.status] += 1
+        if d.status == "error":
+            fields = tuple(dict.fromkeys(p.field for p in d.problems if p.field))
+            message_zh = "；".join(p.message_zh for p in d.problems) or d.reason_zh
+            message_en = "; ".join(p.message_en for p in d.problems) or d.reason_en
+            self.errors.append(RecordError("teacher", d.index, d.location, d.id, message_zh, message_en, fields))
+            return
+        for q in d.requirements:
+            tally = self.requirements.setdefault(q.name, Tally())
+            tally.assessed += q.applicable
+            tally.passed += q.met and q.applicable
+        if d.status != "assessed":
+            return
+        if d.total is not None:
+            self.totals[d.total] += 1
+        self.losses.add(d)
+        if d.passed is None:
+            return
+        self.passed += d.passed
+        for key, table in ((d.school or "（无学校）", self.by_school), (d.subject or "（无学科）", self.by_subject)):
+            tally = table.setdefault(key, Tally())
+            tally.assessed += 1
+            tally.passed += d.passed
+
+    def add_problems(self, kind: str, problems: Iterable[ReadProblem]) -> None:
+        """Account for school records or entries that could not be used (each is an error of the run)."""
+        for p in problems:
+            self.errors.append(RecordError(kind, p.index, p.location, None, p.message_zh, p.message_en))
+
+    def finish(self, groups: Iterable[GroupFinding]) -> None:
+        """Record the group findings and the time the run ended."""
+        self.groups = list(groups)
+        self.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    @property
+    def records_in(self) -> int:
+        """Teacher records read (every one is evaluated or an error)."""
+        return sum(self.counts.values())
+
+    @property
+    def undecided_groups(self) -> int:
+        """Group findings that could not be decided (each counts as an error of the run)."""
+        return sum(1 for g in self.groups if g.error_zh)
+
+    @property
+    def error_count(self) -> int:
+        """Everything that went wrong: bad teacher records, unusable school records and entries, undecided groups."""
+        return len(self.errors) + self.undecided_groups
+
+    def to_dict(self) -> dict[str, object]:
+        """The documented JSON form (``trainrules.run/1``); exact numbers are decimal strings."""
+        assessed = self.counts["assessed"]
+        return {
+            "schema": RUN_SCHEMA,
+            "tool": {"name": "trainrules", "version": self.tool_version},
+            "policy": self.policy.to_dict(),
+            "records_file": self.records_file,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "counts": {
+                "in": self.records_in,
+                "evaluated": self.records_in - self.counts["error"],
+                "errors": self.counts["error"],
+                **dict(self.counts),
+            },
+            "pass_rule": self.pass_rule,
+            "passed": self.passed if self.pass_rule else None,
+            "pass_rate": Tally(assessed, self.passed).to_dict()["rate"] if self.pass_rule else None,
+            "by_school": {k: v.to_dict() for k, v in sorted(self.by_school.items())},
+            "by_subject": {k: v.to_dict() for k, v in sorted(self.by_subject.items())},
+            "requirements": {k: v.to_dict() for k, v in self.requirements.items()},
+            "totals": [{"total": decimal_text(t), "teachers": n} for t, n in sorted(self.totals.items())],
+            "losses": self.losses.to_dict(),
+            "groups": {
+                "checked": len(self.groups),
+                "passed": sum(1 for g in self.groups if g.passed is True),
+                "failed": sum(1 for g in self.groups if g.passed is False),
+                "undecided": self.undecided_groups,
+            },
+            "errors": [e.to_dict() for e in self.errors],
+        }
