@@ -73,8 +73,11 @@ def test_parse_requirement_and_check_with_each() -> None:
     decls = policy.checked.module.decls
     (req,) = [d for d in decls if isinstance(d, ast.Requirement)]
     (chk,) = [d for d in decls if isinstance(d, ast.CheckRule)]
-    assert req.each is not None and req.each.name == "年" and isinstance(req.each.source, ast.Call)
-    assert chk.each is not None and chk.each.name == "月"
+    assert req.each is not None
+    assert req.each.name == "年"
+    assert isinstance(req.each.source, ast.Call)
+    assert chk.each is not None
+    assert chk.each.name == "月"
     assert isinstance(chk.each.source, ast.ListExpr)
     assert req.each.key != chk.each.key  # each loop has its own variable
 
@@ -174,7 +177,8 @@ def test_missing_bound_is_an_error_naming_it() -> None:
     d = _one(RANGED, _teacher(ENTRIES, 止年="2019"))
     assert d.status == "error"
     (p,) = d.problems
-    assert p.field == "facts.起年" and "起年 缺失" in p.message_zh
+    assert p.field == "facts.起年"
+    assert "起年 缺失" in p.message_zh
 
 
 def test_empty_range_at_run_time_is_met_and_says_so() -> None:
@@ -187,10 +191,12 @@ def test_empty_range_at_run_time_is_met_and_says_so() -> None:
 
 def test_a_computed_range_over_the_limit_is_a_record_error_not_a_long_run() -> None:
     d = _one(RANGED, _teacher(ENTRIES, 起年="1900", 止年="2999"))
-    assert d.status == "error" and str(MAX_EACH_VALUES) in d.reason_zh
+    assert d.status == "error"
+    assert str(MAX_EACH_VALUES) in d.reason_zh
     with pytest.raises(ComputeError):
         sequence(D(1), D(MAX_EACH_VALUES + 1))
-    assert (D(3), D(4)) == sequence(D(3), D(4)) and () == sequence(D(4), D(3))
+    assert (D(3), D(4)) == sequence(D(3), D(4))
+    assert () == sequence(D(4), D(3))
 
 
 def test_per_teacher_check_gives_one_result_per_value() -> None:
@@ -253,4 +259,68 @@ def test_law_permuting_entries_changes_nothing(entries: list[dict[str, object]],
     rnd.shuffle(shuffled)
     a = _one(YEARLY, _teacher(entries)).requirements[0]
     b = _one(YEARLY, _teacher(shuffled)).requirements[0]
-    assert a.lines == b.lines and a.met == b.met and a.amount("欠") == b.amount("欠")
+    assert a.lines == b.lines
+    assert a.met == b.met
+    assert a.amount("欠") == b.amount("欠")
+
+
+def test_a_label_set_input_is_a_source() -> None:
+    text = HEAD.replace("  培训记录:", "  角色: 标签集 {班主任, 专职培训者} 依据 X0-03\n  培训记录:", 1) + (
+        '核查 角色有记录 逐 职 取自 角色 要求 职 != "" 且 计数(培训记录) 不少于 1 依据 X2\n'
+    )
+    assert _codes(text) == []
+    d = _one(text, {**_teacher(ENTRIES), "facts": {"角色": ["班主任", "专职培训者"]}})
+    assert [{"职": "班主任"}, {"职": "专职培训者"}] == [dict(c.each) for c in d.checks]
+    assert all(c.passed for c in d.checks)
+
+
+def test_a_grouped_checks_source_reads_only_what_the_group_shares() -> None:
+    text = HEAD + "核查 甲 按 学校 逐 年 取自 序列(起年, 2020) 要求 人数() 大于 年 依据 X2\n"
+    assert "E310" in _codes(text)
+
+
+# ---------- a sliding cap: "任意连续12个月内不超过 100 学时" ----------
+
+SLIDING = """方案 示例 { 标题 "滑动" 时区 "Asia/Shanghai" 依据 G1 }
+假设 起点 = 2017-01-01 "统计自 2017 年 1 月起" 依据 X0-01
+假设 月末对齐 "加月时，目标月没有的日子取该月最后一天（起点是 1 日，不会用到）" 依据 X0-01
+输入 教师 {
+  培训记录: 列表 依据 X0-02 {
+    日期: 日期
+    学时: 数 0 至 100
+  }
+}
+要求 任意连续十二个月 依据 X1-01 "任意连续12个月内登记不超过100学时" {
+  逐 月序 取自 序列(0, 36)
+  须 合计(培训记录.学时, 日期 属于 [加月(起点, 月序) 至 加日(加月(起点, 月序 + 12), -1)]) 不超过 100
+}
+"""
+
+
+def _largest_twelve_months(entries: list[dict[str, object]]) -> Decimal:
+    """The largest total over any 12 consecutive calendar months starting 2017-01 … 2020-01, by brute force."""
+    per_month: dict[int, Decimal] = {}
+    for e in entries:
+        day = datetime.date.fromisoformat(str(e["日期"]))
+        k = (day.year - 2017) * 12 + day.month - 1
+        per_month[k] = per_month.get(k, D(0)) + D(str(e["学时"]))
+    return max(sum((per_month.get(s + i, D(0)) for i in range(12)), D(0)) for s in range(37))
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "日期": st.dates(datetime.date(2016, 6, 1), datetime.date(2021, 6, 30)).map(str),
+                "学时": st.integers(0, 100),
+            }
+        ),
+        max_size=8,
+    )
+)
+def test_law_a_cap_over_every_window_is_a_cap_on_the_largest_window(entries: list[dict[str, object]]) -> None:
+    """逐 over window starts states "the largest total over any 12 consecutive months is at most 100"."""
+    q = _one(SLIDING, {"id": "T1", "lists": {"培训记录": entries}}).requirements[0]
+    largest = _largest_twelve_months(entries)
+    assert q.met == (largest <= 100)
+    assert max(x.credited for x in q.lines) == largest
