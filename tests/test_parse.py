@@ -134,10 +134,10 @@ def test_every_terminal_has_plain_words() -> None:
 
 
 def test_expected_set_is_taken_before_reductions() -> None:
-    """After `按 学校` the parser wants ',' or 要求: both are listed, not only what lark's reduced state allows."""
+    """After `按 学校` the parser wants ',', 要求 or 逐: all are listed, not only what lark's reduced state allows."""
     d = _only(checks(BROKEN["comma in group"], name="b.policy"))
     assert "E111" == d.code
-    assert "这里需要：“,”、“要求”" == d.hint
+    assert "这里需要：“,”、“要求”、“逐”" == d.hint
 
 
 def test_expected_set_lists_chinese_keywords() -> None:

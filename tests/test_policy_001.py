@@ -66,8 +66,14 @@ def _timeliness(teacher_id: str, item: str) -> str:
     return str(_d(teacher_id).to_dict()["items"][item]["timeliness"])  # type: ignore[index]  # JSON form
 
 
-def _group(check: str, school: str) -> GroupFinding:
-    (finding,) = [g for g in _results().groups if g.check == check and dict(g.group) == {"学校": school}]
+def _group(check: str, school: str, month: int | None = None) -> GroupFinding:
+    (finding,) = [
+        g
+        for g in _results().groups
+        if g.check == check
+        and dict(g.group) == {"学校": school}
+        and (month is None or dict(g.each) == {"月": str(month)})
+    ]
     return finding
 
 
@@ -231,12 +237,16 @@ def test_stage_dependent_count_15_or_11() -> None:
 
 def test_last_friday_of_the_month() -> None:
     """一中: March pack on 03-31 20:00 (the last Friday) is on time; April's on 04-29 (a day after 04-28) is late."""
-    assert _group("学校月度上传3月", "一中").passed is True
-    assert _group("学校月度上传4月", "一中").passed is False
-    assert "2023-04-29 00:00:00" in dict(_group("学校月度上传4月", "一中").values)["月内星期(2023, 4, 5, -1) 24:00"]
-    assert [_group(f"学校月度上传{m}月", "一中").passed for m in (5, 6, 7)] == [True, True, True]
-    assert [_group(f"学校月度上传{m}月", "实验小学").passed for m in range(3, 8)] == [True] * 5
-    assert [_group(f"学校月度上传{m}月", "城关幼儿园").passed for m in range(3, 8)] == [False] * 5
+    # one check 逐 月 取自 序列(3, 7): one finding per school and month
+    assert _group("学校月度上传", "一中", 3).passed is True
+    assert _group("学校月度上传", "一中", 4).passed is False
+    assert [_group("学校月度上传", "一中", m).passed for m in (5, 6, 7)] == [True, True, True]
+    assert [_group("学校月度上传", "实验小学", m).passed for m in range(3, 8)] == [True] * 5
+    assert [_group("学校月度上传", "城关幼儿园", m).passed for m in range(3, 8)] == [False] * 5
+    months = [
+        dict(g.each)["月"] for g in _results().groups if g.check == "学校月度上传" and dict(g.group)["学校"] == "一中"
+    ]
+    assert ["3", "4", "5", "6", "7"] == months  # in order, 10 would not sort before 3
 
 
 def test_term_summary_close_of_business() -> None:

@@ -180,9 +180,16 @@ def test_t3_head_teacher_with_29_5_hours() -> None:
 
 def test_t4_trainer_per_year_and_uncertified_school_based() -> None:
     """2019 has 60 of 72 hours (12 owed); the certificate is granted although 校本 owes 120 (ruling 结业证只看学分)."""
-    owed = {y: _req("T4", f"专职培训者研修第{y}年").amount("欠") for y in "一二三四"}
-    assert {"一": D(0), "二": D(0), "三": D(12), "四": D(0)} == owed
-    assert [D(72), D(80), D(60), D(72)] == [_req("T4", f"专职培训者研修第{y}年").amount("已计") for y in "一二三四"]
+    yearly = _req("T4", "专职培训者逐年研修")  # 逐 年 取自 序列(年份(起(本周期)), 年份(止(本周期)))
+    per_year = [(dict(x.each)["年"], x.credited, x.owed, x.met) for x in yearly.lines]
+    assert [
+        ("2017", D(72), D(0), True),
+        ("2018", D(80), D(0), True),
+        ("2019", D(60), D(12), False),
+        ("2020", D(72), D(0), True),
+    ] == per_year
+    assert (D(284), D(288), D(12)) == tuple(yearly.amount(w) for w in ("已计", "需", "欠"))  # sums over the years
+    assert "2019 年：已计 60，需 72，欠 12" in yearly.reason_zh
     assert False is _res("T4", "专职培训者年度研修")
     assert [(None, D(284), D(240), D(0)), ("校本研训", D(0), D(120), D(120))] == _lines("T4", "周期培训")
     assert {

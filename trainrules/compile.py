@@ -35,6 +35,7 @@ __all__ = [
     "Citing",
     "Compiled",
     "Context",
+    "EachPlan",
     "ExceptionPlan",
     "FilterPlan",
     "FilterStep",
@@ -80,6 +81,7 @@ class Context(Protocol):
     def entry_value(self, name: str) -> Value: ...
     def entry_define(self, name: str) -> Value: ...
     def accumulation(self, name: str) -> Any: ...
+    def loop(self, key: str) -> Value: ...
 
 
 Fn = Callable[[Context], Value]
@@ -241,13 +243,23 @@ def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
 
 
 @attrs.frozen
+class EachPlan:
+    """``逐 名 取自 式``: the variable (as written, and the key compiled reads use) and its source."""
+
+    name: str
+    key: str
+    source: Compiled
+
+
+@attrs.frozen
 class RequirementPlan:
-    """A requirement (要求): its scope and lines; met when every line is."""
+    """A requirement (要求): its scope and lines; met when every line is (for every value of ``each``)."""
 
     name: str
     applies: Compiled | None
     lines: tuple[LinePlan, ...]
     citing: Citing
+    each: EachPlan | None = None
 
 
 @attrs.frozen
@@ -270,6 +282,7 @@ class RulePlan:
     group_by: tuple[str, ...] = ()
     aggregates: tuple[tuple[str, Compiled | None], ...] = ()  # (function, argument) per aggregate slot
     applies: Compiled | None = None  # 适用 当 of a 核查: the teachers it is about
+    each: EachPlan | None = None  # 逐 of a 核查: the condition once per value
 
 
 @attrs.frozen
@@ -509,6 +522,8 @@ class _Compiler:
             assert self.policy.period is not None  # the symbol exists only with a period
             window = DateWindow(*self.policy.period)
             return lambda c: window
+        if sym.kind == "loop":
+            return lambda c: c.loop(key)
         if sym.kind == "requirement":
             return lambda c: c.requirement(name).met
         if sym.kind == "requirement_amount":
@@ -1030,6 +1045,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 applies=comp.compiled(d.applies) if d.applies is not None else None,
                 lines=tuple(lines),
                 citing=comp.citing(d.cite),
+                each=_each(comp, d.each),
             )
         elif isinstance(d, ast.RuleException):
             exceptions.setdefault(d.target, []).append(
@@ -1054,6 +1070,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
         elif isinstance(d, ast.CheckRule):
             check_applies = comp.compiled(d.applies) if d.applies is not None else None
+            each = _each(comp, d.each)  # read per teacher (a grouped check's reads only what the group shares)
             if d.group_by:
                 comp.aggregates = []
                 cond = comp.compiled(d.cond, None, group=True)
@@ -1065,12 +1082,17 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         group_by=d.group_by,
                         aggregates=tuple(comp.aggregates),
                         applies=check_applies,
+                        each=each,
                     )
                 )
             else:
                 checks.append(
                     RulePlan(
-                        name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite), applies=check_applies
+                        name=d.label,
+                        cond=comp.compiled(d.cond),
+                        citing=comp.citing(d.cite),
+                        applies=check_applies,
+                        each=each,
                     )
                 )
     teacher_fields = tuple(
@@ -1123,6 +1145,10 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         outcome_applies=outcome_applies,
         unencoded=tuple((u.text, comp.citing(u.cite)) for u in policy.unencoded),
     )
+
+
+def _each(comp: _Compiler, each: ast.ForEach | None) -> EachPlan | None:
+    return None if each is None else EachPlan(each.name, each.key, comp.compiled(each.source))
 
 
 def _list_spec(comp: _Compiler, lst: ast.ListDecl) -> ListSpec:

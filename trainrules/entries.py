@@ -158,6 +158,9 @@ class EntryCtx:
             return self.entry.label
         return self.entry.values.get(name)
 
+    def loop(self, key: str) -> Value:
+        return self.base.loop(key)
+
     def accumulation(self, name: str) -> Any:
         return self.base.accumulation(name)
 

@@ -14,6 +14,7 @@ from trainrules.check.labels import shown, suggest
 from trainrules.compile import (
     Citing,
     Compiled,
+    EachPlan,
     FieldSpec,
     Grading,
     ItemPlan,
@@ -38,6 +39,7 @@ from trainrules.entries import (
 )
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
+from trainrules.limits import MAX_EACH_VALUES
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -355,6 +357,7 @@ class _Ctx:
         "defined",
         "ev",
         "item_results",
+        "loops",
         "memo",
         "overrides",
         "part_results",
@@ -384,6 +387,7 @@ class _Ctx:
         # Definitions whose explanation step is already out; only a traced evaluation needs the set.
         self.defined: set[str] = set() if tracer is not None else _NOTHING
         self.calendar_done: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self.loops: dict[str, Value] = {}  # the 逐 variables bound now, by key (ast.ForEach.key)
 
     def _guard(self, key: str) -> None:
         if key in self.busy:
@@ -451,6 +455,9 @@ class _Ctx:
 
     def aggregate(self, index: int) -> Value:
         return self.aggregates[index]
+
+    def loop(self, key: str) -> Value:
+        return self.loops[key]  # bound by each_values' caller: the checker lets the name be read only there
 
     def calendar_step(
         self,
@@ -552,6 +559,31 @@ def _read(ctx: _Ctx, label: str, key: str) -> Any:
     if label in ctx.ev.plan.items:
         return ctx.item_points(label)
     return ctx.part_points(label)
+
+
+def each_values(ctx: _Ctx, each: EachPlan, what_zh: str, what_en: str) -> tuple[Value, ...]:
+    """The values a ``逐`` runs over for this record; a missing source or value is an error naming it, never none."""
+    values = each.source.fn(ctx)
+    head, head_en = f"{what_zh}的“逐 {each.name} 取自 {each.source.text}”", f"'逐 {each.name}' of {what_en}"
+    if values is None or not isinstance(values, tuple):
+        missing = [label for label, shown in _inputs(each.source, ctx) if shown == "缺失"]
+        field = next((key for label, key in each.source.reads if key and label in missing), "")
+        because = f"（{'、'.join(missing)} 缺失）" if missing else ""
+        because_en = f" ({', '.join(missing)} missing)" if missing else ""
+        raise EvalError(
+            field,
+            f"{head}得不出要逐一核对的值{because}",
+            f"{head_en} ({each.source.text}) yields no values to check{because_en}",
+        )
+    if len(values) > MAX_EACH_VALUES:
+        raise EvalError(
+            "",
+            f"{head}有 {len(values)} 个值，多于上限 {MAX_EACH_VALUES}",
+            f"{head_en} has {len(values)} values, more than the limit {MAX_EACH_VALUES}",
+        )
+    if any(v is None for v in values):
+        raise EvalError("", f"{head}中有缺失的值", f"{head_en} has a missing value")
+    return values
 
 
 def _shown(value: Any) -> str:
@@ -970,10 +1002,22 @@ class Evaluator:
             )
         return held[0].value.fn(ctx) if held else self.plan.defines[name].fn(ctx)
 
-    def check(self, ctx: _Ctx, c: RulePlan) -> CheckResult:
-        """A per-teacher 核查; outside its 适用 当 not applicable, with the step saying why."""
+    def check(self, ctx: _Ctx, c: RulePlan) -> tuple[CheckResult, ...]:
+        """A per-teacher 核查 (with 逐, one result per value); outside its 适用 当 not applicable, with the step
+        saying why."""
         if self.applies(ctx, c.applies):
-            return CheckResult(c.name, self._rule(ctx, c, "核查"))
+            if c.each is None:
+                return (CheckResult(c.name, self._rule(ctx, c, "核查")),)
+            out = []
+            for value in each_values(ctx, c.each, f"核查“{c.name}”", f"the check '{c.name}'"):
+                shown = ((c.each.name, fmt_value(value)),)
+                ctx.loops[c.each.key] = value
+                try:
+                    named = attrs.evolve(c, name=f"{c.name} {shown[0][1]} {c.each.name}")
+                    out.append(CheckResult(c.name, self._rule(ctx, named, "核查"), each=shown))
+                finally:
+                    del ctx.loops[c.each.key]
+            return tuple(out)
         if ctx.tracer is not None and c.applies is not None:
             why = _why(c.applies, ctx, False)
             _step(
@@ -986,7 +1030,7 @@ class Evaluator:
                 f"不适用（{'；'.join(w[0] for w in why)}）",
                 f"does not apply ({'; '.join(w[1] for w in why)})",
             )
-        return CheckResult(c.name, None, applicable=False)
+        return (CheckResult(c.name, None, applicable=False),)
 
     def result(self, ctx: _Ctx, r: ResultPlan) -> ResultValue:
         if not self.applies(ctx, r.applies):
@@ -1044,6 +1088,8 @@ class Evaluator:
                 )
             return result
         _applies_step(ctx, "要求", req.name, req.citing, req.applies)
+        if req.each is not None:
+            return self.requirement_each(ctx, req, req.each)
         per_line = [self.not_counted(ctx, line) for line in req.lines]
         lines = tuple(self.line(ctx, req, line, nc) for line, nc in zip(req.lines, per_line, strict=True))
         not_counted = tuple(n for nc in per_line for n in nc)
@@ -1056,6 +1102,42 @@ class Evaluator:
             not_counted=not_counted,
         )
 
+    def requirement_each(self, ctx: _Ctx, req: RequirementPlan, each: EachPlan) -> RequirementResult:
+        """``逐``: every line once per value, met iff met for every value; over no values met, and said so."""
+        values = each_values(ctx, each, f"要求“{req.name}”", f"the requirement '{req.name}'")
+        if not values and ctx.tracer is not None:
+            _step(
+                ctx,
+                "要求",
+                req.name,
+                req.citing,
+                ((each.source.text, "（无）"),),
+                "达到",
+                f"逐 {each.name} 取自 {each.source.text}：没有要核对的值，视为达到",
+                f"逐 {each.name} 取自 {each.source.text}: no values to check, counted as met",
+            )
+        lines: list[LineResult] = []
+        not_counted: list[NotCounted] = []
+        for value in values:
+            ctx.loops[each.key] = value
+            try:
+                shown = ((each.name, fmt_value(value)),)
+                for line in req.lines:
+                    nc = tuple(attrs.evolve(n, each=shown) for n in self.not_counted(ctx, line))
+                    lines.append(self.line(ctx, req, line, nc, shown))
+                    not_counted += nc
+            finally:
+                del ctx.loops[each.key]
+        return RequirementResult(
+            req.name,
+            met=all(x.met for x in lines),
+            applicable=True,
+            lines=tuple(lines),
+            rule_ids=req.citing.rule_ids,
+            not_counted=tuple(not_counted),
+            each=(each.name, len(values)),
+        )
+
     def not_counted(self, ctx: _Ctx, line: LinePlan) -> tuple[NotCounted, ...]:
         """What the filters of one requirement line dropped that the line would otherwise have counted."""
         return tuple(n for name in line.filters for n in _dropped_by_reason(ctx, line, name, ctx.filter(name))) + tuple(
@@ -1066,22 +1148,30 @@ class Evaluator:
         )
 
     def line(
-        self, ctx: _Ctx, req: RequirementPlan, line: LinePlan, not_counted: tuple[NotCounted, ...] = ()
+        self,
+        ctx: _Ctx,
+        req: RequirementPlan,
+        line: LinePlan,
+        not_counted: tuple[NotCounted, ...] = (),
+        each: tuple[tuple[str, str], ...] = (),
     ) -> LineResult:
         credited, needed = line.credited.fn(ctx), line.needed.fn(ctx)
         for side, value in ((line.credited, credited), (line.needed, needed)):
             if not isinstance(value, Decimal):
-                what = f"要求“{req.name}”" + (f"其中“{line.label}”" if line.label else "")
+                what = f"要求“{req.name}”" + "".join(f"（{v} {k}）" for k, v in each)
+                what += f"其中“{line.label}”" if line.label else ""
                 raise EvalError(
                     "",
                     f"{what}的“{side.text}”得不出数值：{fmt_value(value)}",
                     f"'{side.text}' in the requirement '{req.name}' yields no number: {fmt_value(value)}",
                 )
         met = credited >= needed if line.op == ">=" else credited <= needed
-        result = LineResult(line.label, credited, needed, line.op, met)
+        result = LineResult(line.label, credited, needed, line.op, met, each)
         if ctx.tracer is not None:
-            head = f"其中 {line.label}：" if line.label else f"{req.name}："
-            head_en = f"of which {line.label}: " if line.label else f"{req.name}: "
+            at = "".join(f" {v} {k}" for k, v in each)
+            at_en = "".join(f" ({k} = {v})" for k, v in each)
+            head = f"其中 {line.label}{at}：" if line.label else f"{req.name}{at}："
+            head_en = f"of which {line.label}{at_en}: " if line.label else f"{req.name}{at_en}: "
             c, n = decimal_text(credited), decimal_text(needed)
             if result.owed is not None:
                 gap, gap_en = f"欠 {decimal_text(result.owed)}", f"{decimal_text(result.owed)} owed"
@@ -1096,9 +1186,9 @@ class Evaluator:
             _step(
                 ctx,
                 "要求",
-                req.name if line.label is None else f"{req.name}·{line.label}",
+                (req.name if line.label is None else f"{req.name}·{line.label}") + at,
                 line.citing,
-                _inputs(line.credited, ctx) + _inputs(line.needed, ctx),
+                each + _inputs(line.credited, ctx) + _inputs(line.needed, ctx),
                 "达到" if met else "未达到",
                 f"{head}已计 {c}，{'需' if line.op == '>=' else '上限'} {n}，{gap}（{'达到' if met else '未达到'}）"
                 + capped,
@@ -1453,7 +1543,7 @@ class Evaluator:
                     f"passed: {formula}{amount} {unit} granted".rstrip(),
                 )
         certificates = tuple(c.name for c in plan.certificates if self._rule(ctx, c, "证书"))
-        checks = tuple(self.check(ctx, c) for c in plan.checks)
+        checks = tuple(r for c in plan.checks for r in self.check(ctx, c))
         requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
         results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
@@ -1529,60 +1619,100 @@ class Evaluator:
     def _feed(self, ctx: _Ctx) -> None:
         for i, check in enumerate(self.plan.group_checks):
             key = tuple(WHOLE_RUN if g == WHOLE_RUN else ctx.rec.get(_group_key(self.plan, g)) for g in check.group_by)
+            unknown = (i, (*key, None)) if check.each is not None else (i, key)  # where an error is filed
             try:
                 if not self.applies(ctx, check.applies):
                     continue  # 适用 当: this teacher is not one the check is about
             except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # unknown whether to count the teacher
                 assert check.applies is not None  # applies() cannot fail without a condition
-                self.groups.setdefault((i, key), [None] * len(check.aggregates))
-                self.group_errors.setdefault((i, key), _aggregate_error(ctx, "适用 当", check.applies, exc))
+                self.groups.setdefault(unknown, [None] * len(check.aggregates))
+                self.group_errors.setdefault(unknown, _aggregate_error(ctx, "适用 当", check.applies, exc))
                 continue
-            acc = self.groups.get((i, key))
-            if acc is None:
-                acc = [_ZERO] * len(check.aggregates)
-                self.groups[(i, key)] = acc
-                if "学校" in check.group_by:
-                    self.group_schools[(i, key)] = ctx.school
-            for j, (func, arg) in enumerate(check.aggregates):
-                if acc[j] is None:
-                    continue  # this aggregate already cannot be computed for this group
+            if check.each is None:
+                self._accumulate(ctx, i, check, key)
+                continue
+            try:  # 逐: one group per value (the source reads only what the group shares, check.types says)
+                values = each_values(ctx, check.each, f"核查“{check.name}”", f"the check '{check.name}'")
+            except (ArithmeticError, TypeError, ValueError, EvalError) as exc:
+                self.groups.setdefault(unknown, [None] * len(check.aggregates))
+                self.group_errors.setdefault(unknown, _aggregate_error(ctx, "逐", check.each.source, exc))
+                continue
+            for value in values:
+                ctx.loops[check.each.key] = value
                 try:
-                    if func == "人数":
-                        acc[j] += 1
-                    elif func == "计数":
-                        acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
-                    elif arg is not None:
-                        value = arg.fn(ctx)
-                        if value is None:  # a quiet 0 would understate the sum: the group cannot be decided
-                            raise EvalError(
-                                "",
-                                f"“{arg.text}”缺失，不能按 0 计入合计",
-                                f"'{arg.text}' is missing and is not summed as 0",
-                            )
-                        acc[j] += value
-                except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # ComputeError is arithmetic
-                    acc[j] = None
-                    self.group_errors.setdefault((i, key), _aggregate_error(ctx, func, arg, exc))
+                    self._accumulate(ctx, i, check, (*key, value))
+                finally:
+                    del ctx.loops[check.each.key]
+
+    def _accumulate(self, ctx: _Ctx, i: int, check: RulePlan, key: tuple[Any, ...]) -> None:
+        """Add one teacher to the aggregates of the group ``key`` of the group check ``i``."""
+        acc = self.groups.get((i, key))
+        if acc is None:
+            acc = [_ZERO] * len(check.aggregates)
+            self.groups[(i, key)] = acc
+            if "学校" in check.group_by:
+                self.group_schools[(i, key)] = ctx.school
+        for j, (func, arg) in enumerate(check.aggregates):
+            if acc[j] is None:
+                continue  # this aggregate already cannot be computed for this group
+            try:
+                if func == "人数":
+                    acc[j] += 1
+                elif func == "计数":
+                    acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
+                elif arg is not None:
+                    value = arg.fn(ctx)
+                    if value is None:  # a quiet 0 would understate the sum: the group cannot be decided
+                        raise EvalError(
+                            "",
+                            f"“{arg.text}”缺失，不能按 0 计入合计",
+                            f"'{arg.text}' is missing and is not summed as 0",
+                        )
+                    acc[j] += value
+            except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # ComputeError is arithmetic
+                acc[j] = None
+                self.group_errors.setdefault((i, key), _aggregate_error(ctx, func, arg, exc))
+
+    def _finding_order(self, k: tuple[int, tuple[Any, ...]]) -> tuple[Any, ...]:
+        """Findings by check, then group (as text), then a 逐 value (numbers by size; one that failed first)."""
+        i, key = k
+        if self.plan.group_checks[i].each is None:
+            return (i, [str(g) for g in key], ())
+        v = key[-1]
+        return (
+            i,
+            [str(g) for g in key[:-1]],
+            (0, v) if isinstance(v, Decimal) else (-1, "") if v is None else (1, str(v)),
+        )
 
     def group_findings(self) -> list[GroupFinding]:
         """Evaluate every group check over the groups seen so far."""
         out = []
-        for (i, key), acc in sorted(self.groups.items(), key=lambda kv: (kv[0][0], [str(k) for k in kv[0][1]])):
+        for (i, full), acc in sorted(self.groups.items(), key=lambda kv: self._finding_order(kv[0])):
             check = self.plan.group_checks[i]
+            key, each = (full[:-1], full[-1:]) if check.each is not None else (full, ())
             rec = {_group_key(self.plan, g): v for g, v in zip(check.group_by, key, strict=True)}
-            ctx = _Ctx(self, rec, self.group_schools.get((i, key), {}), None, None)
+            ctx = _Ctx(self, rec, self.group_schools.get((i, full), {}), None, None)
             ctx.aggregates = list(acc)
-            error = self.group_errors.get((i, key))
+            shown_each: tuple[tuple[str, str], ...] = ()
+            if check.each is not None:
+                shown_each = ((check.each.name, "无法计算" if each[0] is None else fmt_value(each[0])),)
+                ctx.loops[check.each.key] = each[0]
+            error = self.group_errors.get((i, full))
             passed: bool | None = None
             if error is None:
                 try:
                     passed = bool(check.cond.fn(ctx))
                 except (ArithmeticError, TypeError, ValueError, EvalError) as exc:
                     error = _error_text(exc, check.cond.text)
-            values = tuple(
-                (f"{func}({arg.text if arg else ''})", "无法计算" if v is None else fmt_value(v))
-                for (func, arg), v in zip(check.aggregates, acc, strict=True)
-            ) + _group_inputs(check, ctx)
+            values = (
+                shown_each
+                + tuple(
+                    (f"{func}({arg.text if arg else ''})", "无法计算" if v is None else fmt_value(v))
+                    for (func, arg), v in zip(check.aggregates, acc, strict=True)
+                )
+                + _group_inputs(check, ctx)
+            )
             out.append(
                 GroupFinding(
                     check=check.name,
@@ -1593,6 +1723,7 @@ class Evaluator:
                     section=check.citing.section,
                     error_zh=error[0] if error else "",
                     error_en=error[1] if error else "",
+                    each=shown_each,
                 )
             )
         return out

@@ -223,6 +223,7 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
                 seen.add("要求:" + name)
                 req = plan.requirements[name]
                 visit(req.applies)
+                visit(req.each.source if req.each is not None else None)
                 for line in req.lines:
                     visit(line.credited)
                     visit(line.needed)
@@ -634,8 +635,15 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
                 f"{'要求' if zh else 'Requirement'} {q.name}: {'不适用（视为达到）' if zh else 'not applicable (met)'}"
             )
             continue
+        if q.each is not None and not q.lines:
+            out.append(
+                f"要求 {q.name}: 逐 {q.each[0]} 没有要核对的值（视为达到）"
+                if zh
+                else f"Requirement {q.name}: 逐 {q.each[0]} has no values to check (met)"
+            )
         for line in q.lines:
             label = f"{q.name}" + (f"·{line.label}" if line.label else "")
+            label += "".join(f" {v} {k}" if zh else f" ({k} = {v})" for k, v in line.each)
             c, n = _num(line.credited), _num(line.needed)
             if line.owed is not None:
                 gap = f"欠 {_num(line.owed)}" if zh else f"{_num(line.owed)} owed"
@@ -648,6 +656,7 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
                 out.append(f"Requirement {label}: credited {c}, needed {n}, {gap} ({met})")
         for nc in q.not_counted:  # which entries did not count, and why (the filter's step lists them)
             which = (f"（其中 {nc.line}）" if zh else f" (of which {nc.line})") if nc.line else ""
+            which = "".join(f"（{v} {k}）" if zh else f" ({k} = {v})" for k, v in nc.each) + which
             out.append(
                 f"  未计入 {nc.count} 条{which}：{nc.reason}（筛选 {nc.source}）"
                 if zh

@@ -13,6 +13,7 @@ import attrs
 import pendulum
 
 from trainrules.errors import ComputeError
+from trainrules.limits import MAX_EACH_VALUES
 from trainrules.values import MAX_YEAR, MIN_YEAR, DateWindow
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "list_source",
     "nth_weekday",
     "round_to",
+    "sequence",
 ]
 
 
@@ -62,6 +64,25 @@ class Function:
     clamps: bool = False
     #: The validators of the arguments, by position (None: any value of the argument's type).
     checks: tuple[Callable[[object], object] | None, ...] = ()
+
+
+def sequence(first: object, last: object) -> tuple[Decimal, ...]:
+    """``序列(甲, 乙)``: the whole numbers from 甲 to 乙, both included; empty when 乙 < 甲.
+
+    Both must be whole, and the run at most ``limits.MAX_EACH_VALUES`` long (a ComputeError otherwise).
+    """
+    ends = []
+    for x, what, what_en in ((first, "序列的起点", "the start of 序列"), (last, "序列的终点", "the end of 序列")):
+        if not isinstance(x, Decimal) or not x.is_finite() or x != x.to_integral_value():
+            raise ComputeError(f"{what}应为整数，这里是 {x}", f"{what_en} must be a whole number, not {x}")
+        ends.append(int(x))
+    a, b = ends
+    if b - a + 1 > MAX_EACH_VALUES:
+        raise ComputeError(
+            f"序列({a}, {b}) 有 {b - a + 1} 个值，多于上限 {MAX_EACH_VALUES}",
+            f"序列({a}, {b}) has {b - a + 1} values, more than the limit {MAX_EACH_VALUES}",
+        )
+    return tuple(Decimal(n) for n in range(a, b + 1))
 
 
 def _min(*xs: Decimal) -> Decimal:
@@ -100,6 +121,9 @@ FUNCTIONS: dict[str, Function] = {
         Function("计数", 1, 1, "是否", "数", None, "计数(条件)：本组中满足条件的教师人数（只用于分组核查）"),
         Function("合计", 1, 1, "数", "数", None, "合计(数值)：本组教师该值之和（只用于分组核查）"),
         Function("人数", 0, 0, "数", "数", None, "人数()：本组教师总数（只用于分组核查）"),
+        Function(
+            "序列", 2, 2, "数", "数列表", lambda a, b: sequence(a, b), "序列(甲, 乙)：甲 至 乙 的各个整数（含两端）"
+        ),
     )
 }
 #: Functions that range over the teachers of a group.

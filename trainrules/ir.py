@@ -77,6 +77,7 @@ SymbolKind = Literal[
     "entry_define",
     "requirement",
     "requirement_amount",
+    "loop",  # the variable of a 逐 (its key is the renamed name, see ast.ForEach)
 ]
 #: What ``要求名.X`` reads: the main line's amounts (已计 credited, 需 needed, 欠 owed).
 REQUIREMENT_AMOUNTS = ("已计", "需", "欠")

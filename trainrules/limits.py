@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_DEFINITION_DEPTH",
     "MAX_DIAGNOSTICS_SHOWN",
+    "MAX_EACH_VALUES",
     "MAX_ENTRIES",
     "MAX_ENTRIES_SHOWN",
     "MAX_ENTRY_ROWS",
@@ -88,6 +89,9 @@ MAX_RECORD_LABELS = 1000
 #: error naming the list. The checker's bounds use it too: a sum over a list of values at most M is
 #: at most MAX_ENTRIES × M, and a count is 0 to MAX_ENTRIES.
 MAX_ENTRIES = 10_000
+#: Most values one ``逐 名 取自 式`` runs over (``序列(甲, 乙)`` or a list): a written range beyond it is
+#: E352 at check time, a computed one an error for that record, never a long run.
+MAX_EACH_VALUES = 1_000
 #: An explanation lists at most this many entries per reason a filter dropped them (and per list of
 #: kept entries), then "… 另 N 条" (no diagnostic: the rest are counted, not shown).
 MAX_ENTRIES_SHOWN = 20

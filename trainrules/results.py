@@ -324,12 +324,16 @@ class CheckResult:
     name: str
     passed: bool | None
     applicable: bool = True  # False: the check's 适用 当 does not hold for this teacher (passed is None)
+    #: With ``逐``: the variable and the value this result is for (``(("月", "3"),)``); empty otherwise.
+    each: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form (``applicable`` only when the check does not apply)."""
+        """JSON form (``applicable`` only when the check does not apply, ``each`` only with 逐)."""
         out: dict[str, object] = {"name": self.name, "passed": self.passed}
         if not self.applicable:
             out["applicable"] = False
+        if self.each:
+            out["each"] = dict(self.each)
         return out
 
 
@@ -370,16 +374,21 @@ class NotCounted:
     reason: str
     count: int
     line: str | None = None
+    #: With ``逐``: the value of the line it was left out of (``(("年", "2019"),)``); empty otherwise.
+    each: tuple[tuple[str, str], ...] = ()
 
     @property
     def text_zh(self) -> str:
-        """未计入 1 条（其中 校本研训）：校本研训未经学校认定（有效记录）"""
-        which = f"（其中 {self.line}）" if self.line else ""
+        """未计入 1 条（其中 校本研训）：校本研训未经学校认定（有效记录）; with 逐 "（2019 年）" after 条."""
+        which = "".join(f"（{v} {k}）" for k, v in self.each) + (f"（其中 {self.line}）" if self.line else "")
         return f"未计入 {self.count} 条{which}：{self.reason}（{self.source}）"
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {"line": self.line, "filter": self.source, "reason": self.reason, "count": self.count}
+        """JSON form (``each`` only with 逐)."""
+        out: dict[str, object] = {"line": self.line, "filter": self.source, "reason": self.reason, "count": self.count}
+        if self.each:
+            out["each"] = dict(self.each)
+        return out
 
 
 @attrs.frozen
@@ -391,6 +400,16 @@ class LineResult:
     needed: Decimal
     comparison: str  # ">=" (a minimum) or "<=" (a maximum)
     met: bool
+    #: With ``逐``: the variable and the value this line is for (``(("年", "2018"),)``); empty otherwise.
+    each: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def head_zh(self) -> str:
+        """How a reason names the line: "2018 年：", "其中 校本（2018 年）：", or "" for the main line without 逐."""
+        value = "".join(f"{v} {k}" for k, v in self.each)
+        if self.label:
+            return f"其中 {self.label}（{value}）：" if value else f"其中 {self.label}："
+        return f"{value}：" if value else ""
 
     @property
     def owed(self) -> Decimal | None:
@@ -412,7 +431,7 @@ class LineResult:
             "over": _dec(self.over),
             "comparison": self.comparison,
             "met": self.met,
-        }
+        } | ({"each": dict(self.each)} if self.each else {})
 
 
 @attrs.frozen
@@ -425,9 +444,23 @@ class RequirementResult:
     lines: tuple[LineResult, ...] = ()
     rule_ids: tuple[str, ...] = ()
     not_counted: tuple[NotCounted, ...] = ()
+    #: With ``逐``: the variable's name and how many values it ran over (``lines`` has each line per value).
+    each: tuple[str, int] | None = None
 
     def amount(self, what: str) -> Decimal | None:
-        """``名.已计`` / ``名.需`` / ``名.欠``: the main line's credited, needed or owed amount."""
+        """``名.已计`` / ``名.需`` / ``名.欠``: the main line's credited, needed or owed amount.
+
+        With ``逐``, the sums over the values of the main line's amounts (0 over no values).
+        """
+        if self.each is not None:
+            mains = [line for line in self.lines if line.label is None]
+            if not self.applicable:
+                return None
+            if what == "已计":
+                return sum((m.credited for m in mains), Decimal(0))
+            if what == "需":
+                return sum((m.needed for m in mains), Decimal(0))
+            return sum((m.owed if m.owed is not None else m.over or Decimal(0) for m in mains), Decimal(0))
         if not self.lines:
             return None
         main = self.lines[0]
@@ -442,9 +475,11 @@ class RequirementResult:
         """The requirement in one line: 已计 96，需 120，欠 24 …"""
         if not self.applicable:
             return "不适用"
+        if self.each is not None and not self.lines:
+            return f"逐 {self.each[0]}：没有要核对的值（达到）"
         out = []
         for line in self.lines:
-            head = f"其中 {line.label}：" if line.label else ""
+            head = line.head_zh
             gap = (
                 f"欠 {decimal_text(line.owed)}" if line.owed is not None else f"超出 {decimal_text(line.over or _ZERO)}"
             )
@@ -461,7 +496,7 @@ class RequirementResult:
             "not_counted": [n.to_dict() for n in self.not_counted],
             "rule_ids": list(self.rule_ids),
             "reason": self.reason_zh,
-        }
+        } | ({"each": {"name": self.each[0], "values": self.each[1]}} if self.each is not None else {})
 
 
 @attrs.frozen
@@ -541,10 +576,12 @@ class GroupFinding:
     #: aggregate that divides by 0 for one record: which record, which expression, what failed.
     error_zh: str = ""
     error_en: str = ""
+    #: With ``逐``: the variable and the value this finding is for (``(("月", "3"),)``); empty otherwise.
+    each: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
+        """JSON form (``each`` only with 逐)."""
+        out: dict[str, object] = {
             "check": self.check,
             "group": dict(self.group),
             "passed": self.passed,
@@ -554,6 +591,9 @@ class GroupFinding:
             "error": self.error_zh or None,
             "error_en": self.error_en or None,
         }
+        if self.each:
+            out["each"] = dict(self.each)
+        return out
 
 
 @attrs.define

@@ -9,6 +9,7 @@ from trainrules.check import (
     citations,
     definitions,
     division,
+    foreach,
     labels,
     lists,
     names,
@@ -31,6 +32,7 @@ Pass = Callable[[CheckedPolicy, Collector], None]
 PASSES: tuple[Pass, ...] = (
     citations.check_citations,
     types.check_types,
+    foreach.check_foreach,
     lists.check_lists,
     labels.check_labels,
     bands.check_bands,

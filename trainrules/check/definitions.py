@@ -152,7 +152,7 @@ def _graph(policy: CheckedPolicy) -> _Graph:
             if d.applies is not None:
                 owner[id(d.applies)] = ("定义", d.name)
         elif isinstance(d, ast.Requirement):
-            for e in (d.applies, *(line.expr for line in d.lines)):
+            for e in (d.applies, d.each.source if d.each else None, *(line.expr for line in d.lines)):
                 if e is not None:
                     owner[id(e)] = ("要求", d.name)
         elif isinstance(d, ast.RuleException) and d.target in policy.symbols:

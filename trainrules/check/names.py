@@ -179,6 +179,10 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
             unencoded.append(d)
 
     _entry_names(lists, entry_defines, first_span, out)
+    for d in module.decls:  # 逐 variables: typed by check.types from their source, shadowing is check.foreach's
+        each = d.each if isinstance(d, ast.Requirement | ast.CheckRule) else None
+        if each is not None:
+            symbols[each.key] = Symbol("loop", each.name, "未知", each, each.key)
     tz = plan.fact("时区")
     per = plan.fact("期间")
     tot = plan.fact("总分")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import attrs
+
 from trainrules.check.definitions import typing_order
 from trainrules.check.labels import ordered_vocab, vocab_of
 from trainrules.check.names import did_you_mean
 from trainrules.check.walk import EntrySite, Site, entry_sites, sites
 from trainrules.diagnostics import Collector
 from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, WHOLE_RUN, list_source
-from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, resolve
+from trainrules.ir import ITEM_INPUTS, CheckedPolicy, Symbol, Type, resolve
 from trainrules.syntax import ast
 from trainrules.syntax.slips import glued_hint
 
@@ -135,7 +137,7 @@ class _Typer:
                 if sym is not None:
                     return sym.type
             sym = resolve(self.policy, e.path, None)
-            if sym is not None and sym.kind in ("assumption", "period"):  # the same for every teacher
+            if sym is not None and sym.kind in ("assumption", "period", "loop"):  # the same for every teacher
                 return sym.type
             if sym is not None:
                 self.out.add("E310", e.span, name=e.dotted)
@@ -596,6 +598,21 @@ def _exception_type(typer: _Typer, d: ast.RuleException) -> None:
         )
 
 
+def _loop_type(typer: _Typer, each: ast.ForEach, group: tuple[str, ...] | None) -> None:
+    """``逐 名 取自 式``: 式 is a list of numbers or texts (E303 otherwise); 名 gets the type of its elements."""
+    t = typer.infer(each.source, None, group, aggregate=False)
+    if t not in ("数列表", "文本列表", "未知"):
+        _mismatch(
+            typer.out,
+            each.source,
+            f"“逐 {each.name} 取自”后应为列表（如 序列(3, 7) 或 [甲, 乙]），这里是{t}",
+            f"'逐 {each.name} 取自' takes a list (e.g. 序列(3, 7) or [A, B]), found {_WORDS_EN.get(t, t)}",
+            want="数列表",
+        )
+    element: Type = "数" if t == "数列表" else "文本" if t == "文本列表" else "未知"
+    typer.policy.symbols[each.key] = attrs.evolve(typer.policy.symbols[each.key], type=element)
+
+
 def check_types(policy: CheckedPolicy, out: Collector) -> None:
     """Resolve every name and infer every expression's type against what its place requires."""
     typer = _Typer(policy, out)
@@ -612,6 +629,12 @@ def check_types(policy: CheckedPolicy, out: Collector) -> None:
             if isinstance(sym.decl, ast.Result) and sym.decl.bands:  # a banded result is a number
                 typer.site(Site(sym.decl.expr, None, None, "数", f"结果“{name}”"))
             done.add(id(sym.decl.expr))
+    for d in policy.module.decls:  # a 逐's variable has the type of its source's elements, known before its rule
+        each = d.each if isinstance(d, ast.Requirement | ast.CheckRule) else None
+        if each is not None:
+            group = (d.group_by or None) if isinstance(d, ast.CheckRule) else None
+            _loop_type(typer, each, group)
+            done.add(id(each.source))
     for s in sites(policy):
         if id(s.expr) not in done:
             typer.site(s)

@@ -61,6 +61,8 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
         elif isinstance(d, ast.Certificate):
             yield Site(d.cond, None, None, "是否", f"证书“{d.label}”的条件")
         elif isinstance(d, ast.CheckRule):
+            if d.each is not None:  # typed first by check.types, which gives the variable its type
+                yield Site(d.each.source, None, d.group_by or None, "未知", f"核查“{d.label}”的 逐 来源")
             yield Site(d.cond, None, d.group_by or None, "是否", f"核查“{d.label}”")
             if d.applies is not None:
                 yield Site(d.applies, None, None, "是否", f"核查“{d.label}”的适用条件")
@@ -71,6 +73,8 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
         elif isinstance(d, ast.Requirement):
             if d.applies is not None:
                 yield Site(d.applies, None, None, "是否", f"要求“{d.name}”的适用条件")
+            if d.each is not None:
+                yield Site(d.each.source, None, None, "未知", f"要求“{d.name}”的 逐 来源")
             for line in d.lines:
                 what = f"要求“{d.name}”" + (f"的“其中 {line.label}”" if line.label else "")
                 yield Site(line.expr, None, None, "是否", what)
@@ -209,6 +213,8 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
             yield d.cite, f"结果 {d.name}"
         elif isinstance(d, ast.Requirement):
             yield d.cite, f"要求 {d.name}"
+            if d.each is not None:
+                yield d.each.cite, f"要求 {d.name}·逐"
             for line in d.lines:
                 yield line.cite, f"要求 {d.name}·{line.label or '须'}"
         elif isinstance(d, ast.RuleException):

@@ -32,6 +32,7 @@ __all__ = [
     "Expr",
     "FilterDecl",
     "FilterStep",
+    "ForEach",
     "Gap",
     "If",
     "InputField",
@@ -565,6 +566,21 @@ class Certificate:
 
 
 @attrs.frozen(kw_only=True)
+class ForEach:
+    """``逐 名 取自 式``: a rule read once for each value of a list, ``名`` bound to the value.
+
+    Lowering renames the uses of ``名`` in the rule to ``key`` (``名@逐N``, which no policy can write),
+    so the variable resolves only inside its own rule and two rules may both loop over ``年``.
+    """
+
+    name: str
+    key: str
+    source: Expr
+    cite: Citation
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
 class CheckRule:
     """``核查 名称 [按 分组] 要求 条件``: a check per teacher or per group, with no points."""
 
@@ -575,6 +591,8 @@ class CheckRule:
     span: Span = attrs.field(eq=False, repr=False)
     #: ``适用 当 条件``: the teachers the check is about (a grouped check counts only them).
     applies: Expr | None = None
+    #: ``逐 名 取自 式``: the check once per value (one finding per value per group or teacher).
+    each: ForEach | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -609,6 +627,8 @@ class Requirement:
     lines: tuple[Need, ...]
     cite: Citation
     span: Span = attrs.field(eq=False, repr=False)
+    #: ``逐 名 取自 式`` (its first statement): every line once per value; met iff met for every value.
+    each: ForEach | None = None
 
 
 @attrs.frozen(kw_only=True)

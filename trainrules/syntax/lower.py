@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+import attrs
 import pendulum
 from lark import Token, Tree
 
@@ -79,6 +80,7 @@ class _Lowerer:
         self.tz = DEFAULT_TZ
         self.close_of_business: ast.TimeLit | None = None
         self.ok = True
+        self.loops = 0  # 逐 statements so far: each gets its own variable key
 
     # ---------- spans and literals ----------
     def span(self, node: Node) -> Span:
@@ -786,6 +788,7 @@ class _Lowerer:
         name = self.label(t.children[0])
         applies = None
         cite = None
+        each: ast.ForEach | None = None
         lines: list[ast.Need] = []
         for c in t.children[1:]:
             ct = cast(Tree[Token], c)
@@ -793,11 +796,33 @@ class _Lowerer:
                 applies = self.expr(ct.children[0])
             elif ct.data == "cite":
                 cite = ct
+            elif ct.data == "for_each_line":
+                if each is not None or lines:  # one 逐, before every line: it binds the name for all of them
+                    self.error("E353", ct, name=name)
+                else:
+                    body, ccite = self.split_cite(ct.children)
+                    each = self.for_each(body, ccite, ct)
             else:
                 body, ccite = self.split_cite(ct.children)
                 label = self.label(body[0]) if ct.data == "need_part" else None
                 lines.append(ast.Need(label=label, expr=self.expr(body[-1]), cite=self.cite(ccite), span=self.span(ct)))
-        return ast.Requirement(name=name, applies=applies, lines=tuple(lines), cite=self.cite(cite), span=self.span(t))
+        if each is not None:
+            lines = [attrs.evolve(n, expr=_bind(n.expr, each.name, each.key)) for n in lines]
+        return ast.Requirement(
+            name=name, applies=applies, lines=tuple(lines), cite=self.cite(cite), span=self.span(t), each=each
+        )
+
+    def for_each(self, body: list[Node], cite: Node | None, t: Tree[Token]) -> ast.ForEach:
+        """``逐 名 取自 式``: the name's uses in its rule are renamed to a key no policy can write."""
+        self.loops += 1
+        name = str(body[0])
+        return ast.ForEach(
+            name=name,
+            key=f"{name}@逐{self.loops}",
+            source=self.expr(body[1]),
+            cite=self.cite(cite),
+            span=self.span(t),
+        )
 
     def d_exception(self, t: Tree[Token]) -> ast.RuleException:
         body, cite = self.split_cite(t.children)
@@ -822,14 +847,39 @@ class _Lowerer:
     def d_check_rule(self, t: Tree[Token]) -> ast.CheckRule:
         body, cite = self.split_cite(t.children)
         body, applies = self.split_applies(body)
+        each = None
+        if isinstance(body[-2], Tree) and body[-2].data == "for_each":
+            each = self.for_each(list(body[-2].children), None, body[-2])
+            body = body[:-2] + body[-1:]
+        cond = self.expr(body[-1])
         return ast.CheckRule(
             applies=applies,
             label=self.label(body[0]),
             group_by=tuple(str(b) for b in body[1:-1]),
-            cond=self.expr(body[-1]),
+            cond=_bind(cond, each.name, each.key) if each is not None else cond,
             cite=self.cite(cite),
             span=self.span(t),
+            each=each,
         )
+
+
+def _bind(x: Any, name: str, key: str) -> Any:
+    """``x`` with every bare use of the loop variable ``name`` renamed to ``key`` (unchanged nodes kept as they are)."""
+    if isinstance(x, ast.Ref):
+        return attrs.evolve(x, path=(key,)) if x.path == (name,) else x
+    if isinstance(x, tuple):
+        new = tuple(_bind(y, name, key) for y in x)
+        return x if all(a is b for a, b in zip(new, x, strict=True)) else new
+    if not attrs.has(type(x)) or isinstance(x, ast.Citation | Span):
+        return x
+    changed = {}
+    for f in attrs.fields(type(x)):
+        if f.name != "span":
+            old = getattr(x, f.name)
+            new = _bind(old, name, key)
+            if new is not old:
+                changed[f.name] = new
+    return attrs.evolve(x, **changed) if changed else x
 
 
 def lower(source: Source, tree: Tree[Token], out: Collector) -> ast.Module | None:
