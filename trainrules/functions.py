@@ -83,6 +83,9 @@ def _rounder(mode: str) -> Callable[..., Decimal]:
     return f
 
 
+#: What 去重计数 can count the distinct values of: one value each (not a list of labels).
+_DISTINCT_TYPES = "文本|数|日期|时刻|是否"
+
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
@@ -100,10 +103,20 @@ FUNCTIONS: dict[str, Function] = {
         Function("计数", 1, 1, "是否", "数", None, "计数(条件)：本组中满足条件的教师人数（只用于分组核查）"),
         Function("合计", 1, 1, "数", "数", None, "合计(数值)：本组教师该值之和（只用于分组核查）"),
         Function("人数", 0, 0, "数", "数", None, "人数()：本组教师总数（只用于分组核查）"),
+        Function(
+            "去重计数",
+            1,
+            2,
+            "任意",
+            "数",
+            None,
+            "去重计数(式[, 条件])：本组教师中（满足条件者）式的不同值的个数（只用于分组核查）",
+            args=(_DISTINCT_TYPES, "是否"),
+        ),
     )
 }
 #: Functions that range over the teachers of a group.
-AGGREGATES = frozenset({"计数", "合计", "人数"})
+AGGREGATES = frozenset({"计数", "合计", "人数", "去重计数"})
 
 
 # ---------- time: calendar functions (pure; pendulum in the plan's zone; never the clock) ----------
@@ -548,7 +561,7 @@ TIME_BOUNDS: dict[str, tuple[int, int]] = {
 }
 #: Functions that range over the entries of a list or filter when their first argument names one
 #: (``合计(培训记录.学时, 类别 == "集中")``); 最大/最小 of numbers and the group aggregates keep their meaning.
-LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部"})
+LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部", "去重计数"})
 #: The group key of ``核查 … 按 全体``: one group holding every assessed teacher of the run.
 WHOLE_RUN = "全体"
 

@@ -333,9 +333,9 @@ FieldType = Literal["数", "整数", "文本", "时刻", "日期", "是否", "�
 
 @attrs.frozen(kw_only=True)
 class InputField:
-    """A record field the policy reads (owner 教师 or 学校)."""
+    """A record field the policy reads (owner 教师, or a group kind: 学校 or another teacher field such as 县)."""
 
-    owner: Literal["教师", "学校"]
+    owner: str
     name: str
     type: FieldType
     low: Decimal | None
@@ -346,6 +346,7 @@ class InputField:
     vocab: tuple[str, ...] = ()
     ordered: bool = False
     span: Span = attrs.field(eq=False, repr=False)
+    owner_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # the owner after 输入
 
 
 @attrs.frozen(kw_only=True)
@@ -505,7 +506,7 @@ class EntryRule:
 class ListDecl:
     """``名称: 列表 [按 键] { 字段… 须 … 否则 "…" }`` inside an 输入 block: a list of entries per record."""
 
-    owner: Literal["教师", "学校"]
+    owner: str  # 教师, or a group kind (学校, 县, …): whose record holds the list
     name: str
     key: str | None
     fields: tuple[InputField, ...]
@@ -513,6 +514,7 @@ class ListDecl:
     cite: Citation
     key_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = attrs.field(eq=False, repr=False)
+    owner_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # the owner after 输入
 
 
 @attrs.frozen(kw_only=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+import attrs
 import pendulum
 from lark import Token, Tree
 
@@ -365,11 +366,13 @@ class _Lowerer:
         return ast.Assumption(name=name, value=value, text=text, cite=self.cite(cite), span=self.span(t))
 
     def d_input_block(self, t: Tree[Token]) -> list[ast.InputField | ast.ListDecl]:
-        owner = cast(Any, str(t.children[0]))
+        owner = str(t.children[0])
+        at = self.span(t.children[0])
         decls: list[ast.InputField | ast.ListDecl] = []
         for f in t.children[1:]:
             ft = cast(Tree[Token], f)
-            decls.append(self.list_decl(ft, owner) if ft.data == "list_decl" else self.field_decl(ft, owner))
+            decl = self.list_decl(ft, owner) if ft.data == "list_decl" else self.field_decl(ft, owner)
+            decls.append(attrs.evolve(decl, owner_span=at))
         return decls
 
     def field_decl(self, ft: Tree[Token], owner: Any) -> ast.InputField:
