@@ -133,7 +133,7 @@ class Policy:
 
         Args:
             records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
-            schools: school records, likewise.
+            schools: school and other group records (县, 市: docs/records.md), likewise.
             explain: record the derivation of each decision (``Decision.steps``).
             params: assumption values to use instead of the policy's (see :meth:`with_params`).
             entries: lists in long format (docs/records.md): list name → rows or ``read_entries`` index.
@@ -163,7 +163,7 @@ class Policy:
 
         Args:
             records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
-            schools: school records, likewise.
+            schools: school and other group records (县, 市: docs/records.md), likewise.
             explain: record the derivation of each decision (``Decision.steps``).
             params: assumption values to use instead of the policy's (see :meth:`with_params`).
             entries: lists in long format (docs/records.md): list name → rows (``{"教师编号": "T1",

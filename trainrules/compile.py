@@ -804,6 +804,59 @@ def ordered_labels(sym: Symbol) -> tuple[str, ...] | None:
     return decl.vocab if isinstance(decl, ast.InputField) and decl.ordered else None
 
 
+def _entry_define(comp: _Compiler, policy: CheckedPolicy, source: str, d: ast.Define) -> Compiled:
+    """A per-entry definition, with its exceptions (``例外 列表.名称 = 式 当 条件``) when it has any.
+
+    As for a 定义: when no exception's condition holds the general rule applies, when one holds its value, and
+    when two hold the record is an error; a condition that is not true while an entry field it reads (outside
+    有值, 缺失, 取值) is missing makes the record an error naming the field: a missing value never decides it.
+    """
+    general = comp.in_entries(source, d.expr)
+    own = [
+        x
+        for x in policy.module.decls
+        if isinstance(x, ast.RuleException) and x.entry_of == source and x.target == d.name
+    ]
+    if not own:
+        return general
+    cases = [
+        (
+            comp.in_entries(source, x.cond),
+            comp.in_entries(source, x.expr),
+            tuple(
+                (r.path[0], sym.kind == "entry_field")
+                for r in refs(x.cond, _MISSING_AWARE)
+                if isinstance(r, ast.Ref)
+                and len(r.path) == 1
+                and (sym := policy.entry_symbol(source, r.path[0])) is not None
+            ),
+        )
+        for x in own
+    ]
+    target = f"{source}.{d.name}"
+
+    def value(c: Context) -> Value:
+        held = []
+        for cond, then, reads in cases:
+            if cond.fn(c):
+                held.append((cond, then))
+                continue
+            for name, is_field in reads:
+                if (c.entry_value(name) if is_field else c.entry_define(name)) is None:
+                    raise ComputeError(
+                        f"“{target}”的例外条件（{cond.text}）读到缺失的“{name}”，无法判断是否适用",
+                        f"the exception's condition for '{target}' ({cond.text}) reads '{name}', which is missing",
+                    )
+        if len(held) > 1:
+            raise ComputeError(
+                f"“{target}”的两条例外同时成立（{held[0][0].text}；{held[1][0].text}），不知取哪一条",
+                f"two exceptions to '{target}' hold at once ({held[0][0].text}; {held[1][0].text})",
+            )
+        return held[0][1].fn(c) if held else general.fn(c)
+
+    return attrs.evolve(general, fn=value)
+
+
 def list_aggregate(func: str, source: str, column_name: str, column: Fn | None, cond: Fn | None) -> Fn:
     """合计/计数/最大/最小/任一/全部/去重计数 over the entries of ``source`` where ``cond`` holds (all without one).
 
@@ -1045,7 +1098,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 lines=tuple(lines),
                 citing=comp.citing(d.cite),
             )
-        elif isinstance(d, ast.RuleException):
+        elif isinstance(d, ast.RuleException) and d.entry_of is None:  # per-entry ones: with entry_defines
             exceptions.setdefault(d.target, []).append(
                 ExceptionPlan(d.target, comp.compiled(d.expr), comp.compiled(d.cond), comp.citing(d.cite))
             )
@@ -1103,7 +1156,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     }
     lists = tuple(_list_spec(comp, lst) for lst in policy.lists.values())
     entry_defines = {
-        name: {d.name: comp.in_entries(name, d.expr) for d in defs.values()}
+        name: {d.name: _entry_define(comp, policy, name, d) for d in defs.values()}
         for name, defs in policy.entry_defines.items()
     }
     filters = {f.name: _filter_plan(comp, f) for f in policy.filters.values()}

@@ -1679,10 +1679,11 @@ class Evaluator:
                     passed = bool(check.cond.fn(ctx))
                 except (ArithmeticError, TypeError, ValueError, EvalError) as exc:
                     error = _error_text(exc, check.cond.text)
-            values = tuple(
-                (_aggregate_text(func, arg, cond), "无法计算" if v is None else fmt_value(v))
+            shown = {  # one line per aggregate as written (去重计数(学校) read twice is shown once)
+                _aggregate_text(func, arg, cond): "无法计算" if v is None else fmt_value(v)
                 for (func, arg, cond), v in zip(check.aggregates, ctx.aggregates, strict=True)
-            ) + _group_inputs(check, ctx)
+            }
+            values = tuple(shown.items()) + _group_inputs(check, ctx)
             out.append(
                 GroupFinding(
                     check=check.name,

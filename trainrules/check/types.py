@@ -590,6 +590,25 @@ def _entry_define_exprs(policy: CheckedPolicy) -> set[int]:
 
 def _exception_type(typer: _Typer, d: ast.RuleException) -> None:
     """An exception's value has its target's type (the target's kind is checked in check.outcomes)."""
+    if d.entry_of is not None:  # 例外 列表.名称: both read in the list's entry scope
+        if d.target not in typer.policy.entry_defines.get(d.entry_of, {}) or d.entry_of not in typer.policy.lists:
+            return
+        want = typer.entry_define_type(d.entry_of, d.target, d.expr)
+        saved, typer.entry = typer.entry, d.entry_of
+        try:
+            got = typer.infer(d.expr, None, None, aggregate=False)
+        finally:
+            typer.entry = saved
+        if "未知" not in (want, got) and want != got:
+            _mismatch(
+                typer.out,
+                d.expr,
+                f"例外的值应与“{d.entry_of}.{d.target}”同类型（{want}），这里是{got}",
+                f"the exception's value must have the type of '{d.entry_of}.{d.target}' ({_WORDS_EN.get(want, want)}),"
+                f" found {_WORDS_EN.get(got, got)}",
+                want=want,
+            )
+        return
     sym = typer.policy.symbols.get(d.target)
     if sym is None or sym.kind != "define":
         return

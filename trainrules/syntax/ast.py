@@ -622,6 +622,8 @@ class RuleException:
     cond: Expr
     cite: Citation
     span: Span = attrs.field(eq=False, repr=False)
+    #: ``例外 列表.名称 = …``: the list whose per-entry definition ``target`` is (read in its entry scope).
+    entry_of: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -804,10 +804,12 @@ class _Lowerer:
 
     def d_exception(self, t: Tree[Token]) -> ast.RuleException:
         body, cite = self.split_cite(t.children)
+        entry_of = str(body[0]) if len(body) == 4 else None  # 例外 列表.名称: an exception to a per-entry definition
         return ast.RuleException(
-            target=str(body[0]),
-            expr=self.expr(body[1]),
-            cond=self.expr(body[2]),
+            target=str(body[-3]),
+            expr=self.expr(body[-2]),
+            cond=self.expr(body[-1]),
+            entry_of=entry_of,
             cite=self.cite(cite),
             span=self.span(t),
         )
