@@ -198,7 +198,8 @@ def test_a_missing_entry_value_inside_distinct_count_is_an_error_naming_the_entr
     results = pol.evaluate([teacher("T1", "一小", "金寨县")], [county("金寨县", 3, [{}])])
     finding = results.groups[0]
     assert finding.passed is None
-    assert "督导" in finding.error_zh and "第 1 条" in finding.error_zh and "校名" in finding.error_zh
+    assert "督导第 1 条" in finding.error_zh
+    assert "校名" in finding.error_zh
 
 
 TEACHER_LIST = """方案 乙 { 标题 "论文" 期间 2023-01-01 至 2023-12-31 }

@@ -7,8 +7,8 @@ counts in the total (P03, and the month assumption moved with ``--set``), a swap
 year of the self-study pilot (P05), bad entries (P06 both hours and days, P08 ``2023-04-31``), a project the table
 gives no amount for (P07), a school budget exactly at 5% and 0.01 元 short, and the group checks over 市, 承训机构
 and 县 records (R003-07 the 2021 exception and the 2022 general rule, R003-08 a contract of exactly three years and
-one a day longer, R003-09 counties with 2, 3, 4 and 5 schools among the one-to-one participants). The goldens (``expected.json``,
-``explain-*.txt``) change only through ``pytest --update-goldens``.
+one a day longer, R003-09 counties with 2, 3, 4 and 5 schools among the one-to-one participants). The goldens
+(``expected.json``, ``explain-*.txt``) change only through ``pytest --update-goldens``.
 """
 
 from __future__ import annotations
