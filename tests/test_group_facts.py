@@ -198,8 +198,7 @@ def test_a_missing_entry_value_inside_distinct_count_is_an_error_naming_the_entr
     results = pol.evaluate([teacher("T1", "一小", "金寨县")], [county("金寨县", 3, [{}])])
     finding = results.groups[0]
     assert finding.passed is None
-    assert "督导第 1 条" in finding.error_zh
-    assert "校名" in finding.error_zh
+    assert "“督导”第 1 条的“校名”缺失" in finding.error_zh
 
 
 TEACHER_LIST = """方案 乙 { 标题 "论文" 期间 2023-01-01 至 2023-12-31 }
@@ -330,3 +329,52 @@ def test_a_school_record_kind_is_school(kind: str | None) -> None:
     from trainrules.evaluate import _record_kind  # the one place that tells a school record from another group's
 
     assert _record_kind({} if kind is None else {"kind": kind}) == "学校"
+
+
+# ---------- exceptions on per-entry definitions (例外 列表.名称), as R003-07 uses them ----------
+
+REPORTS = """方案 丁 { 标题 "报送" 时区 "Asia/Shanghai" 依据 G1 }
+输入 教师 { 市: 文本 依据 X3-01 }
+输入 市 {
+  年度报告: 列表 依据 X3-01 {
+    年度: 整数 2021 至 2025 可缺      依据 X3-01
+    报送时间: 时刻                    依据 X3-01
+  }
+}
+定义 年度报告.截止 = 月末(取值(年度, 2025) + 1, 2) 24:00     依据 X3-02
+例外 年度报告.截止 = 2022-04-30 24:00 当 年度 == 2021        依据 X3-03
+核查 按时 按 市 要求 计数(年度报告, 非 (报送时间 早于 截止)) == 0   依据 X3-02
+"""
+
+
+def _report_finding(text: str, *entries: dict[str, object]) -> GroupFinding:
+    city = {"kind": "市", "key": "甲市", "lists": {"年度报告": list(entries)}}
+    results = trainrules.loads(text).evaluate([{"id": "T1", "facts": {"市": "甲市"}}], [city])
+    assert len(results.groups) == 1
+    return results.groups[0]
+
+
+def test_a_per_entry_exception_applies_to_its_entries_only() -> None:
+    assert codes(REPORTS) == []
+    on_time = _report_finding(REPORTS, {"年度": 2021, "报送时间": "2022-04-30 23:59"})
+    assert on_time.passed is True
+    late = _report_finding(REPORTS, {"年度": 2022, "报送时间": "2023-04-30 23:59"})
+    assert late.passed is False
+
+
+def test_a_per_entry_exception_to_no_such_definition_is_e330_and_a_wrong_type_e303() -> None:
+    assert "E330" in codes(REPORTS.replace("例外 年度报告.截止", "例外 年度报告.截至"))
+    assert "E303" in codes(REPORTS.replace("= 2022-04-30 24:00 当", "= 2022 当"))
+
+
+def test_two_per_entry_exceptions_that_hold_at_once_are_an_error() -> None:
+    text = REPORTS + "例外 年度报告.截止 = 2022-05-31 24:00 当 年度 属于 [2021, 2022]  依据 X3-03\n"
+    finding = _report_finding(text, {"年度": 2021, "报送时间": "2022-04-01 09:00"})
+    assert finding.passed is None
+    assert "两条例外同时成立" in finding.error_zh
+
+
+def test_a_missing_entry_field_never_decides_a_per_entry_exception() -> None:
+    finding = _report_finding(REPORTS, {"报送时间": "2022-04-01 09:00"})  # no 年度: the exception is undecidable
+    assert finding.passed is None
+    assert "读到缺失的“年度”" in finding.error_zh

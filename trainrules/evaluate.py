@@ -771,6 +771,8 @@ class Evaluator:
         self.group_problems: dict[str, dict[str, list[Problem]]] = {kind: {} for kind in plan.group_fields}
         #: Group (and school) records that could not be used at all: unreadable, without a key, of no kind declared.
         self.school_read_problems: list[ReadProblem] = []
+        #: Each kind of group with facts or lists, and the teacher record key that names a teacher's group.
+        self.group_keys = tuple((kind, _group_key(plan, kind)) for kind in plan.group_fields)
         #: Which record holds each list: 教师, or the kind of group whose record holds it.
         self.list_owners = {spec.name: spec.owner for spec in plan.lists}
         for s in schools:
@@ -848,8 +850,8 @@ class Evaluator:
         for 学校: every teacher has a school, so a missing one is an error.
         """
         found: dict[str, dict[str, object]] = {}
-        for kind in self.plan.group_fields:
-            value = rec.get(_group_key(self.plan, kind))
+        for kind, record_key in self.group_keys:
+            value = rec.get(record_key)
             name = str(value) if value is not None else ""
             records, bad = self.group_records.get(kind, {}), self.group_problems.get(kind, {})
             if name in bad:
@@ -879,7 +881,7 @@ class Evaluator:
                 none_read = not records and not bad
                 problems.append(
                     Problem(
-                        _group_key(self.plan, kind),
+                        record_key,
                         f"{kind}“{name}”没有{kind}记录"
                         + (f"；本次没有读到任何{kind}记录（请用 --groups 给出组记录文件）" if none_read else ""),
                         f"the {kind} '{name}' has no {kind} record"
