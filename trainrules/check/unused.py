@@ -41,6 +41,7 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
                 sym = resolve(policy, r.path, None)
                 if sym is not None and sym.kind != "group_field":
                     used.add(sym.name)
+    used.update(policy.group_kinds)  # a teacher field that keys groups (输入 县) names the teacher's county
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
             used.update(d.group_by)
