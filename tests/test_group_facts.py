@@ -378,3 +378,23 @@ def test_a_missing_entry_field_never_decides_a_per_entry_exception() -> None:
     finding = _report_finding(REPORTS, {"报送时间": "2022-04-01 09:00"})  # no 年度: the exception is undecidable
     assert finding.passed is None
     assert "读到缺失的“年度”" in finding.error_zh
+
+
+def test_group_records_from_an_xlsx_sheet_with_kind_and_key_columns(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = "教师"
+    sheet.append(["编号", "学校", "县"])
+    sheet.append(["T1", "一小", "金寨县"])
+    groups = wb.create_sheet("学校")
+    groups.append(["kind", "key", "学校名额"])
+    groups.append(["县", "金寨县", 0])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    wb.close()
+    pol = trainrules.loads(HEAD + "核查 名额够 按 县 要求 人数() 不超过 县.学校名额 依据 X1-02\n")
+    results = pol.evaluate(read_records(path), read_schools(path))
+    assert [(dict(f.group), f.passed) for f in results.groups] == [({"县": "金寨县"}, False)]
