@@ -5,8 +5,10 @@ The edges pinned by name below: an event on a project cycle's last day and the d
 February), days converted to hours at 6 a day (P02, P04), a shadowing entry at the wrong kind of school that still
 counts in the total (P03, and the month assumption moved with ``--set``), a swapped participant (P04), each project
 year of the self-study pilot (P05), bad entries (P06 both hours and days, P08 ``2023-04-31``), a project the table
-gives no amount for (P07), and a school budget exactly at 5% and 0.01 元 short. The goldens (``expected.json``,
-``explain-*.txt``) change only through ``pytest --update-goldens``.
+gives no amount for (P07), a school budget exactly at 5% and 0.01 元 short, and the group checks over 市, 承训机构
+and 县 records (R003-07 the 2021 exception and the 2022 general rule, R003-08 a contract of exactly three years and
+one a day longer, R003-09 counties with 2, 3, 4 and 5 schools among the one-to-one participants). The goldens
+(``expected.json``, ``explain-*.txt``) change only through ``pytest --update-goldens``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ ASSUMPTIONS = {
     ("项目年度", "R003-03"),
     ("调换为违规", "R003-05"),
     ("经费精确比较", "R003-06"),
+    ("月底截止", "G2"),
+    ("市为报送单位", "R003-07"),
+    ("三年履约", "R003-08"),
+    ("帮扶学校按学员计", "R003-09"),
+    ("县区数不变", "R003-09"),
 }
 
 
@@ -119,9 +126,9 @@ def test_every_r003_rule_is_cited() -> None:
 
 
 def test_run_counts() -> None:
-    """9 records: 7 assessed, 2 errors (P06, P08)."""
+    """23 records: 21 assessed, 2 errors (P06, P08); P10-P23 are the one-to-one participants of R003-09."""
     c = _results().counts()
-    assert {"assessed": 7, "not_enrolled": 0, "exempt": 0, "error": 2} == c
+    assert {"assessed": 21, "not_enrolled": 0, "exempt": 0, "error": 2} == c
 
 
 def test_p01_event_on_the_cycle_last_day_counts_and_the_day_after_does_not() -> None:
@@ -238,7 +245,9 @@ def test_p09_a_one_year_cycle_ends_on_the_leap_day() -> None:
 def test_school_budget_exactly_five_percent_passes_and_one_fen_short_fails() -> None:
     """一中 50000 of 1000000 is exactly 5%: passed. 二中 39999.99 of 800000 (5% = 40000): failed, no rounding."""
     found = {dict(g.group)["学校"]: g.passed for g in _results().groups if g.check == "培训经费占公用经费比例"}
-    assert {"一中": True, "二中": False} == found
+    assert {"一中": True, "二中": False} == {k: found.pop(k) for k in ("一中", "二中")}
+    assert 13 == len(found)  # the one-to-one participants' schools: 10000 of 200000, exactly 5% each
+    assert all(found.values())
 
 
 def test_a_written_impossible_date_is_refused_by_the_checker() -> None:
@@ -249,21 +258,56 @@ def test_a_written_impossible_date_is_refused_by_the_checker() -> None:
     assert "2023-04-30" in found[0].message
 
 
-# ---------- R003-07: the 2021 exception, encodable only where a report is the record ----------
+# ---------- R003-07: the 2021 exception and the general rule, over the 市 records' yearly reports ----------
 
-#: R003-07 is declared 不编码 in the policy: the reporting unit is a city, and records are teachers and schools.
-#: This is the rule itself, for rows that each are one city's report for one year; it shows that the exception,
-#: the general rule and the end-of-month deadlines are sayable once a city's report is a record.
+
+def _groups(check_name: str) -> dict[str, bool | None]:
+    return {"，".join(v for _, v in g.group): g.passed for g in _results().groups if g.check == check_name}
+
+
+def _values(check_name: str, group: str) -> dict[str, str]:
+    found = [g for g in _results().groups if g.check == check_name and "，".join(v for _, v in g.group) == group]
+    assert 1 == len(found)
+    return dict(found[0].values)
+
+
+def test_r003_07_a_2021_report_sent_in_april_is_on_time_under_the_exception() -> None:
+    """合肥市 sent its 2021 report on 2022-04-20: late under 次年2月底, on time under 其中2021年于4月底前."""
+    assert _groups("年度材料按时报送")["合肥市"] is True
+    assert "0" == _values("年度材料按时报送", "合肥市")["计数(年度报告, 非 (报送时间 早于 报送截止))"]
+
+
+def test_r003_07_a_2022_report_sent_in_april_is_late() -> None:
+    """六安市 sent its 2022 report on 2023-04-10: the exception is for 2021 only, so 2023-02-28 24:00 applies."""
+    assert _groups("年度材料按时报送")["六安市"] is False
+    assert "1" == _values("年度材料按时报送", "六安市")["计数(年度报告, 非 (报送时间 早于 报送截止))"]
+
+
+def test_r003_07_the_last_day_of_february_is_on_time_and_the_first_of_march_late() -> None:
+    """芜湖市 sent 2023-02-28 23:59 (on time); 安庆市 sent 2023-03-01 00:00 (late): 2月底前 ends at 02-28 24:00."""
+    found = _groups("年度材料按时报送")
+    assert (True, False) == (found["芜湖市"], found["安庆市"])
+
+
+def test_r003_07_the_summary_by_the_end_of_december() -> None:
+    """安庆市 summed up 2022 on 2022-12-31 (on time); 芜湖市 on 2023-01-01 (late)."""
+    assert {"合肥市": True, "六安市": True, "芜湖市": False, "安庆市": True} == _groups("年度总结按时")
+
+
+#: The same deadline rule with a report per record, to pin the instants on either side of each deadline.
 REPORTS = """
 方案 报送 { 标题 "年度报送" 时区 "Asia/Shanghai" 依据 G1 }
 假设 日期截止 "“2月底前”指该月最后一天结束前。" 依据 G2
-输入 教师 {
-  年度: 整数 2021 至 2025       依据 R003-07
-  报送时间: 时刻 可缺           依据 R003-07
+输入 教师 { 市: 文本 依据 R003-07 }
+输入 市 {
+  年度报告: 列表 依据 R003-07 {
+    年度: 整数 2021 至 2025       依据 R003-07
+    报送时间: 时刻                依据 R003-07
+  }
 }
-定义 报送截止 = 月末(年度 + 1, 2) 24:00                    依据 R003-07 "次年2月底前" 基于 日期截止
-例外 报送截止 = 2022-04-30 24:00 当 年度 == 2021            依据 R003-07 "其中2021年于4月底前报送" 基于 日期截止
-核查 按时报送 要求 报送时间 早于 报送截止                  依据 R003-07 "四（三）末段"
+定义 年度报告.报送截止 = 月末(年度 + 1, 2) 24:00               依据 R003-07 "次年2月底前" 基于 日期截止
+例外 年度报告.报送截止 = 2022-04-30 24:00 当 年度 == 2021       依据 R003-07 "其中2021年于4月底前报送" 基于 日期截止
+核查 按时报送 按 市 要求 计数(年度报告, 报送时间 早于 报送截止) == 计数(年度报告)  依据 R003-07 "四（三）末段"
 """
 
 
@@ -273,16 +317,56 @@ REPORTS = """
         (2021, "2022-04-20 10:00", True),  # the exception: by the end of April 2022
         (2021, "2022-03-15 09:00", True),  # late under the general rule, on time under the exception
         (2021, "2022-05-01 00:00", False),
+        (2022, "2023-04-10 09:00", False),  # April is late for 2022: the exception is for 2021 only
         (2022, "2023-02-28 23:59", True),  # the general rule: by the end of February 2023
         (2022, "2023-03-01 00:00", False),
+        (2024, "2025-02-28 23:59", True),  # 2025 is no leap year: February ends on the 28th
     ],
 )
 def test_r003_07_the_2021_exception_and_the_2022_general_rule(year: int, sent: str, on_time: bool) -> None:
-    """The exception replaces 次年2月底 by 2022-04-30 for 2021 only; 2023-03-01 00:00 is late for 2022."""
+    """A per-entry 例外 replaces 次年2月底 by 2022-04-30 for 2021 only; 2023-03-01 00:00 is late for 2022."""
     policy = loads(REPORTS)
     assert () == policy.warnings
-    d = policy.evaluate([{"id": f"甲市{year}", "facts": {"年度": year, "报送时间": sent}}]).decisions[0]
-    assert [("按时报送", on_time)] == [(c.name, c.passed) for c in d.checks]
+    city = {"kind": "市", "key": "甲市", "lists": {"年度报告": [{"年度": year, "报送时间": sent}]}}
+    results = policy.evaluate([{"id": "T1", "facts": {"市": "甲市"}}], [city])
+    assert [("按时报送", on_time)] == [(g.check, g.passed) for g in results.groups]
+
+
+# ---------- R003-08: contracts of at most three years, over the 承训机构 records ----------
+
+
+def test_r003_08_a_contract_of_exactly_three_years_passes_and_a_day_more_fails() -> None:
+    """安徽师范大学 2021-09-01 to 2024-08-31 (exactly three years): passed. 合肥师范学院 to 2024-09-01: failed."""
+    assert {"安徽师范大学": True, "合肥师范学院": False} == _groups("履约期限不超过三年")
+    assert "2024-09-01" == _values("履约期限不超过三年", "合肥师范学院")["加年(承训机构.合同开始, 3)"]
+
+
+def test_r003_08_selection_inspection_and_evaluation_stay_not_encoded() -> None:
+    """Only R003-08's non-quantitative parts stay 不编码; R003-07 and R003-09 are encoded."""
+    plan = _policy().plan
+    assert [("R003-08",)] == [c.rule_ids for _, c in plan.unencoded]
+
+
+# ---------- R003-09: schools per county and counties, distinct counts over the one-to-one participants ----------
+
+
+def test_r003_09_counties_with_2_3_4_and_5_schools() -> None:
+    """金寨县 2 (P07 at 二中 and 金寨一小): failed; 岳西县 3 (岳西二小 twice counts once): passed; 临泉县 4: passed;
+    阜南县 5: failed."""
+    assert {"金寨县": False, "岳西县": True, "临泉县": True, "阜南县": False} == _groups("每县帮扶学校数")
+    counts = {k: _values("每县帮扶学校数", k)["去重计数(学校)"] for k in ("金寨县", "岳西县", "临泉县", "阜南县")}
+    assert {"金寨县": "2", "岳西县": "3", "临泉县": "4", "阜南县": "5"} == counts
+
+
+def test_r003_09_the_number_of_counties_is_not_21() -> None:
+    """The example has 4 supported counties, not 21: the check over all participants fails, saying 4."""
+    assert {"全体": False} == _groups("帮扶县区数")
+    assert "4" == _values("帮扶县区数", "全体")["去重计数(县)"]
+
+
+def test_r003_09_only_one_to_one_participants_are_counted_and_none_is_left_out() -> None:
+    """P01-P06, P08 and P09 have no 县 but are not one-to-one participants: no finding leaves anyone out."""
+    assert [] == [g for g in _results().groups if g.error_zh]
 
 
 # ---------- goldens ----------

@@ -133,7 +133,7 @@ class Policy:
 
         Args:
             records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
-            schools: school records, likewise.
+            schools: school and other group records (县, 市: docs/records.md), likewise.
             explain: record the derivation of each decision (``Decision.steps``).
             params: assumption values to use instead of the policy's (see :meth:`with_params`).
             entries: lists in long format (docs/records.md): list name → rows or ``read_entries`` index.
@@ -163,7 +163,7 @@ class Policy:
 
         Args:
             records: teacher records: nested dicts (docs/records.md) or records read by ``trainrules.records``.
-            schools: school records, likewise.
+            schools: school and other group records (县, 市: docs/records.md), likewise.
             explain: record the derivation of each decision (``Decision.steps``).
             params: assumption values to use instead of the policy's (see :meth:`with_params`).
             entries: lists in long format (docs/records.md): list name → rows (``{"教师编号": "T1",
@@ -204,7 +204,8 @@ class Policy:
                     f"this plan has no list '{name}' (its lists: {', '.join(names) or 'none'})",
                 )
         if isinstance(records, RecordStream) and records.format in ("csv", "xlsx"):
-            missing = [name for name in names if name not in given]
+            own = {spec.name for spec in self.plan.lists if spec.owner == "教师"}  # a group's list: its record
+            missing = [name for name in names if name not in given and name in own]
             if missing:
                 raise silent_lists_error(missing[0], records.format)
         fields = {spec.name: [f.key for f in spec.fields] for spec in self.plan.lists}

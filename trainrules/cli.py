@@ -265,7 +265,11 @@ def _summary(
 @click.argument("records", metavar="RECORDS")
 @click.option("-o", "--output", required=True, help="Results file: .json, .jsonl, .csv or .xlsx (written atomically).")
 @click.option(
-    "--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.csv/.xlsx)."
+    "--schools",
+    "--groups",
+    "schools_path",
+    default=None,
+    help="School and other group records (县, 市…), if not in RECORDS (.json/.jsonl/.csv/.xlsx).",
 )
 @click.option(
     "--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output."
@@ -426,7 +430,11 @@ def _wanted(d: Decision, status: str) -> bool:
     "--status", "status", type=_WANTED, default=None, help="Explain every teacher with this outcome (failed: 不合格)."
 )
 @click.option(
-    "--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.csv/.xlsx)."
+    "--schools",
+    "--groups",
+    "schools_path",
+    default=None,
+    help="School and other group records (县, 市…), if not in RECORDS (.json/.jsonl/.csv/.xlsx).",
 )
 @click.option("--format", "fmt", type=_FORMAT, default="text")
 @click.option(

@@ -58,7 +58,7 @@ class Context(Protocol):
     """What a compiled expression reads: the record's values and the lazily computed results."""
 
     rec: dict[str, object]
-    school: dict[str, object]
+    groups: dict[str, dict[str, object]]  # the facts and lists of the teacher's group of each kind (学校, 县)
 
     def item_points(self, name: str) -> Decimal: ...
     def item_result(self, name: str) -> Any: ...
@@ -280,7 +280,8 @@ class RulePlan:
     cond: Compiled
     citing: Citing
     group_by: tuple[str, ...] = ()
-    aggregates: tuple[tuple[str, Compiled | None], ...] = ()  # (function, argument) per aggregate slot
+    #: (function, argument, condition) per aggregate slot; the condition only for 去重计数(式, 条件).
+    aggregates: tuple[tuple[str, Compiled | None, Compiled | None], ...] = ()
     applies: Compiled | None = None  # 适用 当 of a 核查: the teachers it is about
     each: EachPlan | None = None  # 逐 of a 核查: the condition once per value
 
@@ -307,7 +308,7 @@ class ListSpec:
     naming: str | None  # the field that names an entry (``按 记录号``), else entries are 第 n 条
     fields: tuple[FieldSpec, ...]
     rules: tuple[tuple[Compiled, str, Citing], ...]  # (condition, reason, provenance)
-    owner: str = "教师"  # 学校: a school's list, read from the school record, in group checks 按 学校
+    owner: str = "教师"  # a group kind (学校, 县): the group's list, read from its record, in group checks 按 that kind
 
 
 @attrs.frozen
@@ -367,7 +368,8 @@ class Plan:
     title: str
     tz: str
     teacher_fields: tuple[FieldSpec, ...]
-    school_fields: tuple[FieldSpec, ...]
+    #: The facts of each kind of group (学校, 县, …) with facts or lists, in declaration order.
+    group_fields: dict[str, tuple[FieldSpec, ...]]
     items: dict[str, ItemPlan]
     parts: tuple[PartPlan, ...]
     defines: dict[str, Compiled]
@@ -401,6 +403,14 @@ class Plan:
     #: The clauses declared 不编码: (text, citation).
     unencoded: tuple[tuple[str, Citing], ...] = ()
 
+    @property
+    def school_fields(self) -> tuple[FieldSpec, ...]:
+        """The school's facts: the group facts of kind 学校."""
+        return self.group_fields.get("学校", ())
+
+
+#: A teacher outside every group of a kind (no key, or no record): its facts are all missing.
+_NO_GROUP: dict[str, object] = {}
 
 #: The functions that handle a missing value themselves: a field read inside them is read deliberately.
 _MISSING_AWARE = frozenset({"有值", "缺失", "取值"})
@@ -409,7 +419,7 @@ _MISSING_AWARE = frozenset({"有值", "缺失", "取值"})
 class _Compiler:
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
-        self.aggregates: list[tuple[str, Compiled | None]] = []
+        self.aggregates: list[tuple[str, Compiled | None, Compiled | None]] = []
         #: The provenance of the rule being compiled: a calendar step cites the rule it is computed for.
         self.cite_now = Citing((), None, ())
         #: The list or filter whose entries are in scope while compiling an entry-scope expression.
@@ -455,7 +465,7 @@ class _Compiler:
                 sym = resolve(self.policy, r.path, item)
                 kinds = (
                     "field",
-                    "school_field",
+                    "group_field",
                     "item_input",
                     "item",
                     "part",
@@ -466,7 +476,7 @@ class _Compiler:
                     "requirement_amount",
                 )
                 if sym is not None and sym.kind in kinds:
-                    entry = (r.dotted, sym.key if sym.kind in ("field", "school_field", "item_input") else "")
+                    entry = (r.dotted, sym.key if sym.kind in ("field", "group_field", "item_input") else "")
                     if entry not in reads:
                         reads.append(entry)
         reads.reverse()
@@ -504,8 +514,9 @@ class _Compiler:
         key = sym.key
         if sym.kind == "field" or sym.kind == "item_input":
             return lambda c: c.rec.get(key)
-        if sym.kind == "school_field":
-            return lambda c: c.school.get(key)
+        if sym.kind == "group_field":
+            kind = sym.group
+            return lambda c: c.groups.get(kind, _NO_GROUP).get(key)
         name = sym.name
         if sym.kind == "item":
             return lambda c: c.item_points(name)
@@ -712,7 +723,8 @@ class _Compiler:
         if e.func in AGGREGATES:
             slot = len(self.aggregates)
             arg = self.compiled(e.args[0], None, group=False) if e.args else None
-            self.aggregates.append((e.func, arg))
+            cond = self.compiled(e.args[1], None, group=False) if len(e.args) == 2 else None
+            self.aggregates.append((e.func, arg, cond))
             return lambda c: c.aggregate(slot)
         args = [self.expr(a, item, group) for a in e.args]
         if e.func == "有值":
@@ -807,8 +819,61 @@ def ordered_labels(sym: Symbol) -> tuple[str, ...] | None:
     return decl.vocab if isinstance(decl, ast.InputField) and decl.ordered else None
 
 
+def _entry_define(comp: _Compiler, policy: CheckedPolicy, source: str, d: ast.Define) -> Compiled:
+    """A per-entry definition, with its exceptions (``例外 列表.名称 = 式 当 条件``) when it has any.
+
+    As for a 定义: when no exception's condition holds the general rule applies, when one holds its value, and
+    when two hold the record is an error; a condition that is not true while an entry field it reads (outside
+    有值, 缺失, 取值) is missing makes the record an error naming the field: a missing value never decides it.
+    """
+    general = comp.in_entries(source, d.expr)
+    own = [
+        x
+        for x in policy.module.decls
+        if isinstance(x, ast.RuleException) and x.entry_of == source and x.target == d.name
+    ]
+    if not own:
+        return general
+    cases = [
+        (
+            comp.in_entries(source, x.cond),
+            comp.in_entries(source, x.expr),
+            tuple(
+                (r.path[0], sym.kind == "entry_field")
+                for r in refs(x.cond, _MISSING_AWARE)
+                if isinstance(r, ast.Ref)
+                and len(r.path) == 1
+                and (sym := policy.entry_symbol(source, r.path[0])) is not None
+            ),
+        )
+        for x in own
+    ]
+    target = f"{source}.{d.name}"
+
+    def value(c: Context) -> Value:
+        held = []
+        for cond, then, reads in cases:
+            if cond.fn(c):
+                held.append((cond, then))
+                continue
+            for name, is_field in reads:
+                if (c.entry_value(name) if is_field else c.entry_define(name)) is None:
+                    raise ComputeError(
+                        f"“{target}”的例外条件（{cond.text}）读到缺失的“{name}”，无法判断是否适用",
+                        f"the exception's condition for '{target}' ({cond.text}) reads '{name}', which is missing",
+                    )
+        if len(held) > 1:
+            raise ComputeError(
+                f"“{target}”的两条例外同时成立（{held[0][0].text}；{held[1][0].text}），不知取哪一条",
+                f"two exceptions to '{target}' hold at once ({held[0][0].text}; {held[1][0].text})",
+            )
+        return held[0][1].fn(c) if held else general.fn(c)
+
+    return attrs.evolve(general, fn=value)
+
+
 def list_aggregate(func: str, source: str, column_name: str, column: Fn | None, cond: Fn | None) -> Fn:
-    """合计/计数/最大/最小/任一/全部 over the entries of ``source`` where ``cond`` holds (every entry without one).
+    """合计/计数/最大/最小/任一/全部/去重计数 over the entries of ``source`` where ``cond`` holds (all without one).
 
     合计 of no entries is 0; 最大/最小 of none is missing. A missing value inside 合计, 最大 or 最小 is an
     error naming the entry: a quiet 0 would be a wrong number.
@@ -824,7 +889,7 @@ def list_aggregate(func: str, source: str, column_name: str, column: Fn | None, 
         assert cond is not None  # the checker requires the condition
         pick = any if func == "任一" else all
         return lambda c: pick(cond(c.at(x)) for x in c.entries(source))
-    assert column is not None  # the checker requires a column for 合计/最大/最小
+    assert column is not None  # the checker requires a column for 合计/最大/最小/去重计数
 
     def values(c: Context) -> list[Value]:
         out = []
@@ -841,6 +906,8 @@ def list_aggregate(func: str, source: str, column_name: str, column: Fn | None, 
 
     if func == "合计":
         return lambda c: sum(values(c), Decimal(0))
+    if func == "去重计数":  # equal values count once (1 and 1.0 are one number); a missing one is an error above
+        return lambda c: Decimal(len(set(values(c))))
     pick_one = max if func == "最大" else min
     return lambda c: pick_one(vs) if (vs := values(c)) else None
 
@@ -1047,7 +1114,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 citing=comp.citing(d.cite),
                 each=_each(comp, d.each),
             )
-        elif isinstance(d, ast.RuleException):
+        elif isinstance(d, ast.RuleException) and d.entry_of is None:  # per-entry ones: with entry_defines
             exceptions.setdefault(d.target, []).append(
                 ExceptionPlan(d.target, comp.compiled(d.expr), comp.compiled(d.cond), comp.citing(d.cite))
             )
@@ -1100,14 +1167,18 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         for f in policy.inputs
         if f.owner == "教师" and f.name in policy.symbols
     )
-    school_fields = tuple(
-        FieldSpec(policy.school_fields[f.name].key, f.name, f.type, f.low, f.high, f.optional, f.vocab)
-        for f in policy.inputs
-        if f.owner == "学校" and f.name in policy.school_fields
-    )
+    group_fields = {
+        kind: tuple(
+            FieldSpec(facts[f.name].key, f.name, f.type, f.low, f.high, f.optional, f.vocab)
+            for f in policy.inputs
+            if f.owner == kind and f.name in facts
+        )
+        for kind in policy.group_kinds
+        for facts in (policy.group_fields.get(kind, {}),)
+    }
     lists = tuple(_list_spec(comp, lst) for lst in policy.lists.values())
     entry_defines = {
-        name: {d.name: comp.in_entries(name, d.expr) for d in defs.values()}
+        name: {d.name: _entry_define(comp, policy, name, d) for d in defs.values()}
         for name, defs in policy.entry_defines.items()
     }
     filters = {f.name: _filter_plan(comp, f) for f in policy.filters.values()}
@@ -1118,7 +1189,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
         title=str(title_fact.values[0]) if title_fact else policy.plan.name,
         tz=policy.tz,
         teacher_fields=teacher_fields,
-        school_fields=school_fields,
+        group_fields=group_fields,
         items=items,
         parts=tuple(parts),
         defines=defines,

@@ -465,12 +465,12 @@ CATALOG: Mapping[str, Entry] = {
     ),
     "E328": Entry(
         E,
-        "学校的列表只能在按学校的核查中读",
-        "a school's list is read outside a group check by school",
-        "{what}读学校的列表“{name}”，但学校的列表只能在“核查 … 按 学校”中读",
-        "{what} reads the school list '{name}', but a school's list can be read only in 核查 … 按 学校",
-        "把这条规则写成按学校的核查：核查 名称 按 学校 要求 计数({name}, …) 不少于 …；或把列表移到“输入 教师”中。",
-        "Write the rule as a group check by school: 核查 NAME 按 学校 要求 计数({name}, …) 不少于 …;"
+        "组（学校、县等）的列表只能在按该组的核查中读",
+        "a group's list (a school's, a county's) is read outside a group check by that group",
+        "{what}读{kind}的列表“{name}”，但{kind}的列表只能在“核查 … 按 {kind}”中读",
+        "{what} reads the {kind_en} list '{name}', but a {kind_en}'s list can be read only in 核查 … 按 {kind}",
+        "把这条规则写成按{kind}的核查：核查 名称 按 {kind} 要求 计数({name}, …) 不少于 …；或把列表移到“输入 教师”中。",
+        "Write the rule as a group check by {kind}: 核查 NAME 按 {kind} 要求 计数({name}, …) 不少于 …;"
         " or move the list to 输入 教师.",
     ),
     "E320": Entry(
@@ -536,6 +536,26 @@ CATALOG: Mapping[str, Entry] = {
         "the requirement '{name}' {what_en}",
         "先写总的一行“须 已计 不少于 需要”，再写“其中 类 须 …”。",
         "Write the overall line '须 credited 不少于 needed' first, then '其中 KIND 须 …'.",
+    ),
+    "E345": Entry(
+        E,
+        "输入的对象不是教师字段",
+        "input block for something that is not a teacher field",
+        "“输入 {kind}”：“{kind}”既不是“教师”，也不是教师字段，无法按它分组",
+        "'输入 {kind}': '{kind}' is neither 教师 nor a teacher field, so no group is keyed by it",
+        "写“输入 教师”，或按一个教师字段声明组的事实（内置的 学校、学科、学段，或在“输入 教师”中声明的字段，"
+        "如 县: 文本 可缺）。{suggestion}",
+        "Write 输入 教师, or declare a group's facts by a teacher field (the built-in 学校, 学科, 学段, or a field"
+        " declared in 输入 教师, such as 县: 文本 可缺). {suggestion_en}",
+    ),
+    "E346": Entry(
+        E,
+        "组的键字段不是文本",
+        "group key field is not text",
+        "“输入 {kind}”：组按教师字段“{kind}”的值区分，但它是{type}，不是文本或标签",
+        "'输入 {kind}': groups are named by the teacher field '{kind}', which is {type}, not text or a label",
+        '把“{kind}”声明为 文本 或 标签（组记录的 key 是文本，如 "金寨县"）。',
+        "Declare '{kind}' as 文本 or 标签 (a group record's key is a text, such as \"金寨县\").",
     ),
     # E4xx: points, bands, thresholds
     "E401": Entry(

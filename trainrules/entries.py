@@ -106,13 +106,13 @@ def read_list(
 class EntryCtx:
     """The entry scope: an entry's fields and per-entry definitions first, then the teacher's (``base``)."""
 
-    __slots__ = ("base", "defines", "entry", "rec", "school")
+    __slots__ = ("base", "defines", "entry", "groups", "rec")
 
     def __init__(self, base: Context, entry: Entry, defines: Mapping[str, Any]) -> None:
         self.base = base
         self.entry = entry
         self.rec = base.rec
-        self.school = base.school
+        self.groups = base.groups
         self.defines = defines  # the list's per-entry definitions (compiled)
 
     def item_points(self, name: str) -> Decimal:

@@ -321,24 +321,41 @@ class _Validator:
                 rec[key] = _item_value(item, part, value, tz, problems)
         return rec, problems
 
-    def school(self, raw: Mapping[str, object]) -> tuple[str | None, dict[str, object], list[Problem]]:
+    def group(self, raw: Mapping[str, object]) -> tuple[str, str | None, dict[str, object], list[Problem]]:
+        """A group record: its kind (学校 for a school record), its key (the school's or county's name), its
+        facts and lists validated like a teacher's, and what is wrong with them."""
         problems: list[Problem] = []
-        name = raw.get("school")
-        values = {spec.key: _field(spec, raw.get(spec.key), self.plan.tz, problems) for spec in self.plan.school_fields}
-        for lspec in self.plan.lists:  # a school's lists, validated like a teacher's (学校 lists: group checks)
-            if lspec.owner == "学校":
+        kind = _record_kind(raw)
+        name = raw.get("school", raw.get("key")) if kind == "学校" else raw.get("key")
+        values = {
+            spec.key: _field(spec, raw.get(spec.key), self.plan.tz, problems)
+            for spec in self.plan.group_fields.get(kind, ())
+        }
+        for lspec in self.plan.lists:  # a group's lists, validated like a teacher's (read in group checks)
+            if lspec.owner == kind:
                 value = raw.get(lspec.key, raw.get(lspec.name))
                 values[lspec.key] = read_list(lspec, value, self.plan.tz, problems, _field)
                 if raw.get("facts." + lspec.name) not in (None, ""):  # a table column: not entries, never dropped
                     problems.append(
                         Problem(
                             "facts." + lspec.name,
-                            f'“{lspec.name}”是学校的列表，不能写成一列；请用 JSON 学校记录的 "lists"',
-                            f"'{lspec.name}' is a school list, not a column;"
-                            ' give it under "lists" in JSON school records',
+                            f'“{lspec.name}”是{kind}的列表，不能写成一列；请用 JSON {kind}记录的 "lists"',
+                            f"'{lspec.name}' is a {_kind_en(kind)} list, not a column;"
+                            f' give it under "lists" in JSON {_kind_en(kind)} records',
                         )
                     )
-        return (str(name).strip() if name not in (None, "") else None), values, problems
+        return kind, (str(name).strip() if name not in (None, "") else None), values, problems
+
+
+def _record_kind(raw: Mapping[str, object]) -> str:
+    """The kind of a group record: 学校 for a school record (no ``kind``, or ``school``), else its ``kind``."""
+    kind = raw.get("kind")
+    return "学校" if kind in (None, "", "school", "学校") else str(kind).strip()
+
+
+def _kind_en(kind: str) -> str:
+    """A group kind in English messages: school for 学校 (as before groups had kinds), the kind itself else."""
+    return "school" if kind == "学校" else kind
 
 
 # ---------- evaluation ----------
@@ -356,13 +373,13 @@ class _Ctx:
         "calendar_done",
         "defined",
         "ev",
+        "groups",
         "item_results",
         "loops",
         "memo",
         "overrides",
         "part_results",
         "rec",
-        "school",
         "tracer",
     )
 
@@ -370,13 +387,13 @@ class _Ctx:
         self,
         ev: Evaluator,
         rec: dict[str, object],
-        school: dict[str, object],
+        groups: dict[str, dict[str, object]],
         tracer: Tracer | None,
         overrides: Mapping[str, Decimal] | None,
     ) -> None:
         self.ev = ev
         self.rec = rec
-        self.school = school
+        self.groups = groups  # the facts and lists of the record's group of each kind (学校, 县): by kind
         self.tracer = tracer
         self.overrides = overrides
         self.memo: dict[str, Any] = {}
@@ -485,7 +502,9 @@ class _Ctx:
         """The entries of a list (validated with the record) or the entries a filter kept."""
         if source in self.ev.plan.filters:
             return self.filter(source).kept
-        found: tuple[Entry, ...] = self.rec.get("lists." + source, self.school.get("lists." + source, ()))  # type: ignore[assignment]  # read_list put it there
+        owner = self.ev.list_owners.get(source, "教师")
+        held = self.rec if owner == "教师" else self.groups.get(owner, {})
+        found: tuple[Entry, ...] = held.get("lists." + source, ())  # type: ignore[assignment]  # read_list put it there
         return found
 
     def at(self, entry: Any) -> EntryCtx:
@@ -544,7 +563,10 @@ def _quietly(ctx: _Ctx, read: Any) -> Any:
 
 def _read(ctx: _Ctx, label: str, key: str) -> Any:
     if key:
-        return ctx.school.get(key) if key.startswith("facts.") and label.startswith("学校.") else ctx.rec.get(key)
+        kind, dot, _ = label.partition(".")
+        if dot and key.startswith("facts.") and kind in ctx.ev.plan.group_fields:  # a group's fact: 县.名额
+            return ctx.groups.get(kind, {}).get(key)
+        return ctx.rec.get(key)
     if label == "总分":
         return ctx.total()
     if label.endswith(".按时"):
@@ -776,30 +798,56 @@ class Evaluator:
         #: line's credited side reads (a filter, when lists exist) and returns what that name left out, by reason.
         self.not_counted_sources: list[Callable[[Any, str], tuple[NotCounted, ...]]] = []
         self.validator = _Validator(plan)
-        self.schools: dict[str, dict[str, object]] = {}
-        self.school_problems: dict[str, list[Problem]] = {}
+        #: Group records by kind (学校, 县, …) and key, and the keys whose records cannot be used, with why.
+        self.group_records: dict[str, dict[str, dict[str, object]]] = {kind: {} for kind in plan.group_fields}
+        self.group_problems: dict[str, dict[str, list[Problem]]] = {kind: {} for kind in plan.group_fields}
+        #: Group (and school) records that could not be used at all: unreadable, without a key, of no kind declared.
         self.school_read_problems: list[ReadProblem] = []
+        #: Each kind of group with facts or lists, and the teacher record key that names a teacher's group.
+        self.group_keys = tuple((kind, _group_key(plan, kind)) for kind in plan.group_fields)
+        #: Which record holds each list: 教师, or the kind of group whose record holds it.
+        self.list_owners = {spec.name: spec.owner for spec in plan.lists}
         for s in schools:
             if isinstance(s, ReadProblem):
                 self.school_read_problems.append(s)
                 continue
-            name, values, problems = self.validator.school(s.fields)
-            if name is None:
+            kind, name, values, problems = self.validator.group(s.fields)
+            if kind != "学校" and kind not in plan.group_fields:
                 self.school_read_problems.append(
                     ReadProblem(
-                        s.index, s.location, "学校记录缺少学校名称，未使用", "the school record has no school name"
+                        s.index,
+                        s.location,
+                        f"组记录的类别“{kind}”不是本方案声明的组（没有“输入 {kind}”），未使用",
+                        f"the group record's kind '{kind}' is not a group this plan declares (no 输入 {kind});"
+                        " not used",
                     )
                 )
                 continue
-            if name in self.schools or name in self.school_problems:
+            if name is None:
+                self.school_read_problems.append(
+                    ReadProblem(
+                        s.index,
+                        s.location,
+                        f"{kind}记录缺少{kind}名称，未使用",
+                        f"the {_kind_en(kind)} record has no {_kind_en(kind)} name",
+                    )
+                )
+                continue
+            records = self.group_records.setdefault(kind, {})
+            bad = self.group_problems.setdefault(kind, {})
+            if name in records or name in bad:
                 problems = [
-                    Problem("school", f"学校“{name}”有多条学校记录", f"the school '{name}' has several records")
+                    Problem(
+                        "school" if kind == "学校" else "key",
+                        f"{kind}“{name}”有多条{kind}记录",
+                        f"the {_kind_en(kind)} '{name}' has several records",
+                    )
                 ]
             if problems:
-                self.school_problems[name] = problems
-                self.schools.pop(name, None)
+                bad[name] = problems
+                records.pop(name, None)
             else:
-                self.schools[name] = values
+                records[name] = values
         self.groups: dict[tuple[int, tuple[object, ...]], list[Any]] = {}
         #: Items whose submission time is the school's (提交时间 取自 学校.…): the expression, for the reasons.
         self.school_sources = {
@@ -809,9 +857,70 @@ class Evaluator:
         }
         #: Evaluation of a plan without a pass rule gives no verdict (``passed`` is None).
         self.no_verdict: bool | None = None if plan.outcome is None else False
-        self.group_schools: dict[tuple[int, tuple[object, ...]], dict[str, object]] = {}
+        #: The group records a group of a check reads (学校.X, 县.X), by check and group key.
+        self.group_facts: dict[tuple[int, tuple[object, ...]], dict[str, dict[str, object]]] = {}
+        #: Per group check: how many teachers it is about have no value for a key, so belong to no group.
+        self.left_out: dict[int, int] = {}
         #: The first aggregate of each group that could not be computed: (Chinese, English) message.
         self.group_errors: dict[tuple[int, tuple[object, ...]], tuple[str, str]] = {}
+
+    @property
+    def schools(self) -> dict[str, dict[str, object]]:
+        """The school records by school name: the group records of kind 学校."""
+        return self.group_records.get("学校", {})
+
+    @property
+    def school_problems(self) -> dict[str, list[Problem]]:
+        """Why each school's record cannot be used, by school name."""
+        return self.group_problems.get("学校", {})
+
+    def _groups_of(self, rec: Mapping[str, object], problems: list[Problem]) -> dict[str, dict[str, object]]:
+        """The record of the teacher's group of each kind the plan has facts or lists for, by kind.
+
+        A teacher whose group has a broken record, or none, is an error naming the group (``problems``). A
+        teacher without a value for the key belongs to no group of that kind (its facts read as missing), except
+        for 学校: every teacher has a school, so a missing one is an error.
+        """
+        found: dict[str, dict[str, object]] = {}
+        for kind, record_key in self.group_keys:
+            value = rec.get(record_key)
+            name = str(value) if value is not None else ""
+            records, bad = self.group_records.get(kind, {}), self.group_problems.get(kind, {})
+            if name in bad:
+                problems.extend(bad[name])
+            elif name in records:
+                found[kind] = records[name]
+            elif kind == "学校" and not name:
+                problems.append(
+                    Problem("school", "缺少学校，找不到学校记录", "the school is missing: no school record")
+                )
+            elif kind == "学校":
+                none_read = not records and not bad
+                problems.append(
+                    Problem(
+                        "school",
+                        f"学校“{name}”没有学校记录（计划报送时间等）"
+                        + ("；本次没有读到任何学校记录（CSV 请用 --schools 给出学校记录文件）" if none_read else ""),
+                        f"the school '{name}' has no school record"
+                        + (
+                            "; no school records were read at all (for CSV, give them with --schools)"
+                            if none_read
+                            else ""
+                        ),
+                    )
+                )
+            elif name:
+                none_read = not records and not bad
+                problems.append(
+                    Problem(
+                        record_key,
+                        f"{kind}“{name}”没有{kind}记录"
+                        + (f"；本次没有读到任何{kind}记录（请用 --groups 给出组记录文件）" if none_read else ""),
+                        f"the {kind} '{name}' has no {kind} record"
+                        + (f"; no {kind} records were read at all (give them with --groups)" if none_read else ""),
+                    )
+                )
+        return found
 
     # ----- items and parts -----
     @staticmethod
@@ -1378,33 +1487,10 @@ class Evaluator:
                 passed=self.no_verdict,
             ), None
         rec, problems = self.validator.teacher(raw.fields, track_ids=overrides is None)
-        found: dict[str, object] = {}
         school = rec.get("school")
-        if (self.plan.school_fields or any(s.owner == "学校" for s in self.plan.lists)) and not problems:
-            name = str(school) if school is not None else ""
-            if name in self.school_problems:
-                problems.extend(self.school_problems[name])
-            elif name in self.schools:
-                found = self.schools[name]
-            elif not name:
-                problems.append(
-                    Problem("school", "缺少学校，找不到学校记录", "the school is missing: no school record")
-                )
-            else:
-                none_read = not self.schools and not self.school_problems
-                problems.append(
-                    Problem(
-                        "school",
-                        f"学校“{name}”没有学校记录（计划报送时间等）"
-                        + ("；本次没有读到任何学校记录（CSV 请用 --schools 给出学校记录文件）" if none_read else ""),
-                        f"the school '{name}' has no school record"
-                        + (
-                            "; no school records were read at all (for CSV, give them with --schools)"
-                            if none_read
-                            else ""
-                        ),
-                    )
-                )
+        groups: dict[str, dict[str, object]] = {}
+        if not problems:
+            groups = self._groups_of(rec, problems)
         base = {
             "index": raw.index,
             "id": rec.get("id"),
@@ -1418,8 +1504,8 @@ class Evaluator:
         if values:
             rec.update(values)
         if school_values:
-            found = {**found, **school_values}
-        ctx = _Ctx(self, rec, found, tracer, overrides)
+            groups["学校"] = {**groups.get("学校", {}), **school_values}
+        ctx = _Ctx(self, rec, groups, tracer, overrides)
         try:
             entry_problems = self._entry_rules(ctx)
             if entry_problems:
@@ -1598,7 +1684,7 @@ class Evaluator:
         rec, problems = self.validator.teacher(raw.fields, track_ids=False)
         if problems:
             return None
-        ctx = _Ctx(self, rec, self.schools.get(str(rec.get("school")), {}), None, None)
+        ctx = _Ctx(self, rec, self._groups_of(rec, []), None, None)
         try:
             a, b = sides[0].fn(ctx), sides[2].fn(ctx)
         except (EvalError, ArithmeticError, TypeError):
@@ -1628,8 +1714,11 @@ class Evaluator:
                 self.groups.setdefault(unknown, [None] * len(check.aggregates))
                 self.group_errors.setdefault(unknown, _aggregate_error(ctx, "适用 当", check.applies, exc))
                 continue
+            if any(k is None or k == "" for k in key):  # no 县 (or school…): in no group of the check, but counted
+                self.left_out[i] = self.left_out.get(i, 0) + 1
+                continue
             if check.each is None:
-                self._accumulate(ctx, i, check, key)
+                self._accumulate(ctx, i, check, key, key)
                 continue
             try:  # 逐: one group per value (the source reads only what the group shares, check.types says)
                 values = each_values(ctx, check.each, f"核查“{check.name}”", f"the check '{check.name}'")
@@ -1640,19 +1729,18 @@ class Evaluator:
             for value in values:
                 ctx.loops[check.each.key] = value
                 try:
-                    self._accumulate(ctx, i, check, (*key, value))
+                    self._accumulate(ctx, i, check, (*key, value), key)
                 finally:
                     del ctx.loops[check.each.key]
 
-    def _accumulate(self, ctx: _Ctx, i: int, check: RulePlan, key: tuple[Any, ...]) -> None:
-        """Add one teacher to the aggregates of the group ``key`` of the group check ``i``."""
-        acc = self.groups.get((i, key))
+    def _accumulate(self, ctx: _Ctx, i: int, check: RulePlan, full: tuple[Any, ...], key: tuple[Any, ...]) -> None:
+        """Add one teacher to the aggregates of group ``full`` (the group ``key`` and a 逐 value) of check ``i``."""
+        acc = self.groups.get((i, full))
         if acc is None:
-            acc = [_ZERO] * len(check.aggregates)
-            self.groups[(i, key)] = acc
-            if "学校" in check.group_by:
-                self.group_schools[(i, key)] = ctx.school
-        for j, (func, arg) in enumerate(check.aggregates):
+            acc = [set() if func == "去重计数" else _ZERO for func, _, _ in check.aggregates]
+            self.groups[(i, full)] = acc
+            self.group_facts[(i, full)] = {g: ctx.groups[g] for g in check.group_by if g in ctx.groups}
+        for j, (func, arg, cond) in enumerate(check.aggregates):
             if acc[j] is None:
                 continue  # this aggregate already cannot be computed for this group
             try:
@@ -1660,6 +1748,20 @@ class Evaluator:
                     acc[j] += 1
                 elif func == "计数":
                     acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
+                elif func == "去重计数":
+                    if cond is not None and not cond.fn(ctx):
+                        continue
+                    assert arg is not None  # the checker requires the expression
+                    value = arg.fn(ctx)
+                    if value is None:  # a missing value is not one more distinct value, nor none
+                        raise EvalError(
+                            "",
+                            f"“{arg.text}”缺失，不能计入去重计数"
+                            f"（只数有值的：写 去重计数({arg.text}, 有值({arg.text}))）",
+                            f"'{arg.text}' is missing and is not counted as a value"
+                            f" (to count only given values: 去重计数({arg.text}, 有值({arg.text})))",
+                        )
+                    acc[j].add(value)
                 elif arg is not None:
                     value = arg.fn(ctx)
                     if value is None:  # a quiet 0 would understate the sum: the group cannot be decided
@@ -1671,7 +1773,7 @@ class Evaluator:
                     acc[j] += value
             except (ArithmeticError, TypeError, ValueError, EvalError) as exc:  # ComputeError is arithmetic
                 acc[j] = None
-                self.group_errors.setdefault((i, key), _aggregate_error(ctx, func, arg, exc))
+                self.group_errors.setdefault((i, full), _aggregate_error(ctx, func, arg, exc))
 
     def _finding_order(self, k: tuple[int, tuple[Any, ...]]) -> tuple[Any, ...]:
         """Findings by check, then group (as text), then a 逐 value (numbers by size; one that failed first)."""
@@ -1686,14 +1788,14 @@ class Evaluator:
         )
 
     def group_findings(self) -> list[GroupFinding]:
-        """Evaluate every group check over the groups seen so far."""
+        """Evaluate every group check over the groups seen so far; a check that left teachers out says so."""
         out = []
         for (i, full), acc in sorted(self.groups.items(), key=lambda kv: self._finding_order(kv[0])):
             check = self.plan.group_checks[i]
             key, each = (full[:-1], full[-1:]) if check.each is not None else (full, ())
             rec = {_group_key(self.plan, g): v for g, v in zip(check.group_by, key, strict=True)}
-            ctx = _Ctx(self, rec, self.group_schools.get((i, full), {}), None, None)
-            ctx.aggregates = list(acc)
+            ctx = _Ctx(self, rec, self.group_facts.get((i, full), {}), None, None)
+            ctx.aggregates = [Decimal(len(v)) if isinstance(v, set) else v for v in acc]
             shown_each: tuple[tuple[str, str], ...] = ()
             if check.each is not None:
                 shown_each = ((check.each.name, "无法计算" if each[0] is None else fmt_value(each[0])),)
@@ -1705,14 +1807,11 @@ class Evaluator:
                     passed = bool(check.cond.fn(ctx))
                 except (ArithmeticError, TypeError, ValueError, EvalError) as exc:
                     error = _error_text(exc, check.cond.text)
-            values = (
-                shown_each
-                + tuple(
-                    (f"{func}({arg.text if arg else ''})", "无法计算" if v is None else fmt_value(v))
-                    for (func, arg), v in zip(check.aggregates, acc, strict=True)
-                )
-                + _group_inputs(check, ctx)
-            )
+            shown = {  # one line per aggregate as written (去重计数(学校) read twice is shown once)
+                _aggregate_text(func, arg, cond): "无法计算" if v is None else fmt_value(v)
+                for (func, arg, cond), v in zip(check.aggregates, ctx.aggregates, strict=True)
+            }
+            values = shown_each + tuple(shown.items()) + _group_inputs(check, ctx)
             out.append(
                 GroupFinding(
                     check=check.name,
@@ -1726,7 +1825,28 @@ class Evaluator:
                     each=shown_each,
                 )
             )
+        for i, n in sorted(self.left_out.items()):
+            check = self.plan.group_checks[i]
+            keys = "、".join(g for g in check.group_by if g != WHOLE_RUN)
+            out.append(
+                GroupFinding(
+                    check=check.name,
+                    group=tuple((g, "（缺失）") for g in check.group_by),
+                    passed=None,
+                    values=(("未分组人数", str(n)),),
+                    rule_ids=check.citing.rule_ids,
+                    section=check.citing.section,
+                    error_zh=f"{n} 名教师缺少“{keys}”，不属于任何组，未计入本核查",
+                    error_en=f"{n} teacher(s) without '{keys}' belong to no group and were left out of this check",
+                )
+            )
         return out
+
+
+def _aggregate_text(func: str, arg: Compiled | None, cond: Compiled | None) -> str:
+    """An aggregate as written: 计数(已调换), 人数(), 去重计数(学校, 有值(学校))."""
+    inside = ", ".join(c.text for c in (arg, cond) if c is not None)
+    return f"{func}({inside})"
 
 
 def _result_text(r: ResultValue) -> str:
@@ -1770,10 +1890,10 @@ def _aggregate_error(ctx: _Ctx, func: str, arg: Compiled | None, exc: Exception)
 
 def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     """What a group check reads besides its aggregates and its group keys (学校.培训课程数 = 1)."""
-    per_teacher = {label for _, arg in check.aggregates if arg is not None for label, _ in arg.reads}
+    per_teacher = {label for _, arg, cond in check.aggregates for c in (arg, cond) if c for label, _ in c.reads}
     skip = per_teacher | set(check.group_by)
     out = [(label, value) for label, value in _inputs(check.cond, ctx) if label not in skip]
-    aggregates = {f"{func}({arg.text if arg else ''})" for func, arg in check.aggregates}
+    aggregates = {_aggregate_text(func, arg, cond) for func, arg, cond in check.aggregates}
     if check.cond.op in _HOLDS:  # a comparison: both sides' values (向下取整(5% × 人数()) = 0)
         for side in check.cond.parts:
             if side.text not in aggregates and side.text not in dict(out) and side.text not in skip:

@@ -200,7 +200,10 @@ def _dependencies(plan: Plan, cond: Compiled) -> _Deps:
         if key:
             if own and key.startswith(f"items.{own}."):
                 return  # the item's own inputs: covered by supposing the item on time (and valid) with a score
-            school = label.startswith("学校.") and key.startswith("facts.")
+            kind, dot, _ = label.partition(".")
+            school = kind == "学校" and key.startswith("facts.")
+            if dot and key.startswith("facts.") and not school:
+                return  # another group's fact (县.名额): neither the teacher's nor the school's to change
             inputs.setdefault((key, school), label)
         elif label == "总分":
             for p in plan.parts:

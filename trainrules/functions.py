@@ -104,6 +104,9 @@ def _rounder(mode: str) -> Callable[..., Decimal]:
     return f
 
 
+#: What 去重计数 can count the distinct values of: one value each (not a list of labels).
+_DISTINCT_TYPES = "文本|数|日期|时刻|是否"
+
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
@@ -124,10 +127,20 @@ FUNCTIONS: dict[str, Function] = {
         Function(
             "序列", 2, 2, "数", "数列表", lambda a, b: sequence(a, b), "序列(甲, 乙)：甲 至 乙 的各个整数（含两端）"
         ),
+        Function(
+            "去重计数",
+            1,
+            2,
+            "任意",
+            "数",
+            None,
+            "去重计数(式[, 条件])：本组教师中（满足条件者）式的不同值的个数（只用于分组核查）",
+            args=(_DISTINCT_TYPES, "是否"),
+        ),
     )
 }
 #: Functions that range over the teachers of a group.
-AGGREGATES = frozenset({"计数", "合计", "人数"})
+AGGREGATES = frozenset({"计数", "合计", "人数", "去重计数"})
 
 
 # ---------- time: calendar functions (pure; pendulum in the plan's zone; never the clock) ----------
@@ -572,7 +585,7 @@ TIME_BOUNDS: dict[str, tuple[int, int]] = {
 }
 #: Functions that range over the entries of a list or filter when their first argument names one
 #: (``合计(培训记录.学时, 类别 == "集中")``); 最大/最小 of numbers and the group aggregates keep their meaning.
-LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部"})
+LIST_AGGREGATES = frozenset({"合计", "计数", "最大", "最小", "任一", "全部", "去重计数"})
 #: The group key of ``核查 … 按 全体``: one group holding every assessed teacher of the run.
 WHOLE_RUN = "全体"
 

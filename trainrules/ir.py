@@ -61,7 +61,7 @@ def field_type(declared: str) -> Type:
 
 SymbolKind = Literal[
     "field",
-    "school_field",
+    "group_field",
     "item",
     "item_input",
     "part",
@@ -93,6 +93,7 @@ class Symbol:
     decl: object = attrs.field(default=None, eq=False)
     key: str = ""  # record key for inputs (``enrolled_at``, ``facts.X``, ``items.X.score``)
     item: str = ""  # the item an item input belongs to
+    group: str = ""  # a group fact's kind: 学校, or the teacher field that keys the group (县)
 
 
 @attrs.frozen(eq=False)
@@ -105,7 +106,8 @@ class CheckedPolicy:
     period: tuple[pendulum.Date, pendulum.Date] | None
     total: Decimal | None
     symbols: dict[str, Symbol]
-    school_fields: dict[str, Symbol]
+    #: Group facts by kind (学校, or any teacher field: 县) and name: ``输入 县 { 字段… }``, read as ``县.字段``.
+    group_fields: dict[str, dict[str, Symbol]]
     items: dict[str, ast.Item]
     parts: tuple[ast.Part, ...]
     assumptions: dict[str, ast.Assumption]
@@ -116,6 +118,18 @@ class CheckedPolicy:
     lists: dict[str, ast.ListDecl] = attrs.field(factory=dict)
     filters: dict[str, ast.FilterDecl] = attrs.field(factory=dict)
     entry_defines: dict[str, dict[str, ast.Define]] = attrs.field(factory=dict)
+
+    @property
+    def school_fields(self) -> dict[str, Symbol]:
+        """The school's facts (``学校.字段``): the group facts of kind 学校."""
+        return self.group_fields.get("学校", {})
+
+    @property
+    def group_kinds(self) -> tuple[str, ...]:
+        """The kinds of group with facts or lists, in declaration order (学校, 县, …)."""
+        kinds = dict.fromkeys(self.group_fields)
+        kinds.update(dict.fromkeys(lst.owner for lst in self.lists.values() if lst.owner != "教师"))
+        return tuple(kinds)
 
     def root_list(self, name: str) -> ast.ListDecl | None:
         """The list whose entries a list or filter holds (a filter's source, followed to its list)."""
@@ -168,8 +182,9 @@ def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None)
         return policy.symbols.get(name)
     if len(path) == 2:
         head, tail = path
-        if head == "学校" and tail in policy.school_fields:
-            return policy.school_fields[tail]
+        facts = policy.group_fields.get(head)
+        if facts is not None and tail in facts:
+            return facts[tail]
         req = policy.requirements.get(head)
         if req is not None and tail in REQUIREMENT_AMOUNTS:
             return Symbol("requirement_amount", tail, "数", req, "", head)

@@ -186,8 +186,9 @@ def column_key(header: str, *, school: bool = False) -> str:
 
     ``编号`` → ``id`` ... ``标记`` → ``flags``; ``<item>.分数`` (or ``<item>.score``, or
     ``items.<item>.score``) → ``items.<item>.score``, likewise 提交时间/等级/字数;
-    ``facts.X`` stays; any other ``X`` → ``facts.X``. For school records ``学校`` /
-    ``school`` → ``school`` and everything else is a fact. The header is stripped and a
+    ``facts.X`` stays; any other ``X`` → ``facts.X``. For school (group) records ``学校`` /
+    ``school`` → ``school``, ``kind`` and ``key`` stay (a group record's kind and key), and
+    everything else is a fact. The header is stripped and a
     full-width ``．`` counts as ``.``.
 
     Args:
@@ -201,6 +202,8 @@ def column_key(header: str, *, school: bool = False) -> str:
     if school:
         if text in ("学校", "school"):
             return "school"
+        if text in ("kind", "key"):  # a group record: its kind (县) and key (金寨县)
+            return text
         return text if text.startswith("facts.") else f"facts.{text}"
     if text in _TEACHER_HEADERS:
         return _TEACHER_HEADERS[text]
@@ -675,7 +678,7 @@ class _JsonWalker:
                 f"{where}: a JSON file must be an array of records or an object with 'teachers'",
             )
         self._pos += 1
-        wanted = "teachers" if kind == "teacher" else "schools"
+        wanted = ("teachers",) if kind == "teacher" else ("schools", "groups")  # groups: records of any group kind
         seen: set[str] = set()
         if self._peek() == "}":
             self._pos += 1
@@ -684,10 +687,10 @@ class _JsonWalker:
                 if self._peek() != '"':
                     raise self._error(self._pos, "Expecting property name enclosed in double quotes")
                 key = str(self.value()[0])  # a JSON string: it decodes to str
-                if key not in ("teachers", "schools"):
+                if key not in ("teachers", "schools", "groups"):
                     raise RecordsFileError(
-                        f"{where}：未知的顶层键 ['{key}']（只允许 teachers、schools）",
-                        f"{where}: unknown top-level keys ['{key}'] (only 'teachers' and 'schools')",
+                        f"{where}：未知的顶层键 ['{key}']（只允许 teachers、schools、groups）",
+                        f"{where}: unknown top-level keys ['{key}'] (only 'teachers', 'schools' and 'groups')",
                     )
                 if key in seen:
                     raise RecordsFileError(
@@ -696,7 +699,7 @@ class _JsonWalker:
                 seen.add(key)
                 self._take(":", "Expecting ':' delimiter")
                 for index, (obj, troubled) in enumerate(self.array(key)):
-                    if key == wanted:
+                    if key in wanted:
                         yield obj, troubled, f"{where}#/{key}/{index}"
                 following = self._peek()
                 self._pos += 1
@@ -783,14 +786,15 @@ def _iter_jsonl(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrPr
                 yield problem("该行不是有效的 JSON", f"the line is not valid JSON ({exc})")
             continue
         line_kind = obj.get("kind") if isinstance(obj, Mapping) else None
-        if line_kind not in (None, "teacher", "school"):
+        if line_kind is not None and (not isinstance(line_kind, str) or not line_kind.strip()):
             if wanted == default:
                 yield problem(
-                    f"kind 必须是 teacher 或 school，而不是 {line_kind!r}",
-                    f"kind must be 'teacher' or 'school', not {line_kind!r}",
+                    f"kind 必须是 teacher、school 或组的类别（如 县），而不是 {line_kind!r}",
+                    f"kind must be 'teacher', 'school' or a group's kind (such as 县), not {line_kind!r}",
                 )
             continue
-        if (line_kind or default) != wanted:
+        # Any other kind (县, 市, …) is a group record: read with the schools, keeping its kind.
+        if (default if line_kind is None else "teacher" if line_kind == "teacher" else "school") != wanted:
             continue
         if troubled and isinstance(obj, Mapping):
             try:
@@ -798,7 +802,7 @@ def _iter_jsonl(stream: IO[str], where: str, kind: _Want) -> Iterator[RecordOrPr
             except _Unreadable as exc:
                 yield problem(exc.zh, exc.en)
                 continue
-        if isinstance(obj, Mapping) and "kind" in obj:
+        if isinstance(obj, Mapping) and obj.get("kind") in ("teacher", "school"):
             obj = {key: value for key, value in obj.items() if key != "kind"}
         yield _record(obj, index, f"{where}:{line_no}")
         index += 1

@@ -155,7 +155,7 @@ def _graph(policy: CheckedPolicy) -> _Graph:
             for e in (d.applies, d.each.source if d.each else None, *(line.expr for line in d.lines)):
                 if e is not None:
                     owner[id(e)] = ("要求", d.name)
-        elif isinstance(d, ast.RuleException) and d.target in policy.symbols:
+        elif isinstance(d, ast.RuleException) and d.entry_of is None and d.target in policy.symbols:
             owner[id(d.expr)] = owner[id(d.cond)] = ("定义", d.target)
     for part in policy.parts:
         if part.cancel is not None:

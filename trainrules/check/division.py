@@ -47,7 +47,7 @@ def divisor_range(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None = No
         decl = sym.decl if sym is not None else None
         if sym is None:
             return None
-        if sym.kind in ("field", "school_field") and isinstance(decl, ast.InputField):
+        if sym.kind in ("field", "group_field") and isinstance(decl, ast.InputField):
             return (decl.low, decl.high) if decl.low is not None and decl.high is not None else None
         if sym.kind == "max_points" and isinstance(decl, ast.Item) and decl.max_points is not None:
             return decl.max_points, decl.max_points

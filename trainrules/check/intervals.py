@@ -266,7 +266,7 @@ class Bounder:
         min(0, MAX_ENTRIES × lo) to max(0, MAX_ENTRIES × hi); 最大/最小 have the column's bounds."""
         most = Decimal(MAX_ENTRIES)
         note = (f"一个列表至多 {MAX_ENTRIES} 条（limits.MAX_ENTRIES）", f"a list has at most {MAX_ENTRIES} entries")
-        if e.func == "计数":
+        if e.func in ("计数", "去重计数"):  # distinct values: at most one per entry
             top = self._top_count(source)
             if top is not None:
                 kept = (
@@ -331,7 +331,7 @@ class Bounder:
         if sym is None:
             return None
         name = e.dotted
-        if sym.kind in ("field", "school_field", "entry_field"):
+        if sym.kind in ("field", "group_field", "entry_field"):
             decl = sym.decl
             if not isinstance(decl, ast.InputField) or decl.type not in ("数", "整数"):
                 return None

@@ -74,7 +74,7 @@ def vocab_of(policy: CheckedPolicy, e: ast.Expr, item: ast.Item | None, entry: s
     sym = resolve(policy, e.path, item)
     if sym is None:
         return None
-    if sym.kind in ("field", "school_field"):
+    if sym.kind in ("field", "group_field"):
         decl = sym.decl
         if isinstance(decl, ast.InputField) and decl.vocab:
             return Vocab(e.dotted, decl.vocab, decl.ordered)

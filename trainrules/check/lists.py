@@ -1,4 +1,4 @@
-"""Lists, per-entry definitions and filters: where school lists are read (E328), naming fields (E313), targets
+"""Lists, per-entry definitions and filters: where group lists are read (E328), naming fields (E313), targets
 (E314), sources (E312), counts (E315), repeated reasons (W550), and what nothing reads (W601).
 
 Cycles through filters and per-entry definitions are E309 in ``check.definitions``, with every other cycle.
@@ -54,13 +54,12 @@ def check_lists(policy: CheckedPolicy, out: Collector) -> None:
 
 
 def _school_list_reads(policy: CheckedPolicy, out: Collector) -> None:
-    """A school's list (or a filter over one) is read only in a group check 按 学校, where the school is known
-    (E328)."""
-    if not any(lst.owner == "学校" for lst in policy.lists.values()):
+    """A group's list (a school's, a county's; or a filter over one) is read only in a group check by that
+    group (按 学校, 按 县), where the group whose entries are meant is known (E328)."""
+    if all(lst.owner == "教师" for lst in policy.lists.values()):
         return
     for site in sites(policy):
-        if "学校" in site.group_keys():
-            continue
+        keys = site.group_keys()
         stack = [site.expr]
         while stack:
             x = stack.pop()
@@ -70,8 +69,9 @@ def _school_list_reads(policy: CheckedPolicy, out: Collector) -> None:
             elif isinstance(x, ast.Accumulate):
                 name = x.source
             root = policy.root_list(name) if name is not None else None
-            if root is not None and root.owner == "学校":
-                out.add("E328", x.span, name=name, what=site.what)
+            if root is not None and root.owner != "教师" and root.owner not in keys:
+                kind, kind_en = root.owner, "school" if root.owner == "学校" else root.owner
+                out.add("E328", x.span, name=name, what=site.what, kind=kind, kind_en=kind_en)
                 break
             stack.extend(children(x))
 

@@ -86,7 +86,7 @@ def single_plan(module: ast.Module, out: Collector) -> ast.Plan | None:
 def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
     """Collect every declared name into one namespace, reporting duplicates."""
     symbols: dict[str, Symbol] = {}
-    school_fields: dict[str, Symbol] = {}
+    group_fields: dict[str, dict[str, Symbol]] = {}
     first_span: dict[str, Span] = {}
     singular: dict[str, Span] = {}  # rules a policy has at most once: 参训, 免修, 合格
     items: dict[str, ast.Item] = {}
@@ -125,12 +125,14 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
                     symbols[d.name] = Symbol("assumption", d.name, _value_type(d.value), d)
         elif isinstance(d, ast.InputField):
             inputs.append(d)
-            if d.owner == "学校":
-                if d.name in school_fields:
-                    first = school_fields[d.name].decl.span.line  # type: ignore[attr-defined]  # decl is an InputField
-                    out.add("E302", d.span, name=f"学校.{d.name}", **_on_line(first))
+            if d.owner != "教师":  # a group's fact (学校.X, 县.X): its own namespace per kind
+                facts = group_fields.setdefault(d.owner, {})
+                if d.name in facts:
+                    first = facts[d.name].decl.span.line  # type: ignore[attr-defined]  # decl is an InputField
+                    out.add("E302", d.span, name=f"{d.owner}.{d.name}", **_on_line(first))
                 else:
-                    school_fields[d.name] = Symbol("school_field", d.name, field_type(d.type), d, f"facts.{d.name}")
+                    typ = field_type(d.type)
+                    facts[d.name] = Symbol("group_field", d.name, typ, d, f"facts.{d.name}", group=d.owner)
             elif claim(d.name, d.span):
                 key = STANDARD_FIELDS.get(d.name, f"facts.{d.name}")
                 symbols[d.name] = Symbol("field", d.name, field_type(d.type), d, key)
@@ -183,6 +185,7 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         each = d.each if isinstance(d, ast.Requirement | ast.CheckRule) else None
         if each is not None:
             symbols[each.key] = Symbol("loop", each.name, "未知", each, each.key)
+    _group_kinds(module, symbols, group_fields, lists, out)
     tz = plan.fact("时区")
     per = plan.fact("期间")
     tot = plan.fact("总分")
@@ -201,7 +204,7 @@ def build(module: ast.Module, plan: ast.Plan, out: Collector) -> CheckedPolicy:
         period=period,
         total=total,
         symbols=symbols,
-        school_fields=school_fields,
+        group_fields=group_fields,
         items=items,
         parts=tuple(parts),
         assumptions=assumptions,
@@ -251,3 +254,35 @@ def _value_type(v: ast.Value) -> Type:
     if isinstance(v, ast.DateLit):
         return "日期"
     return "文本"
+
+
+#: The value types a group's key field may have: a group is named by a text (学校 一中, 县 金寨县).
+_KEY_TYPES = frozenset({"文本", "标签"})
+
+
+def _group_kinds(
+    module: ast.Module,
+    symbols: dict[str, Symbol],
+    group_fields: dict[str, dict[str, Symbol]],
+    lists: dict[str, ast.ListDecl],
+    out: Collector,
+) -> None:
+    """Each ``输入 X`` other than 教师 declares the facts of a group kind keyed by the teacher field X (E345, E346).
+
+    The facts of a kind reported here stay declared, so that reading them adds no second diagnostic.
+    """
+    fields = [name for name, sym in symbols.items() if sym.kind == "field"]
+    reported: set[str] = set()
+    for d in module.decls:
+        if not isinstance(d, ast.InputField | ast.ListDecl) or d.owner == "教师" or d.owner in reported:
+            continue
+        sym = symbols.get(d.owner)
+        if sym is not None and sym.kind == "field":
+            declared = sym.decl
+            if isinstance(declared, ast.InputField) and field_type(declared.type) not in _KEY_TYPES:
+                reported.add(d.owner)
+                out.add("E346", d.owner_span or d.span, kind=d.owner, type=declared.type)
+            continue
+        reported.add(d.owner)
+        zh, en = did_you_mean(d.owner, ["教师", *fields], shown=len(out.items))
+        out.add("E345", d.owner_span or d.span, kind=d.owner, suggestion=zh, suggestion_en=en)

@@ -65,6 +65,11 @@ def check_outcomes(policy: CheckedPolicy, out: Collector) -> None:
                     check_against(table, d.name, b.hi.value, d.bands_span, out, low=b.lo.value, beyond=False)
         elif isinstance(d, ast.Requirement):
             _requirement(d, out)
+        elif isinstance(d, ast.RuleException) and d.entry_of is not None:
+            own = policy.entry_defines.get(d.entry_of, {}) if d.entry_of in policy.lists else {}
+            if d.target not in own:
+                zh, en = did_you_mean(d.target, own, shown=len(out.items))
+                out.add("E330", d.span, name=f"{d.entry_of}.{d.target}", suggestion=zh, suggestion_en=en)
         elif isinstance(d, ast.RuleException):
             sym = policy.symbols.get(d.target)
             if sym is None or sym.kind != "define":

@@ -62,6 +62,9 @@ def _mismatch(
     out.add("E303", e.span, what=what, what_en=what_en, hint=hint, hint_en=hint_en)
 
 
+#: The types 去重计数 counts the distinct values of (a 标签集 is a list: not one value).
+_DISTINCT = ("文本", "数", "日期", "时刻", "是否")
+
 _SIDES_ALIKE = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
@@ -79,7 +82,7 @@ class _Typer:
     def names_in_scope(self, item: ast.Item | None) -> list[str]:
         if self._scope_names is None:
             names = list(self.policy.symbols)
-            names += [f"学校.{n}" for n in self.policy.school_fields]
+            names += [f"{kind}.{n}" for kind, facts in self.policy.group_fields.items() for n in facts]
             names += [f"{i}.{k}" for i in self.policy.items for k in (*ITEM_INPUTS, "满分", "按时")]
             self._scope_names = names
         return self._scope_names + list(ITEM_INPUTS) if item is not None else self._scope_names
@@ -132,7 +135,7 @@ class _Typer:
             if len(e.path) == 1 and e.path[0] in group:
                 sym = resolve(self.policy, e.path, None)
                 return sym.type if sym else "文本"
-            if len(e.path) == 2 and e.path[0] == "学校" and "学校" in group:
+            if len(e.path) == 2 and e.path[0] in group and e.path[0] in self.policy.group_fields:
                 sym = resolve(self.policy, e.path, None)
                 if sym is not None:
                     return sym.type
@@ -160,7 +163,7 @@ class _Typer:
         source = list_source(self.policy, e.args[0]) if e.func in LIST_AGGREGATES and e.args else None
         if source is not None:
             root = self.policy.root_list(source)
-            of_group = root is not None and root.owner == "学校"  # a school list: E328 unless grouped by 学校
+            of_group = root is not None and root.owner != "教师"  # a group's list: E328 unless grouped by its kind
             if group is not None and not aggregate and not of_group:
                 self.out.add("E310", e.span, name=e.span.text if e.span else e.func)
             return self.list_aggregate(e)
@@ -257,7 +260,7 @@ class _Typer:
         assert isinstance(first, ast.Ref)  # list_source said so
         source = first.path[0]
         column = first.path[1] if len(first.path) == 2 else None
-        wants_column = e.func in ("合计", "最大", "最小")
+        wants_column = e.func in ("合计", "最大", "最小", "去重计数")
         n = len(e.args)
         if (
             len(first.path) > 2
@@ -316,7 +319,14 @@ class _Typer:
                 f"“{e.func}”需要可比较大小的值，“{first.dotted}”是{col_type}",
                 f"'{e.func}' needs ordered values; '{first.dotted}' is {_WORDS_EN.get(col_type, col_type)}",
             )
-        if e.func in ("合计", "计数"):
+        if e.func == "去重计数" and col_type not in (*_DISTINCT, "未知"):
+            _mismatch(
+                self.out,
+                first,
+                f"“去重计数”数的是单个值，“{first.dotted}”是{col_type}",
+                f"'去重计数' counts single values; '{first.dotted}' is {_WORDS_EN.get(col_type, col_type)}",
+            )
+        if e.func in ("合计", "计数", "去重计数"):
             return "数"
         if e.func in ("任一", "全部"):
             return "是否"
@@ -582,6 +592,25 @@ def _entry_define_exprs(policy: CheckedPolicy) -> set[int]:
 
 def _exception_type(typer: _Typer, d: ast.RuleException) -> None:
     """An exception's value has its target's type (the target's kind is checked in check.outcomes)."""
+    if d.entry_of is not None:  # 例外 列表.名称: both read in the list's entry scope
+        if d.target not in typer.policy.entry_defines.get(d.entry_of, {}) or d.entry_of not in typer.policy.lists:
+            return
+        want = typer.entry_define_type(d.entry_of, d.target, d.expr)
+        saved, typer.entry = typer.entry, d.entry_of
+        try:
+            got = typer.infer(d.expr, None, None, aggregate=False)
+        finally:
+            typer.entry = saved
+        if "未知" not in (want, got) and want != got:
+            _mismatch(
+                typer.out,
+                d.expr,
+                f"例外的值应与“{d.entry_of}.{d.target}”同类型（{want}），这里是{got}",
+                f"the exception's value must have the type of '{d.entry_of}.{d.target}' ({_WORDS_EN.get(want, want)}),"
+                f" found {_WORDS_EN.get(got, got)}",
+                want=want,
+            )
+        return
     sym = typer.policy.symbols.get(d.target)
     if sym is None or sym.kind != "define":
         return

@@ -17,7 +17,7 @@ __all__ = ["check_unused"]
 def check_unused(policy: CheckedPolicy, out: Collector) -> None:
     """Warn about each declaration nothing refers to."""
     used: set[str] = set()
-    used_school: set[str] = set()
+    used_group: set[tuple[str, str]] = set()  # (kind, fact): 学校.经费, 县.名额
     used_tables: set[str] = set()
     for s in sites(policy):
         for r in refs(s.expr):
@@ -27,8 +27,8 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
             sym = resolve(policy, r.path, s.item)
             if sym is None:
                 continue
-            if sym.kind == "school_field":
-                used_school.add(sym.name)
+            if sym.kind == "group_field":
+                used_group.add((sym.group, sym.name))
             else:
                 used.add(sym.name)
             if len(r.path) == 1 and r.path[0] in s.group_keys():
@@ -39,8 +39,9 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
                 used_tables.add(r.table)
             elif es.source is None or len(r.path) != 1 or policy.entry_symbol(es.source, r.path[0]) is None:
                 sym = resolve(policy, r.path, None)
-                if sym is not None and sym.kind != "school_field":
+                if sym is not None and sym.kind != "group_field":
                     used.add(sym.name)
+    used.update(policy.group_kinds)  # a teacher field that keys groups (输入 县) names the teacher's county
     for d in policy.module.decls:
         if isinstance(d, ast.CheckRule):
             used.update(d.group_by)
@@ -56,7 +57,7 @@ def check_unused(policy: CheckedPolicy, out: Collector) -> None:
         elif isinstance(d, ast.BandTable | ast.LookupTable) and d.name not in used_tables:
             kind = "档次表" if isinstance(d, ast.BandTable) else "对照表"
             out.add("W601", d.span, kind=kind, kind_en="the table", name=d.name)
-        elif isinstance(d, ast.InputField):
-            seen = used_school if d.owner == "学校" else used
-            if d.name not in seen:
-                out.add("W601", d.span, kind=f"输入字段（{d.owner}）", kind_en="the input field", name=d.name)
+        elif isinstance(d, ast.InputField) and (
+            (d.owner, d.name) not in used_group if d.owner != "教师" else d.name not in used
+        ):
+            out.add("W601", d.span, kind=f"输入字段（{d.owner}）", kind_en="the input field", name=d.name)

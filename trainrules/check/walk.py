@@ -78,7 +78,7 @@ def sites(policy: CheckedPolicy) -> Iterator[Site]:
             for line in d.lines:
                 what = f"要求“{d.name}”" + (f"的“其中 {line.label}”" if line.label else "")
                 yield Site(line.expr, None, None, "是否", what)
-        elif isinstance(d, ast.RuleException):
+        elif isinstance(d, ast.RuleException) and d.entry_of is None:
             yield Site(d.expr, None, None, "未知", f"例外“{d.target}”的值")
             yield Site(d.cond, None, None, "是否", f"例外“{d.target}”的条件")
 
@@ -104,6 +104,9 @@ def entry_sites(policy: CheckedPolicy) -> Iterator[EntrySite]:
                 yield EntrySite(r.cond, d.name, "是否", f"列表“{d.name}”的“须”条件")
         elif isinstance(d, ast.Define) and d.entry_of is not None:
             yield EntrySite(d.expr, d.entry_of, "未知", f"定义“{d.entry_of}.{d.name}”")
+        elif isinstance(d, ast.RuleException) and d.entry_of is not None:
+            yield EntrySite(d.expr, d.entry_of, "未知", f"例外“{d.entry_of}.{d.target}”的值")
+            yield EntrySite(d.cond, d.entry_of, "是否", f"例外“{d.entry_of}.{d.target}”的条件")
         elif isinstance(d, ast.Define) and isinstance(d.expr, ast.Accumulate):
             acc = d.expr
             for n, lv in enumerate(acc.levels, 1):

@@ -334,9 +334,9 @@ FieldType = Literal["数", "整数", "文本", "时刻", "日期", "是否", "�
 
 @attrs.frozen(kw_only=True)
 class InputField:
-    """A record field the policy reads (owner 教师 or 学校)."""
+    """A record field the policy reads (owner 教师, or a group kind: 学校 or another teacher field such as 县)."""
 
-    owner: Literal["教师", "学校"]
+    owner: str
     name: str
     type: FieldType
     low: Decimal | None
@@ -347,6 +347,7 @@ class InputField:
     vocab: tuple[str, ...] = ()
     ordered: bool = False
     span: Span = attrs.field(eq=False, repr=False)
+    owner_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # the owner after 输入
 
 
 @attrs.frozen(kw_only=True)
@@ -506,7 +507,7 @@ class EntryRule:
 class ListDecl:
     """``名称: 列表 [按 键] { 字段… 须 … 否则 "…" }`` inside an 输入 block: a list of entries per record."""
 
-    owner: Literal["教师", "学校"]
+    owner: str  # 教师, or a group kind (学校, 县, …): whose record holds the list
     name: str
     key: str | None
     fields: tuple[InputField, ...]
@@ -514,6 +515,7 @@ class ListDecl:
     cite: Citation
     key_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = attrs.field(eq=False, repr=False)
+    owner_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # the owner after 输入
 
 
 @attrs.frozen(kw_only=True)
@@ -640,6 +642,8 @@ class RuleException:
     cond: Expr
     cite: Citation
     span: Span = attrs.field(eq=False, repr=False)
+    #: ``例外 列表.名称 = …``: the list whose per-entry definition ``target`` is (read in its entry scope).
+    entry_of: str | None = None
 
 
 @attrs.frozen(kw_only=True)

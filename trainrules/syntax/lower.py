@@ -367,11 +367,13 @@ class _Lowerer:
         return ast.Assumption(name=name, value=value, text=text, cite=self.cite(cite), span=self.span(t))
 
     def d_input_block(self, t: Tree[Token]) -> list[ast.InputField | ast.ListDecl]:
-        owner = cast(Any, str(t.children[0]))
+        owner = str(t.children[0])
+        at = self.span(t.children[0])
         decls: list[ast.InputField | ast.ListDecl] = []
         for f in t.children[1:]:
             ft = cast(Tree[Token], f)
-            decls.append(self.list_decl(ft, owner) if ft.data == "list_decl" else self.field_decl(ft, owner))
+            decl = self.list_decl(ft, owner) if ft.data == "list_decl" else self.field_decl(ft, owner)
+            decls.append(attrs.evolve(decl, owner_span=at))
         return decls
 
     def field_decl(self, ft: Tree[Token], owner: Any) -> ast.InputField:
@@ -826,10 +828,12 @@ class _Lowerer:
 
     def d_exception(self, t: Tree[Token]) -> ast.RuleException:
         body, cite = self.split_cite(t.children)
+        entry_of = str(body[0]) if len(body) == 4 else None  # 例外 列表.名称: an exception to a per-entry definition
         return ast.RuleException(
-            target=str(body[0]),
-            expr=self.expr(body[1]),
-            cond=self.expr(body[2]),
+            target=str(body[-3]),
+            expr=self.expr(body[-2]),
+            cond=self.expr(body[-1]),
+            entry_of=entry_of,
             cite=self.cite(cite),
             span=self.span(t),
         )
