@@ -341,6 +341,7 @@ class ResultValue:
     value: object
     band: str | None = None
     applicable: bool = True
+    unit: str | None = None  # the unit of a number (学时, 天), else None
 
     def to_dict(self) -> dict[str, object]:
         """JSON form: numbers as exact strings, instants in ISO 8601, yes/no as booleans."""
@@ -356,7 +357,7 @@ class ResultValue:
             shown = [decimal_text(x) if isinstance(x, Decimal) else str(x) for x in v]
         else:
             shown = v
-        return {"value": shown, "band": self.band, "applicable": self.applicable}
+        return {"value": shown, "band": self.band, "applicable": self.applicable, "unit": self.unit}
 
 
 @attrs.frozen
@@ -391,6 +392,7 @@ class LineResult:
     needed: Decimal
     comparison: str  # ">=" (a minimum) or "<=" (a maximum)
     met: bool
+    unit: str | None = None  # the unit credited and needed are in, if any
 
     @property
     def owed(self) -> Decimal | None:
@@ -412,6 +414,7 @@ class LineResult:
             "over": _dec(self.over),
             "comparison": self.comparison,
             "met": self.met,
+            "unit": self.unit,
         }
 
 

@@ -17,6 +17,7 @@ from trainrules.check import (
     points,
     time,
     types,
+    units,
     unused,
 )
 from trainrules.diagnostics import Collector
@@ -31,6 +32,7 @@ Pass = Callable[[CheckedPolicy, Collector], None]
 PASSES: tuple[Pass, ...] = (
     citations.check_citations,
     types.check_types,
+    units.check_units,
     lists.check_lists,
     labels.check_labels,
     bands.check_bands,
