@@ -44,7 +44,9 @@ DAYS = """
 
 
 def test_quantities_and_unit_declarations_parse() -> None:
-    policy = trainrules.loads(HEAD + DAYS + '结果 合计学时 = 学时 + 天数 依据 X1-02\n假设 一学期 = 90 天 "…" 依据 X1-03\n')
+    policy = trainrules.loads(
+        HEAD + DAYS + '结果 合计学时 = 学时 + 天数 依据 X1-02\n假设 一学期 = 90 天 "…" 依据 X1-03\n'
+    )
     assert policy.checked is not None
     decls = policy.checked.module.decls
     unit = next(d for d in decls if isinstance(d, ast.UnitDecl))
@@ -52,15 +54,19 @@ def test_quantities_and_unit_declarations_parse() -> None:
     fields = {d.name: d.unit for d in decls if isinstance(d, ast.InputField)}
     assert fields == {"学时": "学时", "天数": "天", "备注": None}
     assumption = next(d for d in decls if isinstance(d, ast.Assumption))
-    assert assumption.unit == "天" and isinstance(assumption.value, ast.Number) and assumption.value.value == 90
+    assert assumption.unit == "天"
+    assert isinstance(assumption.value, ast.Number)
+    assert assumption.value.value == 90
 
 
 def test_grant_keeps_parsing_as_a_quantity() -> None:
     policy = trainrules.loads(HEAD + DAYS + "合格 当 学时 不少于 60 授予 36 学时 依据 X1-01\n")
     assert policy.checked is not None
     outcome = next(d for d in policy.checked.module.decls if isinstance(d, ast.Outcome))
-    assert isinstance(outcome.grant, ast.Quantity) and outcome.grant.unit == "学时"
-    assert policy.plan is not None and policy.plan.unit == "学时"
+    assert isinstance(outcome.grant, ast.Quantity)
+    assert outcome.grant.unit == "学时"
+    assert policy.plan is not None
+    assert policy.plan.unit == "学时"
 
 
 def test_comparison_words_after_an_expression_are_not_units() -> None:
@@ -85,7 +91,7 @@ def test_requirement_line_reports_its_unit() -> None:
     text = DAYS + '要求 够数 依据 X1-02 "…" {\n  须 学时 + 天数 不少于 5 天\n}\n'
     d = _one(text, {"学时": "4", "天数": "5"})
     line = d.to_dict()["requirements"]["够数"]["lines"][0]
-    assert line["credited"] == "34" and line["needed"] == "30" and line["unit"] == "学时" and line["met"] is True
+    assert (line["credited"], line["needed"], line["unit"], line["met"]) == ("34", "30", "学时", True)
 
 
 def test_unit_divided_by_the_same_unit_is_plain() -> None:
@@ -133,7 +139,7 @@ def test_chain_of_conversions_multiplies_factors() -> None:
     ("extra", "code"),
     [
         ('单位 天 = 8 学时 依据 X1-01 "again"\n', "E340"),  # declared twice
-        ('单位 甲 = 2 乙 依据 X1-01\n单位 乙 = 3 甲 依据 X1-01\n', "E340"),  # a cycle
+        ("单位 甲 = 2 乙 依据 X1-01\n单位 乙 = 3 甲 依据 X1-01\n", "E340"),  # a cycle
         ("单位 乙 = 0 学时 依据 X1-01\n", "E340"),  # a factor not above 0
         ("结果 甲 = 3 小时 依据 X1-02\n", "E341"),  # an unknown unit
         ("结果 甲 = 学时 + 3 学分 依据 X1-02\n", "E342"),  # unrelated bases
@@ -157,7 +163,8 @@ def test_unknown_unit_suggests_the_near_unit() -> None:
 def test_glued_keyword_reads_as_an_unknown_unit_with_a_spacing_hint() -> None:
     ds = trainrules.checks(HEAD + DAYS + "合格 当 学时 不少于 60授予36学时 依据 X1-01\n")
     e341 = next(d for d in ds if d.code == "E341")
-    assert "空格" in e341.hint and "space" in e341.hint_en
+    assert "空格" in e341.hint
+    assert "space" in e341.hint_en
 
 
 def test_conversion_into_a_coarser_unit_without_rounding_warns() -> None:

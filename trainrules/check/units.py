@@ -21,6 +21,7 @@ from trainrules.check.walk import children, entry_sites, sites
 from trainrules.diagnostics import Collector
 from trainrules.functions import AGGREGATES, FUNCTIONS, LIST_AGGREGATES, ROUNDING, list_source
 from trainrules.ir import CheckedPolicy, Conversion, Symbol, resolve
+from trainrules.source import Span
 from trainrules.syntax import ast
 from trainrules.syntax.grammar import keywords
 
@@ -100,7 +101,8 @@ def _table(policy: CheckedPolicy, out: Collector) -> None:
         factor, at, seen = Decimal(1), name, {name}
         while at in decls and decls[at].base is not None:
             step = decls[at]
-            assert step.factor is not None and step.base is not None  # a conversion has both
+            assert step.factor is not None  # a conversion has a factor and a base
+            assert step.base is not None
             chain.append(step)
             factor *= step.factor
             at = step.base
@@ -120,7 +122,7 @@ def _table(policy: CheckedPolicy, out: Collector) -> None:
         table[name] = (at, factor, tuple(chain))
 
 
-def _unknown(policy: CheckedPolicy, out: Collector, name: str, span: object, known: Iterable[str]) -> None:
+def _unknown(policy: CheckedPolicy, out: Collector, name: str, span: Span | None, known: Iterable[str]) -> None:
     """E341: an undeclared unit, with a did-you-mean; a word that is no unit at all may be a glued keyword."""
     zh, en = did_you_mean(name, known, shown=len(out.items))
     if not zh:
@@ -148,7 +150,7 @@ class _Units:
         self.roots: dict[int, _U] = {}
 
     # ---------- units of declarations ----------
-    def known(self, unit: str | None, span: object) -> str | None:
+    def known(self, unit: str | None, span: Span | None) -> str | None:
         """``unit`` when declared (else E341 and None)."""
         if unit is None:
             return None

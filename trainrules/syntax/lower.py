@@ -794,7 +794,9 @@ class _Lowerer:
         body, cite = self.split_cite(t.children)
         body, applies = self.split_applies(body)
         grant = self.expr(body[1]) if len(body) > 1 else None
-        return ast.Outcome(cond=self.expr(body[0]), grant=grant, cite=self.cite(cite), applies=applies, span=self.span(t))
+        return ast.Outcome(
+            cond=self.expr(body[0]), grant=grant, cite=self.cite(cite), applies=applies, span=self.span(t)
+        )
 
     def split_applies(self, body: list[Node]) -> tuple[list[Node], ast.Expr | None]:
         """A trailing ``适用 当 条件`` off a statement's children."""
