@@ -1096,7 +1096,9 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             outcome = RulePlan(name="合格", cond=comp.compiled(d.cond), citing=comp.citing(d.cite))
             if isinstance(d.cond, ast.Compare) and d.cond.op in (">=", ">"):
                 pass_sides = (comp.compiled(d.cond.left), d.cond.op, comp.compiled(d.cond.right))
-            grant = comp.compiled(d.grant) if d.grant is not None else None
+            # 授予 (式) 学时: the amount is the inner expression (converted there, if it is), shown without its unit
+            amount = d.grant.expr if isinstance(d.grant, ast.Quantity) else d.grant
+            grant = comp.compiled(amount) if amount is not None else None
             unit = policy.units.unit(d.grant)
             outcome_applies = comp.compiled(d.applies) if d.applies is not None else None
         elif isinstance(d, ast.Certificate):
