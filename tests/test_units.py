@@ -204,3 +204,18 @@ def test_adding_days_equals_adding_six_times_as_many_hours(hours: Decimal, days:
 
 
 _POLICY: dict[str, trainrules.Policy] = {}
+
+
+def test_the_unit_after_a_grant_formula_is_the_whole_amounts() -> None:
+    """``授予 备注 + 2 学时`` means (备注 + 2) 学时, as before units: the plain 备注 is not an E343."""
+    text = DAYS + "合格 当 学时 不少于 0 授予 备注 + 2 学时 依据 X1-01\n"
+    assert [c for c in _codes(text) if c.startswith("E")] == []
+    d = _one(text, {"学时": "1", "天数": "0", "备注": "3"})
+    assert (d.hours, d.unit) == (Decimal(5), "学时")
+
+
+def test_bounds_follow_a_conversion() -> None:
+    """The checker bounds a converted amount in the converted unit: 0 − 100 天 is −600 学时."""
+    ds = trainrules.checks(HEAD + DAYS + "合格 当 学时 不少于 0 授予 (0 - 天数) 学时 依据 X1-01\n")
+    e407 = next(d for d in ds if d.code == "E407")
+    assert "-600" in e407.message

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+import attrs
 import pendulum
 from lark import Token, Tree
 
@@ -793,10 +794,27 @@ class _Lowerer:
     def d_outcome(self, t: Tree[Token]) -> ast.Outcome:
         body, cite = self.split_cite(t.children)
         body, applies = self.split_applies(body)
-        grant = self.expr(body[1]) if len(body) > 1 else None
+        grant = self.whole_amount(self.expr(body[1])) if len(body) > 1 else None
         return ast.Outcome(
             cond=self.expr(body[0]), grant=grant, cite=self.cite(cite), applies=applies, span=self.span(t)
         )
+
+    def whole_amount(self, e: ast.Expr) -> ast.Expr:
+        """``授予 36 - 篇数 学时``: the unit written last is the whole amount's, as it always was (not 篇数's)."""
+        if isinstance(e, ast.Chain) and e.rest:
+            op, last = e.rest[-1]
+            q = self.whole_amount(last)
+            if isinstance(q, ast.Quantity):
+                inner = attrs.evolve(
+                    e, rest=(*e.rest[:-1], (op, q.expr)), span=self.source.span(e.span.start, q.expr.span.end)
+                )
+                return attrs.evolve(q, expr=inner, span=e.span)
+        if isinstance(e, ast.If):
+            q = self.whole_amount(e.otherwise)
+            if isinstance(q, ast.Quantity):
+                branch = attrs.evolve(e, otherwise=q.expr, span=self.source.span(e.span.start, q.expr.span.end))
+                return attrs.evolve(q, expr=branch, span=e.span)
+        return e
 
     def split_applies(self, body: list[Node]) -> tuple[list[Node], ast.Expr | None]:
         """A trailing ``适用 当 条件`` off a statement's children."""
