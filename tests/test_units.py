@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trainrules
@@ -219,3 +219,22 @@ def test_bounds_follow_a_conversion() -> None:
     ds = trainrules.checks(HEAD + DAYS + "合格 当 学时 不少于 0 授予 (0 - 天数) 学时 依据 X1-01\n")
     e407 = next(d for d in ds if d.code == "E407")
     assert "-600" in e407.message
+
+
+_EVEN_FACTORS = st.builds(
+    lambda a, b, c: Decimal(2**a * 5**b).scaleb(-c), st.integers(0, 4), st.integers(0, 3), st.integers(0, 3)
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(factor=_EVEN_FACTORS, value=st.decimals(min_value=0, max_value=1000, places=2))
+def test_a_checked_round_trip_through_another_unit_is_exact(factor: Decimal, value: Decimal) -> None:
+    """Through the checker's own conversions: (((x) 甲) 学时) is x exactly when the factor is exact both ways."""
+    text = (
+        f'单位 甲 = {factor} 学时 依据 X1-01 "…"\n'
+        "输入 教师 {\n  x: 数（学时） 0 至 1000 依据 X1-01\n}\n"
+        "结果 回 = ((x) 甲) 学时 依据 X1-02\n"
+    )
+    assert "W502" not in _codes(text)
+    d = _one(text, {"x": str(value)})
+    assert Decimal(str(d.to_dict()["results"]["回"]["value"])) == value

@@ -94,7 +94,7 @@ def _table(policy: CheckedPolicy, out: Collector) -> None:
         table[u] = (u, Decimal(1), ())
     for name, d in decls.items():
         if d.base is not None and d.base not in known:
-            _unknown(policy, out, d.base, d.base_span or d.span, known)
+            _unknown(out, d.base, d.base_span or d.span, known)
             table[name] = (name, Decimal(1), ())
             continue
         chain: list[ast.UnitDecl] = []
@@ -122,21 +122,21 @@ def _table(policy: CheckedPolicy, out: Collector) -> None:
         table[name] = (at, factor, tuple(chain))
 
 
-def _unknown(policy: CheckedPolicy, out: Collector, name: str, span: Span | None, known: Iterable[str]) -> None:
+def _unknown(out: Collector, name: str, span: Span | None, known: Iterable[str]) -> None:
     """E341: an undeclared unit, with a did-you-mean; a word that is no unit at all may be a glued keyword."""
     zh, en = did_you_mean(name, known, shown=len(out.items))
     if not zh:
-        glued = next((k for k in sorted(keywords(), key=len, reverse=True) if k in name), None)
-        names = [*policy.symbols, *policy.lookup_tables]
-        near = next((n for n in names if name.startswith(n) and n != name), None) or glued or name[:1]
-        zh = (
-            f"若“{name}”不是单位，可能漏了空格、运算符或关键字（如“{near}”前后）；"
-            f"若是单位，请先声明：单位 {name} = N 学时。"
-        )
-        en = (
-            f"If '{name}' is not a unit, a space, an operator or a keyword may be missing (around '{near}');"
-            f" if it is a unit, declare it first: 单位 {name} = N 学时."
-        )
+        glued = next((k for k in sorted(keywords(), key=len, reverse=True) if name.startswith(k)), None)
+        if glued is not None:  # 60授予36学时: the number and the keyword need a space between them
+            fixed = " ".join(p for p in (glued, name[len(glued) :]) if p)
+            zh = f"“{name}”不是单位：是不是漏了空格，想写“… {fixed}”？在数和“{glued}”之间加空格。"
+            en = f"'{name}' is no unit: is a space missing, as in '… {fixed}'? Put a space before {glued}."
+        else:
+            zh = f"若“{name}”不是单位，可能漏了空格、运算符或关键字；若是单位，请先声明：单位 {name} = N 学时 依据 …。"
+            en = (
+                f"If '{name}' is not a unit, a space, an operator or a keyword may be missing;"
+                f" if it is a unit, declare it first: 单位 {name} = N 学时 依据 …."
+            )
     out.add("E341", span, name=name, suggestion=zh, suggestion_en=en)
 
 
@@ -155,7 +155,7 @@ class _Units:
         if unit is None:
             return None
         if unit not in self.units.table:
-            _unknown(self.policy, self.out, unit, span, self.units.table)
+            _unknown(self.out, unit, span, self.units.table)
             return None
         return unit
 
