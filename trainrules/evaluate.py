@@ -601,8 +601,9 @@ def _explained_define(ctx: _Ctx, name: str) -> Any:
     value = _quietly(ctx, functools.partial(ctx.define, name))
     shown = _shown(value)
     why = _why(c, ctx, value) if isinstance(value, bool) and c.op else ()
-    zh = f"{c.text} = {shown}" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
-    en = f"{c.text} = {_EN_WORDS.get(shown, shown)}" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
+    unit = f" {c.unit}" if c.unit and isinstance(value, Decimal) else ""  # 需总量 = 600 学时
+    zh = f"{c.text} = {shown}{unit}" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
+    en = f"{c.text} = {_EN_WORDS.get(shown, shown)}{unit}" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
     kind = "结果" if name in ctx.ev.results else "定义"
     if name in ctx.ev.plan.exceptions:
         zh, en = _exception_note(ctx, name, zh, en)
