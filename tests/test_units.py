@@ -238,3 +238,11 @@ def test_a_checked_round_trip_through_another_unit_is_exact(factor: Decimal, val
     assert "W502" not in _codes(text)
     d = _one(text, {"x": str(value)})
     assert Decimal(str(d.to_dict()["results"]["回"]["value"])) == value
+
+
+def test_an_exception_value_is_made_its_targets_unit() -> None:
+    """``例外 需 = 2 天`` stands in for a definition in 学时: 12 学时, never a silent 2."""
+    text = DAYS + "结果 需 = 学时 依据 X1-02\n例外 需 = 2 天 当 天数 > 3 依据 X1-03\n"
+    d = _one(text, {"学时": "4", "天数": "5"})
+    assert d.to_dict()["results"]["需"]["value"] == "12"
+    assert "E343" in _codes(DAYS + "结果 需 = 学时 依据 X1-02\n例外 需 = 备注 当 天数 > 3 依据 X1-03\n")

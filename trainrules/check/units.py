@@ -358,6 +358,30 @@ class _Units:
                 acc = _NONE  # a unit ÷ the same unit is a plain number
         return acc
 
+    def exception(self, d: ast.RuleException) -> None:
+        """An exception's value is made the unit of the 定义 or 结果 it stands in for."""
+        sym = self.policy.symbols.get(d.target)
+        if sym is None or sym.kind != "define":
+            return  # check.outcomes reports a target that is not a definition
+        want = self.symbol(sym).unit
+        got = self.root(d.expr, None, None)
+        if got.unit is None:
+            if want is not None and got.literal:
+                self.note(d.expr, _U(want))
+            elif want is not None:
+                self.unitless(d.expr, d.expr.span.text if d.expr.span else "…", want, "替换", "stand in for")
+        elif want is None:
+            self.out.add(
+                "E342",
+                d.expr.span,
+                what=f"例外的值是{got.unit}，而“{d.target}”没有单位",
+                what_en=f"the exception's value is in {got.unit}, but '{d.target}' has no unit",
+                hint=f"给“{d.target}”的式子写上单位：(式) {got.unit}。",
+                hint_en=f"Give the formula of '{d.target}' its unit: (…) {got.unit}.",
+            )
+        elif got.unit != want:
+            self.convert(d.expr, got.unit, want, d.expr, rounded=False)
+
     # ---------- mixing units ----------
     def convertible(self, a: str, b: str) -> bool:
         table = self.units.table
@@ -460,3 +484,6 @@ def check_units(policy: CheckedPolicy, out: Collector) -> None:
     for es in entry_sites(policy):
         if es.source is None or policy.root_list(es.source) is not None:
             u.root(es.expr, None, es.source)
+    for d in policy.module.decls:
+        if isinstance(d, ast.RuleException):
+            u.exception(d)
