@@ -201,8 +201,8 @@ def test_results_are_reported_with_value_band_and_scope() -> None:
     policy = trainrules.loads(RESULTS)
     d = _one(policy, {"基础分": "85", "角色": "班主任"})
     out = d.to_dict()["results"]
-    assert out["总评"] == {"value": "90", "band": "优秀", "applicable": True}
-    assert out["班主任津贴"] == {"value": "170", "band": None, "applicable": True}
+    assert out["总评"] == {"value": "90", "band": "优秀", "applicable": True, "unit": None}
+    assert out["班主任津贴"] == {"value": "170", "band": None, "applicable": True, "unit": None}
     assert out["说明"]["value"] == "按学年计"
     assert d.passed is None
     assert d.status == "assessed"
@@ -210,7 +210,7 @@ def test_results_are_reported_with_value_band_and_scope() -> None:
     other = _one(policy, {"基础分": "50", "角色": "教师"}, explain=True)
     out = other.to_dict()["results"]
     assert out["总评"]["band"] == "不合格"  # a declared gap's label
-    assert out["班主任津贴"] == {"value": None, "band": None, "applicable": False}
+    assert out["班主任津贴"] == {"value": None, "band": None, "applicable": False, "unit": None}
     assert other.steps is not None
     assert any(s.detail_zh == '不适用（角色 教师 ≠ "班主任"）' for s in other.steps)
 
@@ -485,7 +485,7 @@ def test_shape_2_bonus_above_a_target_banded_total() -> None:
         (d.to_dict()["results"]["奖励分"]["value"], *d.to_dict()["results"]["考核总分"].values())
         for d in _shape("2_bonus_above_target")
     ]
-    assert got == [("0", "80", "良好", True), ("6", "91", "优秀", True), ("10", "68.5", "合格", True)]
+    assert got == [("0", "80", "良好", True, None), ("6", "91", "优秀", True, None), ("10", "68.5", "合格", True, None)]
 
 
 @pytest.mark.parametrize("name", ["1_deductions", "2_bonus_above_target"])
@@ -523,7 +523,7 @@ def test_band_on_the_total_is_a_result() -> None:
     text += "结果 总评 = 总分 档次 总评等第 依据 X3-06\n"
     assert trainrules.checks(text) == []
     d = _one(trainrules.loads(text), {"角色": "班主任", "班会分": "18", "作业分": "75", "新教师": False})
-    assert d.to_dict()["results"]["总评"] == {"value": "93", "band": "优秀", "applicable": True}
+    assert d.to_dict()["results"]["总评"] == {"value": "93", "band": "优秀", "applicable": True, "unit": None}
     assert "E402" in _codes(text.replace("  其他 0 至 89.9\n", "  其他 10 至 89.9\n"))  # 总分 reaches 0 … 100
 
 

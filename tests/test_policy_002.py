@@ -46,7 +46,6 @@ ASSUMPTIONS = {
     ("班主任周期起点", "R002-03"),
     ("班主任专题", "R002-03"),
     ("专职培训者年度", "R002-04"),
-    ("每学时学分", "R002-05"),
     ("合格才计", "R002-05"),
     ("机构须区级以上", "R002-05"),
     ("校本由学校认定", "R002-05"),
@@ -121,6 +120,17 @@ def test_assumptions_are_the_rulings_and_all_relied_on() -> None:
     infos = _policy().assumptions()
     assert ASSUMPTIONS == {(a.name, a.rule_ids[0]) for a in infos}
     assert [] == [a.name for a in infos if not a.relied_on_by]
+
+
+def test_one_hour_is_one_credit_as_a_cited_unit() -> None:
+    """R002-05 "1 hour = 1 credit" is the 单位 declaration, citing its ruling; 周期学分 is in 学分."""
+    from trainrules.syntax import ast as policy_ast
+
+    checked = _policy().checked
+    units = [d for d in checked.module.decls if isinstance(d, policy_ast.UnitDecl)]
+    assert [(u.name, u.factor, u.base, u.cite.rule_ids) for u in units] == [("学分", 1, "学时", ("R002-05",))]
+    result = next(d for d in checked.module.decls if isinstance(d, policy_ast.Result) and d.name == "周期学分")
+    assert checked.units.unit(result.expr) == "学分"
 
 
 def test_clauses_not_encoded_are_listed() -> None:

@@ -45,7 +45,6 @@ ASSUMPTIONS = {
     ("按活动日期归属", "R003-01"),
     ("月末对齐", "R003-01"),
     ("以上含本数", "G5"),
-    ("每天学时", "R003-02"),
     ("一学期", "R003-04"),
     ("一个月", "R003-04"),
     ("名校名园", "R003-04"),
@@ -108,7 +107,16 @@ def test_assumptions_are_the_rulings() -> None:
     assert all(1 == len(a.rule_ids) for a in infos)
     assert [] == [a.name for a in infos if not a.relied_on_by]
     values = {a.name: a.value for a in infos if a.value is not None}
-    assert {"每天学时": "6", "一学期": "90", "一个月": "30"} == values
+    assert {"一学期": "90", "一个月": "30"} == values
+
+
+def test_one_day_is_six_hours_as_a_cited_unit() -> None:
+    """R003-02 "1 day = 6 hours" is the 单位 declaration, citing its ruling."""
+    from trainrules.syntax import ast as policy_ast
+
+    checked = _policy().checked
+    units = [d for d in checked.module.decls if isinstance(d, policy_ast.UnitDecl)]
+    assert [(u.name, u.factor, u.base, u.cite.rule_ids) for u in units] == [("天", 6, "学时", ("R003-02",))]
 
 
 def test_every_r003_rule_is_cited() -> None:

@@ -25,7 +25,7 @@ from trainrules.functions import (
     list_source,
     shown,
 )
-from trainrules.ir import CheckedPolicy, Symbol, resolve
+from trainrules.ir import CheckedPolicy, Conversion, Symbol, resolve
 from trainrules.syntax import ast
 from trainrules.values import DateWindow, ValueProblem, wall_instant
 
@@ -104,6 +104,11 @@ class Compiled:
     #: The record fields it reads outside 有值/缺失/取值, as (label, record key): where one is missing,
     #: a condition that came out false was not decided, only defaulted (a comparison with nothing is false).
     strict: tuple[tuple[str, str], ...] = ()
+    #: For explanations: the conversions it makes outside any aggregate, as (the value before, the conversion),
+    #: so a step shows ``5 天 = 30 学时（单位 天 = 6 学时，依据 R003-02）``.
+    conversions: tuple[tuple[Fn, Conversion], ...] = ()
+    #: The unit of its value, if it has one.
+    unit: str | None = None
 
 
 @attrs.frozen
@@ -194,6 +199,7 @@ class ResultPlan:
     applies: Compiled | None
     grading: Grading | None
     citing: Citing
+    unit: str | None = None
 
 
 @attrs.frozen
@@ -219,6 +225,8 @@ class LinePlan:
     #: filter read first, then its sources): an entry one filter dropped counts only if it is of the kind
     #: (凡) of every later step of that chain too — the line would not have counted it otherwise.
     one_chain: bool = False
+    #: The unit of both sides (after conversion), if they have one.
+    unit: str | None = None
 
 
 def filters_read(policy: CheckedPolicy, e: ast.Expr) -> tuple[str, ...]:
@@ -497,6 +505,16 @@ class _Compiler:
                 if shown and shown not in dict(lookups):
                     lookups.append((shown, self.expr(r, item, group)))
             lookups.reverse()
+        conversions: list[tuple[Fn, Conversion]] = []
+        if not group and self.entry is None:  # the conversions it makes, shown once in its step
+            stack = [e]
+            while stack:
+                x = stack.pop()
+                conv = self.policy.units.conversions.get(id(x))
+                if conv is not None:
+                    conversions.append((self.plain(x, item, group), conv))
+                if not (isinstance(x, ast.Call) and x.func in AGGREGATES | LIST_AGGREGATES):
+                    stack.extend(reversed(children(x)))
         # The pieces took aggregate slots in the order the whole takes them again below: one set of slots.
         del self.aggregates[base:]
         text = e.span.text if e.span else ""
@@ -508,6 +526,8 @@ class _Compiler:
             parts=parts,
             lookups=tuple(lookups),
             strict=strict,
+            conversions=tuple(conversions),
+            unit=self.policy.units.unit(e),
         )
 
     def ref(self, sym: Symbol) -> Fn:
@@ -575,6 +595,15 @@ class _Compiler:
         return lambda c: c.accumulation(name).total
 
     def expr(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:
+        """``e`` compiled, made the unit the checker chose for it where it is converted."""
+        fn = self.plain(e, item, group)
+        conv = self.policy.units.conversions.get(id(e))
+        return fn if conv is None else _converted(fn, conv)
+
+    def plain(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:
+        """``e`` compiled, in its own unit."""
+        if isinstance(e, ast.Quantity):  # 240 学时: the unit is the checker's; a conversion sits on the inner value
+            return self.expr(e.expr, item, group)
         if isinstance(e, ast.Accumulate):
             return self.accumulate(e)
         if isinstance(e, ast.Number | ast.Text | ast.DateLit | ast.TimeLit):
@@ -912,6 +941,16 @@ def list_aggregate(func: str, source: str, column_name: str, column: Fn | None, 
     return lambda c: pick_one(vs) if (vs := values(c)) else None
 
 
+def _converted(fn: Fn, conv: Conversion) -> Fn:
+    """The value of ``fn`` converted (missing stays missing)."""
+
+    def convert(c: Context) -> Value:
+        v = fn(c)
+        return None if v is None else conv.apply(v)
+
+    return convert
+
+
 def _literal(v: ast.Value) -> Value:
     if isinstance(v, ast.TimeLit):
         return (v.hour, v.minute, v.second)
@@ -1089,7 +1128,16 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             defines[d.name] = comp.compiled(d.expr)
             define_citing[d.name] = comp.citing(d.cite)
             applies = comp.compiled(d.applies) if d.applies is not None else None
-            results.append(ResultPlan(d.name, defines[d.name], applies, _grading(policy, d.bands), comp.citing(d.cite)))
+            results.append(
+                ResultPlan(
+                    d.name,
+                    defines[d.name],
+                    applies,
+                    _grading(policy, d.bands),
+                    comp.citing(d.cite),
+                    policy.units.unit(d.expr),
+                )
+            )
         elif isinstance(d, ast.Requirement):
             lines = []
             for line in d.lines:
@@ -1105,6 +1153,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                         filters=filters_read(policy, line.expr.left),
                         counts_if=(narrowed := comp.inline_condition(line.expr.left))[0],
                         one_chain=narrowed[1],
+                        unit=policy.units.unit(line.expr.left) or policy.units.unit(line.expr.right),
                     )
                 )
             requirements[d.name] = RequirementPlan(
@@ -1130,8 +1179,10 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             outcome = RulePlan(name="合格", cond=comp.compiled(d.cond), citing=comp.citing(d.cite))
             if isinstance(d.cond, ast.Compare) and d.cond.op in (">=", ">"):
                 pass_sides = (comp.compiled(d.cond.left), d.cond.op, comp.compiled(d.cond.right))
-            grant = comp.compiled(d.grant) if d.grant is not None else None
-            unit = d.unit
+            # 授予 (式) 学时: the amount is the inner expression (converted there, if it is), shown without its unit
+            amount = d.grant.expr if isinstance(d.grant, ast.Quantity) else d.grant
+            grant = comp.compiled(amount) if amount is not None else None
+            unit = policy.units.unit(d.grant)
             outcome_applies = comp.compiled(d.applies) if d.applies is not None else None
         elif isinstance(d, ast.Certificate):
             certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))

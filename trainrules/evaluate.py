@@ -635,6 +635,11 @@ def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
         out.append((label, _shown(_quietly(ctx, functools.partial(_read, ctx, label, key)))))
     for text, fn in c.lookups:  # the value a lookup found, beside the key it read: 获奖分[获奖] = 20
         out.append((text, _shown(_quietly(ctx, functools.partial(fn, ctx)))))
+    for fn, conv in c.conversions:  # once per step: 5 天 = 30 学时（单位 天 = 6 学时，依据 R003-02）
+        before = _quietly(ctx, functools.partial(fn, ctx))
+        if isinstance(before, Decimal):
+            after = decimal_text(conv.apply(before))
+            out.append((f"{decimal_text(before)} {conv.source}", f"{after} {conv.target}（{conv.why()}）"))
     return tuple(out)
 
 
@@ -650,8 +655,9 @@ def _explained_define(ctx: _Ctx, name: str) -> Any:
     value = _quietly(ctx, functools.partial(ctx.define, name))
     shown = _shown(value)
     why = _why(c, ctx, value) if isinstance(value, bool) and c.op else ()
-    zh = f"{c.text} = {shown}" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
-    en = f"{c.text} = {_EN_WORDS.get(shown, shown)}" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
+    unit = f" {c.unit}" if c.unit and isinstance(value, Decimal) else ""  # 需总量 = 600 学时
+    zh = f"{c.text} = {shown}{unit}" + (f"（{'；'.join(w[0] for w in why)}）" if why else "")
+    en = f"{c.text} = {_EN_WORDS.get(shown, shown)}{unit}" + (f" ({'; '.join(w[1] for w in why)})" if why else "")
     kind = "结果" if name in ctx.ev.results else "定义"
     if name in ctx.ev.plan.exceptions:
         zh, en = _exception_note(ctx, name, zh, en)
@@ -1155,7 +1161,7 @@ class Evaluator:
                     f"不适用（{'；'.join(w[0] for w in why)}）",
                     f"does not apply ({'; '.join(w[1] for w in why)})",
                 )
-            return ResultValue(r.name, None, None, False)
+            return ResultValue(r.name, None, None, False, r.unit)
         _applies_step(ctx, "结果", r.name, r.citing, r.applies)
         value = _explained_define(ctx, r.name)
         band = None
@@ -1178,7 +1184,7 @@ class Evaluator:
                     f"{r.name} {fmt_value(value)} 属于档次表“{r.grading.table}”的“{band}”",
                     f"{r.name} {fmt_value(value)} falls in '{band}' of the band table '{r.grading.table}'",
                 )
-        return ResultValue(r.name, value, band, True)
+        return ResultValue(r.name, value, band, True, r.unit)
 
     def requirement(self, ctx: _Ctx, req: RequirementPlan) -> RequirementResult:
         if not self.applies(ctx, req.applies):
@@ -1275,7 +1281,7 @@ class Evaluator:
                     f"'{side.text}' in the requirement '{req.name}' yields no number: {fmt_value(value)}",
                 )
         met = credited >= needed if line.op == ">=" else credited <= needed
-        result = LineResult(line.label, credited, needed, line.op, met, each)
+        result = LineResult(line.label, credited, needed, line.op, met, each, line.unit)
         if ctx.tracer is not None:
             at = "".join(f" {v} {k}" for k, v in each)
             at_en = "".join(f" ({k} = {v})" for k, v in each)

@@ -630,7 +630,9 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
         if not r.applicable:
             shown = "不适用" if zh else "not applicable"
         else:
-            shown = fmt_value(r.value) + (f"（{r.band}）" if zh and r.band else f" ({r.band})" if r.band else "")
+            unit = f" {r.unit}" if r.unit and isinstance(r.value, Decimal) else ""
+            shown = fmt_value(r.value) + unit
+            shown += f"（{r.band}）" if zh and r.band else f" ({r.band})" if r.band else ""
         out.append(f"{'结果' if zh else 'Result'} {r.name}: {shown}")
     for q in d.requirements:
         if not q.applicable:
@@ -647,11 +649,12 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
         for line in q.lines:
             label = f"{q.name}" + (f"·{line.label}" if line.label else "")
             label += "".join(f" {v} {k}" if zh else f" ({k} = {v})" for k, v in line.each)
-            c, n = _num(line.credited), _num(line.needed)
+            unit = f" {line.unit}" if line.unit else ""
+            c, n = _num(line.credited) + unit, _num(line.needed) + unit
             if line.owed is not None:
-                gap = f"欠 {_num(line.owed)}" if zh else f"{_num(line.owed)} owed"
+                gap = f"欠 {_num(line.owed)}{unit}" if zh else f"{_num(line.owed)}{unit} owed"
             else:
-                gap = f"超出 {_num(line.over)}" if zh else f"{_num(line.over)} over"
+                gap = f"超出 {_num(line.over)}{unit}" if zh else f"{_num(line.over)}{unit} over"
             met = ("达到" if line.met else "未达到") if zh else ("met" if line.met else "not met")
             if zh:
                 out.append(f"要求 {label}: 已计 {c}，需 {n}，{gap}（{met}）")

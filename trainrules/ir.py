@@ -15,8 +15,10 @@ __all__ = [
     "ITEM_INPUTS",
     "REQUIREMENT_AMOUNTS",
     "CheckedPolicy",
+    "Conversion",
     "Symbol",
     "Type",
+    "Units",
     "field_type",
     "resolve",
 ]
@@ -96,6 +98,53 @@ class Symbol:
     group: str = ""  # a group fact's kind: 学校, or the teacher field that keys the group (县)
 
 
+@attrs.frozen
+class Conversion:
+    """A value in ``source`` made a value in ``target``: times ``multiply``, divided by ``divide`` (both exact).
+
+    ``divide`` is 1 unless the quotient may not come out even (then W502 said so at check time).
+    ``rules`` are the 单位 declarations it goes through, for the explanation.
+    """
+
+    source: str
+    target: str
+    multiply: Decimal
+    divide: Decimal
+    rules: tuple[ast.UnitDecl, ...] = attrs.field(eq=False)
+
+    def apply(self, v: Decimal) -> Decimal:
+        """The value in the target unit."""
+        out = v * self.multiply
+        return out if self.divide == 1 else out / self.divide
+
+    def why(self) -> str:
+        """单位 天 = 6 学时，依据 R003-02 (each declaration gone through, with its rule ids)."""
+        parts = []
+        for d in self.rules:
+            cited = f"，依据 {'、'.join(d.cite.rule_ids)}" if d.cite.rule_ids else ""
+            parts.append(f"单位 {d.name} = {d.factor} {d.base}{cited}")
+        return "；".join(parts)
+
+
+@attrs.frozen
+class Units:
+    """What the unit check derived: each unit's base and factor, where a value is converted, every number's unit.
+
+    Filled by ``check.units``; ``conversions`` and ``of`` are keyed by ``id`` of the expression node (the AST
+    lives as long as the checked policy). ``of`` gives the unit of the value a node computes, after its
+    conversion; a node without an entry has no unit.
+    """
+
+    #: unit -> (its base unit, how many of the base one of it is, the declarations from it to the base)
+    table: dict[str, tuple[str, Decimal, tuple[ast.UnitDecl, ...]]] = attrs.field(factory=dict)
+    conversions: dict[int, Conversion] = attrs.field(factory=dict)
+    of: dict[int, str] = attrs.field(factory=dict)
+
+    def unit(self, e: ast.Expr | None) -> str | None:
+        """The unit of the value ``e`` computes (after its conversion), or None."""
+        return None if e is None else self.of.get(id(e))
+
+
 @attrs.frozen(eq=False)
 class CheckedPolicy:
     """A policy that passed ``check``: the AST, its facts, and its symbol table."""
@@ -158,6 +207,8 @@ class CheckedPolicy:
     requirements: dict[str, ast.Requirement] = attrs.field(factory=dict)
     exceptions: tuple[ast.RuleException, ...] = ()
     unencoded: tuple[ast.Unencoded, ...] = ()
+    #: Units and conversions (filled by the unit check).
+    units: Units = attrs.field(factory=Units)
 
 
 def resolve(policy: CheckedPolicy, path: tuple[str, ...], item: ast.Item | None) -> Symbol | None:

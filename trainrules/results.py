@@ -345,6 +345,7 @@ class ResultValue:
     value: object
     band: str | None = None
     applicable: bool = True
+    unit: str | None = None  # the unit of a number (学时, 天), else None
 
     def to_dict(self) -> dict[str, object]:
         """JSON form: numbers as exact strings, instants in ISO 8601, yes/no as booleans."""
@@ -360,7 +361,7 @@ class ResultValue:
             shown = [decimal_text(x) if isinstance(x, Decimal) else str(x) for x in v]
         else:
             shown = v
-        return {"value": shown, "band": self.band, "applicable": self.applicable}
+        return {"value": shown, "band": self.band, "applicable": self.applicable, "unit": self.unit}
 
 
 @attrs.frozen
@@ -402,6 +403,7 @@ class LineResult:
     met: bool
     #: With ``逐``: the variable and the value this line is for (``(("年", "2018"),)``); empty otherwise.
     each: tuple[tuple[str, str], ...] = ()
+    unit: str | None = None  # the unit credited and needed are in, if any
 
     @property
     def head_zh(self) -> str:
@@ -431,6 +433,7 @@ class LineResult:
             "over": _dec(self.over),
             "comparison": self.comparison,
             "met": self.met,
+            "unit": self.unit,
         } | ({"each": dict(self.each)} if self.each else {})
 
 

@@ -18,6 +18,7 @@ from trainrules.check import (
     points,
     time,
     types,
+    units,
     unused,
 )
 from trainrules.diagnostics import Collector
@@ -33,6 +34,7 @@ PASSES: tuple[Pass, ...] = (
     citations.check_citations,
     types.check_types,
     foreach.check_foreach,
+    units.check_units,
     lists.check_lists,
     labels.check_labels,
     bands.check_bands,

@@ -196,6 +196,18 @@ class Bounder:
     # ---------- expressions ----------
     def bound(self, e: ast.Expr, item: ast.Item | None = None) -> Bound | None:
         """The bound of a numeric expression read in ``item``'s scope, or None when it is not numeric."""
+        b = self._bound(e, item)
+        conv = self.policy.units.conversions.get(id(e))
+        if b is None or conv is None:
+            return b
+        # a conversion into another unit scales both ends by its (positive) factor
+        return Bound(
+            *(_combine(conv.apply(x.value), f"{x.how} {conv.source}→{conv.target}", _ATOM, [x]) for x in (b.lo, b.hi))
+        )
+
+    def _bound(self, e: ast.Expr, item: ast.Item | None) -> Bound | None:
+        if isinstance(e, ast.Quantity):  # 36 学时: the number (a conversion is on it)
+            return self.bound(e.expr, item)
         if isinstance(e, ast.Number):
             return _exact(e.value, e.text)
         if isinstance(e, ast.Accumulate):

@@ -154,7 +154,8 @@ def check_points(policy: CheckedPolicy, out: Collector) -> None:
         if isinstance(d, ast.Outcome):
             _threshold_checks(bounder, d.cond, out)
             if d.grant is not None:
-                grant = ast.Clause(expr=d.grant, cite=d.cite, span=d.grant.span)
+                amount = d.grant.expr if isinstance(d.grant, ast.Quantity) else d.grant  # 36 学时: the number
+                grant = ast.Clause(expr=amount, cite=d.cite, span=amount.span)
                 _check_formula(bounder, grant, None, None, ("授予的数量", "the amount granted"), out)
     for item in policy.items.values():
         top = item.max_points

@@ -380,6 +380,17 @@ class _Typer:
             return self.accumulate(e)
         if isinstance(e, ast.Number):
             return "数"
+        if isinstance(e, ast.Quantity):  # 240 学时, (式) 学分: its units are check.units' concern
+            t = self.infer(e.expr, item, group, aggregate)
+            if t not in ("数", "未知"):
+                self.out.add(
+                    "E344",
+                    e.span,
+                    what=f"单位“{e.unit}”前应为数，这里是{t}",
+                    what_en=f"the unit '{e.unit}' must follow a number, not {_WORDS_EN.get(t, t)}",
+                )
+                return "未知"
+            return "数"
         if isinstance(e, ast.Text):
             return "文本"
         if isinstance(e, ast.DateLit):

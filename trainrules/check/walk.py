@@ -149,6 +149,8 @@ def children(e: ast.Expr) -> tuple[ast.Expr, ...]:
         return (e.date,)
     if isinstance(e, ast.Window):
         return (e.start, e.end)
+    if isinstance(e, ast.Quantity):
+        return (e.expr,)
     return ()
 
 
@@ -224,6 +226,8 @@ def citations(policy: CheckedPolicy) -> Iterator[tuple[ast.Citation, str]]:
             yield d.cite, f"例外 {d.target}"
         elif isinstance(d, ast.Unencoded):
             yield d.cite, "不编码"
+        elif isinstance(d, ast.UnitDecl):
+            yield d.cite, f"单位 {d.name}"
 
 
 def item_citations(it: ast.Item) -> Iterator[tuple[ast.Citation, str]]:

@@ -50,6 +50,7 @@ __all__ = [
     "Part",
     "Plan",
     "PlanFact",
+    "Quantity",
     "Ref",
     "Requirement",
     "Result",
@@ -59,6 +60,7 @@ __all__ = [
     "TimeLit",
     "Unary",
     "Unencoded",
+    "UnitDecl",
     "Value",
     "Window",
 ]
@@ -256,8 +258,19 @@ class Accumulate:
     span: Span = attrs.field(eq=False, repr=False)
 
 
+@attrs.frozen(kw_only=True)
+class Quantity:
+    """``式 单位`` (``240 学时``, ``(学时 ÷ 8) 学分``): attaches a unit to a unitless number, or converts into it."""
+
+    expr: Expr
+    unit: str
+    unit_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = attrs.field(eq=False, repr=False)
+
+
 Expr: TypeAlias = (
     Accumulate
+    | Quantity
     | Number
     | Text
     | DateLit
@@ -326,6 +339,9 @@ class Assumption:
     value: Value | None
     text: str
     cite: Citation
+    #: The unit of a numeric value (``假设 一学期 = 90 天 "…"``), else None.
+    unit: str | None = None
+    unit_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -346,6 +362,9 @@ class InputField:
     #: A 标签/标签集 field's vocabulary (``{"校级", "县级"}``), lowest first when ``ordered`` (``{校级 < 县级}``).
     vocab: tuple[str, ...] = ()
     ordered: bool = False
+    #: A number's unit (``学时: 数（学时）``), else None.
+    unit: str | None = None
+    unit_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = attrs.field(eq=False, repr=False)
     owner_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # the owner after 输入
 
@@ -412,6 +431,9 @@ class LookupTable:
     name: str
     rows: tuple[LookupRow, ...]
     cite: Citation
+    #: The unit of the table's numbers (``对照表 每学分学时（学时） {…}``), else None.
+    unit: str | None = None
+    unit_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = attrs.field(eq=False, repr=False)
 
 
@@ -550,8 +572,7 @@ class Outcome:
     """``合格 当 …  授予 N 学时``: the pass rule and what it grants."""
 
     cond: Expr
-    grant: Expr | None
-    unit: str | None
+    grant: Expr | None  # its unit is the expression's (授予 36 学时 is a quantity)
     cite: Citation
     applies: Expr | None = None
     span: Span = attrs.field(eq=False, repr=False)
@@ -655,6 +676,18 @@ class Unencoded:
     span: Span = attrs.field(eq=False, repr=False)
 
 
+@attrs.frozen(kw_only=True)
+class UnitDecl:
+    """``单位 天 = 6 学时``: one 天 is ``factor`` of ``base``; ``单位 学时`` alone (no base) declares a base unit."""
+
+    name: str
+    factor: Decimal | None
+    base: str | None
+    cite: Citation
+    base_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = attrs.field(eq=False, repr=False)
+
+
 Decl: TypeAlias = (
     Plan
     | Assumption
@@ -673,6 +706,7 @@ Decl: TypeAlias = (
     | Requirement
     | RuleException
     | Unencoded
+    | UnitDecl
 )
 
 

@@ -229,6 +229,9 @@ class _Lowerer:
                 )
                 return inner
             return ast.Number(value=inner.value / 100, text=inner.text + "%", percent=True, span=sp)
+        if kind == "quantity":
+            unit_tok = cast(Token, ch[1])
+            return ast.Quantity(expr=self.expr(ch[0]), unit=str(unit_tok), unit_span=self.span(unit_tok), span=sp)
         if kind == "negate":
             inner = self.expr(ch[0])
             if isinstance(inner, ast.Number) and not inner.percent:
@@ -285,8 +288,8 @@ class _Lowerer:
     def literal(self, node: Node) -> ast.Value:
         tree = cast(Tree[Token], node)
         tok = cast(Token, tree.children[0])
-        sp = self.span(tree)
-        if tree.data == "lit_number":
+        sp = self.span(tok) if tree.data == "lit_quantity" else self.span(tree)  # 90 天: the number alone (--set)
+        if tree.data in ("lit_number", "lit_quantity"):  # a quantity's unit is read by d_assumption
             return ast.Number(value=self.decimal(tok), text=str(tok), span=sp)
         if tree.data == "lit_percent":
             return ast.Number(value=self.decimal(tok) / 100, text=f"{tok}%", percent=True, span=sp)
@@ -363,8 +366,14 @@ class _Lowerer:
         body, cite = self.split_cite(t.children)
         name = str(body[0])
         value = self.literal(body[1]) if len(body) == 3 else None
+        unit, unit_span = None, None
+        if len(body) == 3 and isinstance(body[1], Tree) and body[1].data == "lit_quantity":  # 90 天
+            unit_tok = cast(Token, body[1].children[1])
+            unit, unit_span = str(unit_tok), self.span(unit_tok)
         text = self.string(cast(Token, body[-1]))
-        return ast.Assumption(name=name, value=value, text=text, cite=self.cite(cite), span=self.span(t))
+        return ast.Assumption(
+            name=name, value=value, text=text, cite=self.cite(cite), unit=unit, unit_span=unit_span, span=self.span(t)
+        )
 
     def d_input_block(self, t: Tree[Token]) -> list[ast.InputField | ast.ListDecl]:
         owner = str(t.children[0])
@@ -381,7 +390,10 @@ class _Lowerer:
         low = high = None
         optional = ordered = False
         vocab: tuple[str, ...] = ()
+        unit, unit_span = self.unit_of(body)
         for extra in body[2:]:
+            if isinstance(extra, Tree) and extra.data == "unit_of":
+                continue
             if isinstance(extra, Tree) and extra.data in ("vocab_set", "vocab_order"):
                 vocab = self.vocab(extra, str(body[0]), str(body[1]))
                 ordered = extra.data == "vocab_order"
@@ -401,7 +413,30 @@ class _Lowerer:
             cite=self.cite(cite),
             vocab=vocab,
             ordered=ordered,
+            unit=unit,
+            unit_span=unit_span,
             span=self.span(ft),
+        )
+
+    def unit_of(self, children: list[Node]) -> tuple[str | None, Span | None]:
+        """The ``（单位）`` among a declaration's children, if written."""
+        for c in children:
+            if isinstance(c, Tree) and c.data == "unit_of":
+                tok = cast(Token, c.children[0])
+                return str(tok), self.span(tok)
+        return None, None
+
+    def d_unit_decl(self, t: Tree[Token]) -> ast.UnitDecl:
+        body, cite = self.split_cite(t.children)
+        factor = self.decimal(cast(Token, body[1])) if len(body) == 3 else None
+        base_tok = cast(Token, body[2]) if len(body) == 3 else None
+        return ast.UnitDecl(
+            name=str(body[0]),
+            factor=factor,
+            base=str(base_tok) if base_tok is not None else None,
+            base_span=self.span(base_tok) if base_tok is not None else None,
+            cite=self.cite(cite),
+            span=self.span(t),
         )
 
     def list_decl(self, t: Tree[Token], owner: Any) -> ast.ListDecl:
@@ -606,7 +641,8 @@ class _Lowerer:
 
     def d_lookup_table(self, t: Tree[Token]) -> ast.LookupTable:
         name = str(t.children[0])
-        rest = t.children[1:]
+        unit, unit_span = self.unit_of(t.children[1:2])
+        rest = t.children[2:] if unit is not None else t.children[1:]
         cite = None
         if rest and isinstance(rest[0], Tree) and rest[0].data == "cite":
             cite, rest = rest[0], rest[1:]
@@ -623,7 +659,9 @@ class _Lowerer:
                 else str(tok)
             )
             rows.append(ast.LookupRow(key=key, value=self.literal(rt.children[1]), span=self.span(rt)))
-        return ast.LookupTable(name=name, rows=tuple(rows), cite=self.cite(cite), span=self.span(t))
+        return ast.LookupTable(
+            name=name, rows=tuple(rows), cite=self.cite(cite), unit=unit, unit_span=unit_span, span=self.span(t)
+        )
 
     def clause(self, st: Tree[Token], expr_node: Node, cite: Node | None) -> ast.Clause:
         return ast.Clause(expr=self.expr(expr_node), cite=self.cite(cite), span=self.span(st))
@@ -759,11 +797,27 @@ class _Lowerer:
     def d_outcome(self, t: Tree[Token]) -> ast.Outcome:
         body, cite = self.split_cite(t.children)
         body, applies = self.split_applies(body)
-        grant = self.expr(body[1]) if len(body) > 1 else None
-        unit = str(body[2]) if len(body) > 2 else None
+        grant = self.whole_amount(self.expr(body[1])) if len(body) > 1 else None
         return ast.Outcome(
-            cond=self.expr(body[0]), grant=grant, unit=unit, cite=self.cite(cite), applies=applies, span=self.span(t)
+            cond=self.expr(body[0]), grant=grant, cite=self.cite(cite), applies=applies, span=self.span(t)
         )
+
+    def whole_amount(self, e: ast.Expr) -> ast.Expr:
+        """``授予 36 - 篇数 学时``: the unit written last is the whole amount's, as it always was (not 篇数's)."""
+        if isinstance(e, ast.Chain) and e.rest:
+            op, last = e.rest[-1]
+            q = self.whole_amount(last)
+            if isinstance(q, ast.Quantity):
+                inner = attrs.evolve(
+                    e, rest=(*e.rest[:-1], (op, q.expr)), span=self.source.span(e.span.start, q.expr.span.end)
+                )
+                return attrs.evolve(q, expr=inner, span=e.span)
+        if isinstance(e, ast.If):
+            q = self.whole_amount(e.otherwise)
+            if isinstance(q, ast.Quantity):
+                branch = attrs.evolve(e, otherwise=q.expr, span=self.source.span(e.span.start, q.expr.span.end))
+                return attrs.evolve(q, expr=branch, span=e.span)
+        return e
 
     def split_applies(self, body: list[Node]) -> tuple[list[Node], ast.Expr | None]:
         """A trailing ``适用 当 条件`` off a statement's children."""

@@ -129,6 +129,7 @@ _DECL_KEYWORDS = (
     "要求",
     "例外",
     "不编码",
+    "单位",
 )
 #: A line that starts a declaration: a declaration keyword in the first column, then a space, a brace or a quote.
 #: Recovery after a syntax error starts again at the next such line.
