@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import itertools
 import json
 import re
 import shutil
@@ -102,7 +103,9 @@ class _Page(HTMLParser):
         return found[1]
 
     def counts(self) -> dict[str, str]:
-        return {a["data-count"]: text.strip() for _, a, t in self.elements if "data-count" in a for text in ["".join(t)]}
+        return {
+            a["data-count"]: text.strip() for _, a, t in self.elements if "data-count" in a for text in ["".join(t)]
+        }
 
     def bars(self, chart: str) -> dict[str, tuple[int, int, str]]:
         """The bars of an SVG chart: key -> (passed, assessed, rate)."""
@@ -167,7 +170,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
         page, results = where / "report.html", where / "results.json"
         result = _run("evaluate", policy, records, "-o", results, "--report", page)
         assert result.exit_code in (0, 1), result.output
-        assert page.exists() and results.exists()
+        assert page.exists()
+        assert results.exists()
         out[key] = (page, results)
     return out
 
@@ -211,12 +215,15 @@ def test_every_teacher_has_the_words_of_explain(pages: dict[str, tuple[Path, Pat
 def test_the_page_is_self_contained(pages: dict[str, tuple[Path, Path]]) -> None:
     text = pages["004"][0].read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
-    assert "@import" not in text and "url(" not in text
+    assert "@import" not in text
+    assert "url(" not in text
     html = _Page(text)
     scripts = html.find("script")
     assert [a.get("type", "") for a, _ in scripts[:2]] == ["application/json", "application/octet-stream"]
     assert sum(1 for a, _ in scripts if "type" not in a) == 1  # the one script that runs
-    assert not html.find("link") and not html.find("img") and not html.find("iframe")
+    assert not html.find("link")
+    assert not html.find("img")
+    assert not html.find("iframe")
 
 
 def test_the_plan_and_its_assumptions_are_shown(pages: dict[str, tuple[Path, Path]]) -> None:
@@ -245,7 +252,7 @@ def test_the_pass_mark_is_drawn_only_for_total_not_below_n(pages: dict[str, tupl
     sixty = next(i for i, b in enumerate(bins) if b["data-low"] == "60")
     tags = [(tag, a) for tag, a, _ in html.elements]
     xs = [int(tags[n + 2][1]["x"]) for n, (tag, a) in enumerate(tags) if tag == "g" and a.get("class") == "bin"]
-    (bar,) = {b - a for a, b in zip(xs, xs[1:], strict=False)}  # each bin's rect follows its <g> and <title>
+    (bar,) = {b - a for a, b in itertools.pairwise(xs)}  # each bin's rect follows its <g> and <title>
     assert Decimal(line[0]["x1"]) == sixty * bar  # the line is at the left edge of the bin that starts at 60
     assert "合格线 60" in html.by_id("mark-note")
     assert report.pass_mark(load(_paths(CASES["000"][0])[0]).plan) == Decimal(70)
@@ -275,6 +282,7 @@ def test_group_findings_and_record_errors_are_listed(pages: dict[str, tuple[Path
     findings = html.find("tr", **{"class": "finding"})
     assert {a["data-state"] for a, _ in findings} == {"held", "failed"}
     assert any("R000-08" in t and "5%" in t for _, t in findings)  # the citation and its section
+    assert any("人数() = 7" in t and "学科 = 数学" in t for a, t in findings if a["data-state"] == "failed")
     data = json.loads(results.read_text(encoding="utf-8"))
     decisions = data["decisions"] if isinstance(data, dict) else data
     errors = [d for d in decisions if d["status"] == "error"]
@@ -301,7 +309,8 @@ def test_chunks_split_a_large_school(monkeypatch: pytest.MonkeyPatch) -> None:
     policy, records = _paths(name)
     html = _Page(report.collect(load(policy), read_records(records), read_schools(records)).render())
     index = json.loads(gzip.decompress(base64.b64decode(html.by_id("index"))))
-    assert len(index) > 5 and all(len(c["i"]) <= 3 for c in index)
+    assert len(index) > 5
+    assert all(len(c["i"]) <= 3 for c in index)
     texts = html.explanations()
     assert texts["T0010"] == [_explain_text(name, "T0010")]
 
@@ -323,7 +332,12 @@ def _hostile_files(tmp_path: Path) -> tuple[Path, Path]:
     records = tmp_path / "records.json"
     teachers = [
         {"id": "H1", "name": HOSTILE, "school": HOSTILE, "subject": "<b>语文</b>", "items": {}},
-        {"id": "H2", "name": "正常", "school": "一中", "items": {"作业一": {"submitted_at": "2024-10-01", "score": "70"}}},
+        {
+            "id": "H2",
+            "name": "正常",
+            "school": "一中",
+            "items": {"作业一": {"submitted_at": "2024-10-01", "score": "70"}},
+        },
         {"id": "H2", "name": "<!-- 重复 -->", "school": "一中", "items": {}},
     ]
     records.write_text(json.dumps({"teachers": teachers}, ensure_ascii=False), encoding="utf-8")
@@ -337,7 +351,10 @@ def test_hostile_text_is_escaped(tmp_path: Path) -> None:
     result = _run("report", policy, records, "-o", page)
     assert result.exit_code == 1, result.output  # the repeated id is a record error
     text = page.read_text(encoding="utf-8")
-    assert HOSTILE not in text and "<img" not in text and "<b>" not in text and "<!-- 重复" not in text
+    assert HOSTILE not in text
+    assert "<img" not in text
+    assert "<b>" not in text
+    assert "<!-- 重复" not in text
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text
     html = _Page(text)
     assert len(html.find("script")) == 3 + len(json.loads(gzip.decompress(base64.b64decode(html.by_id("index")))))

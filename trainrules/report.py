@@ -119,7 +119,7 @@ _W = {
     "check": ("核查", "check"),
     "group": ("分组", "group"),
     "result": ("结果", "result"),
-    "values": ("数值", "values"),
+    "figures": ("数值", "figures"),
     "held": ("通过", "held"),
     "failed": ("未通过", "failed"),
     "undecided_one": ("无法判定", "undecided"),
@@ -409,7 +409,7 @@ def _render(
             "group": ("，" if lang == "zh" else ", ").join(f"{a} = {b}" for a, b in g.group if a != WHOLE_RUN)
             or words["whole"],
             "state": "undecided" if g.error_zh else "held" if g.passed else "failed",
-            "values": ("；" if lang == "zh" else "; ").join(f"{a} = {b}" for a, b in g.values),
+            "figures": ("；" if lang == "zh" else "; ").join(f"{a} = {b}" for a, b in g.values),
             "error": g.error_zh if lang == "zh" else g.error_en,
             "rule_ids": ", ".join(g.rule_ids),
             "section": g.section or "",
