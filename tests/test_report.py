@@ -315,6 +315,24 @@ def test_chunks_split_a_large_school(monkeypatch: pytest.MonkeyPatch) -> None:
     assert texts["T0010"] == [_explain_text(name, "T0010")]
 
 
+def test_many_schools_bound_the_open_chunks_and_the_bars(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "MAX_OPEN_CHUNKS", 2)
+    monkeypatch.setattr(report, "MAX_BARS", 2)
+    name, _ = CASES["000"]
+    policy, records = _paths(name)
+    built = report.collect(load(policy), read_records(records), read_schools(records))
+    schools = len(built.summary.by_school)
+    assert schools > 2
+    html = _Page(built.render())
+    assert len(html.bars("school-rates")) == 2
+    assert f"另有 {schools - 2} 项未画出" in "".join(t for _, t in html.find("p"))
+    index = json.loads(gzip.decompress(base64.b64decode(html.by_id("index"))))
+    assert len(index) > len({c["s"] for c in index})  # a school was split when its chunk was closed early
+    data = json.loads(records.read_text(encoding="utf-8"))
+    ids = {t["id"] for t in data["teachers"] if isinstance(t, dict) and isinstance(t.get("id"), str) and t["id"]}
+    assert ids <= set(html.explanations())
+
+
 def test_output_may_not_be_an_input(tmp_path: Path) -> None:
     policy, records = _paths(CASES["004"][0])
     copy = tmp_path / "records.json"

@@ -40,6 +40,11 @@ Lang = Literal["zh", "en"]
 
 #: At most this many teachers' explanations per compressed chunk (one school may fill several).
 CHUNK_TEACHERS = 2000
+#: Chunks being compressed at once (each compressor holds about 256 KiB): with more schools than this
+#: interleaved in the records, the oldest open chunk is closed early and its school starts a new one.
+MAX_OPEN_CHUNKS = 64
+#: Bars drawn per pass-rate chart; the page says how many more there are.
+MAX_BARS = 200
 #: Record errors listed on the page; the rest are counted (every one is in the results file).
 MAX_ERRORS_SHOWN = 1000
 #: Search results shown at once.
@@ -105,6 +110,10 @@ _W = {
     "no_mark_rule": ("未画合格线：本方案没有合格规则。", "No pass mark drawn: the plan has no pass rule."),
     "by_school": ("各校合格率", "Pass rate per school"),
     "by_subject": ("各学科合格率", "Pass rate per subject"),
+    "more_bars": (
+        "另有 {n} 项未画出（按名称排序，只画前 {k} 项；结果文件中有全部）。",
+        "{n} more not drawn (sorted by name, the first {k} drawn; the results file has them all).",
+    ),
     "no_rates": ("没有可计算合格率的已考核教师。", "No assessed teachers with a pass verdict."),
     "losses": ("失分原因（已考核者，一人可计多项）", "Lost points (assessed teachers; one may count under several)"),
     "late": ("逾期提交", "late work"),
@@ -234,6 +243,9 @@ class ReportBuilder:
         school = d.school or ""
         chunk = self._open.get(school)
         if chunk is None:
+            if len(self._open) >= MAX_OPEN_CHUNKS:
+                oldest = next(iter(self._open))
+                self._done.append((self._open[oldest], self._open.pop(oldest).close()))
             chunk = self._open[school] = _Chunk(school)
         chunk.add(d.id or "", d.name or "", render_explanation(ex, self.lang))
         if len(chunk.ids) >= CHUNK_TEACHERS:
@@ -301,6 +313,7 @@ def _percent(rate: Decimal | None) -> str:
 
 
 def _rate_rows(table: dict[str, Tally]) -> list[dict[str, object]]:
+    """The bars of a pass-rate chart, by name: the first MAX_BARS (the page counts the rest)."""
     return [
         {
             "key": key,
@@ -310,7 +323,7 @@ def _rate_rows(table: dict[str, Tally]) -> list[dict[str, object]]:
             "percent": _percent(t.rate),
             "width": t.passed * _CHART_W // t.assessed if t.assessed else 0,
         }
-        for key, t in sorted(table.items())
+        for key, t in sorted(table.items())[:MAX_BARS]
     ]
 
 
@@ -432,6 +445,8 @@ def _render(
         mark_note=mark_note,
         by_school=_rate_rows(summary.by_school),
         by_subject=_rate_rows(summary.by_subject),
+        more_schools=max(0, len(summary.by_school) - MAX_BARS),
+        more_subjects=max(0, len(summary.by_subject) - MAX_BARS),
         chart_w=_CHART_W,
         losses=losses,
         requirements=[
@@ -446,5 +461,6 @@ def _render(
         searchable=searchable,
         js_words=js_words,
         max_hits=MAX_HITS,
+        max_bars=MAX_BARS,
     )
     return page
