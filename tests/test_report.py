@@ -344,6 +344,14 @@ def test_output_may_not_be_an_input(tmp_path: Path) -> None:
     assert copy.read_bytes() == before
 
 
+def test_records_from_stdin_are_refused(tmp_path: Path) -> None:
+    policy, _ = _paths(CASES["004"][0])
+    result = CliRunner().invoke(main, ["report", str(policy), "-", "-o", str(tmp_path / "r.html")], input="[]")
+    assert result.exit_code == 2
+    assert "请给出记录文件" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
 def _hostile_files(tmp_path: Path) -> tuple[Path, Path]:
     policy = tmp_path / "hostile.policy"
     policy.write_text(HOSTILE_POLICY, encoding="utf-8")

@@ -570,7 +570,16 @@ def _report_orphans(indexes: list[EntriesIndex], lang: Lang) -> int:
 
 
 def _refuse_input_as_output(output: str, inputs: tuple[str | None, ...], lang: Lang) -> None:
-    """Exit 2 when ``output`` names one of ``inputs`` (``LIST=FILE`` options count by their file)."""
+    """Exit 2 when ``output`` names one of ``inputs`` (``LIST=FILE`` options count by their file), or when the
+    records come from stdin (``-``): the report reads them a second time."""
+    if inputs and inputs[0] == "-":
+        click.echo(
+            "错误: 报告要再读一遍记录：请给出记录文件，而不是 -（标准输入）"
+            if lang == "zh"
+            else "error: the report reads the records again: give a records file, not - (stdin)",
+            err=True,
+        )
+        sys.exit(2)
     clash = next((p for p in inputs if p and _same_file(output, p.partition("=")[2] or p)), None)
     if clash is not None:
         click.echo(
