@@ -223,7 +223,7 @@ def _gzip_b64(data: bytes) -> str:
 class ReportBuilder:
     """Collects a run for the report: the summary and every teacher's explanation, compressed as it goes.
 
-    Feed it with :meth:`add` (a decision of the run and its record), then :meth:`render`.
+    Feed it with :meth:`add` (a decision of the run and its explanation), then :meth:`render`.
     """
 
     policy: Policy
