@@ -258,6 +258,7 @@ def test_the_pass_mark_is_drawn_only_for_total_not_below_n(pages: dict[str, tupl
     assert report.pass_mark(load(_paths(CASES["000"][0])[0]).plan) == Decimal(70)
     no_mark = _Page(pages["003"][0].read_text(encoding="utf-8"))
     assert not no_mark.find("line", id="pass-mark")
+    assert "未画合格线" in no_mark.by_id("mark-note")
     assert report.pass_mark(load(_paths(CASES["003"][0])[0]).plan) is None
 
 
@@ -331,6 +332,20 @@ def test_many_schools_bound_the_open_chunks_and_the_bars(monkeypatch: pytest.Mon
     data = json.loads(records.read_text(encoding="utf-8"))
     ids = {t["id"] for t in data["teachers"] if isinstance(t, dict) and isinstance(t.get("id"), str) and t["id"]}
     assert ids <= set(html.explanations())
+
+
+def test_a_plan_without_a_pass_rule_has_no_pass_rate() -> None:
+    name = "lanxi_2023_research-training"
+    policy, records = _paths(name)
+    loaded = load(policy)
+    assert loaded.plan.outcome is None
+    html = _Page(report.collect(loaded, read_records(records), read_schools(records)).render())
+    assert "pass_rate" not in html.counts()
+    assert not html.find("svg", id="school-rates")
+    notes = "".join(t for _, t in html.find("p"))
+    assert "本方案没有合格规则" in notes
+    assert "未画合格线：本方案没有合格规则" in notes
+    assert "T02" in html.explanations()
 
 
 def test_output_may_not_be_an_input(tmp_path: Path) -> None:

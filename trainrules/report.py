@@ -80,6 +80,7 @@ _W = {
     "assumptions": ("假设", "Assumptions"),
     "no_assumptions": ("本方案没有声明假设。", "The policy declares no assumptions."),
     "value": ("取值", "value"),
+    "text": ("内容", "text"),
     "cites": ("依据", "per"),
     "relied": ("被依赖", "relied on by"),
     "line": ("行", "line"),
