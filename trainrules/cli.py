@@ -135,6 +135,7 @@ _SET_HELP = "Use VALUE for the assumption NAME (假设 NAME = …) in this run: 
 
 
 _STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."
+_REPORT_HELP = "Also write the auditor's report: one self-contained HTML page (see `trainrules report`)."
 _ENTRIES_HELP = (
     "A list's entries in long format, one row per entry with a 教师编号 column: LIST=FILE "
     "(.csv/.xlsx/.json/.jsonl; in an xlsx the sheet named LIST). Repeatable, one per list."
@@ -278,6 +279,7 @@ def _summary(
 @click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
 @click.option("--entries", "entry_files", multiple=True, metavar="LIST=FILE", help=_ENTRIES_HELP)
+@click.option("--report", "report_path", default=None, metavar="FILE.html", help=_REPORT_HELP)
 def evaluate_cmd(
     policy_path: str,
     records: str,
@@ -288,6 +290,7 @@ def evaluate_cmd(
     strict: bool,
     settings: tuple[str, ...] = (),
     entry_files: tuple[str, ...] = (),
+    report_path: str | None = None,
 ) -> None:
     """Score every record of RECORDS under POLICY.
 
@@ -298,6 +301,8 @@ def evaluate_cmd(
     from tqdm import tqdm
 
     policy = _policy_for_scoring(policy_path, lang, strict, settings)
+    if report_path is not None:
+        _refuse_input_as_output(report_path, (records, schools_path, policy_path, output, *entry_files), lang)
     inputs = (records, schools_path, policy_path, *(f.partition("=")[2] for f in entry_files))
     clash = next((p for p in inputs if p and _same_file(output, p)), None)
     if clash is not None:
@@ -382,6 +387,8 @@ def evaluate_cmd(
                 f"({', '.join(g.rule_ids)})"
             )
     click.echo(f"{'结果已写入' if lang == 'zh' else 'results written to'} {output}")
+    if report_path is not None:  # the report evaluates (and explains) the records again, on its own
+        _write_report(policy, records, schools_path, entry_files, lang, report_path)
     sys.exit(1 if counts["error"] else 0)
 
 
@@ -568,3 +575,106 @@ def _report_orphans(indexes: list[EntriesIndex], lang: Lang) -> int:
                 err=True,
             )
     return len(problems)
+
+
+def _refuse_input_as_output(output: str, inputs: tuple[str | None, ...], lang: Lang) -> None:
+    """Exit 2 when ``output`` names one of ``inputs`` (``LIST=FILE`` options count by their file), or when the
+    records come from stdin (``-``): the report reads them a second time."""
+    if inputs and inputs[0] == "-":
+        click.echo(
+            "错误: 报告要再读一遍记录：请给出记录文件，而不是 -（标准输入）"
+            if lang == "zh"
+            else "error: the report reads the records again: give a records file, not - (stdin)",
+            err=True,
+        )
+        sys.exit(2)
+    clash = next((p for p in inputs if p and _same_file(output, p.partition("=")[2] or p)), None)
+    if clash is not None:
+        click.echo(
+            f"错误: 输出文件 {output} 就是输入文件 {clash}：换一个输出文件名"
+            if lang == "zh"
+            else f"error: the output file {output} is the input {clash}: choose another",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _write_report(
+    policy: Policy,
+    records: str,
+    schools_path: str | None,
+    entry_files: tuple[str, ...],
+    lang: Lang,
+    output: str,
+) -> int:
+    """Evaluate and explain every record again and write the report page atomically; return the run's errors.
+
+    Exits 2 when a file cannot be read or the page cannot be written (nothing is written then).
+    """
+    from tqdm import tqdm
+
+    from trainrules.report import collect
+
+    try:
+        schools = _schools(records, schools_path)
+        stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
+        indexes = _entry_indexes(policy, records, stream, entry_files)
+        teachers = tqdm(
+            attach_entries(stream, indexes),
+            unit=" 条",
+            total=stream.count,
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
+            mininterval=0.5,
+            desc="report",
+        )
+        built = collect(policy, teachers, schools, records_file=records, lang=lang)
+        built.summary.add_problems("entry", orphan_problems(indexes))
+        write_text_atomic(output, built.render())
+    except (RecordsFileError, OutputError) as exc:
+        click.echo(
+            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
+        )
+        sys.exit(2)
+    click.echo(f"{'报告已写入' if lang == 'zh' else 'report written to'} {output}")
+    return built.summary.error_count
+
+
+@main.command("report")
+@click.argument("policy_path", metavar="POLICY")
+@click.argument("records", metavar="RECORDS")
+@click.option("-o", "--output", required=True, help="The report: one self-contained HTML page (written atomically).")
+@click.option(
+    "--schools", "schools_path", default=None, help="School records, if not in RECORDS (.json/.jsonl/.csv/.xlsx)."
+)
+@click.option("--lang", type=_LANG, default="zh", help="Language of the page and the explanations.")
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
+@click.option("--entries", "entry_files", multiple=True, metavar="LIST=FILE", help=_ENTRIES_HELP)
+def report_cmd(
+    policy_path: str,
+    records: str,
+    output: str,
+    schools_path: str | None,
+    lang: Lang,
+    strict: bool,
+    settings: tuple[str, ...] = (),
+    entry_files: tuple[str, ...] = (),
+) -> None:
+    """Write the auditor's report of scoring RECORDS under POLICY: one self-contained HTML page.
+
+    The plan and its assumptions, the run's numbers and charts, the group findings, the record
+    errors, and every teacher's explanation (as `trainrules explain` gives it), found by id or name.
+    Exit 0, 1 when some records had errors, 2 unreadable (or the page could not be written).
+    """
+    policy = _policy_for_scoring(policy_path, lang, strict, settings)
+    _refuse_input_as_output(output, (records, schools_path, policy_path, *entry_files), lang)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        errors = _write_report(policy, records, schools_path, entry_files, lang, output)
+    except KeyboardInterrupt:
+        click.echo("已中断，未写出报告" if lang == "zh" else "interrupted: no report written", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    sys.exit(1 if errors else 0)
