@@ -16,6 +16,7 @@ import attrs
 import click
 import orjson
 
+from trainrules import schemas
 from trainrules.api import Policy, UnencodedInfo, analyse_file, iter_policy_files, load, orphan_problems
 from trainrules.diagnostics import PolicyError, Severity
 from trainrules.explain import Explanation, explain, render_explanation
@@ -104,6 +105,20 @@ def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -
     if fmt == "json":
         _dump({"schema": "trainrules.check/1", "files": report})
     sys.exit(worst)
+
+
+@main.command("schema")
+@click.argument("name", required=False, type=click.Choice(schemas.NAMES))
+def schema_cmd(name: str | None) -> None:
+    """Print the JSON Schema NAME of what evaluate writes (without NAME: list the names).
+
+    decision, group and run describe one decision, one group finding and the run summary;
+    results the JSON file, jsonl-line one line of a JSON Lines file, summary the --summary file.
+    """
+    if name is None:
+        click.echo("\n".join(schemas.NAMES))
+        return
+    sys.stdout.write(schemas.text(name))
 
 
 def _assumptions_text(infos: list, lang: Lang) -> str:  # type: ignore[type-arg]  # list of AssumptionInfo
@@ -488,7 +503,8 @@ def evaluate_cmd(
     except (RecordsFileError, OutputError) as exc:
         click.echo(f"{'错误' if zh else 'error'}: {_words(exc, lang)}", err=True)
         if to_stdout:  # e.g. the reader of a pipe (| head) stopped: let the exit's flush of stdout go nowhere
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            with contextlib.suppress(OSError, ValueError):  # stdout without a file descriptor: nothing to redirect
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(2)
     except KeyboardInterrupt:  # the writer has removed its temporary file; 130 is the shell's code for Ctrl-C
         click.echo("已中断，未写出结果" if zh else "interrupted: no results written", err=True)
@@ -638,9 +654,9 @@ def explain_cmd(
                     )
                 explained.append(explain(ev, matches[0]))
         if fmt == "json":
-            data: object = [e.to_dict() for e in explained]
+            data: object = [e.to_dict(lang) for e in explained]
             if status is None and len(ids) == 1:
-                data = explained[0].to_dict()
+                data = explained[0].to_dict(lang)
             text = orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode("utf-8") + "\n"
         else:
             text = "\n\n".join(render_explanation(e, lang) for e in explained) + ("\n" if explained else "")

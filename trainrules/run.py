@@ -64,9 +64,10 @@ class PolicyInfo:
 
 
 def policy_info(policy: Policy) -> PolicyInfo:
-    """Describe ``policy``: its plan facts, its file name and the SHA-256 of its exact text (UTF-8)."""
+    """Describe ``policy``: its plan facts, its file name and the SHA-256 of the file's bytes as read (of the
+    text as UTF-8 for a policy given as text), before any ``--set`` replaced values (``overrides`` lists those)."""
     checked = policy.checked
-    source = checked.module.span.source
+    source = policy.original or checked.module.span.source
     facts = {name: checked.plan.fact(name) for name in ("来源", "期间")}
     origin = facts["来源"]
     period = facts["期间"]
@@ -76,7 +77,7 @@ def policy_info(policy: Policy) -> PolicyInfo:
         source_document=str(origin.values[0]) if origin else None,
         period=" 至 ".join(str(v) for v in period.values) if period else None,
         file=source.name,
-        sha256=hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
+        sha256=source.sha256 or hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
         time_zone=policy.time_zone,
         overrides=tuple((n, old, new) for n, (old, new) in policy.overrides.items()),
         warnings=tuple(_warning_line(d) for d in policy.warnings),
