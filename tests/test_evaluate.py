@@ -377,7 +377,8 @@ def _compact(row: dict[str, Any], lang: str) -> dict[str, Any]:
     ]
     for key in ("items", "parts", "requirements"):
         out[key] = {
-            name: {k: v for k, v in value.items() if k not in ("reason", "reason_en")} for name, value in row[key].items()
+            name: {k: v for k, v in value.items() if k not in ("reason", "reason_en")}
+            for name, value in row[key].items()
         }
     return out
 
@@ -397,9 +398,13 @@ def test_evaluate_json_output_is_the_golden(records: Path, tmp_path: Path) -> No
     out = tmp_path / "out.json"
     result = _run("evaluate", policy, records, "-o", out)
     assert 1 == result.exit_code
-    assert [_compact(r, "zh") for r in _golden_rows(records)] == json.loads(out.read_text(encoding="utf-8"))["decisions"]
+    assert [_compact(r, "zh") for r in _golden_rows(records)] == json.loads(out.read_text(encoding="utf-8"))[
+        "decisions"
+    ]
     result = _run("evaluate", policy, records, "-o", out, "--lang", "en")
-    assert [_compact(r, "en") for r in _golden_rows(records)] == json.loads(out.read_text(encoding="utf-8"))["decisions"]
+    assert [_compact(r, "en") for r in _golden_rows(records)] == json.loads(out.read_text(encoding="utf-8"))[
+        "decisions"
+    ]
     assert _no_temp_files(tmp_path)
 
 
@@ -468,7 +473,9 @@ def test_evaluate_schools_from_a_separate_file(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = _run("evaluate", POLICY_004, teachers, "--schools", schools, "-o", out)
     assert 0 == result.exit_code
-    assert [("T0101", "assessed", "77.9")] == [(r["id"], r["status"], r["total"]) for r in json.loads(out.read_bytes())["decisions"]]
+    assert [("T0101", "assessed", "77.9")] == [
+        (r["id"], r["status"], r["total"]) for r in json.loads(out.read_bytes())["decisions"]
+    ]
 
 
 @pytest.mark.parametrize(
