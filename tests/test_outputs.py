@@ -247,8 +247,10 @@ def test_json_records_from_stdin_with_one_format_for_both(tmp_path: Path) -> Non
         (["RECORDS", "-o", "-"], "--format"),
         (["RECORDS", "-o", "-", "--format", "xlsx"], "xlsx"),
         (["RECORDS", "-o", "out.txt"], "--format"),
+        (["RECORDS", "-o", "out.json", "--summary", "-"], "--summary"),
+        (["RECORDS", "-o", "out.json", "--summary", "out.json"], "--summary"),
     ],
-    ids=["stdin-without-format", "stdout-without-format", "xlsx-to-stdout", "unknown-suffix"],
+    ids=["stdin-without-format", "stdout-without-format", "xlsx-to-stdout", "unknown-suffix", "summary-", "summary-o"],
 )
 def test_streams_without_a_format_are_refused_clearly(args: list[str], words: str, tmp_path: Path) -> None:
     name = SEED_SCORING[0]

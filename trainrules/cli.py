@@ -481,6 +481,16 @@ def evaluate_cmd(
             )
             click.echo(f"错误: {zh_text}" if zh else f"error: the output file {en_text}", err=True)
             sys.exit(2)
+    if summary_path is not None and (
+        summary_path == STDOUT or os.path.abspath(summary_path) == os.path.abspath(output)
+    ):
+        click.echo(
+            f"错误: --summary 需要一个不同于结果文件的文件名（不能是 {summary_path}）"
+            if zh
+            else f"error: --summary needs a file other than the results (not {summary_path})",
+            err=True,
+        )
+        sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         with _records_input(records, input_fmt or fmt, lang) as path:
