@@ -253,6 +253,9 @@ class Sink(Protocol):
     """Where a run's decisions go: the results file, ``--summary``, the workbook, the report.
 
     Used as a context manager: a normal exit completes the output (atomically), an exception discards it.
+    ``run_evaluation`` opens each from an opener ``(stream) -> Sink``: the results file (:func:`_open_results`,
+    where an xlsx writer of its own plugs in), ``--summary`` (:class:`_SummaryFile`), and any other output
+    is one more opener in ``evaluate_cmd``'s list.
     """
 
     def __enter__(self) -> Sink: ...
@@ -292,8 +295,11 @@ class _Rows:
 
 def _open_results(
     output: str, fmt: OutputFormat | None, policy: Policy, explanation: bool, lang: Lang, rows: int | None
-) -> _Rows:
-    """The results file: ``.json``/``.jsonl``/``.csv``/``.xlsx`` (or ``-`` with ``--format``), written atomically."""
+) -> Sink:
+    """The results file: ``.json``/``.jsonl``/``.csv``/``.xlsx`` (or ``-`` with ``--format``), written atomically.
+
+    ``rows``: how many records, when known (an xlsx that could not hold them is refused before anything is written).
+    """
     fmt = output_format(output, fmt)
     tabular = fmt in ("csv", "xlsx")
     writer = open_writer(output, fmt, columns=_columns(policy) if tabular else None, rows=rows)
