@@ -6,6 +6,7 @@ carries the run, validates against the JSON Schemas shipped in the package, coun
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import subprocess
@@ -17,6 +18,9 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from record_strategies import PLAN_000, PLAN_004, PlanSpec, bad_records, runs
 from referencing import Registry, Resource
 
 import trainrules
@@ -342,3 +346,31 @@ def test_a_mistyped_policy_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(trainrules.PolicyError) as info:
         trainrules.load("方案 示例 { 总分 100 }")
     assert ["E101"] == [d.code for d in info.value.diagnostics]
+
+
+# --- the law: the run accounts for every decision ---------------------------------------------
+
+
+@functools.cache
+def _shipped(name: str) -> trainrules.Policy:
+    return trainrules.load(REPO / "policies" / f"{name}.policy")
+
+
+@given(data=st.data(), spec=st.sampled_from([PLAN_004, PLAN_000]))
+@settings(max_examples=30)
+def test_the_run_accounts_for_every_decision(data: st.DataObject, spec: PlanSpec) -> None:
+    """For any run, good and bad records mixed: in = evaluated + errors = the decisions; each status, each
+    school's tally, the totals distribution and the pass count are the decisions' own; the JSON validates."""
+    teachers, schools = data.draw(runs(spec, max_size=8))
+    bad = data.draw(st.lists(bad_records(spec), max_size=3))
+    results = _shipped(spec.policy).evaluate([*teachers, *bad], schools)
+    assert results.run is not None
+    run = results.run.to_dict()
+    _valid("run", run)
+    _counts_agree(run, [d.to_dict(lang="zh") for d in results])
+    assessed = [d for d in results if d.status == "assessed"]
+    assert sum(t["teachers"] for t in run["totals"]) == sum(d.total is not None for d in assessed)
+    assert run["passed"] == sum(bool(d.passed) for d in assessed)
+    for school, tally in run["by_school"].items():
+        mine = [d for d in assessed if (d.school or "（无学校）") == school]
+        assert (tally["assessed"], tally["passed"]) == (len(mine), sum(bool(d.passed) for d in mine))
