@@ -389,7 +389,7 @@ def _words(error: ReadProblem | RecordsFileError | OutputError, lang: Lang) -> s
 
 
 @contextlib.contextmanager
-def _records_input(records: str, fmt: str | None, lang: Lang) -> Iterator[str]:
+def _records_input(records: str, fmt: str | None) -> Iterator[str]:
     """The records file to read: ``records`` itself, or for ``-`` standard input copied to a private temporary
     file named ``stdin.<format>`` (the readers check a whole file before its first record), removed after."""
     if records != "-":
@@ -499,7 +499,7 @@ def evaluate_cmd(
         sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
-        with _records_input(records, input_fmt or fmt, lang) as path:
+        with _records_input(records, input_fmt or fmt) as path:
             openers: list[Callable[[RecordStream], Sink]] = [
                 lambda stream: _open_results(output, fmt, policy, with_explanation, lang, rows=stream.count)
             ]
