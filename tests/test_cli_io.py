@@ -48,7 +48,7 @@ def test_evaluate_prints_the_policys_warnings_first(tmp_path: Path, lang: str) -
     assert "^^^" in result.stderr  # rendered as check renders it, with the caret
     note = "方案有 1 个警告" if lang == "zh" else "the policy had 1 warning(s)"
     assert note in result.stdout
-    assert json.loads(out.read_text(encoding="utf-8"))[0]["id"] == "T1"
+    assert json.loads(out.read_text(encoding="utf-8"))["decisions"][0]["id"] == "T1"
 
 
 def test_evaluate_strict_refuses_a_policy_with_warnings(tmp_path: Path) -> None:
@@ -167,4 +167,4 @@ def test_evaluate_names_the_sheet_it_read(tmp_path: Path) -> None:
     result = _run("evaluate", WARNED, records, "-o", out)
     assert result.exit_code == 0
     assert "读取的工作表：本学期" in result.stdout
-    assert [row["id"] for row in json.loads(out.read_text(encoding="utf-8"))] == ["T1"]
+    assert [row["id"] for row in json.loads(out.read_text(encoding="utf-8"))["decisions"]] == ["T1"]

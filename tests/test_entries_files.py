@@ -72,7 +72,7 @@ def run(*args: str | Path) -> Result:
 
 
 def results(path: Path) -> dict[str, dict[str, object]]:
-    return {r["id"]: r for r in json.loads(path.read_text(encoding="utf-8"))}
+    return {r["id"]: r for r in json.loads(path.read_text(encoding="utf-8"))["decisions"]}
 
 
 def define(d: Decision, name: str) -> str:

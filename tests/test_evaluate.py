@@ -365,18 +365,46 @@ def _golden_rows(records: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _compact(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A golden (bilingual) decision in the compact form of one language: ``*_en`` words replace the Chinese for
+    ``en`` and are dropped, and items, parts and requirements lose their ``reason``."""
+    words = {"reason": "reason_en", "problem": "problem_en"}
+    out = {k: v for k, v in row.items() if k not in words.values()}
+    if lang == "en":
+        out.update({k: row[en] for k, en in words.items() if en in row})
+    out["problems"] = [
+        {"field": p["field"], "problem": p["problem_en"] if lang == "en" else p["problem"]} for p in row["problems"]
+    ]
+    for key in ("items", "parts", "requirements"):
+        out[key] = {
+            name: {k: v for k, v in value.items() if k not in ("reason", "reason_en")}
+            for name, value in row[key].items()
+        }
+    return out
+
+
 def _no_temp_files(directory: Path) -> bool:
     return not [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.parametrize("records", [RECORDS_004, RECORDS_000], ids=["004", "000"])
 def test_evaluate_json_output_is_the_golden(records: Path, tmp_path: Path) -> None:
-    """``evaluate -o x.json`` writes exactly the reviewed decisions (expected.json) and exits 1: some errors."""
+    """``evaluate -o x.json`` writes exactly the reviewed decisions (expected.json) in the compact form and exits 1.
+
+    The compact form (``--lang zh``, the default) is the golden less its English words and less the reasons of
+    items, parts and requirements; ``--lang en`` has the English words where the golden has ``*_en``.
+    """
     policy = POLICY_004 if records == RECORDS_004 else POLICY_000
     out = tmp_path / "out.json"
     result = _run("evaluate", policy, records, "-o", out)
     assert 1 == result.exit_code
-    assert _golden_rows(records) == json.loads(out.read_text(encoding="utf-8"))
+    assert [_compact(r, "zh") for r in _golden_rows(records)] == json.loads(out.read_text(encoding="utf-8"))[
+        "decisions"
+    ]
+    result = _run("evaluate", policy, records, "-o", out, "--lang", "en")
+    assert [_compact(r, "en") for r in _golden_rows(records)] == json.loads(out.read_text(encoding="utf-8"))[
+        "decisions"
+    ]
     assert _no_temp_files(tmp_path)
 
 
@@ -400,10 +428,12 @@ def test_evaluate_writes_one_row_per_record(suffix: str, tmp_path: Path) -> None
     assert 1 == result.exit_code
     golden = _golden_rows(RECORDS_000)
     if suffix == "json":
-        rows = [(r["id"], r["status"], r["total"]) for r in json.loads(out.read_text(encoding="utf-8"))]
+        decisions = json.loads(out.read_text(encoding="utf-8"))["decisions"]
+        rows = [(r["id"], r["status"], r["total"]) for r in decisions]
     elif suffix == "jsonl":
         lines = out.read_text(encoding="utf-8").splitlines()
-        rows = [(r["id"], r["status"], r["total"]) for r in map(json.loads, lines)]
+        decisions = [r for r in map(json.loads, lines) if r["schema"].startswith("trainrules.decision/")]
+        rows = [(r["id"], r["status"], r["total"]) for r in decisions]
     elif suffix == "csv":
         with out.open(encoding="utf-8-sig", newline="") as f:
             table = list(csv.DictReader(f))
@@ -443,7 +473,9 @@ def test_evaluate_schools_from_a_separate_file(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = _run("evaluate", POLICY_004, teachers, "--schools", schools, "-o", out)
     assert 0 == result.exit_code
-    assert [("T0101", "assessed", "77.9")] == [(r["id"], r["status"], r["total"]) for r in json.loads(out.read_bytes())]
+    assert [("T0101", "assessed", "77.9")] == [
+        (r["id"], r["status"], r["total"]) for r in json.loads(out.read_bytes())["decisions"]
+    ]
 
 
 @pytest.mark.parametrize(
@@ -686,7 +718,7 @@ def test_csv_without_schools_says_how_to_give_them(tmp_path: Path) -> None:
     out = tmp_path / "o.json"
     result = _run("evaluate", POLICY_000, teachers, "-o", out)
     assert 1 == result.exit_code
-    first = json.loads(out.read_bytes())[0]["problems"][0]
+    first = json.loads(out.read_bytes())["decisions"][0]["problems"][0]
     assert ("school", True) == (first["field"], "CSV 请用 --schools 给出学校记录文件" in first["problem"])
 
 

@@ -104,7 +104,7 @@ def test_success_replaces_existing_target(tmp_path: Path) -> None:
     target.write_text("old", encoding="utf-8")
     with open_writer(target) as writer:
         writer.write({"id": "T1"})
-    expected = [{"id": "T1"}]
+    expected = {"decisions": [{"id": "T1"}], "groups": [], "run": None}
     assert expected == json.loads(target.read_text(encoding="utf-8"))
 
 
@@ -130,7 +130,7 @@ def test_json_keeps_decimals_exact(tmp_path: Path) -> None:
         },
         {"id": "T0002", "name": "李四", "total": "-1.5", "items": {}, "flags": [], "decided_at": None},
     ]
-    assert expected == json.loads(data)
+    assert expected == json.loads(data)["decisions"]
 
 
 def test_json_empty_and_decimal_forms(tmp_path: Path) -> None:
@@ -139,12 +139,29 @@ def test_json_empty_and_decimal_forms(tmp_path: Path) -> None:
     with open_writer(empty):
         pass
     nothing: list[object] = []
-    assert nothing == json.loads(empty.read_text(encoding="utf-8"))
+    assert nothing == json.loads(empty.read_text(encoding="utf-8"))["decisions"]
     target = tmp_path / "forms.json"
     with open_writer(target) as writer:
         writer.write({"a": Decimal("1E+5"), "b": Decimal("-0.00"), "c": Decimal("1E-7")})
     expected = [{"a": "100000", "b": "0.00", "c": "0.0000001"}]
-    assert expected == json.loads(target.read_text(encoding="utf-8"))
+    assert expected == json.loads(target.read_text(encoding="utf-8"))["decisions"]
+
+
+def test_json_and_jsonl_write_the_tail_after_the_rows(tmp_path: Path) -> None:
+    """The group findings and the run come after the decisions: JSON as its envelope's last keys, in the
+    documented order, JSON Lines as its last lines (the run last)."""
+    groups, run = [{"schema": "trainrules.group/1", "n": Decimal("1.50")}], {"schema": "trainrules.run/1"}
+    for name in ("out.json", "out.jsonl"):
+        with open_writer(tmp_path / name) as writer:
+            writer.write({"id": "T1"})
+            writer.set_tail(groups, run)
+    text = (tmp_path / "out.json").read_text(encoding="utf-8")
+    assert ["decisions", "groups", "run"] == list(json.loads(text))
+    assert {"decisions": [{"id": "T1"}], "groups": [{"schema": "trainrules.group/1", "n": "1.50"}], "run": run} == (
+        json.loads(text)
+    )
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [{"id": "T1"}, {"schema": "trainrules.group/1", "n": "1.50"}, run] == lines
 
 
 def test_jsonl_one_object_per_line(tmp_path: Path) -> None:

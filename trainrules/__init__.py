@@ -2,7 +2,9 @@
 
 The public API: :func:`load` a policy file or :func:`loads` policy text (both raise
 :class:`PolicyError` with diagnostics), :func:`check` a file or :func:`checks` text without
-raising, then ``policy.evaluate(records)`` for :class:`Results`.
+raising, then ``policy.evaluate(records)`` for :class:`Results` (decisions, group findings and the
+:class:`RunSummary` as ``.run``) or ``policy.explain(record)`` for one teacher's :class:`Explanation`.
+The JSON Schemas of the outputs are in :mod:`trainrules.schemas`.
 """
 
 from trainrules.api import AssumptionInfo, Policy, UnencodedInfo, check, checks, load, loads
@@ -21,6 +23,7 @@ from trainrules.results import (
     ResultValue,
     Step,
 )
+from trainrules.run import RunSummary
 from trainrules.source import Source, Span
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "RequirementResult",
     "ResultValue",
     "Results",
+    "RunSummary",
     "Severity",
     "Source",
     "Span",

@@ -15,6 +15,8 @@ from trainrules.check.walk import citations
 from trainrules.compile import Plan, compile_policy
 from trainrules.diagnostics import Collector, Diagnostic, PolicyError, Severity
 from trainrules.evaluate import Evaluator, Recorder
+from trainrules.explain import Explanation
+from trainrules.explain import explain as explain_record
 from trainrules.ir import CheckedPolicy
 from trainrules.params import ParamError, substitute
 from trainrules.records import (
@@ -28,6 +30,7 @@ from trainrules.records import (
     iter_records_from_dicts,
 )
 from trainrules.results import Decision, Results
+from trainrules.run import RunSummary
 from trainrules.source import Source
 from trainrules.syntax.lower import lower
 from trainrules.syntax.parser import parse, read_policy, source_from_text
@@ -83,6 +86,8 @@ class Policy:
     warnings: tuple[Diagnostic, ...]
     #: Assumption values replaced at evaluation: name -> (value in the policy, value used).
     overrides: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: The policy as loaded, when :meth:`with_params` replaced values (``checked`` is then the changed text).
+    original: Source | None = None
     plan: Plan = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -107,7 +112,12 @@ class Policy:
         text, changed = substitute(self.checked, params)
         checked, diagnostics = analyse_text(text, self.checked.module.span.source.name)
         policy = _policy(checked, diagnostics)
-        return Policy(checked=policy.checked, warnings=policy.warnings, overrides={**self.overrides, **changed})
+        return Policy(
+            checked=policy.checked,
+            warnings=policy.warnings,
+            overrides={**self.overrides, **changed},
+            original=self.original or self.checked.module.span.source,
+        )
 
     def unencoded(self) -> list[UnencodedInfo]:
         """The clauses the policy declares deliberately not encoded (``不编码``)."""
@@ -181,12 +191,46 @@ class Policy:
         ev = policy.evaluator(schools)
         indexes = policy.entry_indexes(records, entries)
         decisions = list(ev.run(attach_entries(_raw(records), indexes), Recorder if explain else None))
+        run = RunSummary.start(policy, explanation=explain)
+        for d in decisions:
+            run.add(d)
+        school_problems, entry_problems = ev.school_read_problems, orphan_problems(indexes)
+        run.add_problems("school", school_problems)
+        run.add_problems("entry", entry_problems)
+        run.finish(ev.group_findings())
         return Results(
             decisions=decisions,
-            groups=ev.group_findings(),
-            school_problems=ev.school_read_problems,
-            entry_problems=orphan_problems(indexes),
+            groups=run.groups,
+            school_problems=school_problems,
+            entry_problems=entry_problems,
+            run=run,
         )
+
+    def explain(
+        self,
+        record: Mapping[str, object] | RawRecord,
+        schools: RecordsInput = (),
+        *,
+        params: Mapping[str, object] | None = None,
+        entries: EntriesInput | None = None,
+    ) -> Explanation:
+        """Explain one teacher record: its decision with the derivation, the shortfall and the smallest changes.
+
+        Args:
+            record: one teacher record: a nested dict (docs/records.md) or a record read by ``trainrules.records``.
+            schools: school records, as for :meth:`evaluate`.
+            params: assumption values to use instead of the policy's (see :meth:`with_params`).
+            entries: lists in long format, as for :meth:`evaluate` (only this teacher's entries are used).
+
+        Returns:
+            The :class:`~trainrules.explain.Explanation`; ``.render(lang)`` gives the text ``trainrules explain``
+            prints, ``.to_dict(lang)`` its JSON form. A record that cannot be evaluated gives an explanation
+            whose decision is an ``error`` naming the fields.
+        """
+        policy = self.with_params(params or {})
+        indexes = policy.entry_indexes([record], entries)
+        raw = next(attach_entries(_raw([record]), indexes))
+        return explain_record(policy.evaluator(schools), raw)
 
     def entry_indexes(self, records: object, entries: EntriesInput | None) -> list[EntriesIndex]:
         """Index the entries given for each list, refusing a run whose lists would silently be empty.

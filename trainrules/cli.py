@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import sys
-from typing import Literal
+import tempfile
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any, Literal, Protocol
 
 import attrs
 import click
 import orjson
 
+from trainrules import schemas
 from trainrules.api import Policy, UnencodedInfo, analyse_file, iter_policy_files, load, orphan_problems
 from trainrules.diagnostics import PolicyError, Severity
 from trainrules.explain import Explanation, explain, render_explanation
@@ -29,8 +35,17 @@ from trainrules.records import (
 )
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision, LineResult
+from trainrules.run import RunSummary
 from trainrules.values import ValueProblem, parse_text
-from trainrules.writers import OutputError, open_writer, write_text_atomic
+from trainrules.writers import (
+    STDOUT,
+    OutputError,
+    OutputFormat,
+    ResultWriter,
+    open_writer,
+    output_format,
+    write_text_atomic,
+)
 
 __all__ = ["main"]
 
@@ -90,6 +105,20 @@ def check_cmd(paths: tuple[str, ...], fmt: str, assumptions: bool, lang: Lang) -
     if fmt == "json":
         _dump({"schema": "trainrules.check/1", "files": report})
     sys.exit(worst)
+
+
+@main.command("schema")
+@click.argument("name", required=False, type=click.Choice(schemas.NAMES))
+def schema_cmd(name: str | None) -> None:
+    """Print the JSON Schema NAME of what evaluate writes (without NAME: list the names).
+
+    decision, group and run describe one decision, one group finding and the run summary;
+    results the JSON file, jsonl-line one line of a JSON Lines file, summary the --summary file.
+    """
+    if name is None:
+        click.echo("\n".join(schemas.NAMES))
+        return
+    sys.stdout.write(schemas.text(name))
 
 
 def _assumptions_text(infos: list, lang: Lang) -> str:  # type: ignore[type-arg]  # list of AssumptionInfo
@@ -198,12 +227,12 @@ def _columns(policy: Policy) -> list[str]:
 
 
 def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> dict[str, object]:
-    row = d.to_dict(explanation=explanation)
+    row = d.to_dict(explanation=explanation and not tabular, lang=lang)
     if tabular:  # numbers as numeric cells, so clerks can sum them in Excel; one language per sheet
         zh = lang == "zh"
         row.update(total=d.total, max_total=d.max_total, hours=d.hours)
-        row["items"] = {i.name: {**i.to_dict(), "points": i.points} for i in d.items}
-        row["parts"] = {p.name: {**p.to_dict(), "points": p.points} for p in d.parts}
+        row["items"] = {i.name: {**i.to_dict(lang, reasons=False), "points": i.points} for i in d.items}
+        row["parts"] = {p.name: {**p.to_dict(lang, reasons=False), "points": p.points} for p in d.parts}
         row["results"] = {r.name: {**r.to_dict(), "value": r.value} for r in d.results}
         row["requirements"] = {  # the main line's numbers; every line is in the json output
             r.name: {"met": r.met, **({} if not r.lines else _line_cells(r.lines[0]))} for r in d.requirements
@@ -214,8 +243,6 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
         row["checks"] = ("；" if zh else "; ").join(
             f"{c.name}: {(yes if c.passed else no) if c.applicable else na}" for c in d.checks
         )
-        if not zh:
-            row["reason"] = d.reason_en
     return row
 
 
@@ -223,48 +250,187 @@ def _line_cells(line: LineResult) -> dict[str, object]:
     return {"credited": line.credited, "needed": line.needed, "owed": line.owed if line.owed is not None else line.over}
 
 
-def _summary(
-    decisions_by_school: dict[str, list[int]],
-    counts: dict[str, int],
-    lang: Lang,
-    pass_rule: bool = True,
+class Sink(Protocol):
+    """Where a run's decisions go: the results file, ``--summary``, the workbook, the report.
+
+    Used as a context manager: a normal exit completes the output (atomically), an exception discards it.
+    ``run_evaluation`` opens each from an opener ``(stream) -> Sink``: the results file (:func:`_open_results`,
+    where an xlsx writer of its own plugs in), ``--summary`` (:class:`_SummaryFile`), and any other output
+    is one more opener in ``evaluate_cmd``'s list.
+    """
+
+    def __enter__(self) -> Sink: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def add(self, d: Decision) -> None:
+        """One decision, in input order."""
+
+    def finish(self, run: RunSummary) -> None:
+        """The finished run (its group findings in ``run.groups``), after the last decision."""
+
+
+class _Rows:
+    """One results file fed with decisions: each becomes a row (``Decision.to_dict`` in one language, or the
+    flat cells of CSV and the plain xlsx sheet), and the run's group findings and summary follow the rows."""
+
+    def __init__(self, writer: ResultWriter, tabular: bool, explanation: bool, lang: Lang) -> None:
+        self.writer, self.tabular, self.explanation, self.lang = writer, tabular, explanation, lang
+
+    def __enter__(self) -> _Rows:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.writer.__exit__(exc_type, exc, tb)
+
+    def add(self, d: Decision) -> None:
+        self.writer.write(_row(d, self.tabular, self.explanation, self.lang))
+
+    def finish(self, run: RunSummary) -> None:
+        self.writer.set_tail([g.to_dict(self.lang) for g in run.groups], run.to_dict())
+
+
+def _open_results(
+    output: str, fmt: OutputFormat | None, policy: Policy, explanation: bool, lang: Lang, rows: int | None
+) -> Sink:
+    """The results file: ``.json``/``.jsonl``/``.csv``/``.xlsx`` (or ``-`` with ``--format``), written atomically.
+
+    ``rows``: how many records, when known (an xlsx that could not hold them is refused before anything is written).
+    """
+    fmt = output_format(output, fmt)
+    tabular = fmt in ("csv", "xlsx")
+    writer = open_writer(output, fmt, columns=_columns(policy) if tabular else None, rows=rows)
+    return _Rows(writer, tabular, explanation, lang)
+
+
+def _progress(stream: RecordStream) -> Any:  # a tqdm bar (tqdm has no type information)
+    """A progress bar on stderr, only when it is a terminal: by bytes of a .jsonl/.csv, by records of a .json."""
+    from tqdm import tqdm
+
+    quiet = not sys.stderr.isatty()
+    if stream.size is not None:
+        return tqdm(total=stream.size, unit="B", unit_scale=True, file=sys.stderr, disable=quiet, mininterval=0.5)
+    return tqdm(total=stream.count, unit=" 条", file=sys.stderr, disable=quiet, mininterval=0.5)
+
+
+def run_evaluation(
+    policy: Policy,
+    records: str,
+    openers: list[Callable[[RecordStream], Sink]],
     *,
-    sheet: str | None = None,
-    warnings: int = 0,
-) -> str:
-    zh = lang == "zh"
-    total = sum(counts.values())
-    names = {"assessed": "已考核", "not_enrolled": "未参训", "exempt": "免修", "error": "记录有误"}
-    parts = [f"{names[k] if zh else k} {v}" for k, v in counts.items()]
-    lines = []
-    if sheet is not None:
-        lines.append(f"读取的工作表：{sheet}" if zh else f"sheet read: {sheet}")
-    if warnings:
-        lines.append(
-            f"注意：方案有 {warnings} 个警告（见上），结果可能受其影响"
-            if zh
-            else f"note: the policy had {warnings} warning(s) (above); the results may be affected"
-        )
-    lines.append(
-        (f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，".join(parts) if zh else ", ".join(parts))
+    schools_path: str | None = None,
+    entry_files: tuple[str, ...] = (),
+    explanation: bool = False,
+    lang: Lang = "zh",
+    records_name: str | None = None,
+    say: Callable[[str], None] = click.echo,
+) -> RunSummary:
+    """Evaluate every record of ``records`` into the sinks ``openers`` open and one :class:`RunSummary`.
+
+    Each opener is called with the record stream (``stream.count``: how many records, when known) for
+    one sink (the results file, ``--summary``, …); each sink gets every decision (``add``), then the
+    finished run (``finish``), then is closed; an exception (a write failure, Ctrl-C) aborts them
+    all, so no output is left half written. Problems found on the way (unusable school records,
+    entries without a teacher, undecided or failed group checks) are printed (the group findings with
+    ``say``, the record-level ones on stderr); the caller prints the summary.
+
+    Raises:
+        RecordsFileError, OutputError: an input cannot be read or an output cannot be written.
+    """
+    stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
+    indexes = _entry_indexes(policy, records, stream, entry_files)
+    ev = policy.evaluator(_schools(records, schools_path))
+    run = RunSummary.start(
+        policy, records_file=records_name or records, records_sheet=stream.sheet, lang=lang, explanation=explanation
     )
-    lines.append(f"  evaluated = {total - counts['error']}, errors = {counts['error']}, in = {total}")
-    if not pass_rule:  # a score-only plan: no verdicts, so no pass rate
-        lines.append(
-            "本方案没有合格规则：只评分，不判合格，无合格率" if zh else "no pass rule: scored only, no pass rate"
+    from trainrules.evaluate import Recorder
+
+    with contextlib.ExitStack() as stack:
+        sinks = [stack.enter_context(opener(stream)) for opener in openers]
+        bar = stack.enter_context(_progress(stream))
+        by_bytes, done = stream.size is not None, 0
+        for n, d in enumerate(ev.run(attach_entries(stream, indexes), Recorder if explanation else None), 1):
+            for sink in sinks:
+                sink.add(d)
+            run.add(d)
+            if not n % 256:
+                position = stream.bytes_read() if by_bytes else n
+                if position is not None and position > done:
+                    bar.update(position - done)
+                    done = position
+        bar.update(max(0, (stream.size or 0 if by_bytes else run.records_in) - done))
+        run.add_problems("school", ev.school_read_problems)
+        run.add_problems("entry", orphan_problems(indexes))
+        run.finish(ev.group_findings())
+        for sink in sinks:
+            sink.finish(run)
+    zh = lang == "zh"
+    for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
+        click.echo(f"{'学校记录' if zh else 'school record'} {problem.location}: {_words(problem, lang)}", err=True)
+    _report_orphans(indexes, lang)
+    for g in run.groups:
+        group = "，".join(f"{k}={v}" for k, v in g.group)
+        if g.error_zh:  # the check cannot be decided for this group: an error, like a bad record (exit 1)
+            say(
+                f"{'核查无法判定' if zh else 'check undecided'}: {g.check} [{group}] "
+                f"{g.error_zh if zh else g.error_en} ({', '.join(g.rule_ids)})"
+            )
+        elif g.passed is not True:
+            values = "，".join(f"{k}={v}" for k, v in g.values)
+            say(f"{'核查未通过' if zh else 'check failed'}: {g.check} [{group}] {values} ({', '.join(g.rule_ids)})")
+    return run
+
+
+def _words(error: ReadProblem | RecordsFileError | OutputError, lang: Lang) -> str:
+    return error.message_zh if lang == "zh" else error.message_en
+
+
+@contextlib.contextmanager
+def _records_input(records: str, fmt: str | None) -> Iterator[str]:
+    """The records file to read: ``records`` itself, or for ``-`` standard input copied to a private temporary
+    file named ``stdin.<format>`` (the readers check a whole file before its first record), removed after."""
+    if records != "-":
+        yield records
+        return
+    if fmt is None:
+        raise RecordsFileError(
+            "从标准输入读取记录（-）时请用 --input-format（或 --format）指明格式：json、jsonl、csv 或 xlsx",
+            "reading records from standard input (-) needs --input-format (or --format): json, jsonl, csv or xlsx",
         )
-    elif decisions_by_school:
-        lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
-        for school, (passed, assessed) in sorted(decisions_by_school.items()):
-            rate = f"{100 * passed / assessed:.1f}%" if assessed else "—"
-            lines.append(f"  {school}: {passed}/{assessed} {rate}")
-    return "\n".join(lines)
+    with tempfile.TemporaryDirectory(prefix="trainrules-stdin-") as directory:
+        path = os.path.join(directory, f"stdin.{fmt}")
+        with open(path, "wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+        yield path
+
+
+_FORMATS = click.Choice(["json", "jsonl", "csv", "xlsx"])
 
 
 @main.command("evaluate")
 @click.argument("policy_path", metavar="POLICY")
 @click.argument("records", metavar="RECORDS")
-@click.option("-o", "--output", required=True, help="Results file: .json, .jsonl, .csv or .xlsx (written atomically).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Results file: .json, .jsonl, .csv or .xlsx (written atomically); - for standard output (with --format).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=_FORMATS,
+    default=None,
+    help="The results' format where -o has no suffix (-o -); also the records' format for RECORDS - "
+    "unless --input-format says otherwise.",
+)
+@click.option(
+    "--input-format", "input_fmt", type=_FORMATS, default=None, help="The records' format when RECORDS is - (stdin)."
+)
 @click.option(
     "--schools",
     "--groups",
@@ -273,9 +439,18 @@ def _summary(
     help="School and other group records (县, 市…), if not in RECORDS (.json/.jsonl/.csv/.xlsx).",
 )
 @click.option(
-    "--explain", "with_explanation", is_flag=True, help="Include each decision's derivation in json/jsonl output."
+    "--summary",
+    "summary_path",
+    default=None,
+    help="Also write the run summary and group findings to this JSON file (for CSV and xlsx results).",
 )
-@click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words.")
+@click.option(
+    "--explain",
+    "with_explanation",
+    is_flag=True,
+    help="Include each decision's derivation (and every item's reason) in json/jsonl output.",
+)
+@click.option("--lang", type=_LANG, default="zh", help="Language of the engine's own words, in outputs too.")
 @click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help=_SET_HELP)
 @click.option("--entries", "entry_files", multiple=True, metavar="LIST=FILE", help=_ENTRIES_HELP)
@@ -284,7 +459,10 @@ def evaluate_cmd(
     policy_path: str,
     records: str,
     output: str,
+    fmt: OutputFormat | None,
+    input_fmt: str | None,
     schools_path: str | None,
+    summary_path: str | None,
     with_explanation: bool,
     lang: Lang,
     strict: bool,
@@ -294,102 +472,98 @@ def evaluate_cmd(
 ) -> None:
     """Score every record of RECORDS under POLICY.
 
-    The policy's warnings are printed on stderr first (``--strict``: refused, exit 2).
-    Exit 0 all evaluated, 1 some records had errors, 2 unreadable (or a write failed:
+    RECORDS - reads standard input and -o - writes standard output (give --format); the summary
+    then goes to stderr. The policy's warnings are printed on stderr first (``--strict``: refused,
+    exit 2). Exit 0 all evaluated, 1 some records had errors, 2 unreadable (or a write failed:
     the previous output is kept), 130 interrupted (nothing written).
     """
-    from tqdm import tqdm
+    zh = lang == "zh"
+    to_stdout = output == STDOUT
+
+    def say(text: str) -> None:  # the terminal summary: never mixed into results on stdout
+        click.echo(text, err=to_stdout)
 
     policy = _policy_for_scoring(policy_path, lang, strict, settings)
     if report_path is not None:
         _refuse_input_as_output(report_path, (records, schools_path, policy_path, output, *entry_files), lang)
     inputs = (records, schools_path, policy_path, *(f.partition("=")[2] for f in entry_files))
-    clash = next((p for p in inputs if p and _same_file(output, p)), None)
-    if clash is not None:
-        zh, en = (
-            f"输出文件 {output} 就是输入文件 {clash}：换一个输出文件名",
-            f"{output} is the input {clash}: choose another",
+    for target in (output, summary_path):
+        clash = next((p for p in inputs if p and target and _same_file(target, p)), None)
+        if clash is not None:
+            zh_text, en_text = (
+                f"输出文件 {target} 就是输入文件 {clash}：换一个输出文件名",
+                f"{target} is the input {clash}: choose another",
+            )
+            click.echo(f"错误: {zh_text}" if zh else f"error: the output file {en_text}", err=True)
+            sys.exit(2)
+    if summary_path is not None and (
+        summary_path == STDOUT or os.path.abspath(summary_path) == os.path.abspath(output)
+    ):
+        click.echo(
+            f"错误: --summary 需要一个不同于结果文件的文件名（不能是 {summary_path}）"
+            if zh
+            else f"error: --summary needs a file other than the results (not {summary_path})",
+            err=True,
         )
-        click.echo(f"错误: {zh}" if lang == "zh" else f"error: the output file {en}", err=True)
         sys.exit(2)
-    counts = {"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0}
-    by_school: dict[str, list[int]] = {}
-    req_counts: dict[str, list[int]] = {}
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
-        schools = _schools(records, schools_path)
-        stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
-        indexes = _entry_indexes(policy, records, stream, entry_files)
-        tabular = output.lower().endswith((".csv", ".xlsx"))
-        ev = policy.evaluator(schools)
-        with open_writer(output, columns=_columns(policy) if tabular else None, rows=stream.count) as out:
-            from trainrules.evaluate import Recorder
-
-            decisions = ev.run(attach_entries(stream, indexes), Recorder if with_explanation else None)
-            for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
-                out.write(_row(d, tabular, with_explanation, lang))
-                counts[d.status] += 1
-                for q in d.requirements:  # per requirement: met / applicable
-                    tally = req_counts.setdefault(q.name, [0, 0])
-                    tally[0] += q.met and q.applicable
-                    tally[1] += q.applicable
-                if d.status == "assessed" and d.passed is not None:
-                    acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
-                    acc[0] += d.passed
-                    acc[1] += 1
+        with _records_input(records, input_fmt or fmt) as path:
+            openers: list[Callable[[RecordStream], Sink]] = [
+                lambda stream: _open_results(output, fmt, policy, with_explanation, lang, rows=stream.count)
+            ]
+            if summary_path is not None:
+                openers.append(lambda stream: _SummaryFile(summary_path, lang))
+            run = run_evaluation(
+                policy,
+                path,
+                openers,
+                schools_path=schools_path,
+                entry_files=entry_files,
+                explanation=with_explanation,
+                lang=lang,
+                records_name=records,
+                say=say,
+            )
     except (RecordsFileError, OutputError) as exc:
-        click.echo(
-            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
-        )
+        click.echo(f"{'错误' if zh else 'error'}: {_words(exc, lang)}", err=True)
+        if to_stdout:  # e.g. the reader of a pipe (| head) stopped: let the exit's flush of stdout go nowhere
+            with contextlib.suppress(OSError, ValueError):  # stdout without a file descriptor: nothing to redirect
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(2)
     except KeyboardInterrupt:  # the writer has removed its temporary file; 130 is the shell's code for Ctrl-C
-        click.echo("已中断，未写出结果" if lang == "zh" else "interrupted: no results written", err=True)
+        click.echo("已中断，未写出结果" if zh else "interrupted: no results written", err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    click.echo(
-        _summary(
-            by_school, counts, lang, policy.plan.outcome is not None, sheet=stream.sheet, warnings=len(policy.warnings)
-        )
-    )
-    for name, (met_count, applicable) in req_counts.items():
-        click.echo(
-            f"要求 {name}：达到 {met_count}/{applicable}"
-            if lang == "zh"
-            else f"requirement {name}: met {met_count}/{applicable}"
-        )
-    for name, (old, new) in policy.overrides.items():
-        click.echo(
-            f"假设 {name} = {new}（--set，原值 {old}）"
-            if lang == "zh"
-            else f"assumption {name} = {new} (--set; was {old})"
-        )
-    for problem in ev.school_read_problems:  # school records that could not be used: say so, and exit 1
-        counts["error"] += 1
-        click.echo(
-            f"{'学校记录' if lang == 'zh' else 'school record'} {problem.location}: "
-            f"{problem.message_zh if lang == 'zh' else problem.message_en}",
-            err=True,
-        )
-    counts["error"] += _report_orphans(indexes, lang)
-    for g in ev.group_findings():
-        group = "，".join(f"{k}={v}" for k, v in g.group)
-        if g.error_zh:  # the check cannot be decided for this group: an error, like a bad record (exit 1)
-            counts["error"] += 1
-            click.echo(
-                f"{'核查无法判定' if lang == 'zh' else 'check undecided'}: {g.check} [{group}] "
-                f"{g.error_zh if lang == 'zh' else g.error_en} ({', '.join(g.rule_ids)})"
-            )
-        elif g.passed is not True:
-            values = "，".join(f"{k}={v}" for k, v in g.values)
-            click.echo(
-                f"{'核查未通过' if lang == 'zh' else 'check failed'}: {g.check} [{group}] {values} "
-                f"({', '.join(g.rule_ids)})"
-            )
-    click.echo(f"{'结果已写入' if lang == 'zh' else 'results written to'} {output}")
+    say(run.summary_text(lang))
+    say(f"{'结果已写入' if zh else 'results written to'} {'标准输出' if to_stdout and zh else output}")
     if report_path is not None:  # the report evaluates (and explains) the records again, on its own
-        _write_report(policy, records, schools_path, entry_files, lang, report_path)
-    sys.exit(1 if counts["error"] else 0)
+        _write_report(policy, records, schools_path, entry_files, lang, report_path, quiet_stdout=to_stdout)
+    sys.exit(1 if run.error_count else 0)
+
+
+class _SummaryFile:
+    """``--summary FILE``: the run's group findings and summary as one JSON document, written atomically."""
+
+    def __init__(self, path: str, lang: Lang) -> None:
+        self.path, self.lang, self.text = path, lang, ""
+
+    def __enter__(self) -> _SummaryFile:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            write_text_atomic(self.path, self.text)
+
+    def add(self, d: Decision) -> None:
+        """Decisions are in the results file."""
+
+    def finish(self, run: RunSummary) -> None:
+        document = {"groups": [g.to_dict(self.lang) for g in run.groups], "run": run.to_dict()}
+        self.text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -511,9 +685,9 @@ def explain_cmd(
                     )
                 explained.append(explain(ev, matches[0]))
         if fmt == "json":
-            data: object = [e.to_dict() for e in explained]
+            data: object = [e.to_dict(lang) for e in explained]
             if status is None and len(ids) == 1:
-                data = explained[0].to_dict()
+                data = explained[0].to_dict(lang)
             text = orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode("utf-8") + "\n"
         else:
             text = "\n\n".join(render_explanation(e, lang) for e in explained) + ("\n" if explained else "")
@@ -606,6 +780,8 @@ def _write_report(
     entry_files: tuple[str, ...],
     lang: Lang,
     output: str,
+    *,
+    quiet_stdout: bool = False,
 ) -> int:
     """Evaluate and explain every record again and write the report page atomically; return the run's errors.
 
@@ -636,7 +812,7 @@ def _write_report(
             f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
         )
         sys.exit(2)
-    click.echo(f"{'报告已写入' if lang == 'zh' else 'report written to'} {output}")
+    click.echo(f"{'报告已写入' if lang == 'zh' else 'report written to'} {output}", err=quiet_stdout)
     return built.summary.error_count
 
 

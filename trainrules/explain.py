@@ -99,10 +99,17 @@ class Explanation:
     #: The plan's clauses declared 不编码: (text, rule ids), listed at the end of the explanation.
     unencoded: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form: the decision (with its explanation steps) plus shortfall, changes and what was searched."""
+    def render(self, lang: Lang = "zh") -> str:
+        """The readable account, as ``trainrules explain`` prints it (:func:`render_explanation`)."""
+        return render_explanation(self, lang)
+
+    def to_dict(self, lang: Lang | None = None) -> dict[str, object]:
+        """JSON form: the decision (with its explanation steps) plus shortfall, changes and what was searched.
+
+        ``lang``: the decision's words in one language (``Decision.to_dict``); None: both.
+        """
         return {
-            "decision": self.decision.to_dict(explanation=True),
+            "decision": self.decision.to_dict(explanation=True, lang=lang),
             "shortfall": None
             if self.shortfall is None
             else {

@@ -158,6 +158,20 @@ class RecordStream(Iterator[RecordOrProblem]):
         self.format: str | None = None
         #: For an xlsx: its visible sheets (where entries sheets named after lists are looked for).
         self.sheets: tuple[str, ...] = ()
+        #: The file's size in bytes, when ``bytes_read`` can tell how far reading has come (.jsonl, .csv).
+        self.size: int | None = None
+        self._opened: list[IO[str]] = []
+
+    def bytes_read(self) -> int | None:
+        """How many bytes of the file reading has consumed so far (read-ahead included), for a progress bar;
+        None where not known (.json, .xlsx, text)."""
+        if not self._opened or self._opened[0].closed:
+            return None
+        try:
+            raw = getattr(self._opened[0], "buffer", None)  # the binary file under the text one
+            return int(raw.tell()) if raw is not None else None
+        except (OSError, ValueError):  # a pipe, or a file closed meanwhile
+            return None
 
     def __next__(self) -> RecordOrProblem:
         return next(self._records)
@@ -1231,10 +1245,14 @@ def _json_file(file: Path, where: str, kind: _Want) -> RecordStream:
 _StreamReader: TypeAlias = Callable[[IO[str], str, _Want], Iterator[RecordOrProblem]]
 
 
-def _streamed(file: Path, where: str, reader: _StreamReader, kind: _Want) -> Iterator[RecordOrProblem]:
-    """Open ``file`` as UTF-8 text and run ``reader`` over it, closing it at the end."""
+def _streamed(
+    file: Path, where: str, reader: _StreamReader, kind: _Want, opened: list[IO[str]] | None = None
+) -> Iterator[RecordOrProblem]:
+    """Open ``file`` as UTF-8 text and run ``reader`` over it, closing it at the end (``opened`` gets the file)."""
     try:
         with file.open(encoding="utf-8-sig", newline="") as stream:
+            if opened is not None:
+                opened.append(stream)
             yield from reader(stream, where, kind)
     except UnicodeDecodeError as exc:  # only if the file changed after the UTF-8 check
         raise _not_utf8(where, 0) from exc
@@ -1268,10 +1286,17 @@ def _read(path: str | os.PathLike[str], kind: _Want, sheet_wanted: str | Collect
                 )
         except OSError as exc:
             raise _os_error(where, exc) from exc
-        stream = RecordStream(_streamed(file, where, _iter_csv, kind))
+        handles: list[IO[str]] = []
+        stream = RecordStream(_streamed(file, where, _iter_csv, kind, handles))
     else:
-        stream = RecordStream(_streamed(file, where, _iter_jsonl, kind))
+        handles = []
+        stream = RecordStream(_streamed(file, where, _iter_jsonl, kind, handles))
     stream.format = fmt
+    stream._opened = handles
+    try:
+        stream.size = file.stat().st_size
+    except OSError:  # only for the progress bar: without a size it counts records
+        stream.size = None
     return stream
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import pendulum
@@ -14,7 +14,11 @@ from pendulum import FixedTimezone
 from trainrules.records import ReadProblem
 from trainrules.values import decimal_text
 
+if TYPE_CHECKING:  # run.py builds on this module; the annotation only names its class
+    from trainrules.run import RunSummary
+
 __all__ = [
+    "GROUP_SCHEMA",
     "SCHEMA",
     "TIMELINESS_WORDS",
     "VERDICT_WORDS",
@@ -30,10 +34,16 @@ __all__ = [
     "ResultValue",
     "Results",
     "Step",
+    "Words",
 ]
 
 #: The version of :meth:`Decision.to_dict`'s layout (docs/results.md). Bump on any incompatible change.
-SCHEMA = "trainrules.decision/2"
+SCHEMA = "trainrules.decision/3"
+#: The version of :meth:`GroupFinding.to_dict`'s layout.
+GROUP_SCHEMA = "trainrules.group/1"
+
+#: The language of the words in a JSON form: one of them, or None for both (``reason`` + ``reason_en``).
+Words = Literal["zh", "en"] | None
 
 Status = Literal["assessed", "not_enrolled", "exempt", "error"]
 Timeliness = Literal["on_time", "late", "missing", "invalid", "cancelled", "not_applicable"]
@@ -54,9 +64,12 @@ class Problem:
     message_zh: str
     message_en: str
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {"field": self.field, "problem": self.message_zh, "problem_en": self.message_en}
+    def to_dict(self, lang: Words = None) -> dict[str, object]:
+        """JSON form: ``problem`` in ``lang`` (with ``problem_en`` too when ``lang`` is None)."""
+        out: dict[str, object] = {"field": self.field, "problem": self.message_en if lang == "en" else self.message_zh}
+        if lang is None:
+            out["problem_en"] = self.message_en
+        return out
 
 
 @attrs.frozen
@@ -73,19 +86,22 @@ class Step:
     detail_en: str
     assumptions: tuple[tuple[str, str], ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
+    def to_dict(self, lang: Words = None) -> dict[str, object]:
+        """JSON form: ``detail`` in ``lang`` (with ``detail_en`` too when ``lang`` is None)."""
+        out: dict[str, object] = {
             "kind": self.kind,
             "subject": self.subject,
             "rule_ids": list(self.rule_ids),
             "section": self.section,
             "inputs": dict(self.inputs),
             "result": self.result,
-            "detail": self.detail_zh,
+            "detail": self.detail_en if lang == "en" else self.detail_zh,
             "detail_en": self.detail_en,
             "assumptions": [{"name": n, "text": t} for n, t in self.assumptions],
         }
+        if lang is not None:
+            del out["detail_en"]
+        return out
 
 
 def fmt_instant(v: pendulum.DateTime | None) -> str:
@@ -239,19 +255,22 @@ class ItemResult:
             )
         return out
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        zh, en = self._reasons(("zh", "en"))
-        return {
+    def to_dict(self, lang: Words = None, *, reasons: bool = True) -> dict[str, object]:
+        """JSON form; ``reason`` in ``lang`` (and ``reason_en`` when ``lang`` is None) unless ``reasons`` is False."""
+        out: dict[str, object] = {
             "part": self.part,
             "points": _dec(self.points),
             "max": _dec(self.max_points),
             "timeliness": self.timeliness,
             "band": self.band,
             "submitted_at": iso_instant(self.submitted_at) if self.submitted_at else None,
-            "reason": zh,
-            "reason_en": en,
         }
+        if reasons:
+            words = self._reasons(("zh", "en") if lang is None else (lang,))
+            out["reason"] = words[0]
+            if lang is None:
+                out["reason_en"] = words[1]
+        return out
 
 
 @attrs.frozen
@@ -300,16 +319,17 @@ class PartResult:
             return f"({terms}) × {self._scaling}"
         return self.reason_zh
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        zh = self.reason_zh
+    def to_dict(self, lang: Words = None, *, reasons: bool = True) -> dict[str, object]:
+        """JSON form; ``reason`` in ``lang`` (and ``reason_en`` when ``lang`` is None) unless ``reasons`` is False."""
         out: dict[str, object] = {
             "points": _dec(self.points),
             "max": _dec(self.max_points),
             "cancelled": self.cancelled,
-            "reason": zh,
-            "reason_en": zh if self.how in ("sum", "formula") else self.reason_en,
         }
+        if reasons:
+            out["reason"] = self.reason_en if lang == "en" else self.reason_zh
+            if lang is None:
+                out["reason_en"] = self.reason_en
         if self.band is not None:  # only a part graded with 档次 has one
             out["band"] = self.band
         if not self.applicable:  # only a part with 适用 当 can be left out
@@ -490,16 +510,40 @@ class RequirementResult:
         left_out = "".join(f"；{n.text_zh}" for n in self.not_counted)
         return "；".join(out) + ("（达到）" if self.met else "（未达到）") + left_out
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
+    @property
+    def reason_en(self) -> str:
+        """The requirement in one line, in English: credited 96, needed 120, owed 24 …"""
+        if not self.applicable:
+            return "does not apply"
+        out = []
+        for line in self.lines:
+            head = f"of which {line.label}: " if line.label else ""
+            gap = (
+                f"owed {decimal_text(line.owed)}"
+                if line.owed is not None
+                else f"over by {decimal_text(line.over or _ZERO)}"
+            )
+            out.append(f"{head}credited {decimal_text(line.credited)}, needed {decimal_text(line.needed)}, {gap}")
+        left_out = "".join(
+            f"; {n.count} not counted{f' (of which {n.line})' if n.line else ''}: {n.reason} ({n.source})"
+            for n in self.not_counted
+        )
+        return "; ".join(out) + (" (met)" if self.met else " (not met)") + left_out
+
+    def to_dict(self, lang: Words = None, *, reasons: bool = True) -> dict[str, object]:
+        """JSON form; ``reason`` in ``lang`` (Chinese when ``lang`` is None) unless ``reasons`` is False."""
+        out: dict[str, object] = {
             "met": self.met,
             "applicable": self.applicable,
             "lines": [line.to_dict() for line in self.lines],
             "not_counted": [n.to_dict() for n in self.not_counted],
             "rule_ids": list(self.rule_ids),
-            "reason": self.reason_zh,
-        } | ({"each": {"name": self.each[0], "values": self.each[1]}} if self.each is not None else {})
+        }
+        if self.each is not None:
+            out["each"] = {"name": self.each[0], "values": self.each[1]}
+        if reasons:
+            out["reason"] = self.reason_en if lang == "en" else self.reason_zh
+        return out
 
 
 @attrs.frozen
@@ -534,8 +578,16 @@ class Decision:
         """The result of one item by name."""
         return next(i for i in self.items if i.name == name)
 
-    def to_dict(self, *, explanation: bool = False) -> dict[str, object]:
-        """The documented, versioned JSON form (docs/results.md); Decimals are strings, exact."""
+    def to_dict(self, *, explanation: bool = False, lang: Words = None) -> dict[str, object]:
+        """The documented, versioned JSON form (docs/results.md); Decimals are strings, exact.
+
+        Args:
+            explanation: add the derivation (``explanation``) and every item's, part's and requirement's ``reason``.
+            lang: ``zh`` or ``en``: the compact form, its words in that language only, and the ``reason`` of
+                items, parts and requirements only with ``explanation``. None (the default): every word in
+                both languages (``reason`` + ``reason_en`` …) and every reason.
+        """
+        reasons = explanation or lang is None
         out: dict[str, object] = {
             "schema": SCHEMA,
             "index": self.index,
@@ -545,23 +597,25 @@ class Decision:
             "school": self.school,
             "subject": self.subject,
             "status": self.status,
-            "reason": self.reason_zh,
+            "reason": self.reason_en if lang == "en" else self.reason_zh,
             "reason_en": self.reason_en,
             "total": _dec(self.total),
             "max_total": _dec(self.max_total),
             "passed": self.passed,
             "hours": _dec(self.hours),
             "unit": self.unit,
-            "items": {i.name: i.to_dict() for i in self.items},
-            "parts": {p.name: p.to_dict() for p in self.parts},
+            "items": {i.name: i.to_dict(lang, reasons=reasons) for i in self.items},
+            "parts": {p.name: p.to_dict(lang, reasons=reasons) for p in self.parts},
             "certificates": list(self.certificates),
             "checks": [c.to_dict() for c in self.checks],
             "results": {r.name: r.to_dict() for r in self.results},
-            "requirements": {r.name: r.to_dict() for r in self.requirements},
-            "problems": [p.to_dict() for p in self.problems],
+            "requirements": {r.name: r.to_dict(lang, reasons=reasons) for r in self.requirements},
+            "problems": [p.to_dict(lang) for p in self.problems],
         }
+        if lang is not None:
+            del out["reason_en"]
         if explanation and self.steps is not None:
-            out["explanation"] = [s.to_dict() for s in self.steps]
+            out["explanation"] = [s.to_dict(lang) for s in self.steps]
         return out
 
 
@@ -582,18 +636,21 @@ class GroupFinding:
     #: With ``逐``: the variable and the value this finding is for (``(("月", "3"),)``); empty otherwise.
     each: tuple[tuple[str, str], ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form (``each`` only with 逐)."""
+    def to_dict(self, lang: Words = None) -> dict[str, object]:
+        """JSON form (``trainrules.group/1``): ``error`` in ``lang`` (with ``error_en`` too when ``lang`` is None)."""
         out: dict[str, object] = {
+            "schema": GROUP_SCHEMA,
             "check": self.check,
             "group": dict(self.group),
             "passed": self.passed,
             "values": dict(self.values),
             "rule_ids": list(self.rule_ids),
             "section": self.section,
-            "error": self.error_zh or None,
+            "error": (self.error_en if lang == "en" else self.error_zh) or None,
             "error_en": self.error_en or None,
         }
+        if lang is not None:
+            del out["error_en"]
         if self.each:
             out["each"] = dict(self.each)
         return out
@@ -601,7 +658,7 @@ class GroupFinding:
 
 @attrs.define
 class Results:
-    """All decisions of a run plus its group findings; iterable over the decisions."""
+    """All decisions of a run plus its group findings and its summary; iterable over the decisions."""
 
     decisions: list[Decision]
     groups: list[GroupFinding] = attrs.field(factory=list)
@@ -609,6 +666,16 @@ class Results:
     school_problems: list[ReadProblem] = attrs.field(factory=list)
     #: Entries in long format whose teacher no record has (one per entry), as ReadProblems.
     entry_problems: list[ReadProblem] = attrs.field(factory=list)
+    #: The run's summary (policy and its SHA-256, counts, pass rates, findings, errors), as the outputs carry it.
+    run: RunSummary | None = None
+
+    def to_dict(self, lang: Words = None, *, explanation: bool = False) -> dict[str, object]:
+        """The results envelope (``results.schema.json``): ``decisions``, ``groups``, then ``run``."""
+        return {
+            "decisions": [d.to_dict(explanation=explanation, lang=lang) for d in self.decisions],
+            "groups": [g.to_dict(lang) for g in self.groups],
+            "run": None if self.run is None else self.run.to_dict(),
+        }
 
     def __iter__(self) -> Iterator[Decision]:
         return iter(self.decisions)

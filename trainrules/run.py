@@ -9,23 +9,24 @@ agree by construction; ``in = evaluated + errors`` holds for every output.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import attrs
 
 from trainrules.diagnostics import Diagnostic
 from trainrules.records import ReadProblem
-from trainrules.results import Decision, GroupFinding
+from trainrules.results import Decision, GroupFinding, Words
 from trainrules.values import decimal_text
 
 if TYPE_CHECKING:
     from trainrules.api import Policy
 
-__all__ = ["RUN_SCHEMA", "Losses", "PolicyInfo", "RecordError", "RunSummary", "Tally", "policy_info"]
+__all__ = ["RUN_SCHEMA", "Losses", "PolicyInfo", "RecordError", "RunSummary", "Tally", "policy_info", "tool_version"]
 
 #: Version of the run summary's JSON form (docs/results.md); bumped on any incompatible change.
 RUN_SCHEMA = "trainrules.run/1"
@@ -63,9 +64,10 @@ class PolicyInfo:
 
 
 def policy_info(policy: Policy) -> PolicyInfo:
-    """Describe ``policy``: its plan facts, its file name and the SHA-256 of its exact text (UTF-8)."""
+    """Describe ``policy``: its plan facts, its file name and the SHA-256 of the file's bytes as read (of the
+    text as UTF-8 for a policy given as text), before any ``--set`` replaced values (``overrides`` lists those)."""
     checked = policy.checked
-    source = checked.module.span.source
+    source = policy.original or checked.module.span.source
     facts = {name: checked.plan.fact(name) for name in ("来源", "期间")}
     origin = facts["来源"]
     period = facts["期间"]
@@ -75,11 +77,19 @@ def policy_info(policy: Policy) -> PolicyInfo:
         source_document=str(origin.values[0]) if origin else None,
         period=" 至 ".join(str(v) for v in period.values) if period else None,
         file=source.name,
-        sha256=hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
+        sha256=source.sha256 or hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
         time_zone=policy.time_zone,
         overrides=tuple((n, old, new) for n, (old, new) in policy.overrides.items()),
         warnings=tuple(_warning_line(d) for d in policy.warnings),
     )
+
+
+def tool_version() -> str:
+    """This tool's installed version (the package metadata's), or ``unknown`` when run from a bare source tree."""
+    try:
+        return importlib.metadata.version("trainrules")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _warning_line(d: Diagnostic) -> str:
@@ -151,17 +161,19 @@ class RecordError:
     #: The record fields the problems name (``items.作业一.score`` …), when known.
     fields: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
+    def to_dict(self, lang: Words = None) -> dict[str, object]:
+        """JSON form: ``message`` in ``lang`` (with ``message_en`` too when ``lang`` is None)."""
+        out: dict[str, object] = {
             "kind": self.kind,
             "index": self.index,
             "location": self.location,
             "id": self.id,
             "fields": list(self.fields),
-            "message": self.message_zh,
-            "message_en": self.message_en,
+            "message": self.message_en if lang == "en" else self.message_zh,
         }
+        if lang is None:
+            out["message_en"] = self.message_en
+        return out
 
 
 @attrs.define
@@ -176,6 +188,12 @@ class RunSummary:
     started_at: str = attrs.field(factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     finished_at: str | None = None
     records_file: str | None = None
+    #: The xlsx sheet the records were read from (None for other formats).
+    records_sheet: str | None = None
+    #: The language of the outputs' words (None: both, as ``Decision.to_dict()`` writes by default).
+    lang: Words = None
+    #: Whether the decisions carry their derivation (``--explain``).
+    explanation: bool = False
     counts: Counter[str] = attrs.field(
         factory=lambda: Counter({"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0})
     )
@@ -190,6 +208,27 @@ class RunSummary:
     losses: Losses = attrs.field(factory=Losses)
     groups: list[GroupFinding] = attrs.field(factory=list)
     errors: list[RecordError] = attrs.field(factory=list)
+
+    @classmethod
+    def start(
+        cls,
+        policy: Policy,
+        *,
+        records_file: str | None = None,
+        records_sheet: str | None = None,
+        lang: Words = None,
+        explanation: bool = False,
+    ) -> RunSummary:
+        """A run of ``policy`` starting now, with this tool's installed version."""
+        return cls(
+            policy=policy_info(policy),
+            tool_version=tool_version(),
+            records_file=records_file,
+            records_sheet=records_sheet,
+            lang=lang,
+            explanation=explanation,
+            pass_rule=policy.plan.outcome is not None,
+        )
 
     def add(self, d: Decision) -> None:
         """Account for one decision."""
@@ -250,6 +289,9 @@ class RunSummary:
             "tool": {"name": "trainrules", "version": self.tool_version},
             "policy": self.policy.to_dict(),
             "records_file": self.records_file,
+            "records_sheet": self.records_sheet,
+            "lang": self.lang,
+            "explanation": self.explanation,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "counts": {
@@ -272,5 +314,50 @@ class RunSummary:
                 "failed": sum(1 for g in self.groups if g.passed is False),
                 "undecided": self.undecided_groups,
             },
-            "errors": [e.to_dict() for e in self.errors],
+            "errors": [e.to_dict(self.lang) for e in self.errors],
         }
+
+    def summary_text(self, lang: Words = "zh") -> str:
+        """The run in a few lines for the terminal: counts, pass rate per school, requirements, overrides.
+
+        The problems themselves (bad school records, failed group checks) are printed where they are found.
+        """
+        zh = lang != "en"
+        names = {"assessed": "已考核", "not_enrolled": "未参训", "exempt": "免修", "error": "记录有误"}
+        parts = [f"{names[k] if zh else k} {self.counts[k]}" for k in names]
+        lines = []
+        if self.records_sheet is not None:
+            lines.append(f"读取的工作表：{self.records_sheet}" if zh else f"sheet read: {self.records_sheet}")
+        if self.policy.warnings:
+            count = len(self.policy.warnings)
+            lines.append(
+                f"注意：方案有 {count} 个警告（见上），结果可能受其影响"
+                if zh
+                else f"note: the policy had {count} warning(s) (above); the results may be affected"
+            )
+        total = self.records_in
+        lines.append((f"共 {total} 条记录：" if zh else f"{total} records: ") + ("，" if zh else ", ").join(parts))
+        lines.append(f"  evaluated = {total - self.counts['error']}, errors = {self.counts['error']}, in = {total}")
+        if not self.pass_rule:  # a score-only plan: no verdicts, so no pass rate
+            lines.append(
+                "本方案没有合格规则：只评分，不判合格，无合格率" if zh else "no pass rule: scored only, no pass rate"
+            )
+        elif self.by_school:
+            lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
+            for school, tally in sorted(self.by_school.items()):
+                shown = "—"
+                if tally.assessed:
+                    percent = Decimal(100 * tally.passed) / Decimal(tally.assessed)
+                    shown = f"{percent.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+                lines.append(f"  {school}: {tally.passed}/{tally.assessed} {shown}")
+        for name, tally in self.requirements.items():
+            lines.append(
+                f"要求 {name}：达到 {tally.passed}/{tally.assessed}"
+                if zh
+                else f"requirement {name}: met {tally.passed}/{tally.assessed}"
+            )
+        for name, old, new in self.policy.overrides:
+            lines.append(
+                f"假设 {name} = {new}（--set，原值 {old}）" if zh else f"assumption {name} = {new} (--set; was {old})"
+            )
+        return "\n".join(lines)

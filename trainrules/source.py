@@ -33,6 +33,8 @@ class Source:
 
     name: str
     text: str
+    #: The SHA-256 of the file's bytes as read (hex), for text read from a file; None for text given as a string.
+    sha256: str | None = attrs.field(default=None, kw_only=True)
     _line_starts: tuple[int, ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

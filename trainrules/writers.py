@@ -42,6 +42,7 @@ import errno
 import io
 import os
 import re
+import sys
 import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -56,11 +57,13 @@ from trainrules.errors import BilingualError
 from trainrules.values import decimal_text
 
 __all__ = [
+    "STDOUT",
     "OutputError",
     "OutputFormat",
     "ResultWriter",
     "flatten_row",
     "open_writer",
+    "output_format",
     "remove_stale_temporaries",
     "write_text_atomic",
 ]
@@ -69,6 +72,8 @@ OutputFormat: TypeAlias = Literal["json", "jsonl", "csv", "xlsx"]
 _SUFFIXES: Final[Mapping[str, OutputFormat]] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE: Final = "结果"
+#: The path that means standard output.
+STDOUT: Final = "-"
 # The control characters an xlsx (XML 1.0) cell cannot hold; the same set openpyxl refuses.
 _XLSX_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -84,12 +89,18 @@ _CAUSES: Final[Mapping[int, tuple[str, str]]] = {
     errno.EDQUOT: ("超过了磁盘配额", "the disk quota was exceeded"),
     errno.EROFS: ("文件系统只读", "the file system is read-only"),
     errno.EACCES: ("没有写入权限", "permission denied"),
+    errno.EPIPE: ("读取的一方已关闭管道", "the reading end closed the pipe"),
 }
 
 
 def _write_failed(path: Path, exc: OSError) -> OutputError:
     """The error for a failed write: its cause, and that the earlier output is untouched."""
     zh, en = _CAUSES.get(exc.errno or 0, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    if str(path) == STDOUT:
+        return OutputError(
+            f"写入标准输出失败：{zh}；结果不完整",
+            f"writing to standard output failed: {en}; the results are incomplete",
+        )
     return OutputError(
         f"写入 {path} 失败：{zh}。未写出结果；原有的 {path.name}（如有）保持不变",
         f"writing {path} failed: {en}. No results were written; the existing {path.name} (if any) is unchanged",
@@ -240,9 +251,20 @@ class ResultWriter:
         self.path = path
         self.columns: tuple[str, ...] = tuple(columns) if columns is not None else ()
         self._open = True
-        remove_stale_temporaries(path)
-        self._temp, descriptor = self._create_temporary(path)
-        self._file: BinaryIO = os.fdopen(descriptor, "wb")
+        #: The run's group findings and summary (JSON-ready), written after the rows: see :meth:`set_tail`.
+        self._groups: Sequence[Mapping[str, object]] = ()
+        self._run: Mapping[str, object] | None = None
+        #: ``-``: the rows go straight to standard output (nothing to replace, nothing to remove).
+        self._stdout = str(path) == STDOUT
+        self._file: BinaryIO
+        self._temp: Path | None
+        if self._stdout:
+            self._temp = None
+            self._file = sys.stdout.buffer
+        else:
+            remove_stale_temporaries(path)
+            self._temp, descriptor = self._create_temporary(path)
+            self._file = os.fdopen(descriptor, "wb")
         try:
             self._start()
         except BaseException as exc:
@@ -281,6 +303,15 @@ class ResultWriter:
     def _finish(self) -> None:
         """Write whatever comes after the last row."""
 
+    def set_tail(self, groups: Sequence[Mapping[str, object]], run: Mapping[str, object] | None) -> None:
+        """Give the run's group findings and summary, written after the last row when the writer closes.
+
+        JSON puts them in its envelope (``"groups"``, ``"run"``), JSON Lines as its last lines; CSV and
+        the plain xlsx sheet have no place for them (``evaluate --summary FILE`` writes them beside).
+        """
+        self._groups = groups
+        self._run = run
+
     def write(self, row: Mapping[str, object]) -> None:
         """Write one row.
 
@@ -306,12 +337,22 @@ class ResultWriter:
         """
         if not self._open:
             return
+        if self._stdout:
+            try:
+                self._finish()
+                self._file.flush()
+            except OSError as exc:
+                self._open = False
+                raise _write_failed(self.path, exc) from exc
+            self._open = False
+            return
         try:
             self._finish()
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
-            os.replace(self._temp, self.path)
+            if self._temp is not None:  # always, for a file (standard output returned above)
+                os.replace(self._temp, self.path)
             self._open = False
         except BaseException as exc:
             self.abort()
@@ -323,6 +364,11 @@ class ResultWriter:
     def abort(self) -> None:
         """Discard everything written; the target stays as it was. Never raises an OSError."""
         self._open = False
+        if self._stdout:  # what went out is gone; a reader sees the JSON unfinished, or no run line
+            with contextlib.suppress(Exception):  # nothing more can be done about a closed pipe
+                self._discard()
+                self._file.flush()
+            return
         try:
             self._discard()
         finally:
@@ -330,7 +376,8 @@ class ResultWriter:
             with contextlib.suppress(OSError):
                 self._file.close()
             with contextlib.suppress(OSError):  # nothing more can be done; the next run removes it (stale)
-                self._temp.unlink(missing_ok=True)
+                if self._temp is not None:
+                    self._temp.unlink(missing_ok=True)
 
     def _discard(self) -> None:
         """Release format-specific resources when aborting."""
@@ -394,10 +441,12 @@ def _json_bytes(row: Mapping[str, object]) -> bytes:
 
 
 class _JsonWriter(ResultWriter):
+    """``{"decisions": [...], "groups": [...], "run": {...}}``: the decisions streamed, one per line, first."""
+
     _rows = 0
 
     def _start(self) -> None:
-        self._file.write(b"[")
+        self._file.write(b'{"decisions": [')
 
     def _write_row(self, row: Mapping[str, object]) -> None:
         data = _json_bytes(row)
@@ -406,12 +455,24 @@ class _JsonWriter(ResultWriter):
         self._rows += 1
 
     def _finish(self) -> None:
-        self._file.write(b"\n]\n" if self._rows else b"]\n")
+        self._file.write(b"\n],\n" if self._rows else b"],\n")
+        groups = b",\n".join(_json_bytes(g) for g in self._groups)
+        self._file.write(b'"groups": [' + (b"\n" + groups + b"\n" if groups else b"") + b"],\n")
+        run = b"null" if self._run is None else _json_bytes(self._run)
+        self._file.write(b'"run": ' + run + b"}\n")
 
 
 class _JsonlWriter(ResultWriter):
+    """One decision per line, then one line per group finding, then the run summary as the last line."""
+
     def _write_row(self, row: Mapping[str, object]) -> None:
         self._file.write(_json_bytes(row) + b"\n")
+
+    def _finish(self) -> None:
+        for group in self._groups:
+            self._file.write(_json_bytes(group) + b"\n")
+        if self._run is not None:
+            self._file.write(_json_bytes(self._run) + b"\n")
 
 
 class _CsvWriter(ResultWriter):
@@ -456,7 +517,7 @@ class _XlsxWriter(ResultWriter):
         # openpyxl streams the sheet into a scratch file, by default in the system temp directory,
         # where a killed run leaves it for good. Give it one beside the target, named so that the
         # next run recognises it (private API: WriteOnlyWorksheet makes its WorksheetWriter lazily).
-        scratch = self._temp.with_suffix(".sheet.xml")
+        scratch = (self._temp or self.path).with_suffix(".sheet.xml")  # a temp: open_writer refuses xlsx to stdout
         os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         self._scratch = scratch  # only now ours to remove
         sheet_writer.ALL_TEMP_FILES.append(str(scratch))  # openpyxl removes it at save (and at exit)
@@ -509,6 +570,32 @@ _WRITERS: Final[Mapping[OutputFormat, type[ResultWriter]]] = {
 }
 
 
+def output_format(path: str | os.PathLike[str], fmt: str | None = None) -> OutputFormat:
+    """The format to write: ``fmt`` when given, else the one the suffix names.
+
+    Raises:
+        OutputError: an unknown format; no ``fmt`` for ``-`` (standard output) or for a file without a known suffix.
+    """
+    if fmt is None:
+        if str(path) == STDOUT:
+            raise OutputError(
+                "输出到标准输出（-o -）时请用 --format json、jsonl 或 csv 指明格式",
+                "writing to standard output (-o -) needs --format json, jsonl or csv",
+            )
+        name = Path(path).name
+        suffix = Path(path).suffix.lower()
+        if suffix not in _SUFFIXES:
+            raise OutputError(
+                f"{name}：无法从扩展名判断输出格式（支持 .json、.jsonl、.csv、.xlsx，或用 --format 指明）",
+                f"{name}: cannot tell the output format from the suffix (use .json, .jsonl, .csv or .xlsx, "
+                "or give --format)",
+            )
+        return _SUFFIXES[suffix]
+    if fmt not in _WRITERS:
+        raise OutputError(f"未知的输出格式 {fmt!r}", f"unknown output format {fmt!r}")
+    return fmt  # type: ignore[return-value]  # checked just above: one of the writers' formats
+
+
 def open_writer(
     path: str | os.PathLike[str],
     fmt: OutputFormat | None = None,
@@ -533,18 +620,15 @@ def open_writer(
             ``rows`` than an xlsx sheet holds, or the temporary file cannot be created.
     """
     target = Path(path)
-    if target.is_dir():
+    if target.is_dir() and str(path) != STDOUT:
         raise OutputError(f"{target} 是目录，不是文件", f"{target} is a directory, not a file")
-    if fmt is None:
-        suffix = target.suffix.lower()
-        if suffix not in _SUFFIXES:
-            raise OutputError(
-                f"{target.name}：无法从扩展名判断输出格式（支持 .json、.jsonl、.csv、.xlsx）",
-                f"{target.name}: cannot tell the output format from the suffix (use .json, .jsonl, .csv or .xlsx)",
-            )
-        fmt = _SUFFIXES[suffix]
-    if fmt not in _WRITERS:
-        raise OutputError(f"未知的输出格式 {fmt!r}", f"unknown output format {fmt!r}")
+    fmt = output_format(path, fmt)
+    if fmt == "xlsx" and str(path) == STDOUT:
+        raise OutputError(
+            "xlsx 是二进制压缩文件，不写到标准输出：请用 -o 结果.xlsx，或 -o - --format csv|json|jsonl",
+            "an xlsx is a binary zip archive and is not written to standard output: use -o results.xlsx, "
+            "or -o - --format csv|json|jsonl",
+        )
     if fmt in ("csv", "xlsx") and not columns:
         raise OutputError(f"写出 {fmt} 需要给出列名", f"writing {fmt} needs a list of columns")
     if fmt == "xlsx" and rows is not None and rows + 1 > limits.MAX_XLSX_ROWS:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import os
 import re
 import stat
 import unicodedata
 from pathlib import Path
 
+import attrs
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
@@ -109,7 +111,8 @@ def read_policy(path: str | os.PathLike[str], out: Collector) -> Source | None:
             reason_en=f"not UTF-8 from byte {exc.start + 1} on (save it as UTF-8)",
         )
         return None
-    return source_from_text(text, name, out)
+    source = source_from_text(text, name, out)
+    return None if source is None else attrs.evolve(source, sha256=hashlib.sha256(data).hexdigest())
 
 
 #: Keywords that start a declaration; when all may come next they are named together.
