@@ -1406,7 +1406,9 @@ class Evaluator:
             )
         parts = [ctx.part_result(p.name) for p in plan.parts]
         total = ctx.total()
-        if ctx.tracer is not None and parts:
+        # a plan none of whose parts scores (no parts, or only 不计分 items) has no total: its results are the outcome
+        scoring = any(p.scored or p.score is not None for p in plan.parts)
+        if ctx.tracer is not None and scoring:
             sum_text = " + ".join(decimal_text(p.points) for p in parts) + f" = {decimal_text(total)}"
             ins = tuple((p.name, decimal_text(p.points)) for p in parts)
             _step(ctx, "总分", "总分", plan.total_citing, ins, decimal_text(total), sum_text, sum_text)
@@ -1457,13 +1459,16 @@ class Evaluator:
         requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
         results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
-        if parts:
+        if scoring:
             total_or_none: Decimal | None = total
             shown, shown_en = f"总分 {decimal_text(total)}", f"total {decimal_text(total)}"
-        else:  # no scored parts: the named results are the outcome
+        else:  # no scored parts: the named results (and, without a pass rule, the requirements) are the outcome
             total_or_none = None
-            shown = "；".join(_result_text(r) for r in results) or "（无计分部分）"
-            shown_en = "; ".join(_result_text(r) for r in results) or "(no scored parts)"
+            listed = [(_result_text(r),) * 2 for r in results]
+            if passed is None:
+                listed += [_requirement_text(r) for r in requirements]
+            shown = "；".join(zh for zh, _ in listed) or "（无计分部分）"
+            shown_en = "; ".join(en for _, en in listed) or "(no scored parts)"
         if passed and plan.unit:
             zh, en = (
                 f"合格：{shown}，认定 {decimal_text(hours)} {plan.unit}",
@@ -1472,7 +1477,7 @@ class Evaluator:
         elif passed:
             zh, en = f"合格：{shown}", f"passed: {shown_en}"
         elif passed is None:  # no pass rule: the points (or the named results) are the outcome
-            word, word_en = ("已评分", "scored") if parts else ("已评估", "assessed")
+            word, word_en = ("已评分", "scored") if scoring else ("已评估", "assessed")
             zh, en = f"{word}：{shown}（本方案没有合格规则）", f"{word_en}: {shown_en} (the plan has no pass rule)"
         elif not_applying:
             zh, en = (
@@ -1486,7 +1491,7 @@ class Evaluator:
             items=items,
             parts=tuple(parts),
             total=total_or_none,
-            max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if parts else None,
+            max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if scoring else None,
             passed=passed,
             hours=hours,
             unit=plan.unit,
@@ -1603,6 +1608,24 @@ def _result_text(r: ResultValue) -> str:
     if not r.applicable:
         return f"{r.name} 不适用"
     return f"{r.name} {fmt_value(r.value)}" + (f"（{r.band}）" if r.band else "")
+
+
+def _requirement_text(r: RequirementResult) -> tuple[str, str]:
+    """A requirement in a headline, in Chinese and English: 要求 年度学时转化 达到, 要求 … 未达到（欠 6）, 要求 … 不适用."""
+    if not r.applicable:
+        return f"要求 {r.name} 不适用", f"requirement {r.name} not applicable"
+    if r.met:
+        return f"要求 {r.name} 达到", f"requirement {r.name} met"
+    zh: list[str] = []
+    en: list[str] = []
+    for line in (x for x in r.lines if not x.met):
+        gap = decimal_text(line.owed if line.owed is not None else line.over or _ZERO)
+        zh.append(("" if line.label is None else f"其中 {line.label} ") + ("欠 " if line.owed is not None else "超出 ") + gap)
+        en.append(("" if line.label is None else f"{line.label}: ") + gap + (" owed" if line.owed is not None else " over"))
+    return (
+        f"要求 {r.name} 未达到" + (f"（{'，'.join(zh)}）" if zh else ""),
+        f"requirement {r.name} not met" + (f" ({', '.join(en)})" if en else ""),
+    )
 
 
 def _teacher_max(plan: Plan, parts: list[PartResult], items: tuple[ItemResult, ...]) -> Decimal | None:
