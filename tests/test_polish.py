@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import trainrules
 
 HEAD = '方案 示例 {\n  标题 "打磨"\n}\n'
@@ -34,7 +40,8 @@ def test_a_plan_whose_items_are_all_unscored_has_no_total() -> None:
 def test_a_plan_with_a_scored_item_still_has_a_total() -> None:
     text = UNSCORED.replace("项目 心得 不计分", "项目 心得 满分 10").replace("部分 材料", "部分 材料 满分 10")
     d = _one(text, {"id": "T1", "facts": {"学时": 30}, "items": {"心得": {"submitted_at": "2024-10-01", "score": 8}}})
-    assert d.total is not None and "8" == str(d.total)
+    assert d.total is not None
+    assert "8" == str(d.total)
     assert d.reason_zh.startswith("已评分：总分 8")
 
 
@@ -49,5 +56,118 @@ def test_the_001_plan_reports_its_hours_not_a_total_of_0() -> None:
     for d in policy.evaluate(read_records(records), read_schools(records)):
         if d.status == "assessed":
             assert (None, None) == (d.total, d.max_total)
-            assert d.reason_zh.startswith("已评估：") and "总分" not in d.reason_zh
+            assert d.reason_zh.startswith("已评估：")
+            assert "总分" not in d.reason_zh
             assert "要求 年度学时转化 " in d.reason_zh
+
+
+# ---------- 2. three-valued (Kleene) logic for scope and exception conditions ----------
+
+FLAGS = "输入 教师 {\n  甲: 是否 可缺 依据 X1-01\n  乙: 是否 可缺 依据 X1-01\n  丙: 是否 可缺 依据 X1-01\n}\n"
+
+
+def test_a_true_or_decides_a_scope_whatever_the_missing_side_is() -> None:
+    text = FLAGS + "结果 奖励 = 1 适用 当 甲 或 乙 依据 X1-02\n"
+    d = _one(text, {"id": "T1", "facts": {"甲": True}})
+    assert ("assessed", True) == (d.status, d.results[0].applicable)
+    assert "error" == _one(text, {"id": "T2", "facts": {"甲": False}}).status
+
+
+def test_a_false_and_decides_a_scope_whatever_the_missing_side_is() -> None:
+    text = FLAGS + "结果 奖励 = 1 适用 当 乙 且 甲 依据 X1-02\n"
+    d = _one(text, {"id": "T1", "facts": {"甲": False}})
+    assert ("assessed", False) == (d.status, d.results[0].applicable)
+    undecided = _one(text, {"id": "T2", "facts": {"甲": True}})
+    assert "error" == undecided.status
+    assert "“乙”缺失，无法判定" in undecided.reason_zh
+
+
+def test_not_keeps_a_missing_value_undecided() -> None:
+    text = FLAGS + "结果 奖励 = 1 适用 当 非 乙 或 非 甲 依据 X1-02\n"
+    assert "error" == _one(text, {"id": "T1", "facts": {"甲": True}}).status
+    assert _one(text, {"id": "T2", "facts": {"甲": False}}).results[0].applicable
+
+
+def test_an_exception_decided_by_its_present_operand() -> None:
+    text = (
+        "输入 教师 {\n  年度: 数 2000 至 2100 可缺 依据 X1-01\n  在编: 是否 可缺 依据 X1-01\n}\n"
+        "定义 截止月 = 3 依据 X1-02\n例外 截止月 = 4 当 在编 且 年度 == 2021 依据 X1-03\n"
+        "结果 报送月 = 截止月 依据 X1-04\n"
+    )
+    assert "3" == str(_one(text, {"id": "T1", "facts": {"在编": False}}).results[0].value)
+    assert "error" == _one(text, {"id": "T2", "facts": {"在编": True}}).status
+
+
+def test_validity_decided_by_a_present_operand_is_not_an_error() -> None:
+    """An on-time item whose 有效 is false because of a present input is invalid, even with another input missing."""
+    text = (
+        "部分 甲 满分 10 依据 X1-01 {\n  项目 心得 满分 10 依据 X1-02 {\n"
+        "    截止 2024-10-15 24:00 前\n    有效 当 分数 不少于 6 且 字数 不少于 1000\n    缺交 得 0\n  }\n}\n"
+    )
+    item = {"submitted_at": "2024-10-01 09:00"}
+    d = _one(text, {"id": "T1", "items": {"心得": {**item, "score": 5}}})
+    assert ("assessed", "invalid") == (d.status, d.items[0].timeliness)
+    undecided = _one(text, {"id": "T2", "items": {"心得": {**item, "score": 8}}})
+    assert "error" == undecided.status
+    assert "“心得.字数”缺失" in undecided.reason_zh
+
+
+Tree = str | tuple[str, "Tree"] | tuple[str, "Tree", "Tree"]
+_NAMES = ("甲", "乙", "丙")
+
+
+def _trees() -> st.SearchStrategy[Tree]:
+    leaves: st.SearchStrategy[Tree] = st.sampled_from(_NAMES)
+    return st.recursive(
+        leaves,
+        lambda sub: st.one_of(
+            st.tuples(st.just("非"), sub),
+            st.tuples(st.sampled_from(("且", "或")), sub, sub),
+        ),
+        max_leaves=5,
+    )
+
+
+def _text(t: Tree) -> str:
+    if isinstance(t, str):
+        return t
+    if len(t) == 2:
+        return f"(非 {_text(t[1])})"
+    return f"({_text(t[1])} {t[0]} {_text(t[2])})"
+
+
+def _truth(t: Tree, facts: dict[str, bool | None]) -> bool | None:
+    """Kleene's strong three-valued logic, None for unknown: the oracle."""
+    if isinstance(t, str):
+        return facts[t]
+    if len(t) == 2:
+        inner = _truth(t[1], facts)
+        return None if inner is None else not inner
+    left, right = _truth(t[1], facts), _truth(t[2], facts)
+    decisive = t[0] == "或"
+    if decisive in (left, right):
+        return decisive
+    return None if None in (left, right) else not decisive
+
+
+@functools.cache
+def _scoped(cond: str) -> trainrules.Policy:
+    return trainrules.loads(HEAD + FLAGS + f"结果 奖励 = 1 适用 当 {cond} 依据 X1-02\n", name="p.policy")
+
+
+@settings(max_examples=60)
+@given(_trees())
+def test_law_a_scope_is_an_error_only_when_a_missing_value_decides_it(tree: Tree) -> None:
+    """For every assignment of yes / no / missing to 甲乙丙: never an error when the present operands decide
+    the condition, and the two-valued answer whenever every operand is present."""
+    values = itertools.product((True, False, None), repeat=len(_NAMES))
+    assignments = [dict(zip(_NAMES, v, strict=True)) for v in values]
+    records = [{"id": f"T{i}", "facts": {k: v for k, v in a.items() if v is not None}} for i, a in enumerate(assignments)]
+    for facts, d in zip(assignments, _scoped(_text(tree)).evaluate(records).decisions, strict=True):
+        expected = _truth(tree, facts)
+        if expected is None:
+            assert "error" == d.status, facts
+            assert "缺失，无法判定" in d.reason_zh
+        else:
+            assert "assessed" == d.status, (facts, d.reason_zh)
+            assert expected == d.results[0].applicable, facts

@@ -558,20 +558,47 @@ def _shown(value: Any) -> str:
     return "无法计算" if value is _UNREAD else fmt_value(value)
 
 
+def _kleene(ctx: _Ctx, c: Compiled, watched: Callable[[str], bool]) -> tuple[bool | None, tuple[str, str]]:
+    """``c`` in three-valued (Kleene) logic: None when a watched field it reads is missing and decides the outcome.
+
+    ``甲 或 乙`` is true when 甲 is, and ``甲 且 乙`` false when 甲 is false, whatever the other reads; a missing
+    field undecides only the comparisons (and other pieces) that read it directly, and 非 keeps undecided
+    undecided. Returns the value and, when undecided, the (label, record key) of a missing field that did it.
+    With every watched field present the value is exactly ``c.fn(ctx)``."""
+    if c.op in ("and", "or"):
+        decisive = c.op == "or"  # a true part decides 或, a false part decides 且
+        unknown: tuple[str, str] | None = None
+        for part in c.parts:
+            value, missing = _kleene(ctx, part, watched)
+            if value is decisive:
+                return decisive, ("", "")
+            if value is None and unknown is None:
+                unknown = missing
+        return (None, unknown) if unknown is not None else (not decisive, ("", ""))
+    if c.op == "not":
+        value, missing = _kleene(ctx, c.parts[0], watched)
+        return (None if value is None else not value), missing
+    for label, key in c.strict:
+        if watched(key) and _read(ctx, label, key) is None:
+            return None, (label, key)
+    return bool(c.fn(ctx)), ("", "")
+
+
 def _decided(ctx: _Ctx, cond: Compiled, what_zh: str, what_en: str) -> bool:
     """A condition that decides whether a rule counts. A field it reads (outside 有值/缺失/取值) that is
-    missing makes it undecided, whichever way it came out (a comparison with nothing is false, and
-    非 turns that into true): a record error naming the field, never a default verdict."""
-    for label, key in cond.strict:
-        if _read(ctx, label, key) is None:
-            raise EvalError(
-                key,
-                f"{what_zh}“{cond.text}”读到的“{label}”缺失，无法判定：请补上该值，"
-                f"或在策略中用 有值({label}) 或 取值({label}, …) 写明缺失时怎样算",
-                f"{what_en} '{cond.text}' reads '{label}', which is missing, so it cannot be decided: give the value,"
-                f" or say in the policy what a missing value means with 有值({label}) or 取值({label}, …)",
-            )
-    return bool(cond.fn(ctx))
+    missing makes it undecided where that field decides it (three-valued logic: ``甲 或 乙`` with 甲 true
+    holds whatever 乙 is; a comparison with nothing is not false here, and 非 does not turn it into true):
+    then a record error naming the field, never a default verdict."""
+    value, (label, key) = _kleene(ctx, cond, lambda _key: True)
+    if value is None:
+        raise EvalError(
+            key,
+            f"{what_zh}“{cond.text}”读到的“{label}”缺失，无法判定：请补上该值，"
+            f"或在策略中用 有值({label}) 或 取值({label}, …) 写明缺失时怎样算",
+            f"{what_en} '{cond.text}' reads '{label}', which is missing, so it cannot be decided: give the value,"
+            f" or say in the policy what a missing value means with 有值({label}) or 取值({label}, …)",
+        )
+    return value
 
 
 def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
@@ -832,14 +859,16 @@ class Evaluator:
             if it.opens is not None and submitted < it.opens:
                 note = "early"
         if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
-            for key, label in it.valid_needs:
-                if rec.get(key) is None:
-                    raise EvalError(
-                        key,
-                        f"“{it.name}”按时提交，但判定是否有效所需的“{label}”缺失（{it.valid.text}）",
-                        f"'{it.name}' is on time but '{label}', needed to decide if it is valid, is missing"
-                        f" ({it.valid.text})",
-                    )
+            needs = dict(it.valid_needs)  # the item's own inputs: a missing one that decides validity is an error
+            decided, (_, key) = _kleene(ctx, it.valid, needs.__contains__)
+            if decided is None:
+                label = needs[key]
+                raise EvalError(
+                    key,
+                    f"“{it.name}”按时提交，但判定是否有效所需的“{label}”缺失（{it.valid.text}）",
+                    f"'{it.name}' is on time but '{label}', needed to decide if it is valid, is missing"
+                    f" ({it.valid.text})",
+                )
             timeliness = "invalid"
         band = None
         points: Any
@@ -1611,7 +1640,7 @@ def _result_text(r: ResultValue) -> str:
 
 
 def _requirement_text(r: RequirementResult) -> tuple[str, str]:
-    """A requirement in a headline, in Chinese and English: 要求 年度学时转化 达到, 要求 … 未达到（欠 6）, 要求 … 不适用."""
+    """A requirement in a headline, in Chinese and English: 要求 名 达到, 要求 名 未达到（欠 6）, 要求 名 不适用."""
     if not r.applicable:
         return f"要求 {r.name} 不适用", f"requirement {r.name} not applicable"
     if r.met:
@@ -1619,9 +1648,10 @@ def _requirement_text(r: RequirementResult) -> tuple[str, str]:
     zh: list[str] = []
     en: list[str] = []
     for line in (x for x in r.lines if not x.met):
+        owed = line.owed is not None
         gap = decimal_text(line.owed if line.owed is not None else line.over or _ZERO)
-        zh.append(("" if line.label is None else f"其中 {line.label} ") + ("欠 " if line.owed is not None else "超出 ") + gap)
-        en.append(("" if line.label is None else f"{line.label}: ") + gap + (" owed" if line.owed is not None else " over"))
+        zh.append(("" if line.label is None else f"其中 {line.label} ") + ("欠 " if owed else "超出 ") + gap)
+        en.append(("" if line.label is None else f"{line.label}: ") + gap + (" owed" if owed else " over"))
     return (
         f"要求 {r.name} 未达到" + (f"（{'，'.join(zh)}）" if zh else ""),
         f"requirement {r.name} not met" + (f" ({', '.join(en)})" if en else ""),
