@@ -162,7 +162,8 @@ def test_law_a_scope_is_an_error_only_when_a_missing_value_decides_it(tree: Tree
     the condition, and the two-valued answer whenever every operand is present."""
     values = itertools.product((True, False, None), repeat=len(_NAMES))
     assignments = [dict(zip(_NAMES, v, strict=True)) for v in values]
-    records = [{"id": f"T{i}", "facts": {k: v for k, v in a.items() if v is not None}} for i, a in enumerate(assignments)]
+    present = [{k: v for k, v in a.items() if v is not None} for a in assignments]
+    records = [{"id": f"T{i}", "facts": facts} for i, facts in enumerate(present)]
     for facts, d in zip(assignments, _scoped(_text(tree)).evaluate(records).decisions, strict=True):
         expected = _truth(tree, facts)
         if expected is None:
