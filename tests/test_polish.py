@@ -172,3 +172,51 @@ def test_law_a_scope_is_an_error_only_when_a_missing_value_decides_it(tree: Tree
         else:
             assert "assessed" == d.status, (facts, d.reason_zh)
             assert expected == d.results[0].applicable, facts
+
+
+# ---------- 3. a filter's 须 over a missing entry field ----------
+
+RECORDS_LIST = (
+    "输入 教师 {\n  活动记录: 列表 依据 X1-01 {\n    活动: 标签 {钉钉研培, 推门听课}\n"
+    "    级别: 标签 {校级 < 县级} 可缺\n    学时: 数 0 至 100\n  }\n}\n"
+)
+
+
+def _filtered(cond: str, entries: list[dict[str, object]]) -> trainrules.Decision:
+    text = (
+        RECORDS_LIST
+        + f'筛选 听课 取自 活动记录 依据 X1-02 {{\n  须 {cond} 否则 "活动级别与学段不符"\n}}\n'
+        + "结果 听课学时 = 合计(听课.学时) 依据 X1-03\n"
+    )
+    return _one(text, {"id": "T1", "lists": {"活动记录": entries}})
+
+
+def test_a_filter_condition_decided_by_a_missing_entry_field_is_a_record_error() -> None:
+    d = _filtered('级别 == "县级"', [{"活动": "推门听课", "学时": 6}])
+    assert "error" == d.status
+    assert '“活动记录”第 1 条的“级别”缺失，无法判定 须 级别 == "县级"（否则“活动级别与学段不符”）' in d.reason_zh
+    assert "有值(级别)" in d.reason_zh
+    assert "lists.活动记录[1].级别" == d.problems[0].field
+
+
+def test_a_filter_condition_decided_by_present_fields_drops_or_keeps_as_before() -> None:
+    cond = '活动 == "钉钉研培" 或 级别 == "县级"'
+    entries = [{"活动": "钉钉研培", "学时": 6}, {"活动": "推门听课", "级别": "校级", "学时": 3}]
+    d = _filtered(cond, entries)
+    assert ("assessed", "6") == (d.status, str(d.results[0].value))
+
+
+def test_a_filter_condition_that_says_what_missing_means_drops_the_entry() -> None:
+    d = _filtered(
+        '有值(级别) 且 级别 == "县级"',
+        [{"活动": "推门听课", "学时": 6}, {"活动": "推门听课", "级别": "县级", "学时": 2}],
+    )
+    assert ("assessed", "2") == (d.status, str(d.results[0].value))
+
+
+def test_a_filter_condition_may_keep_an_entry_without_the_field() -> None:
+    d = _filtered(
+        '缺失(级别) 或 级别 不低于 "县级"',
+        [{"活动": "推门听课", "学时": 6}, {"活动": "推门听课", "级别": "校级", "学时": 2}],
+    )
+    assert ("assessed", "6") == (d.status, str(d.results[0].value))

@@ -102,6 +102,8 @@ class Compiled:
     #: The record fields it reads outside 有值/缺失/取值, as (label, record key): where one is missing,
     #: a condition that came out false was not decided, only defaulted (a comparison with nothing is false).
     strict: tuple[tuple[str, str], ...] = ()
+    #: Compiled over entries: the entry fields it reads outside 有值/缺失/取值 (a missing one leaves it undecided).
+    entry_strict: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -459,6 +461,14 @@ class _Compiler:
         reads.reverse()
         guarded = {r.dotted for r in refs(e, skip_calls=_MISSING_AWARE) if isinstance(r, ast.Ref)}
         strict = tuple((label, key) for label, key in reads if key and label in guarded)
+        entry_strict: list[str] = []
+        if self.entry is not None:
+            for r in refs(e, skip_calls=_MISSING_AWARE):
+                if isinstance(r, ast.Ref) and len(r.path) == 1:
+                    esym = self.policy.entry_symbol(self.entry, r.path[0])
+                    if esym is not None and esym.kind == "entry_field" and esym.name not in entry_strict:
+                        entry_strict.append(esym.name)
+            entry_strict.reverse()
         op, parts = "", tuple[Compiled, ...]()
         base = len(self.aggregates)
         if isinstance(e, ast.BoolChain):
@@ -485,6 +495,7 @@ class _Compiler:
             parts=parts,
             lookups=tuple(lookups),
             strict=strict,
+            entry_strict=tuple(entry_strict),
         )
 
     def ref(self, sym: Symbol) -> Fn:

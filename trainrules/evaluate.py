@@ -38,6 +38,7 @@ from trainrules.entries import (
 )
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
+from trainrules.logic import Missing, kleene
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -558,30 +559,17 @@ def _shown(value: Any) -> str:
     return "无法计算" if value is _UNREAD else fmt_value(value)
 
 
-def _kleene(ctx: _Ctx, c: Compiled, watched: Callable[[str], bool]) -> tuple[bool | None, tuple[str, str]]:
-    """``c`` in three-valued (Kleene) logic: None when a watched field it reads is missing and decides the outcome.
+def _kleene(ctx: _Ctx, c: Compiled, watched: Callable[[str], bool]) -> tuple[bool | None, Missing]:
+    """``c`` in three-valued logic (trainrules.logic): a piece is unknown where a watched record field it reads
+    (outside 有值/缺失/取值) is missing. With every watched field present the value is exactly ``c.fn(ctx)``."""
 
-    ``甲 或 乙`` is true when 甲 is, and ``甲 且 乙`` false when 甲 is false, whatever the other reads; a missing
-    field undecides only the comparisons (and other pieces) that read it directly, and 非 keeps undecided
-    undecided. Returns the value and, when undecided, the (label, record key) of a missing field that did it.
-    With every watched field present the value is exactly ``c.fn(ctx)``."""
-    if c.op in ("and", "or"):
-        decisive = c.op == "or"  # a true part decides 或, a false part decides 且
-        unknown: tuple[str, str] | None = None
-        for part in c.parts:
-            value, missing = _kleene(ctx, part, watched)
-            if value is decisive:
-                return decisive, ("", "")
-            if value is None and unknown is None:
-                unknown = missing
-        return (None, unknown) if unknown is not None else (not decisive, ("", ""))
-    if c.op == "not":
-        value, missing = _kleene(ctx, c.parts[0], watched)
-        return (None if value is None else not value), missing
-    for label, key in c.strict:
-        if watched(key) and _read(ctx, label, key) is None:
-            return None, (label, key)
-    return bool(c.fn(ctx)), ("", "")
+    def leaf(piece: Compiled) -> tuple[bool | None, Missing]:
+        for label, key in piece.strict:
+            if watched(key) and _read(ctx, label, key) is None:
+                return None, (label, key)
+        return bool(piece.fn(ctx)), ("", "")
+
+    return kleene(c, leaf)
 
 
 def _decided(ctx: _Ctx, cond: Compiled, what_zh: str, what_en: str) -> bool:
@@ -1367,7 +1355,7 @@ class Evaluator:
         except EvalError as exc:
             return self._error(base, [exc.problem], tracer), None
         except ComputeError as exc:
-            p = Problem("", f"无法计算：{exc.message_zh}", f"cannot compute: {exc.message_en}")
+            p = Problem(exc.field, f"无法计算：{exc.message_zh}", f"cannot compute: {exc.message_en}")
             return self._error(base, [p], tracer), None
         except (ArithmeticError, TypeError, ValueError) as exc:
             p = Problem("", f"无法计算：{exc}", f"cannot compute: {exc}")
