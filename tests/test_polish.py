@@ -220,3 +220,28 @@ def test_a_filter_condition_may_keep_an_entry_without_the_field() -> None:
         [{"活动": "推门听课", "学时": 6}, {"活动": "推门听课", "级别": "校级", "学时": 2}],
     )
     assert ("assessed", "6") == (d.status, str(d.results[0].value))
+
+
+# ---------- 4. one did-you-mean ----------
+
+
+def test_one_did_you_mean_ranks_spellings_then_falls_back_to_containment() -> None:
+    from trainrules.check import labels
+    from trainrules.check.names import did_you_mean
+
+    assert not hasattr(labels, "suggest")  # folded into did_you_mean
+    assert ("是不是“县级”？", "did you mean '县级'?") == did_you_mean("县纪", ("校级", "县级", "市级"), containing=True)
+    words = ("区级以上", "市县两级")
+    assert ("是不是“区级以上”、“市县两级”？", "did you mean '区级以上', '市县两级'?") == did_you_mean(
+        "级", words, containing=True
+    )
+    assert ("", "") == did_you_mean("级", words)
+    assert ("", "") == did_you_mean("县纪", ("校级",), containing=True, shown=10**6)
+
+
+def test_a_record_label_outside_its_vocabulary_gets_the_same_hint() -> None:
+    text = "输入 教师 {\n  级别: 标签 {校级 < 县级} 依据 X1-01\n}\n结果 甲 = 1 依据 X1-02\n"
+    d = _one(text, {"id": "T1", "facts": {"级别": "县纪"}})
+    assert "error" == d.status
+    assert "是不是“县级”？" in d.reason_zh
+    assert "did you mean '县级'?" in d.reason_en

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 import attrs
 import pendulum
 
-from trainrules.check.labels import shown, suggest
+from trainrules.check.labels import shown
+from trainrules.check.names import did_you_mean
 from trainrules.compile import (
     Citing,
     Compiled,
@@ -186,7 +187,7 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
 
 def _outside_vocab(key: str, label: str, word: str, vocab: tuple[str, ...]) -> Problem:
     """A label outside its vocabulary, with a did-you-mean and the words it may be."""
-    zh, en = suggest(word, vocab)
+    zh, en = did_you_mean(word, vocab, containing=True)
     return Problem(
         key,
         f"“{label}”为“{word}”，不在词表中（{shown(vocab)}）" + (f"：{zh}" if zh else ""),
