@@ -245,3 +245,53 @@ def test_a_record_label_outside_its_vocabulary_gets_the_same_hint() -> None:
     assert "error" == d.status
     assert "是不是“县级”？" in d.reason_zh
     assert "did you mean '县级'?" in d.reason_en
+
+
+# ---------- 5, 6. a field named after a keyword; 或者 and a trailing full stop ----------
+
+PLAN = '方案 示例 {\n  标题 "打磨"\n  期间 2024-09-01 至 2024-12-31\n  总分 100\n}\n'
+
+
+def _codes(text: str) -> list[str]:
+    return [d.code for d in trainrules.checks(PLAN + text, name="p.policy")]
+
+
+def test_a_list_field_named_after_a_keyword_is_e125_with_a_rename() -> None:
+    (d,) = trainrules.checks(PLAN + "输入 教师 {\n  记录: 列表 依据 X1-01 {\n    须: 数\n  }\n}\n", name="p.policy")
+    assert ("E125", 8, "须") == (d.code, d.span.line if d.span else 0, "须")
+    assert "“须数”" in d.hint
+    assert "'须数'" in d.hint_en
+
+
+def test_a_keyword_field_read_in_an_expression_is_e125_and_elsewhere_is_fine() -> None:
+    fields = "输入 教师 {\n  非: 数 0 至 10 依据 X1-01\n}\n"
+    assert ["E125"] == _codes(fields + "结果 甲 = 最小(非, 3) 依据 X1-02\n")
+    assert not [
+        c
+        for c in _codes("输入 教师 {\n  得分: 数 0 至 10 依据 X1-01\n}\n结果 甲 = 得分 + 1 依据 X1-02\n")
+        if c.startswith("E1")
+    ]
+
+
+def test_a_keyword_field_after_a_cited_field_is_e125_not_a_bare_e111() -> None:
+    """``得分`` after a field with a citation is read as the item clause keyword: say so, with a rename."""
+    text = "输入 教师 {\n  学时: 数 0 至 10 依据 X1-01\n  得分: 数 0 至 10 依据 X1-01\n}\n"
+    (d,) = trainrules.checks(PLAN + text, name="p.policy")
+    assert ("E125", "“得分”是关键词，在这里不能用作字段名") == (d.code, d.message)
+    assert "“得分数”" in d.hint
+
+
+def test_wordy_keywords_are_e126_with_the_keyword() -> None:
+    fields = "输入 教师 {\n  甲: 是否 依据 X1-01\n  乙: 是否 依据 X1-01\n}\n"
+    for word, keyword in (("或者", "或"), ("并且", "且"), ("而且", "且")):
+        (d,) = trainrules.checks(PLAN + fields + f"合格 当 甲 {word} 乙 依据 X1-02\n", name="p.policy")
+        assert ("E126", f"“{word}”不是关键词，这里应写“{keyword}”") == (d.code, d.message)
+
+
+def test_a_full_stop_ending_a_rule_line_is_e127_and_only_there() -> None:
+    rule = "合格 当 总分 不少于 60 依据 X1-02"
+    assert ["E127"] == _codes(rule + "。\n")
+    assert ["E127"] == _codes(rule + "。  # 原文如此\n")
+    assert ["E127"] == _codes(rule + "．")
+    assert "E127" not in _codes(rule + ' "四、考核。"\n')  # inside quoted text it is text
+    assert "E127" not in _codes("合格 当 总分 不少于 60。5 依据 X1-02\n")  # inside a number: E121

@@ -19,9 +19,7 @@ from trainrules.syntax.lower import DEFAULT_TZ
 __all__ = ["build", "did_you_mean", "single_plan"]
 
 
-def did_you_mean(
-    name: str, candidates: Iterable[str], *, shown: int = 0, containing: bool = False
-) -> tuple[str, str]:
+def did_you_mean(name: str, candidates: Iterable[str], *, shown: int = 0, containing: bool = False) -> tuple[str, str]:
     """A Chinese and an English "did you mean" hint, ranked by edit distance (empty when nothing is close).
 
     With ``containing`` (a word outside a vocabulary), when no spelling is close, the candidates that
