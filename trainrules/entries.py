@@ -238,6 +238,8 @@ def _undecided(ctx: Context, st: FilterStep, x: Entry) -> None:
     """A 须 that failed where a missing entry field decides it (three-valued logic, trainrules.logic) drops
     nothing silently: the record is an error naming the list, the entry and the field."""
     assert st.cond is not None  # a 须 has its condition
+    if all(x.values.get(name) is not None for name in st.cond.entry_strict):
+        return  # nothing it reads is missing: the drop was decided (the common case, kept cheap)
     scoped = ctx.at(x)
 
     def leaf(piece: Compiled) -> tuple[bool | None, Missing]:

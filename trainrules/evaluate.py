@@ -578,6 +578,8 @@ def _decided(ctx: _Ctx, cond: Compiled, what_zh: str, what_en: str) -> bool:
     missing makes it undecided where that field decides it (three-valued logic: ``甲 或 乙`` with 甲 true
     holds whatever 乙 is; a comparison with nothing is not false here, and 非 does not turn it into true):
     then a record error naming the field, never a default verdict."""
+    if all(_read(ctx, label, key) is not None for label, key in cond.strict):
+        return bool(cond.fn(ctx))  # nothing it reads is missing (the common case, kept cheap)
     value, (label, key) = _kleene(ctx, cond, lambda _key: True)
     if value is None:
         raise EvalError(
@@ -848,8 +850,8 @@ class Evaluator:
             if it.opens is not None and submitted < it.opens:
                 note = "early"
         if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
-            needs = dict(it.valid_needs)  # the item's own inputs: a missing one that decides validity is an error
-            decided, (_, key) = _kleene(ctx, it.valid, needs.__contains__)
+            needs = {k: v for k, v in it.valid_needs if rec.get(k) is None}  # missing own inputs: may undecide
+            decided, (_, key) = _kleene(ctx, it.valid, needs.__contains__) if needs else (False, ("", ""))
             if decided is None:
                 label = needs[key]
                 raise EvalError(
