@@ -8,13 +8,14 @@ E120–E123 and E125–E127 diagnostics.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator
 
 import attrs
 
-from trainrules.syntax.grammar import WORD, keywords
+from trainrules.syntax.grammar import WORD, grammar_text, keywords
 from trainrules.syntax.prescan import TOKEN
 
 __all__ = [
@@ -310,8 +311,13 @@ def find_trailing_stop(text: str, pos: int, trial: Trial) -> bool:
 
 # ---------- a field named after a keyword ----------
 
-#: A field declaration at the start of a line: its name and its type word.
-_FIELD = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*[:：][ \t]*(数|整数|文本|标签集|标签|时刻|日期|是否|列表)(?!\w)", re.M)
+
+@functools.cache
+def _field_line() -> re.Pattern[str]:
+    """A field declaration at the start of a line: its name and its type word (the grammar's TYPE, or 列表)."""
+    m = re.search(r"^TYPE:(.*)$", grammar_text(), re.M)
+    types = sorted({*re.findall(r'"([^"]+)"', m[1] if m else ""), "列表"}, key=lambda t: (-len(t), t))
+    return re.compile(rf"^[ \t]*([^\W\d]\w*)[ \t]*[:：][ \t]*({'|'.join(types)})(?!\w)", re.M)
 
 
 @attrs.frozen
@@ -337,13 +343,13 @@ def find_keyword_name(text: str, start: int, trial: Trial, whole: str) -> Keywor
     blanked out, with every offset kept)."""
     kws = keywords()
     line_start = text.rfind("\n", 0, start) + 1
-    m = _FIELD.match(text, line_start)
+    m = _field_line().match(text, line_start)
     if m is not None and m[1] in kws and m.end(1) <= start < m.end():
         fixed = _rename(m[1], m[2])
         repaired = text[: m.start(1)] + fixed + text[m.end(1) :]
         if trial(repaired, next_token_end(repaired, start + len(fixed) - len(m[1]))):
             return KeywordName(m.start(1), m[1], fixed, True)
-    declared = {d[1]: d[2] for d in _FIELD.finditer(whole) if d[1] in kws}
+    declared = {d[1]: d[2] for d in _field_line().finditer(whole) if d[1] in kws}
     line_end = next_token_end(text, start)
     for word, type_word in declared.items():
         fixed = _rename(word, type_word)
