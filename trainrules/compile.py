@@ -109,6 +109,8 @@ class Compiled:
     conversions: tuple[tuple[Fn, Conversion], ...] = ()
     #: The unit of its value, if it has one.
     unit: str | None = None
+    #: Compiled over entries: the entry fields it reads outside 有值/缺失/取值 (a missing one leaves it undecided).
+    entry_strict: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -490,6 +492,14 @@ class _Compiler:
         reads.reverse()
         guarded = {r.dotted for r in refs(e, skip_calls=_MISSING_AWARE) if isinstance(r, ast.Ref)}
         strict = tuple((label, key) for label, key in reads if key and label in guarded)
+        entry_strict: list[str] = []
+        if self.entry is not None:
+            for r in refs(e, skip_calls=_MISSING_AWARE):
+                if isinstance(r, ast.Ref) and len(r.path) == 1:
+                    esym = self.policy.entry_symbol(self.entry, r.path[0])
+                    if esym is not None and esym.kind == "entry_field" and esym.name not in entry_strict:
+                        entry_strict.append(esym.name)
+            entry_strict.reverse()
         op, parts = "", tuple[Compiled, ...]()
         base = len(self.aggregates)
         if isinstance(e, ast.BoolChain):
@@ -528,6 +538,7 @@ class _Compiler:
             strict=strict,
             conversions=tuple(conversions),
             unit=self.policy.units.unit(e),
+            entry_strict=tuple(entry_strict),
         )
 
     def ref(self, sym: Symbol) -> Fn:

@@ -175,6 +175,33 @@ CATALOG: Mapping[str, Entry] = {
         "在这条声明之前补上“}}”。",
         "Add the missing }} before this declaration.",
     ),
+    "E125": Entry(
+        E,
+        "语法错误：字段名是关键词",
+        "syntax error: a field named after a keyword",
+        "“{word}”是关键词，在这里不能用作字段名",
+        "'{word}' is a keyword, and cannot name a field here",
+        "字段换个名字（如“{fixed}”），规则和记录里的键也一并改过来；字段名不能加引号。",
+        "Rename the field (say '{fixed}'), and the rules and the records' key with it; a field name cannot be quoted.",
+    ),
+    "E126": Entry(
+        E,
+        "语法错误：关键词写成了别的词",
+        "syntax error: a keyword spelt another way",
+        "“{word}”不是关键词，这里应写“{keyword}”",
+        "'{word}' is not a keyword: write '{keyword}'",
+        "把“{word}”改成“{keyword}”：条件之间用 且、或 连接。",
+        "Change '{word}' to '{keyword}': conditions are joined with 且 (and) and 或 (or).",
+    ),
+    "E127": Entry(
+        E,
+        "语法错误：行末多了句号",
+        "syntax error: a full stop at the end of a line",
+        "行末的“{char}”多余：规则不以句号结尾",
+        "the '{char}' at the end of the line is not part of the rule",
+        "删掉行末的“{char}”。要写说明，用 # 注释。",
+        "Delete the '{char}' at the end of the line; write remarks as # comments.",
+    ),
     # E2xx: literals
     "E201": Entry(
         E,

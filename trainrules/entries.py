@@ -14,9 +14,20 @@ from typing import Any
 
 import attrs
 
-from trainrules.compile import AccumulatePlan, Citing, Context, FieldSpec, FilterPlan, FilterStep, ListSpec, Value
+from trainrules.compile import (
+    AccumulatePlan,
+    Citing,
+    Compiled,
+    Context,
+    FieldSpec,
+    FilterPlan,
+    FilterStep,
+    ListSpec,
+    Value,
+)
 from trainrules.errors import ComputeError
 from trainrules.limits import MAX_ENTRIES, MAX_ENTRIES_SHOWN
+from trainrules.logic import Missing, kleene
 from trainrules.results import Problem
 
 __all__ = [
@@ -220,9 +231,36 @@ def run_filter(ctx: Context, fp: FilterPlan, explain: bool, show: Callable[[Valu
             elif st.kind == "keep":
                 not_of_kind += 1
             else:
+                _undecided(ctx, st, x)
                 dropped.append(Dropped(x, i, st.reason, st.reason, _values(ctx, st, x, show) if explain else ()))
         current = kept
     return FilterResult(source_count, tuple(current), tuple(dropped), not_of_kind, tuple(ties))
+
+
+def _undecided(ctx: Context, st: FilterStep, x: Entry) -> None:
+    """A 须 that failed where a missing entry field decides it (three-valued logic, trainrules.logic) drops
+    nothing silently: the record is an error naming the list, the entry and the field."""
+    assert st.cond is not None  # a 须 has its condition
+    if all(x.values.get(name) is not None for name in st.cond.entry_strict):
+        return  # nothing it reads is missing: the drop was decided (the common case, kept cheap)
+    scoped = ctx.at(x)
+
+    def leaf(piece: Compiled) -> tuple[bool | None, Missing]:
+        for name in piece.entry_strict:
+            if x.values.get(name) is None:
+                return None, (name, name)
+        return bool(piece.fn(scoped)), ("", "")
+
+    value, (name, _) = kleene(st.cond, leaf)
+    if value is None:
+        raise ComputeError(
+            f"“{x.list}”{x.label}的“{name}”缺失，无法判定 须 {st.cond.text}（否则“{st.reason}”）：请补上该值，"
+            f"或在策略中用 有值({name}) 或 取值({name}, …) 写明缺失时怎样算",
+            f"'{name}' of {x.list} entry {x.number} is missing, so '须 {st.cond.text}' (else '{st.reason}')"
+            f" cannot be decided: give the value, or say what a missing value means"
+            f" with 有值({name}) or 取值({name}, …)",
+            field=f"lists.{x.list}[{x.number}].{name}",
+        )
 
 
 def _values(ctx: Context, st: FilterStep, x: Entry, show: Callable[[Value], str]) -> tuple[tuple[str, str], ...]:

@@ -23,4 +23,11 @@ class BilingualError(Exception):
 
 
 class ComputeError(BilingualError, ArithmeticError):
-    """A policy expression that cannot be computed for one record (a division by 0, a rounding step of 0)."""
+    """A policy expression that cannot be computed for one record (a division by 0, a rounding step of 0).
+
+    ``field`` names the record value at fault where there is one (``lists.培训记录[2].级别``), else "".
+    """
+
+    def __init__(self, message_zh: str, message_en: str, field: str = "") -> None:
+        super().__init__(message_zh, message_en)
+        self.field = field

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 import attrs
 import pendulum
 
-from trainrules.check.labels import shown, suggest
+from trainrules.check.labels import shown
+from trainrules.check.names import did_you_mean
 from trainrules.compile import (
     Citing,
     Compiled,
@@ -40,6 +41,7 @@ from trainrules.entries import (
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
 from trainrules.limits import MAX_EACH_VALUES
+from trainrules.logic import Missing, kleene
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -187,7 +189,7 @@ def _field(spec: FieldSpec, raw: object, tz: str, problems: list[Problem]) -> ob
 
 def _outside_vocab(key: str, label: str, word: str, vocab: tuple[str, ...]) -> Problem:
     """A label outside its vocabulary, with a did-you-mean and the words it may be."""
-    zh, en = suggest(word, vocab)
+    zh, en = did_you_mean(word, vocab, containing=True)
     return Problem(
         key,
         f"“{label}”为“{word}”，不在词表中（{shown(vocab)}）" + (f"：{zh}" if zh else ""),
@@ -612,20 +614,36 @@ def _shown(value: Any) -> str:
     return "无法计算" if value is _UNREAD else fmt_value(value)
 
 
+def _kleene(ctx: _Ctx, c: Compiled, watched: Callable[[str], bool]) -> tuple[bool | None, Missing]:
+    """``c`` in three-valued logic (trainrules.logic): a piece is unknown where a watched record field it reads
+    (outside 有值/缺失/取值) is missing. With every watched field present the value is exactly ``c.fn(ctx)``."""
+
+    def leaf(piece: Compiled) -> tuple[bool | None, Missing]:
+        for label, key in piece.strict:
+            if watched(key) and _read(ctx, label, key) is None:
+                return None, (label, key)
+        return bool(piece.fn(ctx)), ("", "")
+
+    return kleene(c, leaf)
+
+
 def _decided(ctx: _Ctx, cond: Compiled, what_zh: str, what_en: str) -> bool:
     """A condition that decides whether a rule counts. A field it reads (outside 有值/缺失/取值) that is
-    missing makes it undecided, whichever way it came out (a comparison with nothing is false, and
-    非 turns that into true): a record error naming the field, never a default verdict."""
-    for label, key in cond.strict:
-        if _read(ctx, label, key) is None:
-            raise EvalError(
-                key,
-                f"{what_zh}“{cond.text}”读到的“{label}”缺失，无法判定：请补上该值，"
-                f"或在策略中用 有值({label}) 或 取值({label}, …) 写明缺失时怎样算",
-                f"{what_en} '{cond.text}' reads '{label}', which is missing, so it cannot be decided: give the value,"
-                f" or say in the policy what a missing value means with 有值({label}) or 取值({label}, …)",
-            )
-    return bool(cond.fn(ctx))
+    missing makes it undecided where that field decides it (three-valued logic: ``甲 或 乙`` with 甲 true
+    holds whatever 乙 is; a comparison with nothing is not false here, and 非 does not turn it into true):
+    then a record error naming the field, never a default verdict."""
+    if all(_read(ctx, label, key) is not None for label, key in cond.strict):
+        return bool(cond.fn(ctx))  # nothing it reads is missing (the common case, kept cheap)
+    value, (label, key) = _kleene(ctx, cond, lambda _key: True)
+    if value is None:
+        raise EvalError(
+            key,
+            f"{what_zh}“{cond.text}”读到的“{label}”缺失，无法判定：请补上该值，"
+            f"或在策略中用 有值({label}) 或 取值({label}, …) 写明缺失时怎样算",
+            f"{what_en} '{cond.text}' reads '{label}', which is missing, so it cannot be decided: give the value,"
+            f" or say in the policy what a missing value means with 有值({label}) or 取值({label}, …)",
+        )
+    return value
 
 
 def _inputs(c: Compiled, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
@@ -979,14 +997,16 @@ class Evaluator:
             if it.opens is not None and submitted < it.opens:
                 note = "early"
         if timeliness == "on_time" and it.valid is not None and override is None and not it.valid.fn(ctx):
-            for key, label in it.valid_needs:
-                if rec.get(key) is None:
-                    raise EvalError(
-                        key,
-                        f"“{it.name}”按时提交，但判定是否有效所需的“{label}”缺失（{it.valid.text}）",
-                        f"'{it.name}' is on time but '{label}', needed to decide if it is valid, is missing"
-                        f" ({it.valid.text})",
-                    )
+            needs = {k: v for k, v in it.valid_needs if rec.get(k) is None}  # missing own inputs: may undecide
+            decided, (_, key) = _kleene(ctx, it.valid, needs.__contains__) if needs else (False, ("", ""))
+            if decided is None:
+                label = needs[key]
+                raise EvalError(
+                    key,
+                    f"“{it.name}”按时提交，但判定是否有效所需的“{label}”缺失（{it.valid.text}）",
+                    f"'{it.name}' is on time but '{label}', needed to decide if it is valid, is missing"
+                    f" ({it.valid.text})",
+                )
             timeliness = "invalid"
         band = None
         points: Any
@@ -1520,7 +1540,7 @@ class Evaluator:
         except EvalError as exc:
             return self._error(base, [exc.problem], tracer), None
         except ComputeError as exc:
-            p = Problem("", f"无法计算：{exc.message_zh}", f"cannot compute: {exc.message_en}")
+            p = Problem(exc.field, f"无法计算：{exc.message_zh}", f"cannot compute: {exc.message_en}")
             return self._error(base, [p], tracer), None
         except (ArithmeticError, TypeError, ValueError) as exc:
             p = Problem("", f"无法计算：{exc}", f"cannot compute: {exc}")
@@ -1588,7 +1608,9 @@ class Evaluator:
             )
         parts = [ctx.part_result(p.name) for p in plan.parts]
         total = ctx.total()
-        if ctx.tracer is not None and parts:
+        # a plan none of whose parts scores (no parts, or only 不计分 items) has no total: its results are the outcome
+        scoring = any(p.scored or p.score is not None for p in plan.parts)
+        if ctx.tracer is not None and scoring:
             sum_text = " + ".join(decimal_text(p.points) for p in parts) + f" = {decimal_text(total)}"
             ins = tuple((p.name, decimal_text(p.points)) for p in parts)
             _step(ctx, "总分", "总分", plan.total_citing, ins, decimal_text(total), sum_text, sum_text)
@@ -1639,13 +1661,16 @@ class Evaluator:
         requirements = tuple(ctx.requirement(name) for name in plan.requirements) if plan.requirements else ()
         results = tuple(self.result(ctx, r) for r in plan.results) if plan.results else ()
         items = tuple(ctx.item_results[name] for name in plan.items if name in ctx.item_results)
-        if parts:
+        if scoring:
             total_or_none: Decimal | None = total
             shown, shown_en = f"总分 {decimal_text(total)}", f"total {decimal_text(total)}"
-        else:  # no scored parts: the named results are the outcome
+        else:  # no scored parts: the named results (and, without a pass rule, the requirements) are the outcome
             total_or_none = None
-            shown = "；".join(_result_text(r) for r in results) or "（无计分部分）"
-            shown_en = "; ".join(_result_text(r) for r in results) or "(no scored parts)"
+            listed = [(_result_text(r),) * 2 for r in results]
+            if passed is None:
+                listed += [_requirement_text(r) for r in requirements]
+            shown = "；".join(zh for zh, _ in listed) or "（无计分部分）"
+            shown_en = "; ".join(en for _, en in listed) or "(no scored parts)"
         if passed and plan.unit:
             zh, en = (
                 f"合格：{shown}，认定 {decimal_text(hours)} {plan.unit}",
@@ -1654,7 +1679,7 @@ class Evaluator:
         elif passed:
             zh, en = f"合格：{shown}", f"passed: {shown_en}"
         elif passed is None:  # no pass rule: the points (or the named results) are the outcome
-            word, word_en = ("已评分", "scored") if parts else ("已评估", "assessed")
+            word, word_en = ("已评分", "scored") if scoring else ("已评估", "assessed")
             zh, en = f"{word}：{shown}（本方案没有合格规则）", f"{word_en}: {shown_en} (the plan has no pass rule)"
         elif not_applying:
             zh, en = (
@@ -1668,7 +1693,7 @@ class Evaluator:
             items=items,
             parts=tuple(parts),
             total=total_or_none,
-            max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if parts else None,
+            max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if scoring else None,
             passed=passed,
             hours=hours,
             unit=plan.unit,
@@ -1860,6 +1885,25 @@ def _result_text(r: ResultValue) -> str:
     if not r.applicable:
         return f"{r.name} 不适用"
     return f"{r.name} {fmt_value(r.value)}" + (f"（{r.band}）" if r.band else "")
+
+
+def _requirement_text(r: RequirementResult) -> tuple[str, str]:
+    """A requirement in a headline, in Chinese and English: 要求 名 达到, 要求 名 未达到（欠 6）, 要求 名 不适用."""
+    if not r.applicable:
+        return f"要求 {r.name} 不适用", f"requirement {r.name} not applicable"
+    if r.met:
+        return f"要求 {r.name} 达到", f"requirement {r.name} met"
+    zh: list[str] = []
+    en: list[str] = []
+    for line in (x for x in r.lines if not x.met):
+        owed = line.owed is not None
+        gap = decimal_text(line.owed if line.owed is not None else line.over or _ZERO)
+        zh.append(("" if line.label is None else f"其中 {line.label} ") + ("欠 " if owed else "超出 ") + gap)
+        en.append(("" if line.label is None else f"{line.label}: ") + gap + (" owed" if owed else " over"))
+    return (
+        f"要求 {r.name} 未达到" + (f"（{'，'.join(zh)}）" if zh else ""),
+        f"requirement {r.name} not met" + (f" ({', '.join(en)})" if en else ""),
+    )
 
 
 def _teacher_max(plan: Plan, parts: list[PartResult], items: tuple[ItemResult, ...]) -> Decimal | None:

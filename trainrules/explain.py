@@ -694,7 +694,9 @@ def render_explanation(ex: Explanation, lang: Lang = "zh") -> str:
     status = _STATUS[d.status][0 if zh else 1]
     if d.status == "assessed":
         verdict = VERDICT_WORDS[d.passed][0 if zh else 1]
-        total = f"; {'总分' if zh else 'total'} {_num(d.total)} / {_num(d.max_total)}" if d.parts else ""
+        if d.passed is None and d.total is None:  # nothing scored and no pass rule: the results are the outcome
+            verdict = "已评估（本方案没有合格规则）" if zh else "assessed (the plan has no pass rule)"
+        total = f"; {'总分' if zh else 'total'} {_num(d.total)} / {_num(d.max_total)}" if d.total is not None else ""
         lines.append(
             f"{'结论' if zh else 'Outcome'}: {verdict}{total}"
             + (f"; {'认定' if zh else 'granted'} {_num(d.hours)} {d.unit}" if d.passed and d.unit else "")

@@ -16,7 +16,7 @@ from trainrules.functions import LIST_AGGREGATES, list_source
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.syntax import ast
 
-__all__ = ["Vocab", "check_labels", "ordered_vocab", "shown", "suggest", "vocab_of"]
+__all__ = ["Vocab", "check_labels", "ordered_vocab", "shown", "vocab_of"]
 
 _SHOWN = 12
 _ORDER_OPS = frozenset({"<", "<=", ">", ">="})
@@ -35,20 +35,6 @@ def shown(words: tuple[str, ...]) -> str:
     """A vocabulary as listed in a message (the first dozen words)."""
     head = "、".join(words[:_SHOWN])
     return head + ("、…" if len(words) > _SHOWN else "")
-
-
-def suggest(value: str, words: tuple[str, ...]) -> tuple[str, str]:
-    """A did-you-mean for a word outside a vocabulary: close spellings, and words that contain it or it them."""
-    zh, en = did_you_mean(value, list(words))
-    if zh:
-        return zh, en
-    near = [w for w in words if value and (value in w or w in value)][:3]
-    if not near:
-        return "", ""
-    return (
-        "是不是" + "、".join(f"“{w}”" for w in near) + "？",
-        "did you mean " + ", ".join(f"'{w}'" for w in near) + "?",
-    )
 
 
 def item_grades(policy: CheckedPolicy, item: ast.Item) -> tuple[str, ...]:
@@ -108,7 +94,7 @@ def _literal(out: Collector, vocab: Vocab, lit: ast.Expr) -> None:
             _literal(out, vocab, x)
         return
     if isinstance(lit, ast.Text) and lit.value not in vocab.words:
-        zh, en = suggest(lit.value, vocab.words)
+        zh, en = did_you_mean(lit.value, vocab.words, containing=True)
         out.add(
             "E320",
             lit.span,
@@ -146,7 +132,7 @@ class _Labels:
             key = str(r.key)
             if key not in v.words and (table.name, key) not in self.seen_keys:
                 self.seen_keys.add((table.name, key))
-                zh, en = suggest(key, v.words)
+                zh, en = did_you_mean(key, v.words, containing=True)
                 self.out.add(
                     "E321",
                     r.span,
@@ -164,7 +150,7 @@ class _Labels:
     def text_key(self, table: ast.LookupTable, key: ast.Text) -> None:
         keys = tuple(str(r.key) for r in table.rows)
         if key.value not in keys:
-            zh, en = suggest(key.value, keys)
+            zh, en = did_you_mean(key.value, keys, containing=True)
             self.out.add(
                 "E320",
                 key.span,

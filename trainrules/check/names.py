@@ -19,21 +19,26 @@ from trainrules.syntax.lower import DEFAULT_TZ
 __all__ = ["build", "did_you_mean", "single_plan"]
 
 
-def did_you_mean(name: str, candidates: Iterable[str], *, shown: int = 0) -> tuple[str, str]:
+def did_you_mean(name: str, candidates: Iterable[str], *, shown: int = 0, containing: bool = False) -> tuple[str, str]:
     """A Chinese and an English "did you mean" hint, ranked by edit distance (empty when nothing is close).
 
-    Bounded work: no hint for a name over ``MAX_HINT_NAME_CHARS``, for a diagnostic past the
-    ``MAX_DIAGNOSTICS_SHOWN`` already collected (``shown``), or when more than
-    ``MAX_HINT_CANDIDATES`` names are close enough in length to compare.
+    With ``containing`` (a word outside a vocabulary), when no spelling is close, the candidates that
+    contain the name or that it contains (in their order) are offered instead. Bounded work: no
+    edit-distance ranking for a name over ``MAX_HINT_NAME_CHARS`` or when more than
+    ``MAX_HINT_CANDIDATES`` names are close enough in length to compare, and no hint at all for a
+    diagnostic past the ``MAX_DIAGNOSTICS_SHOWN`` already collected (``shown``).
     """
-    if len(name) > MAX_HINT_NAME_CHARS or shown >= MAX_DIAGNOSTICS_SHOWN:
+    if shown >= MAX_DIAGNOSTICS_SHOWN:
         return "", ""
+    names = tuple(candidates)
+    close: list[str] = []
     cutoff = max(1, len(name) // 2)
-    pool = sorted({c for c in candidates if c != name and abs(len(c) - len(name)) <= cutoff})
-    if len(pool) > MAX_HINT_CANDIDATES:
-        return "", ""
-    found = process.extract(name, pool, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=None)
-    close = [c for _, c in sorted((score, c) for c, score, _ in found)][:3]
+    pool = sorted({c for c in names if c != name and abs(len(c) - len(name)) <= cutoff})
+    if len(name) <= MAX_HINT_NAME_CHARS and len(pool) <= MAX_HINT_CANDIDATES:
+        found = process.extract(name, pool, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=None)
+        close = [c for _, c in sorted((score, c) for c, score, _ in found)][:3]
+    if not close and containing:
+        close = [c for c in names if name and (name in c or c in name)][:3]
     if not close:
         return "", ""
     zh = "是不是" + "、".join(f"“{c}”" for c in close) + "？"

@@ -31,8 +31,11 @@ from trainrules.syntax.slips import (
     Lookalike,
     QuoteSlip,
     find_glued,
+    find_keyword_name,
     find_lookalike,
     find_quote_slip,
+    find_trailing_stop,
+    find_wordy,
 )
 
 __all__ = ["parse", "read_policy", "source_from_text"]
@@ -327,6 +330,19 @@ def _add_quote(source: Source, slip: QuoteSlip, out: Collector) -> None:
         out.add("E122", source.span(slip.at, slip.at), quote=slip.quote, closer=slip.closer, line=line, column=column)
 
 
+def _add_word_slip(source: Source, view: str, start: int, out: Collector) -> bool:
+    """E126 for a wordy keyword (或者), E125 for a field named after a keyword; whether one was added."""
+    wordy = find_wordy(view, start, _parses_up_to)
+    if wordy is not None:
+        out.add("E126", source.span(wordy.start, wordy.start + len(wordy.word)), word=wordy.word, keyword=wordy.keyword)
+        return True
+    named = find_keyword_name(view, start, _parses_up_to, source.text)
+    if named is not None:
+        out.add("E125", source.span(named.start, named.start + len(named.word)), word=named.word, fixed=named.fixed)
+        return True
+    return False
+
+
 def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> int | None:
     """Add the diagnostic for one syntax error in ``view`` (the text, earlier declarations blanked).
 
@@ -337,6 +353,9 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         quote = find_quote_slip(view, pos, _parses_up_to)
         if quote is not None:
             _add_quote(source, quote, out)
+            return pos
+        if find_trailing_stop(view, pos, _parses_up_to):
+            out.add("E127", source.span(pos, pos + 1), char=view[pos])
             return pos
         lookalike = find_lookalike(view, pos, _parses_up_to) if view[pos : pos + 1] in LOOKALIKES else None
         if lookalike is not None:
@@ -371,6 +390,8 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         glued = find_glued(view, words + _word_before(view, fed, start), start, _parses_up_to)
         if glued is not None:
             _add_glued(source, glued, out)
+            return start
+        if _add_word_slip(source, view, start, out):
             return start
         expected = _acceptable(ip) or set(exc.accepts or exc.expected or ())
         out.add(

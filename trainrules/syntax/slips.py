@@ -3,29 +3,37 @@
 Each finder looks at the text only and proposes a repair; the parser keeps a proposal only
 when the repaired text parses past the place that failed (``Trial``), so a hint is never a
 guess the grammar would refuse. The finders return plain values; the parser turns them into
-E120–E123 diagnostics.
+E120–E123 and E125–E127 diagnostics.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator
 
 import attrs
 
-from trainrules.syntax.grammar import WORD, keywords
+from trainrules.syntax.grammar import WORD, grammar_text, keywords
 from trainrules.syntax.prescan import TOKEN
 
 __all__ = [
     "LOOKALIKES",
+    "STOPS",
+    "WORDY",
     "Glued",
+    "KeywordName",
     "Lookalike",
     "QuoteSlip",
     "Trial",
+    "Wordy",
     "find_glued",
+    "find_keyword_name",
     "find_lookalike",
     "find_quote_slip",
+    "find_trailing_stop",
+    "find_wordy",
     "glued_hint",
     "glued_splits",
     "next_token_end",
@@ -248,3 +256,106 @@ def find_quote_slip(text: str, pos: int, trial: Trial) -> QuoteSlip | None:
             break
     end = len(text[:line_end].rstrip())
     return QuoteSlip(pos, quote, closer, max(end, pos + 1))
+
+
+# ---------- a keyword spelt another way (或者 for 或) ----------
+
+#: Words a clerk writes for a keyword of a condition, and the keyword.
+WORDY: dict[str, str] = {"或者": "或", "并且": "且", "而且": "且"}
+
+
+@attrs.frozen
+class Wordy:
+    """``word`` at ``start`` should be the keyword ``keyword``."""
+
+    start: int
+    word: str
+    keyword: str
+
+
+def find_wordy(text: str, upto: int, trial: Trial) -> Wordy | None:
+    """A wordy keyword on the line of ``upto``, up to the token there, whose replacement parses past it.
+
+    Searched in the text, not the tokens: the reader may take ``或者`` as ``或`` and a name ``者``.
+    """
+    line_start = text.rfind("\n", 0, upto) + 1
+    line = text[line_start : next_token_end(text, upto)]
+    for word, keyword in WORDY.items():
+        for m in re.finditer(re.escape(word), line):
+            start = line_start + m.start()
+            shift = len(keyword) - len(word)
+            repaired = text[:start] + keyword + text[start + len(word) :]
+            if trial(repaired, next_token_end(repaired, max(upto + shift, start + len(keyword)))):
+                return Wordy(start, word, keyword)
+    return None
+
+
+# ---------- a full stop at the end of a rule line ----------
+
+#: Sentence-ending full stops a clerk types at the end of a rule, as at the end of a sentence.
+STOPS = "。．"
+
+
+def find_trailing_stop(text: str, pos: int, trial: Trial) -> bool:
+    """Whether the character at ``pos`` is a full stop ending its line (before spaces or a comment) whose
+    removal lets the parse go on to the next line."""
+    if text[pos : pos + 1] not in STOPS:
+        return False
+    line_end = text.find("\n", pos)
+    rest = text[pos + 1 : len(text) if line_end == -1 else line_end].strip()
+    if rest and not rest.startswith("#"):
+        return False
+    repaired = text[:pos] + " " + text[pos + 1 :]  # a space keeps every offset
+    return trial(repaired, next_token_end(repaired, pos))
+
+
+# ---------- a field named after a keyword ----------
+
+
+@functools.cache
+def _field_line() -> re.Pattern[str]:
+    """A field declaration at the start of a line: its name and its type word (the grammar's TYPE, or 列表)."""
+    m = re.search(r"^TYPE:(.*)$", grammar_text(), re.M)
+    types = sorted({*re.findall(r'"([^"]+)"', m[1] if m else ""), "列表"}, key=lambda t: (-len(t), t))
+    return re.compile(rf"^[ \t]*([^\W\d]\w*)[ \t]*[:：][ \t]*({'|'.join(types)})(?!\w)", re.M)
+
+
+@attrs.frozen
+class KeywordName:
+    """A field named ``word``, a keyword, that the reader takes for the keyword at ``start``; ``fixed`` is a name
+    to give it instead. ``declared``: the slip is at the declaration itself (``须: 数`` in a list)."""
+
+    start: int
+    word: str
+    fixed: str
+    declared: bool
+
+
+def _rename(word: str, type_word: str) -> str:
+    return word + ("数" if type_word in ("数", "整数") else "值")
+
+
+def find_keyword_name(text: str, start: int, trial: Trial, whole: str) -> KeywordName | None:
+    """A field named after a keyword, where the reader failed at ``start``: at its declaration (the keyword
+    before the colon) or where the field is read on this line; only when renaming it lets the parse go on.
+
+    ``whole`` is the whole source, where the fields are declared (``text`` may have earlier declarations
+    blanked out, with every offset kept)."""
+    kws = keywords()
+    line_start = text.rfind("\n", 0, start) + 1
+    m = _field_line().match(text, line_start)
+    if m is not None and m[1] in kws and m.end(1) <= start < m.end():
+        fixed = _rename(m[1], m[2])
+        repaired = text[: m.start(1)] + fixed + text[m.end(1) :]
+        if trial(repaired, next_token_end(repaired, start + len(fixed) - len(m[1]))):
+            return KeywordName(m.start(1), m[1], fixed, True)
+    declared = {d[1]: d[2] for d in _field_line().finditer(whole) if d[1] in kws}
+    line_end = next_token_end(text, start)
+    for word, type_word in declared.items():
+        fixed = _rename(word, type_word)
+        for use in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text[line_start:line_end]):
+            at = line_start + use.start()
+            repaired = text[:at] + fixed + text[at + len(word) :]
+            if trial(repaired, next_token_end(repaired, start + len(fixed) - len(word))):
+                return KeywordName(at, word, fixed, False)
+    return None
