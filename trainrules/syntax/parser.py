@@ -386,12 +386,12 @@ def _report(source: Source, view: str, exc: UnexpectedInput, out: Collector) -> 
         if lookalike is not None:
             _add_lookalike(source, lookalike, out)
             return start
+        if _add_word_slip(source, view, start, out):  # before glued: 或者 is a slip for 或, not 或 + 者 (a unit)
+            return start
         words = [(start, str(tok))] if WORD.fullmatch(str(tok)) else []
         glued = find_glued(view, words + _word_before(view, fed, start), start, _parses_up_to)
         if glued is not None:
             _add_glued(source, glued, out)
-            return start
-        if _add_word_slip(source, view, start, out):
             return start
         expected = _acceptable(ip) or set(exc.accepts or exc.expected or ())
         out.add(
