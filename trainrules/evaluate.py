@@ -38,6 +38,7 @@ from trainrules.entries import (
 )
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
+from trainrules.limits import MAX_GROUP_MEMBERS_SHOWN
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
@@ -780,6 +781,8 @@ class Evaluator:
         self.group_schools: dict[tuple[int, tuple[object, ...]], dict[str, object]] = {}
         #: The first aggregate of each group that could not be computed: (Chinese, English) message.
         self.group_errors: dict[tuple[int, tuple[object, ...]], tuple[str, str]] = {}
+        #: Who each 计数 of a group counted (group, aggregate slot) -> ids, at most MAX_GROUP_MEMBERS_SHOWN.
+        self.group_members: dict[tuple[int, tuple[object, ...], int], list[str]] = {}
 
     # ----- items and parts -----
     @staticmethod
@@ -1550,7 +1553,11 @@ class Evaluator:
                     if func == "人数":
                         acc[j] += 1
                     elif func == "计数":
-                        acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
+                        if arg is not None and arg.fn(ctx):
+                            acc[j] += 1
+                            named = self.group_members.setdefault((i, key, j), [])
+                            if len(named) < MAX_GROUP_MEMBERS_SHOWN:
+                                named.append(str(ctx.rec.get("id") or ctx.rec.get("name") or "?"))
                     elif arg is not None:
                         value = arg.fn(ctx)
                         if value is None:  # a quiet 0 would understate the sum: the group cannot be decided
@@ -1583,6 +1590,12 @@ class Evaluator:
                 (f"{func}({arg.text if arg else ''})", "无法计算" if v is None else fmt_value(v))
                 for (func, arg), v in zip(check.aggregates, acc, strict=True)
             ) + _group_inputs(check, ctx)
+            described = _described(check, values)
+            members = tuple(
+                (*described[j][:2], tuple(self.group_members.get((i, key, j), ())))
+                for j, (func, _) in enumerate(check.aggregates)
+                if func == "计数"
+            )
             out.append(
                 GroupFinding(
                     check=check.name,
@@ -1593,9 +1606,54 @@ class Evaluator:
                     section=check.citing.section,
                     error_zh=error[0] if error else "",
                     error_en=error[1] if error else "",
+                    described=described,
+                    members=members,
                 )
             )
         return out
+
+
+def _aggregate_words(func: str, arg: Compiled | None) -> tuple[str, str]:
+    """A group aggregate in words: 人数 → 人数; 计数(有值(X.提交时间)) → 提交了“X”的人数; 合计(x) → x 的合计."""
+    text = arg.text if arg is not None else ""
+    if func == "人数":
+        return "已考核人数", "teachers assessed"
+    if func == "计数":
+        inner = text.removeprefix("有值(").removesuffix(".提交时间)")
+        if text.startswith("有值(") and text.endswith(".提交时间)") and "(" not in inner:
+            return f"提交了“{inner}”的人数", f"teachers who submitted '{inner}'"
+        return f"符合“{text}”的人数", f"teachers for whom '{text}' holds"
+    return f"“{text}”的{func}", f"{func} of '{text}'"
+
+
+#: The right side of a group check's comparison in words, by the operator: (zh, en).
+_BOUNDS = {
+    "<": ("上限（不含）", "limit (exclusive)"),
+    "<=": ("上限", "limit"),
+    ">": ("下限（不含）", "minimum (exclusive)"),
+    ">=": ("下限", "minimum"),
+    "==": ("应为", "required"),
+}
+
+
+def _described(check: RulePlan, values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """A group finding's values in words: each aggregate named for what it counts, each other side of the
+    comparison named as the bound it is, with the aggregates' values put in (上限 向下取整(5% × 7) = 0)."""
+    aggregates = [f"{func}({arg.text if arg else ''})" for func, arg in check.aggregates]
+    bound = _BOUNDS.get(check.cond.op) if len(check.cond.parts) == 2 else None
+    right = check.cond.parts[1].text if bound else None
+    out = []
+    for n, (label, value) in enumerate(values):
+        if n < len(aggregates):
+            zh, en = _aggregate_words(*check.aggregates[n])
+        else:
+            shown = label
+            for text, (_, v) in zip(aggregates, values, strict=False):
+                shown = shown.replace(text, v)
+            zh, en = (f"{bound[0]} {shown}", f"{bound[1]} {shown}") if bound and label == right else (shown, shown)
+        out.append((zh, en, value))
+    return tuple(out)
+
 
 
 def _result_text(r: ResultValue) -> str:

@@ -122,3 +122,7 @@ MAX_XLSX_ROWS = 1_048_576
 #: RecordsFileError, exit 2 (split the run). The file is indexed in memory by teacher id, about
 #: 230 bytes per entry of five short fields (benchmarks/README.md), so the cap bounds memory (under 1 GiB).
 MAX_ENTRY_ROWS = 3_000_000
+
+#: Teachers named per 计数 of a group finding (the workbook's 核查 sheet): the rest are counted, not named,
+#: so a check over a whole county cannot make the run keep every id in memory.
+MAX_GROUP_MEMBERS_SHOWN = 200

@@ -541,6 +541,12 @@ class GroupFinding:
     #: aggregate that divides by 0 for one record: which record, which expression, what failed.
     error_zh: str = ""
     error_en: str = ""
+    #: ``values`` in words, in the same order: (Chinese label, English label, value), e.g.
+    #: ("提交了“微课评选”的人数", "teachers who submitted '微课评选'", "2") and ("上限 向下取整(5% × 7)", …, "0").
+    described: tuple[tuple[str, str, str], ...] = attrs.field(default=(), eq=False)
+    #: Who makes up each 计数: (Chinese label, English label, the teachers' ids, at most
+    #: ``limits.MAX_GROUP_MEMBERS_SHOWN`` of them; the count itself is in ``values``).
+    members: tuple[tuple[str, str, tuple[str, ...]], ...] = attrs.field(default=(), eq=False)
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
