@@ -30,6 +30,7 @@ from trainrules.records import (
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision, LineResult
 from trainrules.values import ValueProblem, parse_text
+from trainrules.workbook import WorkbookWriter, open_workbook
 from trainrules.writers import OutputError, open_writer, write_text_atomic
 
 __all__ = ["main"]
@@ -311,14 +312,23 @@ def evaluate_cmd(
         schools = _schools(records, schools_path)
         stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
         indexes = _entry_indexes(policy, records, stream, entry_files)
-        tabular = output.lower().endswith((".csv", ".xlsx"))
+        tabular = output.lower().endswith(".csv")
         ev = policy.evaluator(schools)
-        with open_writer(output, columns=_columns(policy) if tabular else None, rows=stream.count) as out:
+        book = output.lower().endswith(".xlsx")  # the auditor's workbook (trainrules/workbook.py)
+        opened = (
+            open_workbook(output, policy, lang, ev, rows=stream.count, records_file=records)
+            if book
+            else open_writer(output, columns=_columns(policy) if tabular else None, rows=stream.count)
+        )
+        with opened as out:
             from trainrules.evaluate import Recorder
 
-            decisions = ev.run(attach_entries(stream, indexes), Recorder if with_explanation else None)
+            feed = attach_entries(stream, indexes)
+            decisions = ev.run(
+                out.tap(feed) if isinstance(out, WorkbookWriter) else feed, Recorder if with_explanation else None
+            )
             for d in tqdm(decisions, unit=" 条", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5):
-                out.write(_row(d, tabular, with_explanation, lang))
+                out.write(d if book else _row(d, tabular, with_explanation, lang))
                 counts[d.status] += 1
                 for q in d.requirements:  # per requirement: met / applicable
                     tally = req_counts.setdefault(q.name, [0, 0])
@@ -328,6 +338,8 @@ def evaluate_cmd(
                     acc = by_school.setdefault(d.school or "（无学校）", [0, 0])
                     acc[0] += d.passed
                     acc[1] += 1
+            if isinstance(out, WorkbookWriter):
+                out.finish(ev.group_findings(), ev.school_read_problems, orphan_problems(indexes))
     except (RecordsFileError, OutputError) as exc:
         click.echo(
             f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True

@@ -1655,7 +1655,6 @@ def _described(check: RulePlan, values: tuple[tuple[str, str], ...]) -> tuple[tu
     return tuple(out)
 
 
-
 def _result_text(r: ResultValue) -> str:
     """A result in a headline: 考核总分 91（优秀）, or 不适用."""
     if not r.applicable:

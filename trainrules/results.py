@@ -16,6 +16,7 @@ from trainrules.values import decimal_text
 
 __all__ = [
     "SCHEMA",
+    "STATUS_WORDS",
     "TIMELINESS_WORDS",
     "VERDICT_WORDS",
     "CheckResult",
@@ -173,6 +174,14 @@ VERDICT_WORDS: dict[bool | None, tuple[str, str]] = {
     True: ("合格", "passed"),
     False: ("不合格", "not passed"),
     None: ("已评分（本方案没有合格规则）", "scored (the plan has no pass rule)"),
+}
+
+#: Each decision status in words (Chinese, English).
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "assessed": ("已考核", "assessed"),
+    "not_enrolled": ("未参训", "not enrolled"),
+    "exempt": ("免修", "exempt"),
+    "error": ("记录有误", "record error"),
 }
 
 #: Each timeliness in words (Chinese, English), for sentences about an item.

@@ -42,6 +42,7 @@ import errno
 import io
 import os
 import re
+import shutil
 import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -97,7 +98,7 @@ def _write_failed(path: Path, exc: OSError) -> OutputError:
 
 
 #: The temporary files a writer makes beside its target: ``.<target>.trainrules-<pid>[-<n>].<kind>``.
-_TEMPORARY = re.compile(r"\.(?P<target>.+)\.trainrules-(?P<pid>[0-9]{1,10})(?:-[0-9]{1,6})?\.(?:tmp|sheet\.xml)")
+_TEMPORARY = re.compile(r"\.(?P<target>.+)\.trainrules-(?P<pid>[0-9]{1,10})(?:-[0-9]{1,6})?\.(?:tmp|sheet\.xml|d)")
 
 
 def _alive(pid: int) -> bool:
@@ -138,6 +139,9 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
         with contextlib.suppress(OSError):  # removed meanwhile, or not ours to remove: leave it
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False) and entry.name.endswith(".d"):  # the workbook's scratch directory
+                shutil.rmtree(entry.path)
                 removed.append(Path(entry.path))
     return removed
 
