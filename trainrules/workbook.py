@@ -142,6 +142,43 @@ class _Sheet:
         ws.set_footer("&C&P / &N")
 
 
+class _Guard:
+    """The temporary file as XlsxWriter sees it. Once the write is abandoned every call does nothing, so the
+    zip archive that XlsxWriter leaves unclosed after an error (a full disk) can be collected later without
+    touching the closed file (its finaliser would raise otherwise)."""
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+        self.live = True
+        self.pos = 0  # where the abandoned archive thinks it is
+
+    def write(self, data: bytes) -> int:
+        if self.live:
+            return int(self.file.write(data))
+        self.pos += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return int(self.file.tell()) if self.live else self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.live:
+            return int(self.file.seek(offset, whence))
+        self.pos = offset if whence == 0 else self.pos + offset
+        return self.pos
+
+    def flush(self) -> None:
+        if self.live:
+            self.file.flush()
+
+    def abandon(self) -> None:
+        """Stop writing to the file (it is about to be closed and removed)."""
+        if self.live:
+            with contextlib.suppress(OSError, ValueError):  # closed already, or the disk is gone
+                self.pos = int(self.file.tell())
+            self.live = False
+
+
 class WorkbookWriter(ResultWriter):
     """The auditor's workbook, written atomically; see the module docstring.
 
@@ -189,8 +226,9 @@ class WorkbookWriter(ResultWriter):
         scratch = self._temp.with_suffix(".d")
         os.mkdir(scratch, 0o700)
         self._scratch = scratch  # only now ours to remove
+        self._guard = _Guard(self._file)
         self._book: Any = xlsxwriter.Workbook(
-            self._file,
+            self._guard,
             {
                 "constant_memory": True,  # one row in memory per sheet; the rest goes to the scratch directory
                 "tmpdir": str(scratch),
@@ -291,6 +329,9 @@ class WorkbookWriter(ResultWriter):
         self._remove_scratch()
 
     def _discard(self) -> None:
+        guard = getattr(self, "_guard", None)
+        if guard is not None:
+            guard.abandon()
         book = getattr(self, "_book", None)
         if book is not None:
             for sheet in book.worksheets():  # close the row files XlsxWriter keeps open
