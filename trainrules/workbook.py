@@ -742,11 +742,24 @@ def _number(text: str) -> object:
     return value if value.is_finite() else text
 
 
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:
+        return False
+
+
 def _write_checks(book: WorkbookWriter, groups: Sequence[GroupFinding]) -> None:
     sheet, w = book._checks, book._w
     zh = book.lang == "zh"
     plan = book.policy.plan
     conditions = {c.name: c.cond.text for c in plan.group_checks}
+    #: A bound written as a plain number (学校.培训课程数 不少于 2) is in no finding's values: the policy's own.
+    literal = {
+        c.name: c.cond.parts[1].text
+        for c in plan.group_checks
+        if c.cond.op in ("<", "<=", ">", ">=", "==") and len(c.cond.parts) == 2 and _is_number(c.cond.parts[1].text)
+    }
     sheet.header(
         [
             w("核查", "check"),
@@ -770,6 +783,8 @@ def _write_checks(book: WorkbookWriter, groups: Sequence[GroupFinding]) -> None:
         counted = [v for (func, _), (_, v) in zip(aggregates, g.values, strict=False) if func == "计数"]
         base = next((v for (func, _), (_, v) in zip(aggregates, g.values, strict=False) if func == "人数"), None)
         limit = next((f"{label.split(' ', 1)[1]} = {value}" for label, value in labels if label in bounds), None)
+        if limit is None and g.check in literal:
+            limit = literal[g.check]
         named = []
         for (_, _, ids), total in zip(g.members, counted, strict=False):
             more = w(f" 等（共 {total} 人）", f" and more ({total} in all)") if str(len(ids)) != total else ""

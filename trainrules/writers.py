@@ -26,7 +26,8 @@ An xlsx sheet holds at most ``limits.MAX_XLSX_ROWS`` rows (Excel's 1,048,576, he
 included): one more is refused with an :class:`OutputError` suggesting CSV or JSON Lines.
 
 Temporary files are named ``.<target>.trainrules-<pid>.tmp`` (and the xlsx scratch file
-``.<target>.trainrules-<pid>.sheet.xml``), beside the target. A run killed outright
+``.<target>.trainrules-<pid>.sheet.xml``, or the workbook's scratch directory
+``.<target>.trainrules-<pid>.d``), beside the target. A run killed outright
 (``kill -9``, a power cut) cannot remove them; the next writer for the same target
 removes those whose process is no longer alive (POSIX only: elsewhere they stay).
 Any error while writing (a full disk, a file-size limit, an I/O error) is an
