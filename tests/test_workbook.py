@@ -314,3 +314,16 @@ def test_decimal_past_excel_precision_is_exact_text() -> None:
     assert _cell(Decimal("61.53")) == Decimal("61.53")
     assert _cell(Decimal("-0.00")) == Decimal(0)
     assert _cell(Decimal("1234567890.123456789")) == "1234567890.123456789"  # 19 digits: Excel would round
+
+
+def test_set_overrides_are_in_the_summary_and_the_assumptions(tmp_path: Path) -> None:
+    out = tmp_path / "results.xlsx"
+    result = _evaluate("anhui_2021-2025_guopei", out, "--set", "每天学时=7")
+    assert result.exit_code in (0, 1), result.output
+    sheets = _cells(out)
+    assert _summary(sheets)["假设 每天学时（--set）"] == "7（原值 6）"
+    row = next(r for r in sheets["假设"] if r[1] == "每天学时")
+    assert (row[0], row[2]) == ("假设", "7（--set，原值 6）")
+    assert "定义 需总量" in row[5]
+    kinds = {r[0] for r in sheets["假设"][1:]}
+    assert kinds == {"假设", "不编码"}  # the clauses the policy leaves out are listed too

@@ -263,9 +263,6 @@ class WorkbookWriter(ResultWriter):
             self._current = record
             yield record
 
-    def _write_row(self, row: Any) -> None:
-        raise TypeError("WorkbookWriter.write takes a Decision")  # pragma: no cover - ResultWriter's hook
-
     def write(self, row: Any) -> None:
         """Add one teacher (a :class:`Decision`) to 明细."""
         if not self._open:
@@ -274,7 +271,7 @@ class WorkbookWriter(ResultWriter):
         self.summary.add(d)
         self._ex = self.explanation(d)  # read by the 差额 and 最小改变 columns
         try:
-            self._detail.row([value(d, self) for _, value in self._columns], percent=())
+            self._detail.row([value(d, self) for _, value in self._columns])
         except OverflowError:
             self.abort()
             raise _too_many_rows(self.path) from None
