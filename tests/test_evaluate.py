@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 import trainrules
 from trainrules.cli import main
 from trainrules.records import RawRecord, iter_records_from_dicts, read_records, read_schools
-from trainrules.results import Decision
+from trainrules.results import STATUS_WORDS, Decision
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_004 = ROOT / "policies" / "lanxi_2019-2020_term1_online-school.policy"
@@ -444,12 +444,13 @@ def test_evaluate_writes_one_row_per_record(suffix: str, tmp_path: Path) -> None
     else:
         workbook = openpyxl.load_workbook(out, read_only=True)
         try:  # a read-only workbook holds its file open until closed
-            cells = list(workbook["结果"].iter_rows(values_only=True))
+            cells = list(workbook["明细"].iter_rows(values_only=True))  # the auditor's workbook (docs/workbook.md)
         finally:
             workbook.close()
         head = list(cells[0])
+        status = {zh: code for code, (zh, _) in STATUS_WORDS.items()}
         # totals are numeric cells in Excel (so clerks can sum them): compare them as exact decimals
-        rows = [(r[head.index("id")], r[head.index("status")], _num(r[head.index("total")])) for r in cells[1:]]
+        rows = [(r[head.index("编号")], status[r[head.index("状态")]], _num(r[head.index("总分")])) for r in cells[1:]]
         golden = [{**r, "total": _num(r["total"])} for r in golden]
     assert [(r["id"], r["status"], r["total"]) for r in golden] == rows
     assert 34 == len(rows)

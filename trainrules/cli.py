@@ -8,7 +8,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
@@ -19,6 +19,7 @@ import orjson
 from trainrules import schemas
 from trainrules.api import Policy, UnencodedInfo, analyse_file, iter_policy_files, load, orphan_problems
 from trainrules.diagnostics import PolicyError, Severity
+from trainrules.evaluate import Evaluator
 from trainrules.explain import Explanation, explain, render_explanation
 from trainrules.limits import MAX_DIAGNOSTICS_SHOWN, MAX_ENTRIES_SHOWN
 from trainrules.params import ParamError, parse_settings
@@ -37,6 +38,7 @@ from trainrules.render import diagnostic_to_dict, render_text, summary_line
 from trainrules.results import Decision, LineResult
 from trainrules.run import RunSummary
 from trainrules.values import ValueProblem, parse_text
+from trainrules.workbook import WorkbookWriter, open_workbook
 from trainrules.writers import (
     STDOUT,
     OutputError,
@@ -294,14 +296,51 @@ class _Rows:
         self.writer.set_tail([g.to_dict(self.lang) for g in run.groups], run.to_dict())
 
 
+class _Book:
+    """The auditor's workbook (trainrules/workbook.py) as a sink: 明细 row by row, the other sheets from the run."""
+
+    def __init__(self, writer: WorkbookWriter) -> None:
+        self.writer = writer
+
+    def __enter__(self) -> _Book:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.writer.__exit__(exc_type, exc, tb)
+
+    def tap(self, records: Iterable[RawRecord | ReadProblem]) -> Iterator[RawRecord | ReadProblem]:
+        """The records on their way to the evaluator (a failed teacher's smallest changes need its record)."""
+        return self.writer.tap(records)
+
+    def add(self, d: Decision) -> None:
+        self.writer.write(d)
+
+    def finish(self, run: RunSummary) -> None:
+        self.writer.finish(summary=run)
+
+
 def _open_results(
-    output: str, fmt: OutputFormat | None, policy: Policy, explanation: bool, lang: Lang, rows: int | None
+    output: str,
+    fmt: OutputFormat | None,
+    policy: Policy,
+    explanation: bool,
+    lang: Lang,
+    rows: int | None,
+    *,
+    evaluator: Evaluator | None = None,
+    records_file: str | None = None,
 ) -> Sink:
-    """The results file: ``.json``/``.jsonl``/``.csv``/``.xlsx`` (or ``-`` with ``--format``), written atomically.
+    """The results file: ``.json``/``.jsonl``/``.csv`` (or ``-`` with ``--format``), or the auditor's workbook
+    ``.xlsx`` (trainrules/workbook.py), written atomically.
 
     ``rows``: how many records, when known (an xlsx that could not hold them is refused before anything is written).
+    ``evaluator``: the run's, for the workbook's smallest passing changes of failed teachers.
     """
     fmt = output_format(output, fmt)
+    if fmt == "xlsx" and output != STDOUT:  # to standard output: open_writer below refuses it, with the reason
+        return _Book(open_workbook(output, policy, lang, evaluator, rows=rows, records_file=records_file))
     tabular = fmt in ("csv", "xlsx")
     writer = open_writer(output, fmt, columns=_columns(policy) if tabular else None, rows=rows)
     return _Rows(writer, tabular, explanation, lang)
@@ -320,7 +359,7 @@ def _progress(stream: RecordStream) -> Any:  # a tqdm bar (tqdm has no type info
 def run_evaluation(
     policy: Policy,
     records: str,
-    openers: list[Callable[[RecordStream], Sink]],
+    openers: list[Callable[[RecordStream, Evaluator], Sink]],
     *,
     schools_path: str | None = None,
     entry_files: tuple[str, ...] = (),
@@ -350,10 +389,15 @@ def run_evaluation(
     from trainrules.evaluate import Recorder
 
     with contextlib.ExitStack() as stack:
-        sinks = [stack.enter_context(opener(stream)) for opener in openers]
+        sinks = [stack.enter_context(opener(stream, ev)) for opener in openers]
         bar = stack.enter_context(_progress(stream))
         by_bytes, done = stream.size is not None, 0
-        for n, d in enumerate(ev.run(attach_entries(stream, indexes), Recorder if explanation else None), 1):
+        feed: Iterable[RawRecord | ReadProblem] = attach_entries(stream, indexes)
+        for sink in sinks:  # a sink that needs the records themselves (the workbook) sees them on their way
+            tap = getattr(sink, "tap", None)
+            if tap is not None:
+                feed = tap(feed)
+        for n, d in enumerate(ev.run(feed, Recorder if explanation else None), 1):
             for sink in sinks:
                 sink.add(d)
             run.add(d)
@@ -509,11 +553,13 @@ def evaluate_cmd(
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         with _records_input(records, input_fmt or fmt) as path:
-            openers: list[Callable[[RecordStream], Sink]] = [
-                lambda stream: _open_results(output, fmt, policy, with_explanation, lang, rows=stream.count)
+            openers: list[Callable[[RecordStream, Evaluator], Sink]] = [
+                lambda stream, ev: _open_results(
+                    output, fmt, policy, with_explanation, lang, rows=stream.count, evaluator=ev, records_file=records
+                )
             ]
             if summary_path is not None:
-                openers.append(lambda stream: _SummaryFile(summary_path, lang))
+                openers.append(lambda stream, ev: _SummaryFile(summary_path, lang))
             run = run_evaluation(
                 policy,
                 path,

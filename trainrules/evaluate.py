@@ -40,7 +40,7 @@ from trainrules.entries import (
 )
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
-from trainrules.limits import MAX_EACH_VALUES
+from trainrules.limits import MAX_EACH_VALUES, MAX_GROUP_MEMBERS_SHOWN
 from trainrules.logic import Missing, kleene
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
@@ -887,6 +887,8 @@ class Evaluator:
         self.left_out: dict[int, int] = {}
         #: The first aggregate of each group that could not be computed: (Chinese, English) message.
         self.group_errors: dict[tuple[int, tuple[object, ...]], tuple[str, str]] = {}
+        #: Who each 计数 of a group counted (group, aggregate slot) -> ids, at most MAX_GROUP_MEMBERS_SHOWN.
+        self.group_members: dict[tuple[int, tuple[object, ...], int], list[str]] = {}
 
     @property
     def schools(self) -> dict[str, dict[str, object]]:
@@ -1778,7 +1780,11 @@ class Evaluator:
                 if func == "人数":
                     acc[j] += 1
                 elif func == "计数":
-                    acc[j] += 1 if arg is not None and arg.fn(ctx) else 0
+                    if arg is not None and arg.fn(ctx):
+                        acc[j] += 1
+                        named = self.group_members.setdefault((i, full, j), [])
+                        if len(named) < MAX_GROUP_MEMBERS_SHOWN:
+                            named.append(str(ctx.rec.get("id") or ctx.rec.get("name") or "?"))
                 elif func == "去重计数":
                     if cond is not None and not cond.fn(ctx):
                         continue
@@ -1839,10 +1845,17 @@ class Evaluator:
                 except (ArithmeticError, TypeError, ValueError, EvalError) as exc:
                     error = _error_text(exc, check.cond.text)
             shown = {  # one line per aggregate as written (去重计数(学校) read twice is shown once)
-                _aggregate_text(func, arg, cond): "无法计算" if v is None else fmt_value(v)
+                aggregate_text(func, arg, cond): "无法计算" if v is None else fmt_value(v)
                 for (func, arg, cond), v in zip(check.aggregates, ctx.aggregates, strict=True)
             }
             values = shown_each + tuple(shown.items()) + _group_inputs(check, ctx)
+            described = _described(check, values)
+            named: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+            for j, (func, arg, cond) in enumerate(check.aggregates):
+                if func == "计数":
+                    zh, en = _aggregate_words(func, arg, cond)
+                    named.setdefault(zh, (zh, en, tuple(self.group_members.get((i, full, j), ()))))
+            members = tuple(named.values())
             out.append(
                 GroupFinding(
                     check=check.name,
@@ -1854,6 +1867,8 @@ class Evaluator:
                     error_zh=error[0] if error else "",
                     error_en=error[1] if error else "",
                     each=shown_each,
+                    described=described,
+                    members=members,
                 )
             )
         for i, n in sorted(self.left_out.items()):
@@ -1874,10 +1889,57 @@ class Evaluator:
         return out
 
 
-def _aggregate_text(func: str, arg: Compiled | None, cond: Compiled | None) -> str:
+def aggregate_text(func: str, arg: Compiled | None, cond: Compiled | None) -> str:
     """An aggregate as written: 计数(已调换), 人数(), 去重计数(学校, 有值(学校))."""
     inside = ", ".join(c.text for c in (arg, cond) if c is not None)
     return f"{func}({inside})"
+
+
+def _aggregate_words(func: str, arg: Compiled | None, cond: Compiled | None = None) -> tuple[str, str]:
+    """A group aggregate in words: 人数 → 人数; 计数(有值(X.提交时间)) → 提交了“X”的人数; 合计(x) → x 的合计;
+    去重计数(学校) → 不同“学校”的个数."""
+    text = arg.text if arg is not None else ""
+    if func == "去重计数":
+        where = f"（{cond.text}）" if cond is not None else ""
+        return f"不同“{text}”的个数{where}", f"distinct values of '{text}'" + (f" where {cond.text}" if cond else "")
+    if func == "人数":
+        return "已考核人数", "teachers assessed"
+    if func == "计数":
+        inner = text.removeprefix("有值(").removesuffix(".提交时间)")
+        if text.startswith("有值(") and text.endswith(".提交时间)") and "(" not in inner:
+            return f"提交了“{inner}”的人数", f"teachers who submitted '{inner}'"
+        return f"符合“{text}”的人数", f"teachers for whom '{text}' holds"
+    return f"“{text}”的{func}", f"{func} of '{text}'"
+
+
+#: The right side of a group check's comparison in words, by the operator: (zh, en).
+_BOUNDS = {
+    "<": ("上限（不含）", "limit (exclusive)"),
+    "<=": ("上限", "limit"),
+    ">": ("下限（不含）", "minimum (exclusive)"),
+    ">=": ("下限", "minimum"),
+    "==": ("应为", "required"),
+}
+
+
+def _described(check: RulePlan, values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """A group finding's values in words: each aggregate named for what it counts, each other side of the
+    comparison named as the bound it is, with the aggregates' values put in (上限 向下取整(5% × 7) = 0)."""
+    words = {aggregate_text(f, a, c): _aggregate_words(f, a, c) for f, a, c in check.aggregates}
+    bound = _BOUNDS.get(check.cond.op) if len(check.cond.parts) == 2 else None
+    right = check.cond.parts[1].text if bound else None
+    out = []
+    for label, value in values:
+        if label in words:
+            zh, en = words[label]
+        else:
+            shown = label
+            for text, v in values:
+                if text in words:
+                    shown = shown.replace(text, v)
+            zh, en = (f"{bound[0]} {shown}", f"{bound[1]} {shown}") if bound and label == right else (shown, shown)
+        out.append((zh, en, value))
+    return tuple(out)
 
 
 def _result_text(r: ResultValue) -> str:
@@ -1943,7 +2005,7 @@ def _group_inputs(check: RulePlan, ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     per_teacher = {label for _, arg, cond in check.aggregates for c in (arg, cond) if c for label, _ in c.reads}
     skip = per_teacher | set(check.group_by)
     out = [(label, value) for label, value in _inputs(check.cond, ctx) if label not in skip]
-    aggregates = {_aggregate_text(func, arg, cond) for func, arg, cond in check.aggregates}
+    aggregates = {aggregate_text(func, arg, cond) for func, arg, cond in check.aggregates}
     if check.cond.op in _HOLDS:  # a comparison: both sides' values (向下取整(5% × 人数()) = 0)
         for side in check.cond.parts:
             if side.text not in aggregates and side.text not in dict(out) and side.text not in skip:

@@ -13,18 +13,13 @@ import pendulum
 from trainrules.compile import Compiled, FieldSpec, Plan
 from trainrules.evaluate import Evaluator, Recorder, fmt_value
 from trainrules.records import RawRecord, ReadProblem
-from trainrules.results import TIMELINESS_WORDS, VERDICT_WORDS, Decision, Step
+from trainrules.results import STATUS_WORDS, TIMELINESS_WORDS, VERDICT_WORDS, Decision, Step
 from trainrules.values import decimal_text
 
-__all__ = ["Change", "Explanation", "InputChange", "Searched", "explain", "render_explanation"]
+__all__ = ["Change", "Explanation", "InputChange", "Searched", "change_lines", "explain", "render_explanation"]
 
 Lang = Literal["zh", "en"]
-_STATUS = {
-    "assessed": ("已考核", "assessed"),
-    "not_enrolled": ("未参训", "not enrolled"),
-    "exempt": ("免修", "exempt"),
-    "error": ("记录有误", "record error"),
-}
+_STATUS = STATUS_WORDS
 _STEP = {
     "参训": "enrolment",
     "免修": "exemption",
@@ -581,6 +576,14 @@ def _change_lines(ex: Explanation, zh: bool) -> list[str]:
             total = f", total would be {_num(i.new_total)}" if i.new_total is not None else ""
             lines.append(f"  - {who} '{i.input.removeprefix('学校.')}' were {value} (now {current}){total}")
     return lines
+
+
+def change_lines(ex: Explanation, lang: Lang = "zh") -> list[str]:
+    """The smallest single changes that pass, one sentence each, as ``explain`` words them (the workbook's
+    明细); when there are none, why not (what was searched and what was not)."""
+    zh = lang == "zh"
+    lines = [line.removeprefix("  - ") for line in _change_lines(ex, zh)]
+    return lines or _search_lines(ex, zh)
 
 
 def _search_lines(ex: Explanation, zh: bool) -> list[str]:

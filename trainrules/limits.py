@@ -126,3 +126,12 @@ MAX_XLSX_ROWS = 1_048_576
 #: RecordsFileError, exit 2 (split the run). The file is indexed in memory by teacher id, about
 #: 230 bytes per entry of five short fields (benchmarks/README.md), so the cap bounds memory (under 1 GiB).
 MAX_ENTRY_ROWS = 3_000_000
+
+#: Teachers named per 计数 of a group finding (the workbook's 核查 sheet): the rest are counted, not named,
+#: so a check over a whole county cannot make the run keep every id in memory.
+MAX_GROUP_MEMBERS_SHOWN = 200
+
+#: Failed teachers whose smallest passing changes the workbook's 明细 searches (each search re-evaluates the
+#: record some tens of times; benchmarks/bench_workbook.py): the rest say they were not searched and
+#: name the ``explain --id`` command that searches them.
+MAX_WORKBOOK_CHANGES = 10_000

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # run.py builds on this module; the annotation only names its
 __all__ = [
     "GROUP_SCHEMA",
     "SCHEMA",
+    "STATUS_WORDS",
     "TIMELINESS_WORDS",
     "VERDICT_WORDS",
     "CheckResult",
@@ -189,6 +190,14 @@ VERDICT_WORDS: dict[bool | None, tuple[str, str]] = {
     True: ("合格", "passed"),
     False: ("不合格", "not passed"),
     None: ("已评分（本方案没有合格规则）", "scored (the plan has no pass rule)"),
+}
+
+#: Each decision status in words (Chinese, English).
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "assessed": ("已考核", "assessed"),
+    "not_enrolled": ("未参训", "not enrolled"),
+    "exempt": ("免修", "exempt"),
+    "error": ("记录有误", "record error"),
 }
 
 #: Each timeliness in words (Chinese, English), for sentences about an item.
@@ -635,6 +644,12 @@ class GroupFinding:
     error_en: str = ""
     #: With ``逐``: the variable and the value this finding is for (``(("月", "3"),)``); empty otherwise.
     each: tuple[tuple[str, str], ...] = ()
+    #: ``values`` in words, in the same order: (Chinese label, English label, value), e.g.
+    #: ("提交了“微课评选”的人数", "teachers who submitted '微课评选'", "2") and ("上限 向下取整(5% × 7)", …, "0").
+    described: tuple[tuple[str, str, str], ...] = attrs.field(default=(), eq=False)
+    #: Who makes up each 计数: (Chinese label, English label, the teachers' ids, at most
+    #: ``limits.MAX_GROUP_MEMBERS_SHOWN`` of them; the count itself is in ``values``).
+    members: tuple[tuple[str, str, tuple[str, ...]], ...] = attrs.field(default=(), eq=False)
 
     def to_dict(self, lang: Words = None) -> dict[str, object]:
         """JSON form (``trainrules.group/1``): ``error`` in ``lang`` (with ``error_en`` too when ``lang`` is None)."""

@@ -26,7 +26,8 @@ An xlsx sheet holds at most ``limits.MAX_XLSX_ROWS`` rows (Excel's 1,048,576, he
 included): one more is refused with an :class:`OutputError` suggesting CSV or JSON Lines.
 
 Temporary files are named ``.<target>.trainrules-<pid>.tmp`` (and the xlsx scratch file
-``.<target>.trainrules-<pid>.sheet.xml``), beside the target. A run killed outright
+``.<target>.trainrules-<pid>.sheet.xml``, or the workbook's scratch directory
+``.<target>.trainrules-<pid>.d``), beside the target. A run killed outright
 (``kill -9``, a power cut) cannot remove them; the next writer for the same target
 removes those whose process is no longer alive (POSIX only: elsewhere they stay).
 Any error while writing (a full disk, a file-size limit, an I/O error) is an
@@ -42,6 +43,7 @@ import errno
 import io
 import os
 import re
+import shutil
 import sys
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -108,7 +110,7 @@ def _write_failed(path: Path, exc: OSError) -> OutputError:
 
 
 #: The temporary files a writer makes beside its target: ``.<target>.trainrules-<pid>[-<n>].<kind>``.
-_TEMPORARY = re.compile(r"\.(?P<target>.+)\.trainrules-(?P<pid>[0-9]{1,10})(?:-[0-9]{1,6})?\.(?:tmp|sheet\.xml)")
+_TEMPORARY = re.compile(r"\.(?P<target>.+)\.trainrules-(?P<pid>[0-9]{1,10})(?:-[0-9]{1,6})?\.(?:tmp|sheet\.xml|d)")
 
 
 def _alive(pid: int) -> bool:
@@ -149,6 +151,9 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
         with contextlib.suppress(OSError):  # removed meanwhile, or not ours to remove: leave it
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False) and entry.name.endswith(".d"):  # the workbook's scratch directory
+                shutil.rmtree(entry.path)
                 removed.append(Path(entry.path))
     return removed
 
