@@ -69,7 +69,9 @@ def main() -> None:
         start = time.process_time()
         results = policy.evaluate(records, explain=explain)
         cpu = time.process_time() - start
-        sizes = [len(json.dumps(d.to_dict(lang="zh", explanation=explain), ensure_ascii=False).encode()) for d in results]
+        sizes = [
+            len(json.dumps(d.to_dict(lang="zh", explanation=explain), ensure_ascii=False).encode()) for d in results
+        ]
         errors = sum(d.status == "error" for d in results)
         print(
             f"explain={explain!s:5} {args.n} teachers × {args.entries} entries: {cpu:.2f} s CPU, "
