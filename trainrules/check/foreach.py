@@ -105,6 +105,11 @@ def _vacuous_uses(policy: CheckedPolicy, out: Collector) -> None:
             each = vacuous[name].each
             assert each is not None  # vacuous holds only requirements with 逐
             text = each.source.span.text if each.source.span else ""
+            src, also, also_en = each.source, "", ""
+            if isinstance(src, ast.Call) and src.func == "序列" and len(src.args) == 2:
+                a, b = (x.span.text if x.span else "" for x in src.args)
+                also = f"；范围不应为空时，再写一条 核查 … 要求 {b} 不少于 {a}，让空范围显出来"
+                also_en = f"; where the range should never be empty, add 核查 … 要求 {b} 不少于 {a} to show it"
             out.add(
                 "W559",
                 d.span,
@@ -112,10 +117,8 @@ def _vacuous_uses(policy: CheckedPolicy, out: Collector) -> None:
                 f"那时要求什么也不核对、视为达到",
                 what_en=f"{what_en} reads the requirement '{name}', whose '逐 {each.name} 取自 {text}' is computed"
                 f" for each record and may have no values: then the requirement checks nothing and counts as met",
-                hint=f"在条件中加上 且 {name}.需 > 0（至少核对了一个值），或另写一个要求，须 其范围非空"
-                f"（如 须 终点 不少于 起点）",
-                hint_en=f"Add 且 {name}.需 > 0 to the condition (at least one value was checked), or write another"
-                f" requirement whose 须 line says the range is not empty (e.g. 须 END 不少于 START)",
+                hint=f"在条件中加上 且 {name}.需 > 0（没有值时 需 为 0，条件不成立）{also}。",
+                hint_en=f"Add 且 {name}.需 > 0 to the condition (with no values 需 is 0, so it is false){also_en}.",
             )
 
 
@@ -130,7 +133,7 @@ def _check(
     _written_values(policy, each, out)
     count = _written_count(policy, each)
     aggregates = list_aggregates(policy, body)
-    if count is not None and count > EACH_VALUES_WARNED and aggregates:
+    if count is not None and EACH_VALUES_WARNED < count <= MAX_EACH_VALUES and aggregates:
         text = each.source.span.text if each.source.span else ""
         out.add(
             "W559",
