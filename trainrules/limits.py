@@ -95,7 +95,7 @@ MAX_ENTRIES = 10_000
 MAX_EACH_VALUES = 1_000
 #: Most values × entries one ``逐`` of a 要求 or per-teacher 核查 may take for one record when its rule
 #: aggregates over a list for each value (every value reads every entry): beyond it an error for that
-#: record saying so, never a long run. 1,000 values × 10,000 entries took 76 s for one teacher
+#: record saying so, never a long run. 1,000 values × 10,000 entries took 81 s of CPU for one teacher
 #: (about 8 µs per entry read, ``benchmarks/each_work.py``); at this bound a record takes about 4 s.
 #: A rolling window over 37 months reads 37 × the entries, so up to 13,500 entries. A written range of
 #: more than 100 values with such an aggregate is W559 at check time.
