@@ -451,3 +451,10 @@ def test_flat_csv_and_workbook_columns_are_the_sums_over_the_values(tmp_path: Pa
         book.close()
     cells = dict(zip(header, rows[0], strict=True))
     assert [80, 288, 216] == [int(cells[f"年度研修 {w}（各值合计）"]) for w in ("已计", "需", "欠")]
+
+
+@given(_entries)
+def test_law_the_flat_columns_are_the_language_amounts(entries: list[dict[str, object]]) -> None:
+    """(d) the CSV/xlsx numbers of a 逐 requirement (``totals``) are exactly 名.已计, 名.需 and 名.欠."""
+    q = _one(YEARLY, _teacher(entries)).requirements[0]
+    assert (q.amount("已计"), q.amount("需"), q.amount("欠")) == q.totals()
