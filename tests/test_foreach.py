@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -324,3 +326,135 @@ def test_law_a_cap_over_every_window_is_a_cap_on_the_largest_window(entries: lis
     largest = _largest_twelve_months(entries)
     assert q.met == (largest <= 100)
     assert max(x.credited for x in q.lines) == largest
+
+
+# ---------- review 11: bounded work, vacuous ranges, flat columns, ordinal names ----------
+
+
+def _w559(text: str) -> list[str]:
+    """The W559 messages ``check`` gives for ``text``."""
+    return [d.message for d in trainrules.checks(text, name="t.policy") if d.code == "W559"]
+
+
+GRANTS = RANGED + "合格 当 年度研修 授予 1 学时 依据 X3-01\n"
+
+
+def test_w559_a_pass_rule_reading_a_computed_each_may_pass_on_nothing() -> None:
+    (message,) = _w559(GRANTS)
+    assert "合格规则读取要求“年度研修”" in message
+    assert "可能没有任何值" in message
+    (d,) = [d for d in trainrules.checks(GRANTS, name="t.policy") if d.code == "W559"]
+    assert "且 年度研修.需 > 0" in d.hint
+    assert "核查 … 要求 止年 不少于 起年" in d.hint
+
+
+def test_w559_reaches_through_definitions_results_and_certificates() -> None:
+    via = RANGED + "定义 达标 = 年度研修 依据 X3\n结果 逐年达标 = 达标 依据 X3\n证书 逐年证 当 达标 依据 X3\n"
+    messages = _w559(via)
+    assert 2 == len(messages)
+    assert any(m.startswith("结果“逐年达标”") for m in messages)
+    assert any(m.startswith("证书“逐年证”") for m in messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        RANGED + "合格 当 年度研修 且 年度研修.需 > 0 授予 1 学时 依据 X3-01\n",  # the fix the hint gives
+        YEARLY + "合格 当 年度研修 授予 1 学时 依据 X3-01\n",  # a written range always has values (E351 otherwise)
+        RANGED,  # nothing reads the requirement
+    ],
+)
+def test_no_w559_when_the_range_is_written_or_the_condition_reads_its_need(text: str) -> None:
+    assert [] == _w559(text)
+
+
+def test_vacuous_requirement_is_marked_in_the_decision_and_validates() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from tests.conftest import REPO
+
+    d = _one(GRANTS, _teacher(ENTRIES, 起年="2026", 止年="2025"))
+    assert (True, D(1)) == (d.passed, d.hours)  # the documented semantics stay: met over no values …
+    out = d.to_dict()
+    req = out["requirements"]["年度研修"]  # type: ignore[index]  # a dict of dicts
+    assert True is req["vacuous"]  # … and now say so in the JSON
+    schema = json.loads((REPO / "trainrules" / "schemas" / "decision.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(json.dumps(out)), schema)
+    checked = _one(GRANTS, _teacher(ENTRIES, 起年="2018", 止年="2019")).to_dict()
+    assert "vacuous" not in checked["requirements"]["年度研修"]  # type: ignore[index]  # a dict of dicts
+
+
+WINDOWS = HEAD + (
+    "要求 窗口 依据 X1-01 {\n  逐 年 取自 序列(2017, 止年)\n  须 合计(培训记录.学时, 年份(日期) == 年) 不少于 1\n}\n"
+)
+
+
+def test_values_times_entries_over_the_bound_is_a_record_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 逐 whose rule reads every entry for each value refuses a record past MAX_EACH_WORK, naming the product;
+    the other records are still evaluated, and a rule with no aggregate over a list is not bounded."""
+    import trainrules.evaluate
+
+    monkeypatch.setattr(trainrules.evaluate, "MAX_EACH_WORK", 12)
+    teachers = [_teacher(ENTRIES, 止年="2020"), {**_teacher(ENTRIES, 止年="2019"), "id": "T2"}]  # 16 and 12 reads
+    big, small = trainrules.loads(WINDOWS, name="t.policy").evaluate(teachers).decisions
+    assert "error" == big.status
+    (p,) = big.problems
+    assert "4 个值，每个值都读取本记录的 4 条记录：共 16 次，多于上限 12" in p.message_zh
+    assert "assessed" == small.status
+    no_list = HEAD + "要求 数值 依据 X1 {\n  逐 年 取自 序列(起年, 止年)\n  须 年 不少于 1\n}\n"
+    assert "assessed" == _one(no_list, _teacher(ENTRIES, 起年="2000", 止年="2999")).status  # 1,000 × 4
+
+
+def test_w559_many_written_values_each_aggregating_over_a_list() -> None:
+    many = (
+        HEAD
+        + "要求 窗口 依据 X1 {\n  逐 年 取自 序列(1, 101)\n  须 合计(培训记录.学时, 年份(日期) == 年) 不少于 1\n}\n"
+    )
+    (message,) = _w559(many)
+    assert "101 个值，每个值都对列表合计一次" in message
+    assert [] == _w559(many.replace("序列(1, 101)", "序列(1, 100)"))  # at the threshold: no warning
+    assert [] == _w559(HEAD + "要求 数值 依据 X1 {\n  逐 年 取自 序列(1, 500)\n  须 年 不少于 1\n}\n")  # no list
+
+
+def test_ordinal_variable_name_reads_as_an_ordinal() -> None:
+    rule = "要求 年度 依据 X1 {\n  逐 第几年 取自 序列(1, 2)\n"
+    text = HEAD + rule + "  须 合计(培训记录.学时, 年份(日期) == 2016 + 第几年) 不少于 72\n}\n"
+    q = _one(text, _teacher(ENTRIES)).requirements[0]
+    assert {"第几年": "2"} == dict(q.lines[1].each)  # the JSON keeps the name and the value
+    assert q.reason_zh.startswith("第 1 年：已计 72，需 72，欠 0；第 2 年：已计 80")
+
+
+def test_flat_csv_and_workbook_columns_are_the_sums_over_the_values(tmp_path: Path) -> None:
+    """CSV and xlsx show the numbers 名称.已计/需/欠 read (sums over the values), not the first value's line."""
+    import csv
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from trainrules.cli import main
+
+    policy, records = tmp_path / "t.policy", tmp_path / "r.json"
+    policy.write_text(YEARLY.replace("结果 欠学时 = 年度研修.欠 依据 X1-02\n", ""), encoding="utf-8")
+    entries = [{"日期": "2017-05-01", "学时": "80"}]  # 2017 met, 2018-2020 owe 72 each
+    records.write_text(json.dumps([_teacher(entries)]), encoding="utf-8")
+    run = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(tmp_path / "o.csv")])
+    assert 0 == run.exit_code, run.output
+    with (tmp_path / "o.csv").open(encoding="utf-8-sig", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    got = [row[f"requirements.年度研修.{k}"] for k in ("met", "credited", "needed", "owed")]
+    assert ["false", "80", "288", "216"] == [x.lower() for x in got]
+    run = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(tmp_path / "o.xlsx")])
+    assert 0 == run.exit_code, run.output
+    book = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True)
+    try:
+        header, *rows = [list(r) for r in book["明细"].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    cells = dict(zip(header, rows[0], strict=True))
+    assert [80, 288, 216] == [int(cells[f"年度研修 {w}（各值合计）"]) for w in ("已计", "需", "欠")]
+
+
+@given(_entries)
+def test_law_the_flat_columns_are_the_language_amounts(entries: list[dict[str, object]]) -> None:
+    """(d) the CSV/xlsx numbers of a 逐 requirement (``totals``) are exactly 名.已计, 名.需 and 名.欠."""
+    q = _one(YEARLY, _teacher(entries)).requirements[0]
+    assert (q.amount("已计"), q.amount("需"), q.amount("欠")) == q.totals()

@@ -189,17 +189,18 @@ def test_t3_head_teacher_with_29_5_hours() -> None:
 
 
 def test_t4_trainer_per_year_and_uncertified_school_based() -> None:
-    """2019 has 60 of 72 hours (12 owed); the certificate is granted although 校本 owes 120 (ruling 结业证只看学分)."""
-    yearly = _req("T4", "专职培训者逐年研修")  # 逐 年 取自 序列(年份(起(本周期)), 年份(止(本周期)))
-    per_year = [(dict(x.each)["年"], x.credited, x.owed, x.met) for x in yearly.lines]
+    """The cycle's third year (2019) has 60 of 72 hours (12 owed); the certificate is granted although 校本 owes 120
+    (ruling 结业证只看学分)."""
+    yearly = _req("T4", "专职培训者逐年研修")  # 逐 第几年 取自 序列(1, 周期年数): the cycle's years
+    per_year = [(dict(x.each)["第几年"], x.credited, x.owed, x.met) for x in yearly.lines]
     assert [
-        ("2017", D(72), D(0), True),
-        ("2018", D(80), D(0), True),
-        ("2019", D(60), D(12), False),
-        ("2020", D(72), D(0), True),
+        ("1", D(72), D(0), True),
+        ("2", D(80), D(0), True),
+        ("3", D(60), D(12), False),
+        ("4", D(72), D(0), True),
     ] == per_year
     assert (D(284), D(288), D(12)) == tuple(yearly.amount(w) for w in ("已计", "需", "欠"))  # sums over the years
-    assert "2019 年：已计 60，需 72，欠 12" in yearly.reason_zh
+    assert "第 3 年：已计 60，需 72，欠 12" in yearly.reason_zh
     assert False is _res("T4", "专职培训者年度研修")
     assert [(None, D(284), D(240), D(0)), ("校本研训", D(0), D(120), D(120))] == _lines("T4", "周期培训")
     assert {
@@ -208,6 +209,24 @@ def test_t4_trainer_per_year_and_uncertified_school_based() -> None:
     } == _not_counted("T4", "周期培训")
     assert ("结业证",) == _d("T4").certificates
     assert None is _check("T4", "学历达标")  # 高中: not applicable
+
+
+def test_t4_cycle_set_off_new_year_checks_four_whole_cycle_years() -> None:
+    """With --set 周期起点=2018-07-01 the trainer's years are the cycle's four whole years (2018-07-01 to
+    2019-06-30, …), not five partial calendar years: T4's 2019-05-01 and 2020-05-01 entries fall in years 1
+    and 2, and the 2017/2018-05-01 entries are before the cycle."""
+    moved = _policy().evaluate(read_records(RECORDS), params={"周期起点": "2018-07-01"}).by_id("T4")
+    yearly = next(r for r in moved.requirements if r.name == "专职培训者逐年研修")
+    assert ("第几年", 4) == yearly.each
+    per_year = [(dict(x.each)["第几年"], x.credited, x.needed, x.owed) for x in yearly.lines]
+    assert [
+        ("1", D(60), D(72), D(12)),
+        ("2", D(72), D(72), D(0)),
+        ("3", D(0), D(72), D(72)),
+        ("4", D(0), D(72), D(72)),
+    ] == (per_year)
+    assert (D(132), D(288), D(156)) == tuple(yearly.amount(w) for w in ("已计", "需", "欠"))
+    assert D(132) == next(r.value for r in moved.results if r.name == "周期学分")  # the same window: 2018-07-01..
 
 
 def test_t5_not_in_service_is_not_applicable() -> None:

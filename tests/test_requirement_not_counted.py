@@ -59,8 +59,8 @@ def test_002_yearly_requirements_no_longer_report_another_years_entry() -> None:
     result = policy.evaluate(trainrules.read_records(P002_RECORDS))
     yearly = [q for d in result.decisions for q in d.requirements if q.name == "专职培训者逐年研修" and q.applicable]
     assert yearly  # the example has a full-time trainer
-    # the unconfirmed 校本 entry is of the trainer's third year: only that year's line names it
-    assert [(("年", "2019"),)] == [n.each for q in yearly for n in q.not_counted], [q.reason_zh for q in yearly]
+    # the unconfirmed 校本 entry (2019) is of the cycle's third year: only that year's line names it
+    assert [(("第几年", "3"),)] == [n.each for q in yearly for n in q.not_counted], [q.reason_zh for q in yearly]
     cycle = [q for d in result.decisions for q in d.requirements if q.name == "周期培训" and q.not_counted]
     assert any(n.reason == "校本研训未经学校认定" and n.line == "校本研训" for q in cycle for n in q.not_counted)
 

@@ -35,7 +35,7 @@ from trainrules.records import (
     read_schools,
 )
 from trainrules.render import diagnostic_to_dict, render_text, summary_line
-from trainrules.results import Decision, LineResult
+from trainrules.results import Decision, RequirementResult
 from trainrules.run import RunSummary
 from trainrules.values import ValueProblem, parse_text
 from trainrules.workbook import WorkbookWriter, open_workbook
@@ -236,8 +236,8 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
         row["items"] = {i.name: {**i.to_dict(lang, reasons=False), "points": i.points} for i in d.items}
         row["parts"] = {p.name: {**p.to_dict(lang, reasons=False), "points": p.points} for p in d.parts}
         row["results"] = {r.name: {**r.to_dict(), "value": r.value} for r in d.results}
-        row["requirements"] = {  # the main line's numbers; every line is in the json output
-            r.name: {"met": r.met, **({} if not r.lines else _line_cells(r.lines[0]))} for r in d.requirements
+        row["requirements"] = {  # the main line's numbers (with 逐 the sums over the values); every line is in the json
+            r.name: {"met": r.met, **_requirement_cells(r)} for r in d.requirements
         }
         messages = [(p.field, p.message_zh if zh else p.message_en) for p in d.problems]
         row["problems"] = ("；" if zh else "; ").join(f"{f}: {m}" if f else m for f, m in messages)
@@ -248,8 +248,10 @@ def _row(d: Decision, tabular: bool, explanation: bool, lang: Lang = "zh") -> di
     return row
 
 
-def _line_cells(line: LineResult) -> dict[str, object]:
-    return {"credited": line.credited, "needed": line.needed, "owed": line.owed if line.owed is not None else line.over}
+def _requirement_cells(r: RequirementResult) -> dict[str, object]:
+    """The main line's credited/needed/owed: with 逐 the sums over the values, the numbers 名称.已计/需/欠 read."""
+    totals = r.totals()
+    return {} if totals is None else dict(zip(("credited", "needed", "owed"), totals, strict=True))
 
 
 class Sink(Protocol):

@@ -11,6 +11,7 @@ import attrs
 import pendulum
 
 from trainrules.check.bands import precision
+from trainrules.check.foreach import list_aggregates
 from trainrules.check.labels import item_grades, ordered_vocab
 from trainrules.check.points import max_total
 from trainrules.check.walk import children, item_citations, refs, sites
@@ -259,6 +260,8 @@ class EachPlan:
     name: str
     key: str
     source: Compiled
+    #: Whether the rule aggregates over a list for each value (then values × entries is bounded: MAX_EACH_WORK).
+    over_entries: bool = False
 
 
 @attrs.frozen
@@ -1172,7 +1175,7 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
                 applies=comp.compiled(d.applies) if d.applies is not None else None,
                 lines=tuple(lines),
                 citing=comp.citing(d.cite),
-                each=_each(comp, d.each),
+                each=_each(comp, d.each, [line.expr for line in d.lines]),
             )
         elif isinstance(d, ast.RuleException) and d.entry_of is None:  # per-entry ones: with entry_defines
             exceptions.setdefault(d.target, []).append(
@@ -1199,7 +1202,8 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
             certificates.append(RulePlan(name=d.label, cond=comp.compiled(d.cond), citing=comp.citing(d.cite)))
         elif isinstance(d, ast.CheckRule):
             check_applies = comp.compiled(d.applies) if d.applies is not None else None
-            each = _each(comp, d.each)  # read per teacher (a grouped check's reads only what the group shares)
+            # read per teacher (a grouped check's reads only what the group shares, and aggregates over teachers)
+            each = _each(comp, d.each, [] if d.group_by else [d.cond])
             if d.group_by:
                 comp.aggregates = []
                 cond = comp.compiled(d.cond, None, group=True)
@@ -1280,8 +1284,11 @@ def compile_policy(policy: CheckedPolicy) -> Plan:
     )
 
 
-def _each(comp: _Compiler, each: ast.ForEach | None) -> EachPlan | None:
-    return None if each is None else EachPlan(each.name, each.key, comp.compiled(each.source))
+def _each(comp: _Compiler, each: ast.ForEach | None, body: list[ast.Expr]) -> EachPlan | None:
+    if each is None:
+        return None
+    over_entries = bool(list_aggregates(comp.policy, body))
+    return EachPlan(each.name, each.key, comp.compiled(each.source), over_entries)
 
 
 def _list_spec(comp: _Compiler, lst: ast.ListDecl) -> ListSpec:

@@ -781,6 +781,15 @@ CATALOG: Mapping[str, Entry] = {
         "每个值只写一次。",
         "Write each value once.",
     ),
+    "W559": Entry(
+        W,
+        "逐 的规则需要留意",
+        "a 逐 rule to look at",
+        "{what}",
+        "{what_en}",
+        "{hint}",
+        "{hint_en}",
+    ),
     "W601": Entry(
         W,
         "定义未被使用",

@@ -40,7 +40,7 @@ from trainrules.entries import (
 )
 from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
-from trainrules.limits import MAX_EACH_VALUES, MAX_GROUP_MEMBERS_SHOWN
+from trainrules.limits import MAX_EACH_VALUES, MAX_EACH_WORK, MAX_GROUP_MEMBERS_SHOWN
 from trainrules.logic import Missing, kleene
 from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
 from trainrules.results import (
@@ -57,6 +57,7 @@ from trainrules.results import (
     ResultValue,
     Step,
     Timeliness,
+    each_text,
     fmt_instant,
 )
 from trainrules.values import (
@@ -607,6 +608,17 @@ def each_values(ctx: _Ctx, each: EachPlan, what_zh: str, what_en: str) -> tuple[
         )
     if any(v is None for v in values):
         raise EvalError("", f"{head}中有缺失的值", f"{head_en} has a missing value")
+    if each.over_entries and values:  # every value reads every entry: bound the product, never a long run
+        entries = sum(len(ctx.entries(spec.name)) for spec in ctx.ev.plan.lists)
+        if len(values) * entries > MAX_EACH_WORK:
+            raise EvalError(
+                "",
+                f"{head}有 {len(values)} 个值，每个值都读取本记录的 {entries} 条记录：共 {len(values) * entries:,} 次，"
+                f"多于上限 {MAX_EACH_WORK:,}（缩小范围或拆分记录）",
+                f"{head_en} has {len(values)} values, each reading the record's {entries} entries:"
+                f" {len(values) * entries:,} reads, more than the limit {MAX_EACH_WORK:,} (narrow the range or split"
+                " the record)",
+            )
     return values
 
 
@@ -1150,7 +1162,7 @@ class Evaluator:
                 shown = ((c.each.name, fmt_value(value)),)
                 ctx.loops[c.each.key] = value
                 try:
-                    named = attrs.evolve(c, name=f"{c.name} {shown[0][1]} {c.each.name}")
+                    named = attrs.evolve(c, name=f"{c.name} {each_text(c.each.name, shown[0][1])}")
                     out.append(CheckResult(c.name, self._rule(ctx, named, "核查"), each=shown))
                 finally:
                     del ctx.loops[c.each.key]
@@ -1295,7 +1307,7 @@ class Evaluator:
         credited, needed = line.credited.fn(ctx), line.needed.fn(ctx)
         for side, value in ((line.credited, credited), (line.needed, needed)):
             if not isinstance(value, Decimal):
-                what = f"要求“{req.name}”" + "".join(f"（{v} {k}）" for k, v in each)
+                what = f"要求“{req.name}”" + "".join(f"（{each_text(k, v)}）" for k, v in each)
                 what += f"其中“{line.label}”" if line.label else ""
                 raise EvalError(
                     "",
@@ -1305,7 +1317,7 @@ class Evaluator:
         met = credited >= needed if line.op == ">=" else credited <= needed
         result = LineResult(line.label, credited, needed, line.op, met, each, line.unit)
         if ctx.tracer is not None:
-            at = "".join(f" {v} {k}" for k, v in each)
+            at = "".join(f" {each_text(k, v)}" for k, v in each)
             at_en = "".join(f" ({k} = {v})" for k, v in each)
             head = f"其中 {line.label}{at}：" if line.label else f"{req.name}{at}："
             head_en = f"of which {line.label}{at_en}: " if line.label else f"{req.name}{at_en}: "

@@ -13,7 +13,7 @@ import pendulum
 from trainrules.compile import Compiled, FieldSpec, Plan
 from trainrules.evaluate import Evaluator, Recorder, fmt_value
 from trainrules.records import RawRecord, ReadProblem
-from trainrules.results import STATUS_WORDS, TIMELINESS_WORDS, VERDICT_WORDS, Decision, Step
+from trainrules.results import STATUS_WORDS, TIMELINESS_WORDS, VERDICT_WORDS, Decision, Step, each_text
 from trainrules.values import decimal_text
 
 __all__ = ["Change", "Explanation", "InputChange", "Searched", "change_lines", "explain", "render_explanation"]
@@ -658,7 +658,7 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
             )
         for line in q.lines:
             label = f"{q.name}" + (f"·{line.label}" if line.label else "")
-            label += "".join(f" {v} {k}" if zh else f" ({k} = {v})" for k, v in line.each)
+            label += "".join(f" {each_text(k, v)}" if zh else f" ({k} = {v})" for k, v in line.each)
             unit = f" {line.unit}" if line.unit else ""
             c, n = _num(line.credited) + unit, _num(line.needed) + unit
             if line.owed is not None:
@@ -672,7 +672,7 @@ def _outcome_lines(d: Decision, zh: bool) -> list[str]:
                 out.append(f"Requirement {label}: credited {c}, needed {n}, {gap} ({met})")
         for nc in q.not_counted:  # which entries did not count, and why (the filter's step lists them)
             which = (f"（其中 {nc.line}）" if zh else f" (of which {nc.line})") if nc.line else ""
-            which = "".join(f"（{v} {k}）" if zh else f" ({k} = {v})" for k, v in nc.each) + which
+            which = "".join(f"（{each_text(k, v)}）" if zh else f" ({k} = {v})" for k, v in nc.each) + which
             out.append(
                 f"  未计入 {nc.count} 条{which}：{nc.reason}（筛选 {nc.source}）"
                 if zh

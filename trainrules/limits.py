@@ -11,6 +11,7 @@ __all__ = [
     "MAX_DEFINITION_DEPTH",
     "MAX_DIAGNOSTICS_SHOWN",
     "MAX_EACH_VALUES",
+    "MAX_EACH_WORK",
     "MAX_ENTRIES",
     "MAX_ENTRIES_SHOWN",
     "MAX_ENTRY_ROWS",
@@ -92,6 +93,13 @@ MAX_ENTRIES = 10_000
 #: Most values one ``逐 名 取自 式`` runs over (``序列(甲, 乙)`` or a list): a written range beyond it is
 #: E352 at check time, a computed one an error for that record, never a long run.
 MAX_EACH_VALUES = 1_000
+#: Most values × entries one ``逐`` of a 要求 or per-teacher 核查 may take for one record when its rule
+#: aggregates over a list for each value (every value reads every entry): beyond it an error for that
+#: record saying so, never a long run. 1,000 values × 10,000 entries took 81 s of CPU for one teacher
+#: (about 8 µs per entry read, ``benchmarks/each_work.py``); at this bound a record takes about 4 s.
+#: A rolling window over 37 months reads 37 × the entries, so up to 13,500 entries. A written range of
+#: more than 100 values with such an aggregate is W559 at check time.
+MAX_EACH_WORK = 500_000
 #: An explanation lists at most this many entries per reason a filter dropped them (and per list of
 #: kept entries), then "… 另 N 条" (no diagnostic: the rest are counted, not shown).
 MAX_ENTRIES_SHOWN = 20

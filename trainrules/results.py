@@ -36,12 +36,22 @@ __all__ = [
     "Results",
     "Step",
     "Words",
+    "each_text",
 ]
 
 #: The version of :meth:`Decision.to_dict`'s layout (docs/results.md). Bump on any incompatible change.
 SCHEMA = "trainrules.decision/3"
 #: The version of :meth:`GroupFinding.to_dict`'s layout.
 GROUP_SCHEMA = "trainrules.group/1"
+
+
+def each_text(name: str, value: str) -> str:
+    """How a 逐 value is named in words: "2019 年" (value, then the variable); a variable written 第几X
+    ("第几年") reads as an ordinal: "第 1 年"."""
+    if name.startswith("第几") and len(name) > 2:
+        return f"第 {value} {name[2:]}"
+    return f"{value} {name}"
+
 
 #: The language of the words in a JSON form: one of them, or None for both (``reason`` + ``reason_en``).
 Words = Literal["zh", "en"] | None
@@ -410,7 +420,7 @@ class NotCounted:
     @property
     def text_zh(self) -> str:
         """未计入 1 条（其中 校本研训）：校本研训未经学校认定（有效记录）; with 逐 "（2019 年）" after 条."""
-        which = "".join(f"（{v} {k}）" for k, v in self.each) + (f"（其中 {self.line}）" if self.line else "")
+        which = "".join(f"（{each_text(k, v)}）" for k, v in self.each) + (f"（其中 {self.line}）" if self.line else "")
         return f"未计入 {self.count} 条{which}：{self.reason}（{self.source}）"
 
     def to_dict(self) -> dict[str, object]:
@@ -437,7 +447,7 @@ class LineResult:
     @property
     def head_zh(self) -> str:
         """How a reason names the line: "2018 年：", "其中 校本（2018 年）：", or "" for the main line without 逐."""
-        value = "".join(f"{v} {k}" for k, v in self.each)
+        value = "".join(each_text(k, v) for k, v in self.each)
         if self.label:
             return f"其中 {self.label}（{value}）：" if value else f"其中 {self.label}："
         return f"{value}：" if value else ""
@@ -503,6 +513,28 @@ class RequirementResult:
         return main.owed if main.owed is not None else main.over
 
     @property
+    def vacuous(self) -> bool:
+        """Met only because its ``逐`` had no values for this record: nothing was checked."""
+        return self.applicable and self.each is not None and not self.lines
+
+    def totals(self, label: str | None = None) -> tuple[Decimal, Decimal, Decimal | None] | None:
+        """Credited, needed and owed (or over, for an upper limit) of the line ``label`` (None: the main line),
+        as the flat CSV/xlsx columns show them: with ``逐`` the sums over the values, as ``名.已计/需/欠`` are
+        (0 over no values); None when the requirement does not apply or has no such line."""
+        lines = [line for line in self.lines if line.label == label]
+        if not self.applicable or (self.each is None and not lines):
+            return None
+        if self.each is None:
+            line = lines[0]
+            return line.credited, line.needed, line.owed if line.owed is not None else line.over
+        zero = Decimal(0)
+        return (
+            sum((x.credited for x in lines), zero),
+            sum((x.needed for x in lines), zero),
+            sum((x.owed if x.owed is not None else x.over or zero for x in lines), zero),
+        )
+
+    @property
     def reason_zh(self) -> str:
         """The requirement in one line: 已计 96，需 120，欠 24 …"""
         if not self.applicable:
@@ -550,6 +582,8 @@ class RequirementResult:
         }
         if self.each is not None:
             out["each"] = {"name": self.each[0], "values": self.each[1]}
+        if self.vacuous:
+            out["vacuous"] = True
         if reasons:
             out["reason"] = self.reason_en if lang == "en" else self.reason_zh
         return out

@@ -467,13 +467,14 @@ def _columns(policy: Policy, lang: Lang) -> list[Column]:
         if r.grading is not None:
             cols.append((f"{r.name} {w('档次', 'band')}", _result_band(r.name)))
     for q in plan.requirements.values():
-        for n, line in enumerate(q.lines):
+        summed = w("（各值合计）", " (sum over values)") if q.each is not None else ""  # as 名称.已计/需/欠 read
+        for line in q.lines:
             head = q.name if line.label is None else f"{q.name}·{line.label}"
             gap = w("欠", "owed") if line.op in (">=", ">") else w("超出", "over")
             cols += [
-                (f"{head} {w('已计', 'credited')}", _line_value(q.name, n, "credited")),
-                (f"{head} {w('需', 'needed')}", _line_value(q.name, n, "needed")),
-                (f"{head} {gap}", _line_value(q.name, n, "gap")),
+                (f"{head} {w('已计', 'credited')}{summed}", _line_value(q.name, line.label, 0)),
+                (f"{head} {w('需', 'needed')}{summed}", _line_value(q.name, line.label, 1)),
+                (f"{head} {gap}{summed}", _line_value(q.name, line.label, 2)),
             ]
         cols.append((f"{q.name} {w('达到', 'met')}", _requirement_met(q.name, zh)))
     cols += [
@@ -534,17 +535,13 @@ def _result_band(name: str) -> Callable[[Decision, WorkbookWriter], object]:
     return get
 
 
-def _line_value(name: str, n: int, what: str) -> Callable[[Decision, WorkbookWriter], object]:
+def _line_value(name: str, label: str | None, n: int) -> Callable[[Decision, WorkbookWriter], object]:
+    """Credited (0), needed (1) or owed/over (2) of a requirement line: with 逐 the sums over the values."""
+
     def get(d: Decision, _: WorkbookWriter) -> object:
         q = next((q for q in d.requirements if q.name == name), None)
-        if q is None or not q.applicable or n >= len(q.lines):
-            return None
-        line = q.lines[n]
-        if what == "credited":
-            return line.credited
-        if what == "needed":
-            return line.needed
-        return line.owed if line.owed is not None else line.over
+        totals = None if q is None else q.totals(label)
+        return None if totals is None else totals[n]
 
     return get
 
