@@ -41,3 +41,63 @@ def test_ordered_labels_whose_orders_disagree_are_refused_with_both_vocabularies
     assert d.code == "E303"
     assert "{县级 < 省级 < 市级}" in d.message and "{校级 < 县级 < 市级 < 省级 < 国家级}" in d.message
     assert "同样的词、同样的次序" in d.hint
+
+
+UNITS = """方案 测 { 标题 "单位" }
+单位 天 = 6 学时 依据 X1
+单位 学分 = 10 学时 依据 X1
+单位 篇
+假设 年度上限 = 120 学时 "每年最多计 120 学时" 依据 X1
+假设 比例 = 5% "比例" 依据 X1
+假设 一学期 = 90 天 "一学期按 90 天计" 依据 X1
+输入 教师 { 学时: 数（学时） 0 至 500  天数: 数（篇） 0 至 500 }
+结果 计入 = 最小(学时, 年度上限) 依据 X1
+结果 b = 计入 × 比例 依据 X1
+结果 c = 天数 × 1 依据 X1
+结果 d = (学时) 天 + 一学期 依据 X1
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "used"),
+    [("10", "10 学时"), ("10学时", "10 学时"), ("10 天", "60 学时"), ("1.5学分", "15 学时"), ("0.5 天", "3 学时")],
+)
+def test_a_unit_carrying_assumption_is_set_in_its_unit_or_one_that_converts(value: str, used: str) -> None:
+    policy = trainrules.loads(UNITS).with_params({"年度上限": value})
+    assert policy.overrides["年度上限"] == ("120 学时", used)
+    (info,) = [a for a in policy.assumptions() if a.name == "年度上限"]
+    assert (info.value, info.overridden_from) == (used, "120 学时")
+    assert "（已用 --set 改为 " + used + "，原值 120 学时）" in info.text
+    got = _results(policy, {"id": "A", "facts": {"学时": 200, "天数": 1}})
+    assert got["计入"] == Decimal(used.split()[0])
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"比例": "0.5"}, "假设“比例”是百分数，新值须带 %：写成 50% 或 0.5%（原值 5%）"),
+        ({"比例": "5"}, "假设“比例”是百分数，新值须带 %：写成 5%（原值 5%）"),
+        ({"比例": "abc"}, "假设“比例”的值应为百分数（如 50% 或 0.5%），这里是“abc”（原值 5%）"),
+        ({"年度上限": "-5"}, "假设“年度上限”的值应为不小于 0 的数（如 12 或 12.5），按 学时 计，这里是“-5”（原值 120 学时）"),
+        ({"年度上限": "10x"}, "假设“年度上限”按 学时 计，“x”不是声明过的单位（写成 10 表示 10 学时）"),
+        ({"年度上限": "2 篇"}, "假设“年度上限”按 学时 计，“2 篇”不能换算为 学时（写成 2 表示 2 学时）"),
+        ({"一学期": "1 学时"}, "假设“一学期”按 天 计，1 学时 换算为 天 不是有限小数"),
+    ],
+)
+def test_set_values_that_could_be_misread_are_refused_saying_how_to_write_them(
+    params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(trainrules.ParamError) as err:
+        trainrules.loads(UNITS).with_params(params)
+    assert err.value.message_zh.startswith(message)
+
+
+def test_check_assumptions_lists_a_value_with_its_unit() -> None:
+    by_name = {a.name: a.value for a in trainrules.loads(UNITS).assumptions()}
+    assert by_name == {"年度上限": "120 学时", "比例": "5%", "一学期": "90 天"}
+
+
+def test_a_percentage_with_its_sign_is_accepted() -> None:
+    policy = trainrules.loads(UNITS).with_params({"比例": "50%"})
+    assert policy.overrides["比例"] == ("5%", "50%")
+    assert _results(policy, {"id": "A", "facts": {"学时": 100, "天数": 1}})["b"] == Decimal(50)
