@@ -85,7 +85,7 @@ def _readings(body: str, sep: str = " 或 ") -> str:
 
 def _converted(checked: CheckedPolicy, decl: ast.Assumption, number: str, unit: str) -> str:
     """``10 天`` for an assumption in 学时: the number in the assumption's unit, when the units convert exactly."""
-    assert decl.value is not None and decl.unit is not None  # only numbers with a unit come here
+    assert decl.unit is not None  # only numbers with a unit come here
     table = checked.units.table
     have, want = table.get(unit), table.get(decl.unit)
     if unit == decl.unit:
@@ -106,7 +106,8 @@ def _converted(checked: CheckedPolicy, decl: ast.Assumption, number: str, unit: 
     value = Fraction(Decimal(number)) * Fraction(have[1]) / Fraction(want[1])
     if not _terminates(value.denominator):
         raise ParamError(
-            f"假设“{decl.name}”按 {decl.unit} 计，{number} {unit} 换算为 {decl.unit} 不是有限小数：直接写 {decl.unit} 数",
+            f"假设“{decl.name}”按 {decl.unit} 计，{number} {unit} 换算为 {decl.unit} 不是有限小数："
+            f"直接写 {decl.unit} 数",
             f"the assumption '{decl.name}' is in {decl.unit}; {number} {unit} is not a finite decimal in"
             f" {decl.unit}: write the number of {decl.unit}",
         )
