@@ -153,6 +153,10 @@ class _Typer:
             if len(e.path) == 1 and e.path[0] in ITEM_INPUTS and item is None:
                 zh = f"“{e.path[0]}”只在项目内可直接使用；在别处写“项目名.{e.path[0]}”。"
                 en = f"'{e.path[0]}' alone works inside an item; elsewhere write 'ITEM.{e.path[0]}'."
+            elif len(e.path) == 1 and e.path[0] in FUNCTIONS:  # 人数 for 人数(): a call needs its parentheses
+                f = FUNCTIONS[e.path[0]]
+                zh = f"是不是 {f.name}()？函数要写括号（{f.doc}）。"
+                en = f"Did you mean {f.name}()? A function is called with parentheses."
             self.out.add("E301", e.span, name=e.dotted, suggestion=zh, suggestion_en=en)
             return "未知"
         if sym.kind == "define":
