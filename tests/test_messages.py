@@ -102,3 +102,41 @@ def test_a_percentage_with_its_sign_is_accepted() -> None:
     policy = trainrules.loads(UNITS).with_params({"比例": "50%"})
     assert policy.overrides["比例"] == ("5%", "50%")
     assert _results(policy, {"id": "A", "facts": {"学时": 100, "天数": 1}})["b"] == Decimal(50)
+
+
+DATES = """方案 测 { 标题 "日期" 时区 "Asia/Shanghai" }
+输入 教师 {
+  记录: 列表 依据 X1 {
+    日期: 日期
+    学时: 数（学时） 0 至 500
+  }
+}
+结果 a = 合计(记录.学时, 年份(日期) == 2022) 依据 X1
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"日期": "20230401", "学时": 1}, "不是有效的日期（例：2019-12-15）：'20230401'"),
+        ({"日期": "2023-04-31", "学时": 1}, "日期不存在（2023 年 4 月只有 30 天，最后一天是 2023-04-30）"),
+        ({"日期": "2023-13-01", "学时": 1}, "日期不存在（没有 13 月）"),
+        ({"日期": "2023-04-01", "学时": "1e2"}, "数值不能写成科学计数法，请写成普通小数，如 100：'1e2'"),
+        ({"日期": "2023-04-01", "学时": "2.5E+1"}, "请写成普通小数，如 25："),
+    ],
+)
+def test_a_bad_entry_value_says_how_to_write_it(entry: dict[str, object], problem: str) -> None:
+    (d,) = trainrules.loads(DATES).evaluate([{"id": "A", "记录": [entry]}]).decisions
+    assert len(d.problems) == 1
+    assert problem in d.problems[0].message_zh
+
+
+@pytest.mark.parametrize(
+    ("value", "hours"),
+    [("2022-03-02 13:30", Decimal(3)), ("2022-12-31T20:00:00+00:00", Decimal(0)), ("2021-12-31T20:00:00+00:00", 3)],
+)
+def test_a_date_field_takes_an_instants_local_date(value: str, hours: Decimal) -> None:
+    """2022-12-31 20:00 UTC is 2023-01-01 in Shanghai: the local date counts, not the written one."""
+    (d,) = trainrules.loads(DATES).evaluate([{"id": "A", "记录": [{"日期": value, "学时": 3}]}]).decisions
+    assert not d.problems
+    assert [r.value for r in d.results] == [hours]

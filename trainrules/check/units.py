@@ -428,7 +428,9 @@ class _Units:
     def unitless(self, x: ast.Expr, name: str, unit: str, how: str, how_en: str) -> None:
         counted = _counted_in(x, self.units.table)
         if counted is not None:  # the value is named after a unit (天): that is the unit it is likely counted in
-            hint = f"写上它计数所用的单位：若它按{counted}计，写成 ({name}) {counted}，或把它的声明写成 数（{counted}）。"
+            hint = (
+                f"写上它计数所用的单位：若它按{counted}计，写成 ({name}) {counted}，或把它的声明写成 数（{counted}）。"
+            )
             hint_en = (
                 f"Attach the unit it is counted in: if it counts {counted}, write ({name}) {counted},"
                 f" or declare it as 数（{counted}）."
