@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import trainrules
+from trainrules.cli import main
 
 LEVELS = """方案 测 {{ 标题 "级别" }}
 输入 教师 {{
@@ -140,3 +143,19 @@ def test_a_date_field_takes_an_instants_local_date(value: str, hours: Decimal) -
     (d,) = trainrules.loads(DATES).evaluate([{"id": "A", "记录": [{"日期": value, "学时": 3}]}]).decisions
     assert not d.problems
     assert [r.value for r in d.results] == [hours]
+
+
+def test_cli_lists_and_sets_an_assumption_in_its_unit(tmp_path: Path) -> None:
+    policy = tmp_path / "u.policy"
+    policy.write_text(UNITS, encoding="utf-8")
+    records = tmp_path / "r.json"
+    records.write_text('[{"id": "A", "facts": {"学时": 200, "天数": 1}}]', encoding="utf-8")
+    listed = CliRunner().invoke(main, ["check", str(policy), "--assumptions"])
+    assert "  - 年度上限 = 120 学时  [X1]" in listed.output
+    out = tmp_path / "o.json"
+    run = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(out), "--set", "年度上限=10天"])
+    assert run.exit_code == 0, run.output
+    assert "假设 年度上限 = 60 学时（--set，原值 120 学时）" in run.output
+    refused = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(out), "--set", "比例=0.5"])
+    assert refused.exit_code == 2
+    assert "写成 50% 或 0.5%" in refused.output
