@@ -107,7 +107,7 @@ def test_assumptions_are_the_rulings() -> None:
     assert all(1 == len(a.rule_ids) for a in infos)
     assert [] == [a.name for a in infos if not a.relied_on_by]
     values = {a.name: a.value for a in infos if a.value is not None}
-    assert {"一学期": "90", "一个月": "30"} == values
+    assert {"一学期": "90 天", "一个月": "30 天"} == values
 
 
 def test_one_day_is_six_hours_as_a_cited_unit() -> None:

@@ -321,9 +321,9 @@ def test_set_overrides_are_in_the_summary_and_the_assumptions(tmp_path: Path) ->
     result = _evaluate("anhui_2021-2025_guopei", out, "--set", "一学期=100")
     assert result.exit_code in (0, 1), result.output
     sheets = _cells(out)
-    assert _summary(sheets)["假设 一学期（--set）"] == "100（原值 90）"
+    assert _summary(sheets)["假设 一学期（--set）"] == "100 天（原值 90 天）"
     row = next(r for r in sheets["假设"] if r[1] == "一学期")
-    assert (row[0], row[2]) == ("假设", "100（--set，原值 90）")
+    assert (row[0], row[2]) == ("假设", "100 天（--set，原值 90 天）")
     assert "定义 需跟岗" in row[5]
     kinds = {r[0] for r in sheets["假设"][1:]}
     assert kinds == {"假设", "不编码"}  # the clauses the policy leaves out are listed too

@@ -18,7 +18,7 @@ from trainrules.evaluate import Evaluator, Recorder
 from trainrules.explain import Explanation
 from trainrules.explain import explain as explain_record
 from trainrules.ir import CheckedPolicy
-from trainrules.params import ParamError, substitute
+from trainrules.params import ParamError, shown, substitute
 from trainrules.records import (
     EntriesIndex,
     RawRecord,
@@ -284,7 +284,7 @@ class Policy:
         for a in self.checked.assumptions.values():
             value = None
             if a.value is not None:
-                value = a.value.span.text if a.value.span is not None else None
+                value = shown(a, a.value.span.text) if a.value.span is not None else None
             out.append(
                 AssumptionInfo(
                     name=a.name,

@@ -162,7 +162,11 @@ def _load_or_exit(path: str, lang: Lang, settings: tuple[str, ...] = ()) -> Poli
         sys.exit(2)
 
 
-_SET_HELP = "Use VALUE for the assumption NAME (假设 NAME = …) in this run: --set 寒假研修学时=10 (repeatable)."
+_SET_HELP = (
+    "Use VALUE for the assumption NAME (假设 NAME = …) in this run: --set 寒假研修学时=10 (repeatable). A percentage"
+    " needs its % (--set 折算=50%); a number is read in the assumption's unit (10 = 10 学时), or write a unit that"
+    " converts (--set 年度上限=10天)."
+)
 
 
 _STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."

@@ -202,6 +202,15 @@ CATALOG: Mapping[str, Entry] = {
         "删掉行末的“{char}”。要写说明，用 # 注释。",
         "Delete the '{char}' at the end of the line; write remarks as # comments.",
     ),
+    "E129": Entry(
+        E,
+        "数不能写成科学计数法",
+        "a number in exponent form",
+        "“{text}”是科学计数法，策略里的数只写普通小数",
+        "'{text}' is in exponent form; a policy's numbers are plain decimals",
+        "写成普通小数，如 {plain}。",
+        "Write it as a plain decimal, such as {plain}.",
+    ),
     # E2xx: literals
     "E201": Entry(
         E,

@@ -64,6 +64,7 @@ from trainrules.values import (
     ValueProblem,
     decimal_text,
     parse_bool,
+    parse_date,
     parse_decimal,
     parse_instant,
     parse_int,
@@ -138,7 +139,7 @@ def _parse(spec_type: str, raw: object, tz: str) -> object:
     if spec_type == "时刻":
         return parse_instant(raw, tz)
     if spec_type == "日期":
-        return parse_instant(raw, tz).date()
+        return parse_date(raw, tz)
     if spec_type == "是否":
         return parse_bool(raw)
     return parse_labels(raw)

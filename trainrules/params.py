@@ -3,7 +3,9 @@
 A new value is written into the policy text in place of the old literal, and the text is read and checked
 again, so every check (bounds, reachability, dates) sees the new value. The value must be one literal of
 the declared kind (a number, a percentage, a date, a time of day or a text); anything else is refused
-before a record is read. The assumption's own text gains a note of the change, so every explanation
+before a record is read. A percentage needs its ``%`` (``0.5`` could mean 0.5 % or 50 %). A number with a unit
+(``假设 年度上限 = 120 学时``) is read in that unit, or in another unit written after it that converts exactly
+(``10 天`` when ``单位 天 = 6 学时``). The assumption's own text gains a note of the change, so every explanation
 step that relies on it says so.
 """
 
@@ -12,15 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 
 from trainrules.check.names import did_you_mean
 from trainrules.errors import BilingualError
 from trainrules.ir import CheckedPolicy
 from trainrules.syntax import ast
 
-__all__ = ["ParamError", "parse_settings", "substitute"]
+__all__ = ["ParamError", "parse_settings", "shown", "substitute"]
 
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+_WITH_UNIT = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[^\s0-9.%％]\S*)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?")
 
@@ -43,14 +47,24 @@ def parse_settings(settings: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def _literal(name: str, old: ast.Value, raw: object) -> str:
+def _literal(checked: CheckedPolicy, decl: ast.Assumption, old: ast.Value, raw: object) -> str:
     """The new value as policy text of the old value's kind; refuse anything else."""
+    name = decl.name
     text = (format(raw, "f") if isinstance(raw, Decimal) else str(raw)).strip()
     if isinstance(old, ast.Number):
         percent = text.endswith(("%", "％"))
         body = text[:-1].strip() if percent else text
-        if _NUMBER.fullmatch(body) and (old.percent or not percent):  # 5 for a percentage means 5%
+        if old.percent and not percent and _NUMBER.fullmatch(body):
+            raise ParamError(
+                f"假设“{name}”是百分数，新值须带 %：写成 {_readings(body)}（原值 {old.span.text}）",
+                f"the assumption '{name}' is a percentage; write the % sign: {_readings(body, ' or ')}"
+                f" (it was {old.span.text})",
+            )
+        if _NUMBER.fullmatch(body) and percent == old.percent:
             return f"{body}%" if old.percent else body
+        m = _WITH_UNIT.fullmatch(text)
+        if m and decl.unit is not None and not old.percent:
+            return _converted(checked, decl, m["number"], m["unit"])
     elif isinstance(old, ast.DateLit):
         if _DATE.fullmatch(text):
             return text
@@ -59,7 +73,53 @@ def _literal(name: str, old: ast.Value, raw: object) -> str:
             return text
     elif not any(q in text for q in ('"', "“", "”", "\n")):
         return f'"{text}"'
-    return _bad(name, old, text)
+    return _bad(decl, old, text)
+
+
+def _readings(body: str, sep: str = " 或 ") -> str:
+    """What a percentage written without % may have meant: ``0.5`` -> ``50% 或 0.5%``; ``5`` -> ``5%``."""
+    if Decimal(body) >= 1:
+        return f"{body}%"
+    return f"{format((Decimal(body) * 100).normalize(), 'f')}%{sep}{body}%"
+
+
+def _converted(checked: CheckedPolicy, decl: ast.Assumption, number: str, unit: str) -> str:
+    """``10 天`` for an assumption in 学时: the number in the assumption's unit, when the units convert exactly."""
+    assert decl.unit is not None  # only numbers with a unit come here
+    table = checked.units.table
+    have, want = table.get(unit), table.get(decl.unit)
+    if unit == decl.unit:
+        return number
+    if have is None:
+        raise ParamError(
+            f"假设“{decl.name}”按 {decl.unit} 计，“{unit}”不是声明过的单位（写成 {number} 表示 {number} {decl.unit}）",
+            f"the assumption '{decl.name}' is in {decl.unit}; '{unit}' is not a declared unit"
+            f" (write {number} for {number} {decl.unit})",
+        )
+    if want is None or have[0] != want[0]:
+        raise ParamError(
+            f"假设“{decl.name}”按 {decl.unit} 计，“{number} {unit}”不能换算为 {decl.unit}"
+            f"（写成 {number} 表示 {number} {decl.unit}）",
+            f"the assumption '{decl.name}' is in {decl.unit}; '{number} {unit}' does not convert to {decl.unit}"
+            f" (write {number} for {number} {decl.unit})",
+        )
+    value = Fraction(Decimal(number)) * Fraction(have[1]) / Fraction(want[1])
+    if not _terminates(value.denominator):
+        raise ParamError(
+            f"假设“{decl.name}”按 {decl.unit} 计，{number} {unit} 换算为 {decl.unit} 不是有限小数："
+            f"直接写 {decl.unit} 数",
+            f"the assumption '{decl.name}' is in {decl.unit}; {number} {unit} is not a finite decimal in"
+            f" {decl.unit}: write the number of {decl.unit}",
+        )
+    return format((Decimal(value.numerator) / Decimal(value.denominator)).normalize(), "f")
+
+
+def _terminates(denominator: int) -> bool:
+    """Whether 1/denominator is a finite decimal (only 2s and 5s)."""
+    for p in (2, 5):
+        while denominator % p == 0:
+            denominator //= p
+    return denominator == 1
 
 
 _KINDS = {
@@ -70,14 +130,21 @@ _KINDS = {
 }
 
 
-def _bad(name: str, old: ast.Value, text: str) -> str:
+def _bad(decl: ast.Assumption, old: ast.Value, text: str) -> str:
     zh, en = _KINDS.get(type(old), ("同类型的值", "a value of the same kind"))
     if isinstance(old, ast.Number) and old.percent:
-        zh, en = "百分数（如 5% 或 5）", "a percentage (e.g. 5% or 5)"
+        zh, en = "百分数（如 50% 或 0.5%）", "a percentage (e.g. 50% or 0.5%)"
+    elif decl.unit is not None:
+        zh, en = f"{zh}，按 {decl.unit} 计", f"{en}, in {decl.unit}"
     raise ParamError(
-        f"假设“{name}”的值应为{zh}，这里是“{text}”（原值 {old.span.text}）",
-        f"the assumption '{name}' takes {en}, not '{text}' (it was {old.span.text})",
+        f"假设“{decl.name}”的值应为{zh}，这里是“{text}”（原值 {shown(decl, old.span.text)}）",
+        f"the assumption '{decl.name}' takes {en}, not '{text}' (it was {shown(decl, old.span.text)})",
     )
+
+
+def shown(decl: ast.Assumption, value: str) -> str:
+    """An assumption's value as written, with its unit (``120 学时``)."""
+    return f"{value} {decl.unit}" if decl.unit is not None else value
 
 
 def substitute(checked: CheckedPolicy, params: Mapping[str, object]) -> tuple[str, dict[str, tuple[str, str]]]:
@@ -99,12 +166,12 @@ def substitute(checked: CheckedPolicy, params: Mapping[str, object]) -> tuple[st
                 f"the assumption '{name}' is a ruling without a value (write 假设 {name} = VALUE \"…\" to set it)",
             )
         old = decl.value.span.text
-        new = _literal(name, decl.value, raw)
-        changed[name] = (old, new)
+        new = _literal(checked, decl, decl.value, raw)
+        changed[name] = (shown(decl, old), shown(decl, new))
         edits.append((decl.value.span.start, decl.value.span.end, new))
         text_span = _text_span(source.text, decl)
         if text_span is not None:
-            note = f"（已用 --set 改为 {new.strip(chr(34))}，原值 {old.strip(chr(34))}）"
+            note = f"（已用 --set 改为 {shown(decl, new).strip(chr(34))}，原值 {shown(decl, old).strip(chr(34))}）"
             edits.append((text_span, text_span, note))
     text = source.text
     for start, end, new in sorted(edits, reverse=True):

@@ -35,9 +35,11 @@ __all__ = [
     "DateWindow",
     "NumberLimits",
     "ValueProblem",
+    "day_problem",
     "decimal_text",
     "fixed_offset",
     "parse_bool",
+    "parse_date",
     "parse_decimal",
     "parse_instant",
     "parse_int",
@@ -104,6 +106,10 @@ def _show(raw: object) -> str:
     else:
         text = str(raw) if isinstance(raw, Decimal) else repr(raw)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: A number in exponent form (1e2, -2.5E+3), which JSON allows.
+_EXPONENT_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
 
 
 def _problem(zh: str, en: str, raw: object) -> ValueProblem:
@@ -188,6 +194,14 @@ def parse_decimal(raw: object) -> Decimal:
         raise _problem("应为数值", "expected a number", raw)
     match = _DECIMAL_RE.fullmatch(_text_of(raw))
     if match is None:
+        if _EXPONENT_RE.fullmatch(_text_of(raw)):  # JSON allows 1e2; a record's numbers are plain decimals
+            plain = Decimal(_text_of(raw))
+            example = format(plain.normalize(), "f") if abs(plain.adjusted()) <= 12 else "100"
+            raise _problem(
+                f"数值不能写成科学计数法，请写成普通小数，如 {example}",
+                f"a number in exponent form: write a plain decimal, such as {example}",
+                raw,
+            )
         raise _problem("不是有效的数值", "not a valid number", raw)
     whole, fraction = match.groups()
     if len(whole.lstrip("0")) > NUMBER_LIMITS.integer_digits:
@@ -520,6 +534,35 @@ def parse_instant(raw: object, tz: str) -> pendulum.DateTime:
 _PLAIN_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
 
 
+def parse_date(raw: object, tz: str) -> _dt.date:
+    """A 日期 value: a date, or an instant (text or a spreadsheet datetime) taken as its local date in ``tz``.
+
+    An instant is accepted because a spreadsheet date cell is a datetime; one with an offset is converted into
+    the plan's zone first (``2021-12-31T20:00:00+00:00`` is 2022-01-01 in Asia/Shanghai).
+    """
+    try:
+        return parse_instant(raw, tz).date()
+    except ValueProblem as exc:
+        if exc.message_zh.startswith("不是有效的日期时间"):
+            raise _problem("不是有效的日期（例：2019-12-15）", "not a valid date (e.g. 2019-12-15)", raw) from exc
+        if exc.message_zh.startswith("应为日期时间"):
+            raise _problem("应为日期", "expected a date", raw) from exc
+        raise
+
+
+def day_problem(year: int, month: int, day: int) -> tuple[str, str] | None:
+    """Why year-month-day is no day of the calendar (in Chinese and English), or None when it is one."""
+    if not 1 <= month <= 12:
+        return f"没有 {month} 月", f"there is no month {month}"
+    last = pendulum.Date(year, month, 1).days_in_month if MIN_YEAR <= year <= MAX_YEAR else 31
+    if not 1 <= day <= last:
+        return (
+            f"{year} 年 {month} 月只有 {last} 天，最后一天是 {year}-{month:02d}-{last:02d}",
+            f"{year}-{month:02d} has only {last} days, the last is {year}-{month:02d}-{last:02d}",
+        )
+    return None
+
+
 def _instant_from_text(text: str, raw: object, zone: pendulum.Timezone) -> pendulum.DateTime:
     """The full reader of instants written as text (every accepted form; the reference for the fast path)."""
     match = _ISO_RE.fullmatch(text) or _SLASH_RE.fullmatch(text) or _CHINESE_RE.fullmatch(text)
@@ -534,9 +577,12 @@ def _instant_from_text(text: str, raw: object, zone: pendulum.Timezone) -> pendu
     second = int(parts.get("s") or 0)
     fraction = parts.get("f")
     micro = int(fraction.ljust(6, "0")) if fraction else 0
+    reason = day_problem(year, month, day)
+    if reason is not None:
+        raise _problem(f"日期不存在（{reason[0]}）", f"no such date ({reason[1]})", raw)
     try:
         date = _dt.date(year, month, day)
-    except ValueError as exc:
+    except ValueError as exc:  # a year outside what Python's dates hold
         raise _problem("日期不存在", "no such date", raw) from exc
     _check_year(date, raw)
     if hour == 24 and minute == 0 and second == 0 and micro == 0:

@@ -16,7 +16,7 @@ from trainrules.functions import LIST_AGGREGATES, list_source
 from trainrules.ir import CheckedPolicy, resolve
 from trainrules.syntax import ast
 
-__all__ = ["Vocab", "check_labels", "ordered_vocab", "shown", "vocab_of"]
+__all__ = ["Vocab", "check_labels", "ordered_vocab", "ranked_together", "shown", "vocab_of"]
 
 _SHOWN = 12
 _ORDER_OPS = frozenset({"<", "<=", ">", ">="})
@@ -83,9 +83,19 @@ def ordered_vocab(
     if v is None or not v.ordered:
         return None
     if left is not None and right is not None:
-        return v if left.words == right.words else None
+        return ranked_together(left, right)
     other = e.right if left is not None else e.left
     return v if isinstance(other, ast.Text) else None
+
+
+def ranked_together(a: Vocab, b: Vocab) -> Vocab | None:
+    """The vocabulary two ordered labels compare by: the longer one when the shorter's words are in it in the same
+    order (``{县级 < 市级}`` and ``{校级 < 县级 < 市级}`` rank alike), else None (their orders may disagree)."""
+    if not (a.ordered and b.ordered):
+        return None
+    short, long = sorted((a, b), key=lambda v: len(v.words))
+    rest = iter(long.words)
+    return long if all(w in rest for w in short.words) else None
 
 
 def _literal(out: Collector, vocab: Vocab, lit: ast.Expr) -> None:

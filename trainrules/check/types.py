@@ -153,6 +153,10 @@ class _Typer:
             if len(e.path) == 1 and e.path[0] in ITEM_INPUTS and item is None:
                 zh = f"“{e.path[0]}”只在项目内可直接使用；在别处写“项目名.{e.path[0]}”。"
                 en = f"'{e.path[0]}' alone works inside an item; elsewhere write 'ITEM.{e.path[0]}'."
+            elif len(e.path) == 1 and e.path[0] in FUNCTIONS:  # 人数 for 人数(): a call needs its parentheses
+                f = FUNCTIONS[e.path[0]]
+                zh = f"是不是 {f.name}()？函数要写括号（{f.doc}）。"
+                en = f"Did you mean {f.name}()? A function is called with parentheses."
             self.out.add("E301", e.span, name=e.dotted, suggestion=zh, suggestion_en=en)
             return "未知"
         if sym.kind == "define":
@@ -531,7 +535,21 @@ class _Typer:
         if ok:
             return
         hint = hint_en = ""
-        unordered = vocab_of(self.policy, e.left, item, self.entry) or vocab_of(self.policy, e.right, item, self.entry)
+        lv, rv = vocab_of(self.policy, e.left, item, self.entry), vocab_of(self.policy, e.right, item, self.entry)
+        unordered = lv or rv
+        if lv is not None and rv is not None and lv.ordered and rv.ordered and e.op in ("<", "<=", ">", ">="):
+            _mismatch(
+                self.out,
+                e,
+                f"“{e.written}”不能比较两个词表不同的标签：“{lv.name}”{{{' < '.join(lv.words)}}}，"
+                f"“{rv.name}”{{{' < '.join(rv.words)}}}",
+                f"'{e.written}' cannot compare labels whose vocabularies differ: '{lv.name}' "
+                f"{{{' < '.join(lv.words)}}}, '{rv.name}' {{{' < '.join(rv.words)}}}",
+                "两个词表须是同样的词、同样的次序（或一个是另一个按原次序去掉几个词）：把两处写成同一个词表。",
+                "Both vocabularies must have the same words in the same order (or one is the other with words left"
+                " out, in order): write the same vocabulary in both places.",
+            )
+            return
         if unordered is not None and e.op in ("<", "<=", ">", ">="):
             hint = f"“{unordered.name}”的词表没有次序：写成 {{甲 < 乙 < 丙}}（由低到高）才能比较高低。"
             hint_en = f"The vocabulary of '{unordered.name}' has no order: write it {{A < B < C}} (lowest first)."

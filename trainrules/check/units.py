@@ -426,16 +426,22 @@ class _Units:
         return _U(target)
 
     def unitless(self, x: ast.Expr, name: str, unit: str, how: str, how_en: str) -> None:
-        self.out.add(
-            "E343",
-            x.span,
-            name=name,
-            unit=unit,
-            how=how,
-            how_en=how_en,
-            hint=f"给它单位：写成 ({name}) {unit}，或把它的声明写成 数（{unit}）。",
-            hint_en=f"Give it a unit: write ({name}) {unit}, or declare it as 数（{unit}）.",
-        )
+        counted = _counted_in(x, self.units.table)
+        if counted is not None:  # the value is named after a unit (天): that is the unit it is likely counted in
+            hint = (
+                f"写上它计数所用的单位：若它按{counted}计，写成 ({name}) {counted}，或把它的声明写成 数（{counted}）。"
+            )
+            hint_en = (
+                f"Attach the unit it is counted in: if it counts {counted}, write ({name}) {counted},"
+                f" or declare it as 数（{counted}）."
+            )
+        else:
+            hint = f"写上它计数所用的单位：({name}) 单位，或把它的声明写成 数（单位）；只在它按{unit}计时才写 {unit}。"
+            hint_en = (
+                f"Attach the unit it is counted in, its own unit: ({name}) UNIT, or declare it as 数（UNIT）;"
+                f" write {unit} only if it counts {unit}."
+            )
+        self.out.add("E343", x.span, name=name, unit=unit, how=how, how_en=how_en, hint=hint, hint_en=hint_en)
 
     def mismatch(self, x: ast.Expr, got: str, other: str, want: str, *, times: bool = False) -> None:
         if times:
@@ -445,8 +451,10 @@ class _Units:
         else:
             what = f"{got}与{other}不能换算"
             what_en = f"{got} and {other} do not convert into each other"
-            hint = f"声明换算：单位 {got} = N {want} 依据 …，或用 (式) {want} 写明单位。"
-            hint_en = f"Declare a conversion (单位 {got} = N {want} 依据 …), or write (…) {want}."
+            # (式) 单位 cannot join two trees, so the one fix is a declaration joining their bases
+            a, b = (self.units.table[u][0] if u in self.units.table else u for u in (want, got))
+            hint = f"声明两者的换算：单位 {a} = N {b} 依据 …（N 为 1 {a} 合多少 {b}）。"
+            hint_en = f"Declare how they convert: 单位 {a} = N {b} 依据 … (N {b} make one {a})."
         self.out.add("E342", x.span, what=what, what_en=what_en, hint=hint, hint_en=hint_en)
 
     def even(self, source: str, target: str) -> bool:
@@ -472,6 +480,14 @@ class _Units:
         rules = tuple(d for d in (*chain_src, *chain_tgt) if d not in chain_src or d not in chain_tgt)
         self.units.conversions[id(x)] = Conversion(source, target, multiply, divide, rules)
         self.units.of[id(x)] = target
+
+
+def _counted_in(e: ast.Expr, table: dict[str, tuple[str, Decimal, tuple[ast.UnitDecl, ...]]]) -> str | None:
+    """The declared unit a value is named after (``天`` in ``取值(天, 0)``): its first name's last part, if a unit."""
+    if isinstance(e, ast.Ref):
+        return e.path[-1] if e.path[-1] in table else None
+    first = next((x for x in children(e) if isinstance(x, ast.Ref | ast.Call | ast.Unary)), None)
+    return None if first is None else _counted_in(first, table)
 
 
 def check_units(policy: CheckedPolicy, out: Collector) -> None:

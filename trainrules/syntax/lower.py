@@ -15,7 +15,7 @@ from trainrules.diagnostics import Collector
 from trainrules.limits import MAX_POLICY_FRACTION_DIGITS, MAX_POLICY_INTEGER_DIGITS
 from trainrules.source import Source, Span
 from trainrules.syntax import ast
-from trainrules.values import MAX_YEAR, MIN_YEAR, ValueProblem, wall_instant
+from trainrules.values import MAX_YEAR, MIN_YEAR, ValueProblem, day_problem, wall_instant
 
 __all__ = ["DEFAULT_TZ", "lower"]
 
@@ -954,12 +954,4 @@ def _date_problem(m: re.Match[str] | None) -> tuple[str, str] | None:
     year, month, day = (int(g) for g in m.groups())
     if not MIN_YEAR <= year <= MAX_YEAR:  # as for records; also keeps 24:00 on the last day in range
         return f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间", f"the year must be between {MIN_YEAR} and {MAX_YEAR}"
-    if not 1 <= month <= 12:
-        return f"没有 {month} 月", f"there is no month {month}"
-    last = pendulum.Date(year, month, 1).days_in_month
-    if not 1 <= day <= last:
-        return (
-            f"{year} 年 {month} 月只有 {last} 天，最后一天是 {year}-{month:02d}-{last:02d}",
-            f"{year}-{month:02d} has only {last} days, the last is {year}-{month:02d}-{last:02d}",
-        )
-    return None
+    return day_problem(year, month, day)

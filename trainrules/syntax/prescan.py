@@ -1,4 +1,5 @@
-"""Bounds checked before parsing: the token count (E114) and a lower bound on the nesting (E113).
+"""Bounds checked before parsing: the token count (E114) and a lower bound on the nesting (E113); and a
+number in exponent form (``1e2``, E129), which the lexer would read as ``1`` and the unit ``e2``.
 
 Parsing costs about 10 µs a token, so a policy near the byte limit would take seconds to
 parse only to be refused afterwards. One pass of a regular expression instead counts the
@@ -12,6 +13,7 @@ this refuses, the check after parsing would refuse too; what it lets through, th
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 import attrs
 
@@ -35,6 +37,9 @@ TOKEN = re.compile(
     |(?P<sign>[<>=!]=|.)""",
     re.VERBOSE,
 )
+
+#: What follows a number (with no space) to make it exponent form: e2, E+2, e-3.
+_EXPONENT = re.compile(r"[eE][+-]?[0-9]+(?!\w)")
 
 #: Signs that make an operator node when they stand in a bracket's content.
 _OPERATOR_SIGNS = frozenset("+-*×/÷%％<>≥≤≠") | {">=", "<=", "==", "!="}
@@ -80,7 +85,8 @@ def _close_ifs(level: _Level, until: str) -> int:
 
 
 def prescan(source: Source, out: Collector) -> bool:
-    """Refuse, before parsing, a policy with more than MAX_TOKENS tokens (E114) or nested too deep (E113)."""
+    """Refuse, before parsing, a policy with more than MAX_TOKENS tokens (E114), nested too deep (E113), or with
+    a number in exponent form (E129, each one)."""
     text = source.text
     count = 0
     levels = [_Level("", 0, node=False)]
@@ -88,6 +94,7 @@ def prescan(source: Source, out: Collector) -> bool:
     open_ifs = 0  # 若 open now, at every level
     run = 0  # length of the current run of prefix signs
     prev_kind, prev = "", ""
+    exponents = 0
     for m in TOKEN.finditer(text):
         kind = m.lastgroup or ""
         if kind == "skip":
@@ -97,6 +104,9 @@ def prescan(source: Source, out: Collector) -> bool:
             out.add("E114", source.span(m.start(), m.end()), limit=MAX_TOKENS, unit="个词、数和符号", unit_en="tokens")
             return False
         tok = m.group()
+        if kind == "number" and (e := _EXPONENT.match(text, m.end())) is not None:
+            exponents += 1
+            out.add("E129", source.span(m.start(), e.end()), text=text[m.start() : e.end()], plain=_plain(m, e))
         level = levels[-1]
         run = (run + 1 if prev in _PREFIX else 1) if tok in _PREFIX else 0
         operand_ended = prev in _OPERAND_END or (
@@ -129,4 +139,13 @@ def prescan(source: Source, out: Collector) -> bool:
             out.add("E113", source.span(m.start(), m.end()), limit=MAX_NESTING)
             return False
         prev_kind, prev = kind, tok
-    return True
+    return exponents == 0
+
+
+def _plain(number: re.Match[str], exponent: re.Match[str]) -> str:
+    """``1e2`` -> ``100``, for the hint (a number too long to write out gets the example 100)."""
+    try:
+        value = Decimal(number.group() + exponent.group())
+    except InvalidOperation:  # full-width digits
+        return "100"
+    return "100" if abs(value.adjusted()) > 12 else format(value.normalize(), "f")
