@@ -1779,14 +1779,14 @@ class Evaluator:
             try:
                 if func == "人数":
                     acc[j] += 1
-                elif func == "计数":
-                    if arg is not None and arg.fn(ctx):
+                elif func == "计数":  # a condition a missing value decides counts no teacher in or out (Kleene)
+                    if arg is not None and _decided(ctx, arg, "计数的条件", "the condition of 计数"):
                         acc[j] += 1
                         named = self.group_members.setdefault((i, full, j), [])
                         if len(named) < MAX_GROUP_MEMBERS_SHOWN:
                             named.append(str(ctx.rec.get("id") or ctx.rec.get("name") or "?"))
                 elif func == "去重计数":
-                    if cond is not None and not cond.fn(ctx):
+                    if cond is not None and not _decided(ctx, cond, "去重计数的条件", "the condition of 去重计数"):
                         continue
                     assert arg is not None  # the checker requires the expression
                     value = arg.fn(ctx)
