@@ -43,7 +43,8 @@ def _quota(text: str, second: dict[str, object]) -> trainrules.GroupFinding:
 def test_a_group_count_whose_condition_is_missing_is_undecided_naming_the_teacher() -> None:
     g = _quota(QUOTA, {})
     assert g.passed is None
-    assert "编号 T1" in (g.error_zh or "") and "“推荐”缺失" in (g.error_zh or "")
+    assert "编号 T1" in (g.error_zh or "")
+    assert "“推荐”缺失" in (g.error_zh or "")
     assert _quota(QUOTA, {"推荐": False}).passed is True
 
 
@@ -87,7 +88,7 @@ def test_a_count_and_any_condition_reading_a_missing_teacher_value_are_errors() 
 
 
 def test_a_filter_step_reading_a_missing_teacher_value_is_an_error() -> None:
-    for step in ('凡 类别 == 类别要求', '须 类别 == 类别要求 否则 "类别不符"'):
+    for step in ("凡 类别 == 类别要求", '须 类别 == 类别要求 否则 "类别不符"'):
         text = f"筛选 合要求 取自 培训记录 依据 X1 {{\n  {step}\n}}\n结果 甲 = 合计(合要求.学时) 依据 X1\n"
         d = _first_year(text, {})
         assert "error" == d.status, step
@@ -97,7 +98,7 @@ def test_a_filter_step_reading_a_missing_teacher_value_is_an_error() -> None:
 
 def test_an_entry_condition_is_decided_where_the_missing_value_does_not_decide_it() -> None:
     """Kleene: the entry's own false part decides 且 whatever the teacher value; 有值/取值 say what missing means."""
-    decided = "结果 甲 = 合计(培训记录.学时, 类别 == \"远程\" 且 日期 属于 首年(入职日期)) 依据 X1\n"
+    decided = '结果 甲 = 合计(培训记录.学时, 类别 == "远程" 且 日期 属于 首年(入职日期)) 依据 X1\n'
     assert ("assessed", "0") == (lambda d: (d.status, str(d.results[0].value)))(_first_year(decided, {}))
     guarded = "结果 甲 = 合计(培训记录.学时, 有值(入职日期) 且 日期 属于 首年(入职日期)) 依据 X1\n"
     assert "0" == str(_first_year(guarded, {}).results[0].value)
@@ -130,7 +131,7 @@ def test_a_lookup_with_a_key_without_a_row_is_an_error_naming_the_table_and_the_
 
 
 def test_a_lookup_outside_lists_is_an_error_too_unless_written_with_a_default() -> None:
-    strict = '结果 应为 = 听课级别[学段] 依据 X1\n'
+    strict = "结果 应为 = 听课级别[学段] 依据 X1\n"
     assert "error" == _stage(strict, "职高").status
     defaulted = '结果 应为 = 取值(听课级别[学段], "无") 依据 X1\n'
     assert "无" == _stage(defaulted, "职高").results[0].value
@@ -141,7 +142,10 @@ def test_a_lookup_outside_lists_is_an_error_too_unless_written_with_a_default() 
 
 # ---------- 1: teacher fields at the top level of a record; near-miss keys and columns ----------
 
-FIELDS = "输入 教师 {\n  县: 文本 可缺 依据 X1\n  入职日期: 日期 可缺 依据 X1\n}\n结果 县名 = 取值(县, \"无\") 依据 X1\n结果 入职 = 有值(入职日期) 依据 X1\n"
+FIELDS = (
+    "输入 教师 {\n  县: 文本 可缺 依据 X1\n  入职日期: 日期 可缺 依据 X1\n}\n"
+    '结果 县名 = 取值(县, "无") 依据 X1\n结果 入职 = 有值(入职日期) 依据 X1\n'
+)
 
 
 def test_a_declared_field_at_the_top_level_is_read_as_under_facts() -> None:
@@ -187,3 +191,11 @@ def test_other_unknown_csv_columns_are_listed_once_on_stderr_and_in_the_run(tmp_
     assert ["备注"] == run["unused_columns"]
     assert 0 == _evaluate_csv(tmp_path, "入职日期").exit_code
     assert [] == json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["run"]["unused_columns"]
+
+
+def test_a_per_entry_definition_that_is_a_condition_over_a_missing_teacher_value_is_an_error() -> None:
+    text = (
+        "定义 培训记录.首年内 = 日期 属于 首年(入职日期) 依据 X1\n结果 首年学时 = 合计(培训记录.学时, 首年内) 依据 X1\n"
+    )
+    assert "error" == _first_year(text, {}).status
+    assert "80" == str(_first_year(text, {"入职日期": "2021-01-01"}).results[0].value)

@@ -974,6 +974,8 @@ def _entry_define(comp: _Compiler, policy: CheckedPolicy, source: str, d: ast.De
     有值, 缺失, 取值) is missing makes the record an error naming the field: a missing value never decides it.
     """
     general = comp.in_entries(source, d.expr)
+    if general.op:  # a condition (记录.首年内 = 日期 属于 首年(入职日期)): a missing teacher value never decides it
+        general = attrs.evolve(general, fn=comp.entry_condition(general, f"“{source}.{d.name}”"))
     own = [
         x
         for x in policy.module.decls
