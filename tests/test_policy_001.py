@@ -121,7 +121,7 @@ def test_assumptions_are_declared_and_relied_on() -> None:
     assert infos["四月三十一日更正"].rule_ids == ("R001-05",)
     assert infos["下班时间"].value is not None
     assert [] == [a.name for a in infos.values() if not a.relied_on_by]
-    assert len(infos) == 19  # 听课材料由学校计数 is gone: 听课材料 is a school list
+    assert len(infos) == 20  # 听课材料由学校计数 is gone: 听课材料 is a school list; 未报考核按不合格 added
     assert {u.rule_ids for u in _policy().unencoded()} == {("R001-04",)}
 
 
@@ -193,6 +193,35 @@ def test_t05_meets_the_target_and_set_overrides_the_winter_hours() -> None:
     t05 = changed.by_id("T05")
     assert _result("T05", "寒假研修计入", t05) == 10
     assert _requirement_line(t05) == (34, 2, False)
+
+
+def _t02_variant(change: Callable[[dict[str, object]], None]) -> Decision:
+    """T02 with its 推门听课 entry at 校级 (as 高中 needs), then ``change`` applied, evaluated alone."""
+    teacher = next(t for t in json.loads(RECORDS.read_text(encoding="utf-8"))["teachers"] if t["id"] == "T02")
+    teacher["lists"]["活动记录"][1]["级别"] = "校级"
+    change(teacher)
+    schools = read_schools(RECORDS)
+    return _policy().evaluate([teacher], schools).decisions[0]
+
+
+def test_a_stage_missing_or_without_a_row_is_an_error_not_a_lost_visit() -> None:
+    """学段 missing, or not one of the table's four, cannot say which visit counts: an error, not 6 hours lost."""
+    assert _result("T02", "推门听课计入", _t02_variant(lambda t: None)) == 6
+    odd = _t02_variant(lambda t: t.update(stage="职高"))
+    assert odd.status == "error"
+    assert "学段“职高”不在对照表“听课级别”中（有：初中、小学、高中、幼儿园）" in odd.problems[0].message_zh
+    missing = _t02_variant(lambda t: t.pop("stage"))
+    assert missing.status == "error"
+    assert "学段缺失，无法查对照表“听课级别”" in missing.problems[0].message_zh
+
+
+def test_an_unreported_school_result_counts_as_failed_by_a_stated_assumption() -> None:
+    """No 校本考核: 校本研培计入 0, by the assumption 未报考核按不合格 (R001-04), which the step cites."""
+    d = _t02_variant(lambda t: t["facts"].pop("校本考核"))  # type: ignore[attr-defined]  # a JSON object
+    assert _result("T02", "校本研培计入", d) == 0
+    infos = {a.name: a for a in _policy().assumptions()}
+    assert infos["未报考核按不合格"].rule_ids == ("R001-04",)
+    assert "结果 校本研培计入" in infos["未报考核按不合格"].relied_on_by
 
 
 def test_t06_entry_without_level_is_an_error_naming_the_entry() -> None:

@@ -392,6 +392,10 @@ def run_evaluation(
     run = RunSummary.start(
         policy, records_file=records_name or records, records_sheet=stream.sheet, lang=lang, explanation=explanation
     )
+    run.unused_columns = ev.unused_columns(stream.columns, os.path.basename(records_name or records))
+    if run.unused_columns:
+        sep = "、" if lang == "zh" else ", "
+        click.echo(f"{'未使用的列：' if lang == 'zh' else 'unused columns: '}{sep.join(run.unused_columns)}", err=True)
     from trainrules.evaluate import Recorder
 
     with contextlib.ExitStack() as stack:

@@ -27,6 +27,7 @@ from trainrules.functions import (
     shown,
 )
 from trainrules.ir import CheckedPolicy, Conversion, Symbol, resolve
+from trainrules.logic import Missing, kleene
 from trainrules.syntax import ast
 from trainrules.values import DateWindow, ValueProblem, wall_instant
 
@@ -439,6 +440,8 @@ class _Compiler:
         self.entry: str | None = None
         #: Every 累计, compiled where its definition is.
         self.accumulations: dict[str, AccumulatePlan] = {}
+        #: Inside 有值/缺失/取值 (or for display): a lookup without a row is a missing value, not an error.
+        self.lenient = False
 
     def in_entries(self, source: str | None, e: ast.Expr) -> Compiled:
         """Compile ``e`` read over the entries of ``source`` (a bare name is first an entry's field)."""
@@ -493,7 +496,12 @@ class _Compiler:
                     if entry not in reads:
                         reads.append(entry)
         reads.reverse()
-        guarded = {r.dotted for r in refs(e, skip_calls=_MISSING_AWARE) if isinstance(r, ast.Ref)}
+        guarded = {
+            r.dotted
+            for r in refs(e, skip_calls=_MISSING_AWARE)
+            if isinstance(r, ast.Ref)  # in entry scope a bare name is first the entry's own field
+            and not (self.entry is not None and len(r.path) == 1 and self.policy.entry_symbol(self.entry, r.path[0]))
+        }
         strict = tuple((label, key) for label, key in reads if key and label in guarded)
         entry_strict: list[str] = []
         if self.entry is not None:
@@ -516,7 +524,7 @@ class _Compiler:
             for r in refs(e, skip_calls=AGGREGATES | LIST_AGGREGATES):
                 shown = r.span.text if isinstance(r, ast.Lookup) and r.span else ""
                 if shown and shown not in dict(lookups):
-                    lookups.append((shown, self.expr(r, item, group)))
+                    lookups.append((shown, self.leniently(r, item, group)))
             lookups.reverse()
         conversions: list[tuple[Fn, Conversion]] = []
         if not group and self.entry is None:  # the conversions it makes, shown once in its step
@@ -644,9 +652,7 @@ class _Compiler:
             fns = [self.expr(x, item, group) for x in e.items]
             return lambda c: tuple(f(c) for f in fns)
         if isinstance(e, ast.Lookup):
-            table = {r.key: _literal(r.value) for r in self.policy.lookup_tables[e.table].rows}
-            key_fn = self.expr(e.key, item, group)
-            return lambda c: table.get(key_fn(c))
+            return self.lookup(e, item, group)
         if isinstance(e, ast.Call):
             return self.call(e, item, group)
         if isinstance(e, ast.Unary):
@@ -769,7 +775,10 @@ class _Compiler:
             cond = self.compiled(e.args[1], None, group=False) if len(e.args) == 2 else None
             self.aggregates.append((e.func, arg, cond))
             return lambda c: c.aggregate(slot)
-        args = [self.expr(a, item, group) for a in e.args]
+        args = [
+            self.leniently(a, item, group) if i == 0 and e.func in _MISSING_AWARE else self.expr(a, item, group)
+            for i, a in enumerate(e.args)
+        ]
         if e.func == "有值":
             return lambda c: args[0](c) is not None
         if e.func == "缺失":
@@ -786,6 +795,56 @@ class _Compiler:
             return None if any(v is None for v in values) else impl(*values)
 
         return call
+
+    def leniently(self, e: ast.Expr, item: ast.Item | None, group: bool) -> Fn:
+        """``e`` compiled where a missing value is handled (inside 有值/缺失/取值): a key without a row is missing."""
+        saved, self.lenient = self.lenient, True
+        try:
+            return self.expr(e, item, group)
+        finally:
+            self.lenient = saved
+
+    def lookup(self, e: ast.Lookup, item: ast.Item | None, group: bool) -> Fn:
+        """``表[键]``: the row's value. A missing key or a key without a row is a record error naming the table
+        and the key (never a missing value a comparison quietly makes false), except inside 有值/缺失/取值."""
+        rows = self.policy.lookup_tables[e.table].rows
+        table = {r.key: _literal(r.value) for r in rows}
+        key_fn = self.expr(e.key, item, group)
+        if self.lenient:
+            return lambda c: table.get(key_fn(c))
+        name, what = e.table, e.key.span.text if e.key.span else "键"
+        written = e.span.text if e.span else f"{name}[{what}]"
+        keys = "、".join(shown(r.key) for r in rows)
+        keys_en = ", ".join(shown(r.key) for r in rows)
+        read = (
+            resolve(self.policy, e.key.path, item)
+            if isinstance(e.key, ast.Ref)
+            and not (self.entry is not None and self.policy.entry_symbol(self.entry, e.key.path[0]))
+            else None
+        )
+        field = read.key if read is not None and read.kind == "field" else ""
+
+        def look(c: Context) -> Value:
+            key = key_fn(c)
+            value = table.get(key)
+            if value is not None:
+                return value
+            if key is None:
+                raise ComputeError(
+                    f"{what}缺失，无法查对照表“{name}”：请补上该值，或写 取值({written}, 默认) 说明查不到时怎样算",
+                    f"{what} is missing, so the lookup table '{name}' cannot be read: give the value,"
+                    f" or write 取值({written}, default) to say what a missing row means",
+                    field=field,
+                )
+            raise ComputeError(
+                f"{what}“{shown(key)}”不在对照表“{name}”中（有：{keys}）：请改正该值，"
+                f"或写 取值({written}, 默认) 说明查不到时怎样算",
+                f"{what} '{shown(key)}' is not in the lookup table '{name}' (it has: {keys_en}): correct the value,"
+                f" or write 取值({written}, default) to say what a missing row means",
+                field=field,
+            )
+
+        return look
 
     def inline_condition(self, e: ast.Expr) -> tuple[Fn | None, bool]:
         """The inline condition of the one list aggregate ``e`` reads its entries through, in entry scope.
@@ -826,10 +885,58 @@ class _Compiler:
             column = (
                 self.expr(ast.Ref(path=first.path[1:], span=first.span), None, False) if len(first.path) == 2 else None
             )
-            cond = self.expr(e.args[1], None, False) if len(e.args) == 2 else None
+            cond = (
+                self.entry_condition(self.compiled(e.args[1]), e.span.text if e.span else e.func)
+                if len(e.args) == 2
+                else None
+            )
         finally:
             self.entry = saved
         return list_aggregate(e.func, source, first.path[-1], column, cond)
+
+    def entry_condition(self, cond: Compiled, where: str) -> Fn:
+        """A condition evaluated per entry, made an error where a missing teacher-scope value decides it.
+
+        A teacher, school or group value it reads outside 有值/缺失/取值 that is missing leaves a piece unknown
+        (three-valued logic, trainrules.logic); when that decides the condition for an entry, the record is an
+        error naming the value and ``where`` (the aggregate or filter step), never a quiet false.
+        """
+        if not cond.strict:
+            return cond.fn
+        readers = {(label, key): self.value_reader(label, key) for label, key in cond.strict}
+
+        def decided(c: Context) -> Value:
+            value = cond.fn(c)
+            if all(read(c) is not None for read in readers.values()):
+                return value  # nothing it reads is missing (the common case, kept cheap)
+
+            def leaf(piece: Compiled) -> tuple[bool | None, Missing]:
+                for label, key in piece.strict:
+                    if readers.get((label, key), self.value_reader(label, key))(c) is None:
+                        return None, (label, key)
+                return bool(piece.fn(c)), ("", "")
+
+            known, (label, key) = kleene(cond, leaf)
+            if known is None:
+                entry = c.entry_value("@label")
+                raise ComputeError(
+                    f"“{label}”缺失，无法判定 {where} 的条件“{cond.text}”（{entry}）：请补上该值，"
+                    f"或在策略中用 有值({label}) 或 取值({label}, …) 写明缺失时怎样算",
+                    f"'{label}' is missing, so the condition '{cond.text}' of {where} cannot be decided"
+                    f" ({entry}): give the value, or say what a missing value means"
+                    f" with 有值({label}) or 取值({label}, …)",
+                    field=key,
+                )
+            return known
+
+        return decided
+
+    def value_reader(self, label: str, key: str) -> Fn:
+        """How to read a teacher-scope value a condition reads strictly: a group's fact, or the record's field."""
+        kind, dot, _ = label.partition(".")
+        if dot and key.startswith("facts.") and kind in self.policy.group_fields:  # a group's fact: 县.名额
+            return lambda c: c.groups.get(kind, _NO_GROUP).get(key)
+        return lambda c: c.rec.get(key)
 
 
 #: The functions that handle a missing value themselves: a name read inside them may be missing.
@@ -870,6 +977,8 @@ def _entry_define(comp: _Compiler, policy: CheckedPolicy, source: str, d: ast.De
     有值, 缺失, 取值) is missing makes the record an error naming the field: a missing value never decides it.
     """
     general = comp.in_entries(source, d.expr)
+    if general.op:  # a condition (记录.首年内 = 日期 属于 首年(入职日期)): a missing teacher value never decides it
+        general = attrs.evolve(general, fn=comp.entry_condition(general, f"“{source}.{d.name}”"))
     own = [
         x
         for x in policy.module.decls
@@ -1307,7 +1416,7 @@ def _filter_plan(comp: _Compiler, f: ast.FilterDecl) -> FilterPlan:
         steps.append(
             FilterStep(
                 kind=st.kind,
-                cond=comp.in_entries(f.source, st.cond) if st.cond is not None else None,
+                cond=_guarded(comp, f, st) if st.cond is not None else None,
                 reason=st.reason,
                 keys=tuple(comp.in_entries(f.source, k) for k in st.keys),
                 count=comp.in_entries(None, st.count) if st.count is not None else None,
@@ -1318,6 +1427,14 @@ def _filter_plan(comp: _Compiler, f: ast.FilterDecl) -> FilterPlan:
             )
         )
     return FilterPlan(f.name, f.source, tuple(steps), comp.citing(f.cite, *(st.cite for st in f.steps)))
+
+
+def _guarded(comp: _Compiler, f: ast.FilterDecl, st: ast.FilterStep) -> Compiled:
+    """A 凡/须 step's condition, an error where a missing teacher-scope value decides it for an entry."""
+    assert st.cond is not None  # 凡 and 须 have a condition
+    c = comp.in_entries(f.source, st.cond)
+    word = "凡" if st.kind == "keep" else "须"
+    return attrs.evolve(c, fn=comp.entry_condition(c, f"筛选“{f.name}”的 {word}"))
 
 
 def _ranked_by(comp: _Compiler, source: str, by: ast.Expr) -> Compiled:

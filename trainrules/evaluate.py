@@ -42,7 +42,7 @@ from trainrules.errors import BilingualError, ComputeError
 from trainrules.functions import WHOLE_RUN
 from trainrules.limits import MAX_EACH_VALUES, MAX_EACH_WORK, MAX_GROUP_MEMBERS_SHOWN
 from trainrules.logic import Missing, kleene
-from trainrules.records import RawRecord, ReadProblem, UncomputedFormula
+from trainrules.records import RawRecord, ReadProblem, RecordsFileError, UncomputedFormula
 from trainrules.results import (
     TIMELINESS_WORDS,
     CheckResult,
@@ -234,6 +234,24 @@ def _item_value(item: ItemPlan, part: str, raw: object, tz: str, problems: list[
     return value
 
 
+def _given(raw: Mapping[str, object], key: str, problems: list[Problem]) -> object:
+    """A declared teacher field's raw value: under ``facts`` (``facts.县``) or at the top level (``县``), as
+    a list may be; given in both places the record is in error (which one was meant is not known)."""
+    bare = key[6:] if key.startswith("facts.") else ""
+    if not bare or bare not in raw:
+        return raw.get(key)
+    if key in raw:
+        problems.append(
+            Problem(
+                key,
+                f"“{bare}”写了两处：facts 里的“{bare}”和顶层的“{bare}”，只能写一处",
+                f"'{bare}' is given twice: under facts and at the top level; give it once",
+            )
+        )
+        return None
+    return raw[bare]
+
+
 def _shape_problem(key: str, want_zh: str, want_en: str, value: object) -> Problem:
     shown = type(value).__name__ if isinstance(value, list | dict) else repr(value)[:40]
     return Problem(key, f"“{key}”应为{want_zh}，这里是 {shown}", f"'{key}' must be {want_en}, not {shown}")
@@ -247,12 +265,16 @@ class _Validator:
     #: Every record key seen so far: its item and item field, or None when it is not an item key.
     keys: dict[str, tuple[ItemPlan | None, str] | None] = attrs.field(factory=dict)
     known: frozenset[str] = attrs.field(init=False)
+    #: A declared teacher field by its bare name: a record may give it at the top level as under ``facts``.
+    bare: dict[str, str] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        self.bare = {s.key[6:]: s.key for s in self.plan.teacher_fields if s.key.startswith("facts.")}
         self.known = (
             frozenset(s.key for s in self.plan.teacher_fields)
             | frozenset(_BUILTIN_TEXT)
             | frozenset(k for spec in self.plan.lists if spec.owner == "教师" for k in (spec.key, spec.name))
+            | frozenset(self.bare)
         )
 
     def _key(self, key: str) -> tuple[ItemPlan | None, str] | None:
@@ -288,7 +310,7 @@ class _Validator:
         elif track_ids:
             self.seen_ids.add(str(tid))
         for spec in self.plan.teacher_fields:
-            rec[spec.key] = _field(spec, raw.get(spec.key), tz, problems)
+            rec[spec.key] = _field(spec, _given(raw, spec.key, problems), tz, problems)
         for lspec in self.plan.lists:  # under lists.<名称> (nested "lists" object), or the list's own name
             if lspec.owner == "教师":
                 rec[lspec.key] = read_list(lspec, raw.get(lspec.key, raw.get(lspec.name)), tz, problems, _field)
@@ -304,6 +326,8 @@ class _Validator:
             if found is None:
                 if key in ("items", "facts") or (key == "lists" and self.plan.lists):  # not an object: unreadable
                     problems.append(_shape_problem(key, "对象（名称: 值）", "an object (name: value)", value))
+                elif near := self._near_miss(key):
+                    problems.append(near)
                 else:
                     self.ignored.add(key)
                 continue
@@ -324,6 +348,44 @@ class _Validator:
             else:
                 rec[key] = _item_value(item, part, value, tz, problems)
         return rec, problems
+
+    def unused_columns(self, columns: Iterable[str], where: str) -> tuple[str, ...]:
+        """The columns of a .csv/.xlsx header (canonical keys) this plan does not read, by header name.
+
+        Raises:
+            RecordsFileError: a column is a near miss of a declared teacher field (``入职时间`` for
+                ``入职日期``): every row's value would be lost without a word.
+        """
+        unused = []
+        for key in columns:
+            if key in self.known or key.startswith(("items.", "lists.")) or self._key(key) is not None:
+                continue  # an item's column is checked per record (an unknown item is a record error)
+            near = self._near_miss(key)
+            name = key[6:] if key.startswith("facts.") else key
+            if near is not None:
+                zh, en = did_you_mean(name, self.bare)
+                raise RecordsFileError(
+                    f"{where}：列“{name}”不是本方案的字段：{zh}（请改正表头，否则这一列的值都不会被读取）",
+                    f"{where}: the column '{name}' is not a field of this plan: {en}"
+                    " (correct the header, or none of its values is read)",
+                )
+            unused.append(name)
+        return tuple(unused)
+
+    def _near_miss(self, key: str) -> Problem | None:
+        """An unknown key that is a near miss of a declared teacher field (``入职时间`` for ``入职日期``, at the
+        top level or under ``facts``): a value the clerk meant for that field would be lost without a word."""
+        name = key[6:] if key.startswith("facts.") else key
+        if "." in name or not self.bare:
+            return None
+        zh, en = did_you_mean(name, self.bare)
+        if not zh:
+            return None
+        return Problem(
+            key,
+            f"本方案没有字段“{name}”：{zh}（方案没有的字段不会被读取）",
+            f"this plan has no field '{name}': {en} (a field the plan does not declare is not read)",
+        )
 
     def group(self, raw: Mapping[str, object]) -> tuple[str, str | None, dict[str, object], list[Problem]]:
         """A group record: its kind (学校 for a school record), its key (the school's or county's name), its
@@ -1722,6 +1784,14 @@ class Evaluator:
             **base,
         )
 
+    def unused_columns(self, columns: Iterable[str], where: str) -> tuple[str, ...]:
+        """The columns of a .csv/.xlsx header (``RecordStream.columns``) the plan does not read, by name.
+
+        Raises:
+            RecordsFileError: a column is a near miss of a declared teacher field.
+        """
+        return self.validator.unused_columns(columns, where)
+
     def pass_sides(self, raw: RawRecord) -> tuple[Decimal, Decimal] | None:
         """The two sides of a comparison pass rule for this record (e.g. its total and 60), if numeric."""
         sides = self.plan.pass_sides
@@ -1792,14 +1862,14 @@ class Evaluator:
             try:
                 if func == "人数":
                     acc[j] += 1
-                elif func == "计数":
-                    if arg is not None and arg.fn(ctx):
+                elif func == "计数":  # a condition a missing value decides counts no teacher in or out (Kleene)
+                    if arg is not None and _decided(ctx, arg, "计数的条件", "the condition of 计数"):
                         acc[j] += 1
                         named = self.group_members.setdefault((i, full, j), [])
                         if len(named) < MAX_GROUP_MEMBERS_SHOWN:
                             named.append(str(ctx.rec.get("id") or ctx.rec.get("name") or "?"))
                 elif func == "去重计数":
-                    if cond is not None and not cond.fn(ctx):
+                    if cond is not None and not _decided(ctx, cond, "去重计数的条件", "the condition of 去重计数"):
                         continue
                     assert arg is not None  # the checker requires the expression
                     value = arg.fn(ctx)

@@ -160,6 +160,8 @@ class RecordStream(Iterator[RecordOrProblem]):
         self.sheets: tuple[str, ...] = ()
         #: The file's size in bytes, when ``bytes_read`` can tell how far reading has come (.jsonl, .csv).
         self.size: int | None = None
+        #: For a .csv or .xlsx: the header's columns as canonical keys (``facts.备注``), in order; else empty.
+        self.columns: tuple[str, ...] = ()
         self._opened: list[IO[str]] = []
 
     def bytes_read(self) -> int | None:
@@ -1274,6 +1276,7 @@ def _read(path: str | os.PathLike[str], kind: _Want, sheet_wanted: str | Collect
         stream = RecordStream(_iter_xlsx(file, where, kind, sheet_wanted), opened[0] if opened else None)
         stream.format = fmt
         stream.sheets = sheets
+        stream.columns = tuple(opened[2]) if opened else ()
         return stream
     _check_utf8(file, where)
     if fmt == "csv":
@@ -1281,13 +1284,14 @@ def _read(path: str | os.PathLike[str], kind: _Want, sheet_wanted: str | Collect
             with file.open(encoding="utf-8-sig", newline="") as text:
                 _allow_long_csv_cells()
                 oversized: list[int] = []
-                _csv_header(
+                columns = _csv_header(
                     csv.reader(_csv_lines(text, oversized), strict=True), oversized, kind, where, first_pass=True
                 )
         except OSError as exc:
             raise _os_error(where, exc) from exc
         handles: list[IO[str]] = []
         stream = RecordStream(_streamed(file, where, _iter_csv, kind, handles))
+        stream.columns = tuple(columns)
     else:
         handles = []
         stream = RecordStream(_streamed(file, where, _iter_jsonl, kind, handles))

@@ -208,6 +208,8 @@ class RunSummary:
     losses: Losses = attrs.field(factory=Losses)
     groups: list[GroupFinding] = attrs.field(factory=list)
     errors: list[RecordError] = attrs.field(factory=list)
+    #: Columns of a .csv/.xlsx records file that the plan does not read (by header name).
+    unused_columns: tuple[str, ...] = ()
 
     @classmethod
     def start(
@@ -290,6 +292,7 @@ class RunSummary:
             "policy": self.policy.to_dict(),
             "records_file": self.records_file,
             "records_sheet": self.records_sheet,
+            "unused_columns": list(self.unused_columns),
             "lang": self.lang,
             "explanation": self.explanation,
             "started_at": self.started_at,
