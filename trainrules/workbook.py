@@ -43,6 +43,7 @@ from trainrules.writers import (
     _neutralize,
     _too_many_rows,
     _write_failed,
+    direct_target,
 )
 
 if TYPE_CHECKING:
@@ -224,8 +225,7 @@ class WorkbookWriter(ResultWriter):
     def _start(self) -> None:
         import xlsxwriter
 
-        assert self._temp is not None  # a workbook is always a file: xlsx to standard output is refused earlier
-        scratch = self._temp.with_suffix(".d")
+        scratch = self._scratch_base.with_suffix(".d")  # beside the temporary file (for a device: in /tmp)
         os.mkdir(scratch, 0o700)
         self._scratch = scratch  # only now ours to remove
         self._guard = _Guard(self._file)
@@ -385,8 +385,7 @@ def open_workbook(
             cannot be created.
     """
     target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"{target} 是目录，不是文件", f"{target} is a directory, not a file")
+    direct_target(target)  # refuses a directory (or a socket…) now; a device or a pipe is written directly
     if rows is not None and rows + 1 > limits.MAX_XLSX_ROWS:
         raise _too_many_rows(target)
     return WorkbookWriter(target, policy, lang, evaluator, changes_limit, records_file)
