@@ -565,7 +565,8 @@ def test_explain_output_on_a_full_disk_says_so_and_keeps_the_old_file(
 def _fake_null(tmp_path: Path) -> Path:
     """A character device node like /dev/null (1, 3), made in tmp_path (never in /dev); skip where mknod is refused."""
     node = tmp_path / "fakenull"
-    assert str(node).startswith(str(tmp_path)) and not str(node).startswith("/dev")
+    assert str(node).startswith(str(tmp_path))
+    assert not str(node).startswith("/dev")
     try:
         os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     except (PermissionError, AttributeError, OSError) as exc:
@@ -623,7 +624,8 @@ def test_text_onto_a_named_pipe(tmp_path: Path) -> None:
     thread = _read_fifo(fifo, got)
     writers.write_text_atomic(fifo, "报告")
     thread.join(10)
-    assert got == ["报告".encode()] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert got == ["报告".encode()]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_a_full_device_fails_with_no_space_left(tmp_path: Path) -> None:
@@ -634,7 +636,8 @@ def test_a_full_device_fails_with_no_space_left(tmp_path: Path) -> None:
         pytest.skip(f"cannot make a device node here: {exc}")
     with pytest.raises(OutputError) as caught:
         writers.write_text_atomic(node, "x" * 100_000)
-    assert "磁盘空间已满" in caught.value.message_zh and "not atomically" in caught.value.message_en
+    assert "磁盘空间已满" in caught.value.message_zh
+    assert "not atomically" in caught.value.message_en
     assert stat.S_ISCHR(os.stat(node).st_mode)
 
 
@@ -648,4 +651,5 @@ def test_a_socket_or_a_directory_is_refused(tmp_path: Path) -> None:
         server.bind(str(path))
         with pytest.raises(OutputError) as caught:
             open_writer(path, "jsonl")
-    assert "不是普通文件" in caught.value.message_zh and "not a regular file" in caught.value.message_en
+    assert "不是普通文件" in caught.value.message_zh
+    assert "not a regular file" in caught.value.message_en
