@@ -135,7 +135,9 @@ def _expected_numbers(results: Path) -> dict[str, Any]:
     data = json.loads(results.read_text(encoding="utf-8"))
     decisions = data["decisions"] if isinstance(data, dict) else data
     status = {k: sum(1 for d in decisions if d["status"] == k) for k in ("assessed", "not_enrolled", "exempt", "error")}
-    judged = [d for d in decisions if d["status"] == "assessed" and d["passed"] is not None]
+    verdicts = [d for d in decisions if d["status"] == "assessed" and d["passed"] is not None]
+    # the pass rule does not apply to some teachers (003): they are not failures and are left out of the rates
+    judged = [d for d in verdicts if d.get("pass_applicable", True)]
     schools: dict[str, list[int]] = {}
     for d in judged:
         tally = schools.setdefault(d["school"] or "（无学校）", [0, 0])
@@ -149,6 +151,7 @@ def _expected_numbers(results: Path) -> dict[str, Any]:
         "errors": status["error"],
         **status,
         "passed": passed,
+        "not_applicable": len(verdicts) - len(judged),
         "rate": rate,
         "schools": {
             k: (p, n, str((Decimal(p) / Decimal(n)).quantize(Decimal("0.0001")))) for k, (p, n) in schools.items()
@@ -197,6 +200,10 @@ def test_numbers_equal_the_results_file(pages: dict[str, tuple[Path, Path]], key
     assert int(counts["in"]) == int(counts["evaluated"]) + int(counts["errors"])
     assert counts["passed"] == str(want["passed"])
     assert counts["pass_rate"] == _percent(want["rate"])
+    assert counts.get("pass_not_applicable", "0") == str(want["not_applicable"])
+    assert counts["not_passed"] == str(want["assessed"] - want["not_applicable"] - want["passed"])
+    if key == "003":  # P07, P10–P23: "不合格：合格规则不适用" — 3 of the 6 the rule applies to passed
+        assert (want["not_applicable"], want["rate"]) == (15, Decimal("0.5000"))
     (rate,) = html.find(data_count="pass_rate")
     assert rate[0]["data-rate"] == str(want["rate"])
     assert html.bars("school-rates") == want["schools"]
@@ -283,7 +290,11 @@ def test_group_findings_and_record_errors_are_listed(pages: dict[str, tuple[Path
     findings = html.find("tr", **{"class": "finding"})
     assert {a["data-state"] for a, _ in findings} == {"held", "failed"}
     assert any("R000-08" in t and "5%" in t for _, t in findings)  # the citation and its section
-    assert any("人数() = 7" in t and "学科 = 数学" in t for a, t in findings if a["data-state"] == "failed")
+    (failed,) = [t for a, t in findings if a["data-state"] == "failed" and "学科 = 数学" in t and "实地考核名额" in t]
+    # in words: what is counted, the limit with its rounding and the numbers put in, the comparison, who was counted
+    assert "提交了“教学设计实地考核”的人数 2 应不超过 上限 向下取整(5% × 7) 0" in failed
+    assert "已考核人数 7" in failed
+    assert "计入的教师（提交了“教学设计实地考核”的人数）：T0023, T0032" in failed
     data = json.loads(results.read_text(encoding="utf-8"))
     decisions = data["decisions"] if isinstance(data, dict) else data
     errors = [d for d in decisions if d["status"] == "error"]
@@ -493,6 +504,10 @@ def test_in_the_browser(browser: Any, pages: dict[str, tuple[Path, Path]], key: 
     for k in ("in", "evaluated", "errors", "assessed", "not_enrolled", "exempt", "passed"):
         assert counts[k] == str(want[k]), k
     assert counts["pass_rate"] == _percent(want["rate"])
+    assert counts.get("pass_not_applicable", "0") == str(want["not_applicable"])
+    assert counts["not_passed"] == str(want["assessed"] - want["not_applicable"] - want["passed"])
+    if key == "003":  # P07, P10–P23: "不合格：合格规则不适用" — 3 of the 6 the rule applies to passed
+        assert (want["not_applicable"], want["rate"]) == (15, Decimal("0.5000"))
     bars = browser.execute_script(
         "return Array.from(document.querySelectorAll('#school-rates g.bar'),"
         " g => [g.dataset.key, +g.dataset.passed, +g.dataset.assessed, g.dataset.rate])"
@@ -533,3 +548,14 @@ def test_in_the_browser_hostile_text_does_not_run(browser: Any, tmp_path: Path) 
     assert browser.execute_script("return document.querySelectorAll('script:not([type])').length") == 1
     assert "alert" in browser.execute_script("return document.title")  # shown as text
     assert _console(browser) == []
+
+
+def test_group_findings_in_english_words_with_a_literal_bound_and_members(tmp_path: Path) -> None:
+    """002: the count is compared with a number written in the policy (1000): the page shows it."""
+    policy, records = _paths("district_2016-2020_13th-five-year-training")
+    page = tmp_path / "en.html"
+    _run("report", policy, records, "-o", page, "--lang", "en")
+    findings = _Page(page.read_text(encoding="utf-8")).find("tr", **{"class": "finding"})
+    (total,) = [t for _, t in findings if "骨干教师培训总数" in t]
+    assert "teachers for whom '有值(骨干培训级别)' holds 3 must be at least 1000" in total
+    assert "teachers counted (teachers for whom '有值(骨干培训级别)' holds): T1, T3, T4" in total

@@ -26,11 +26,11 @@ import orjson
 
 from trainrules import __version__
 from trainrules.api import Policy
-from trainrules.compile import Plan
+from trainrules.compile import Compiled, Plan
 from trainrules.explain import Explanation, explain, render_explanation
 from trainrules.functions import WHOLE_RUN
 from trainrules.records import RawRecord, ReadProblem
-from trainrules.results import Decision
+from trainrules.results import Decision, GroupFinding
 from trainrules.run import RunSummary, Tally, policy_info
 from trainrules.values import decimal_text
 
@@ -95,6 +95,8 @@ _W = {
     "exempt": ("免修", "exempt"),
     "passed": ("合格", "passed"),
     "pass_rate": ("合格率（已考核者）", "pass rate (of assessed)"),
+    "pass_na": ("合格规则不适用（不计入合格率）", "pass rule not applicable (not in the rate)"),
+    "failed_n": ("不合格", "not passed"),
     "no_pass_rule": ("本方案没有合格规则：只评分，不判合格，无合格率。", "No pass rule: scored only, no pass rate."),
     "other_errors": ("其他错误", "other errors"),
     "school_errors": ("不可用的学校记录", "unusable school records"),
@@ -130,6 +132,7 @@ _W = {
     "group": ("分组", "group"),
     "result": ("结果", "result"),
     "figures": ("数值", "figures"),
+    "counted": ("计入的教师", "teachers counted"),
     "held": ("通过", "held"),
     "failed": ("未通过", "failed"),
     "undecided_one": ("无法判定", "undecided"),
@@ -380,6 +383,54 @@ def _histogram(totals: dict[Decimal, int], max_total: Decimal | None, mark: Deci
     }
 
 
+#: A group check's comparison in words: (zh, en) by operator.
+_COMPARED = {
+    "<": ("应少于", "must be below"),
+    "<=": ("应不超过", "must be at most"),
+    ">": ("应多于", "must be above"),
+    ">=": ("应不少于", "must be at least"),
+    "==": ("应等于", "must equal"),
+    "!=": ("应不等于", "must differ from"),
+}
+
+
+def _condition_words(cond: Compiled | None, g: GroupFinding, lang: Lang) -> str:
+    """The check's condition as written, and for a comparison both sides with their values in words:
+    ``计数(…) 不超过 向下取整(5% × 人数())：提交了“X”的人数 2 应不超过 上限 向下取整(5% × 7) 0``."""
+    if cond is None:
+        return ""
+    k = 0 if lang == "zh" else 1
+    written = (f"条件：{cond.text}", f"condition: {cond.text}")[k]
+    compared = _COMPARED.get(cond.op)
+    if compared is None or len(cond.parts) != 2:
+        return written
+    values = dict(g.values)
+    # described is values in words, in order (empty for findings made without it): by the value's label
+    pairs = zip(g.described, g.values, strict=False)
+    words = {value_label: (zh, en, value) for (zh, en, value), (value_label, _) in pairs}
+
+    def side(part: Compiled) -> str:
+        text = part.text.strip()
+        if text in words:
+            zh, en, value = words[text]
+            return f"{(zh, en)[k]} {value}"
+        return f"{text} {values[text]}" if text in values else text  # a literal bound (1000) is its own value
+
+    return f"{written}{'：' if k == 0 else ': '}{side(cond.parts[0])} {compared[k]} {side(cond.parts[1])}"
+
+
+def _more_members(g: GroupFinding, label_zh: str, shown: int, lang: Lang) -> str:
+    """ "(另有 N 人未列出)" when the count is larger than the ids kept (limits.MAX_GROUP_MEMBERS_SHOWN)."""
+    described = {zh: value for zh, _, value in g.described}
+    try:
+        more = int(described.get(label_zh, "")) - shown
+    except ValueError:
+        return ""
+    if more <= 0:
+        return ""
+    return f"（另有 {more} 人未列出）" if lang == "zh" else f" ({more} more not listed)"
+
+
 def _render(
     policy: Policy,
     summary: RunSummary,
@@ -417,13 +468,20 @@ def _render(
         }
         for e in summary.errors[:MAX_ERRORS_SHOWN]
     ]
+    conditions = {c.name: c.cond for c in policy.plan.group_checks}
     groups = [
         {
             "check": g.check,
             "group": ("，" if lang == "zh" else ", ").join(f"{a} = {b}" for a, b in g.group if a != WHOLE_RUN)
             or words["whole"],
             "state": "undecided" if g.error_zh else "held" if g.passed else "failed",
-            "figures": ("；" if lang == "zh" else "; ").join(f"{a} = {b}" for a, b in g.values),
+            "figures": [f"{zh if lang == 'zh' else en} {value}" for zh, en, value in g.described]
+            or [f"{a} = {b}" for a, b in g.values],
+            "condition": _condition_words(conditions.get(g.check), g, lang),
+            "members": [
+                (zh if lang == "zh" else en, ", ".join(ids), _more_members(g, zh, len(ids), lang))
+                for zh, en, ids in g.members
+            ],
             "error": g.error_zh if lang == "zh" else g.error_en,
             "rule_ids": ", ".join(g.rule_ids),
             "section": g.section or "",
@@ -439,7 +497,7 @@ def _render(
         counts=counts,
         info=summary.policy,
         summary=summary,
-        pass_rate=_percent(Tally(assessed, summary.passed).rate) if summary.pass_rule else None,
+        pass_rate=_percent(summary.pass_rate) if summary.pass_rule else None,
         assumptions=policy.assumptions(),
         unencoded=policy.unencoded(),
         histogram=_histogram(summary.totals, max_total, mark) if summary.totals else None,

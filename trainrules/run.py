@@ -198,6 +198,9 @@ class RunSummary:
         factory=lambda: Counter({"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0})
     )
     passed: int = 0
+    #: Assessed teachers the pass rule does not apply to (合格 … 适用 当 … does not hold): no failures, and
+    #: left out of every pass rate.
+    pass_not_applicable: int = 0
     #: Whether the plan has a pass rule (a score-only plan has no pass rate).
     pass_rule: bool = True
     by_school: dict[str, Tally] = attrs.field(factory=dict)
@@ -250,6 +253,9 @@ class RunSummary:
         self.losses.add(d)
         if d.passed is None:
             return
+        if not d.pass_applicable:
+            self.pass_not_applicable += 1
+            return
         self.passed += d.passed
         for key, table in ((d.school or "（无学校）", self.by_school), (d.subject or "（无学科）", self.by_subject)):
             tally = table.setdefault(key, Tally())
@@ -265,6 +271,16 @@ class RunSummary:
         """Record the group findings and the time the run ended."""
         self.groups = list(groups)
         self.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    @property
+    def judged(self) -> int:
+        """Assessed teachers the pass rule applies to: the pass rate's denominator."""
+        return self.counts["assessed"] - self.pass_not_applicable
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        """Passed / judged (exact to 4 places), or None without a pass rule or with nobody judged."""
+        return Tally(self.judged, self.passed).rate if self.pass_rule else None
 
     @property
     def records_in(self) -> int:
@@ -283,7 +299,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON form (``trainrules.run/1``); exact numbers are decimal strings."""
-        assessed = self.counts["assessed"]
+        rate = self.pass_rate
         return {
             "schema": RUN_SCHEMA,
             "tool": {"name": "trainrules", "version": self.tool_version},
@@ -302,7 +318,8 @@ class RunSummary:
             },
             "pass_rule": self.pass_rule,
             "passed": self.passed if self.pass_rule else None,
-            "pass_rate": Tally(assessed, self.passed).to_dict()["rate"] if self.pass_rule else None,
+            "pass_not_applicable": self.pass_not_applicable if self.pass_rule else None,
+            "pass_rate": None if rate is None else str(rate),
             "by_school": {k: v.to_dict() for k, v in sorted(self.by_school.items())},
             "by_subject": {k: v.to_dict() for k, v in sorted(self.by_subject.items())},
             "requirements": {k: v.to_dict() for k, v in self.requirements.items()},
@@ -342,7 +359,19 @@ class RunSummary:
             lines.append(
                 "本方案没有合格规则：只评分，不判合格，无合格率" if zh else "no pass rule: scored only, no pass rate"
             )
-        elif self.by_school:
+        else:
+            rate = self.pass_rate
+            shown = "—" if rate is None else f"{(rate * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+            lines.append(
+                f"合格 {self.passed}/{self.judged} {shown}" if zh else f"passed {self.passed}/{self.judged} {shown}"
+            )
+            if self.pass_not_applicable:
+                lines[-1] += (
+                    f"（另有 {self.pass_not_applicable} 人合格规则不适用，不计入合格率）"
+                    if zh
+                    else f" ({self.pass_not_applicable} more: the pass rule does not apply to them, not counted)"
+                )
+        if self.pass_rule and self.by_school:
             lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
             for school, tally in sorted(self.by_school.items()):
                 shown = "—"

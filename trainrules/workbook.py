@@ -592,10 +592,6 @@ def _changes(d: Decision, book: WorkbookWriter) -> object:
 # ---------- 汇总 ----------
 
 
-def _rate(passed: int, assessed: int) -> Decimal | None:
-    return None if not assessed else (Decimal(passed) / Decimal(assessed)).quantize(Decimal("0.0001"))
-
-
 def _write_summary(book: WorkbookWriter, s: RunSummary) -> None:
     sheet, f, w = book._summary, book._formats, book._w
     zh = book.lang == "zh"
@@ -646,8 +642,15 @@ def _write_summary(book: WorkbookWriter, s: RunSummary) -> None:
         sheet.row([key, value])
     if s.pass_rule:
         sheet.row([w("合格", "passed"), s.passed])
-        sheet.row([w("不合格", "not passed"), s.counts["assessed"] - s.passed])
-        sheet.row([w("合格率（已考核者）", "pass rate (assessed)"), _rate(s.passed, s.counts["assessed"])], percent=[1])
+        sheet.row([w("不合格", "not passed"), s.judged - s.passed])
+        if s.pass_not_applicable:  # not failures: left out of the rate (RunSummary.pass_rate)
+            sheet.row(
+                [
+                    w("合格规则不适用（不计入合格率）", "pass rule not applicable (not in the rate)"),
+                    s.pass_not_applicable,
+                ]
+            )
+        sheet.row([w("合格率（已考核者）", "pass rate (assessed)"), s.pass_rate], percent=[1])
     else:
         sheet.row([w("合格", "passed"), w("本方案没有合格规则：只评分，不判合格", "no pass rule: scored only")])
     if book.changes_skipped:
