@@ -73,6 +73,7 @@ __all__ = [
     "ResultWriter",
     "direct_target",
     "flatten_row",
+    "open_text",
     "open_writer",
     "output_format",
     "remove_stale_temporaries",
@@ -481,6 +482,19 @@ class _TextWriter(ResultWriter):
         except OSError as exc:
             self.abort()
             raise _write_failed(self.path, exc) from exc
+
+
+def open_text(path: str | os.PathLike[str]) -> _TextWriter:
+    """Open a writer for one whole text (``.write_text``), atomically like the others; use it in a ``with`` block.
+
+    Opened before the text is made, it refuses an unwritable target (a directory, a missing directory, no
+    permission) before any work; a block ended by an exception (Ctrl-C) leaves the earlier file as it was.
+
+    Raises:
+        OutputError: the target cannot be written.
+    """
+    direct_target(path)
+    return _TextWriter(Path(path), None)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
