@@ -265,7 +265,7 @@ def test_the_pass_mark_is_drawn_only_for_total_not_below_n(pages: dict[str, tupl
     assert report.pass_mark(load(_paths(CASES["000"][0])[0]).plan) == Decimal(70)
     no_mark = _Page(pages["003"][0].read_text(encoding="utf-8"))
     assert not no_mark.find("line", id="pass-mark")
-    assert "未画合格线" in no_mark.by_id("mark-note")
+    assert not no_mark.find(id="mark-note")  # 003 scores no points: no totals chart, so no note about its mark
     assert report.pass_mark(load(_paths(CASES["003"][0])[0]).plan) is None
 
 
@@ -327,8 +327,9 @@ def test_chunks_split_a_large_school(monkeypatch: pytest.MonkeyPatch) -> None:
     assert texts["T0010"] == [_explain_text(name, "T0010")]
 
 
-def test_many_schools_bound_the_open_chunks_and_the_bars(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "MAX_OPEN_CHUNKS", 2)
+def test_chunks_follow_the_input_order_whatever_the_schools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interleaved schools do not multiply the chunks (each compressed alone): full chunks, in input order."""
+    monkeypatch.setattr(report, "CHUNK_TEACHERS", 3)
     monkeypatch.setattr(report, "MAX_BARS", 2)
     name, _ = CASES["000"]
     policy, records = _paths(name)
@@ -339,9 +340,11 @@ def test_many_schools_bound_the_open_chunks_and_the_bars(monkeypatch: pytest.Mon
     assert len(html.bars("school-rates")) == 2
     assert f"另有 {schools - 2} 项未画出" in "".join(t for _, t in html.find("p"))
     index = json.loads(gzip.decompress(base64.b64decode(html.by_id("index"))))
-    assert len(index) > len({c["s"] for c in index})  # a school was split when its chunk was closed early
+    assert all(len(c["i"]) == 3 for c in index[:-1])  # every chunk full but the last
     data = json.loads(records.read_text(encoding="utf-8"))
-    ids = {t["id"] for t in data["teachers"] if isinstance(t, dict) and isinstance(t.get("id"), str) and t["id"]}
+    teachers = [t for t in data["teachers"] if isinstance(t, dict) and (t.get("id") or t.get("name"))]
+    assert [i for c in index for i in c["i"]] == [str(t.get("id") or "") for t in teachers]  # input order
+    ids = {t["id"] for t in teachers if isinstance(t.get("id"), str) and t["id"]}
     assert ids <= set(html.explanations())
 
 
@@ -355,8 +358,41 @@ def test_a_plan_without_a_pass_rule_has_no_pass_rate() -> None:
     assert not html.find("svg", id="school-rates")
     notes = "".join(t for _, t in html.find("p"))
     assert "本方案没有合格规则" in notes
-    assert "未画合格线：本方案没有合格规则" in notes
+    assert "本方案不计总分（没有计分部分）" in notes  # no totals chart and no pass mark for a plan without points
+    assert not html.find("svg", id="histogram")
     assert "T02" in html.explanations()
+
+
+@pytest.mark.parametrize("name", ["lanxi_2023_research-training", "district_2016-2020_13th-five-year-training"])
+def test_a_plan_without_points_shows_its_results_and_what_is_owed(name: str, tmp_path: Path) -> None:
+    """001/002: no totals; each numeric result's spread and what each requirement line still owes, as the results."""
+    policy, records = _paths(name)
+    page, results = tmp_path / "r.html", tmp_path / "r.json"
+    _run("evaluate", policy, records, "-o", results, "--report", page)
+    html = _Page(page.read_text(encoding="utf-8"))
+    assert not html.find("svg", id="histogram")
+    assert not html.find("svg", id="loss-chart")  # no points, so no lost points either
+    decisions = [d for d in json.loads(results.read_text(encoding="utf-8"))["decisions"] if d["status"] == "assessed"]
+    rows = {a["data-result"]: a for a, _ in html.find("tr") if "data-result" in a}
+    assert rows
+    for result, row in rows.items():
+        values = [Decimal(d["results"][result]["value"]) for d in decisions if d["results"][result]["applicable"]]
+        assert (row["data-teachers"], Decimal(row["data-sum"])) == (str(len(values)), sum(values))
+        assert html.find("svg", id=f"result-{list(rows).index(result)}")
+    owed = {a["data-owed"]: a for a, _ in html.find("tr") if "data-owed" in a}
+    for requirement, row in owed.items():
+        if " / " in requirement:
+            continue
+        lines = [
+            Decimal(q["lines"][0]["owed"])
+            for d in decisions
+            for q in [d["requirements"][requirement]]
+            if q["applicable"] and q["lines"] and q["lines"][0]["label"] is None
+        ]
+        assert Decimal(row["data-sum"]) == sum(lines)
+        assert row["data-owing"] == str(sum(1 for x in lines if x))
+    assert owed
+    assert "达到率" in "".join(t for _, t in html.find("th"))  # the % column has a header
 
 
 def test_output_may_not_be_an_input(tmp_path: Path) -> None:

@@ -5,9 +5,10 @@ charts drawn here as inline SVG, the group findings and the record errors, and l
 find any teacher's explanation (the same text as ``trainrules explain``) by id or name.
 
 It stays small at 100,000 teachers: the explanations are not in the DOM. They are JSON arrays,
-gzip-compressed in chunks of at most :data:`CHUNK_TEACHERS` teachers of one school and
-base64-encoded into inert ``<script type="application/octet-stream">`` elements; a compressed
-index of ids and names says which chunk holds whom. A search decompresses the index and the
+gzip-compressed in chunks of :data:`CHUNK_TEACHERS` teachers in input order (whatever the schools,
+so the size per teacher does not depend on how the records are sorted) and base64-encoded into
+inert ``<script type="application/octet-stream">`` elements; a compressed index of ids and names
+says which chunk holds whom. A search decompresses the index and the
 chunks it needs with the browser's ``DecompressionStream`` and shows the text with
 ``textContent``. All policy and record text goes through Jinja2's autoescaping.
 """
@@ -38,11 +39,8 @@ __all__ = ["CHUNK_TEACHERS", "ReportBuilder", "collect", "pass_mark"]
 
 Lang = Literal["zh", "en"]
 
-#: At most this many teachers' explanations per compressed chunk (one school may fill several).
+#: Teachers' explanations per compressed chunk, in input order (the last chunk may hold fewer).
 CHUNK_TEACHERS = 2000
-#: Chunks being compressed at once (each compressor holds about 256 KiB): with more schools than this
-#: interleaved in the records, the oldest open chunk is closed early and its school starts a new one.
-MAX_OPEN_CHUNKS = 64
 #: Bars drawn per pass-rate chart; the page says how many more there are.
 MAX_BARS = 200
 #: Record errors listed on the page; the rest are counted (every one is in the results file).
@@ -104,6 +102,20 @@ _W = {
     "undecided": ("无法判定的核查", "undecided group checks"),
     "totals": ("总分分布", "Distribution of totals"),
     "no_totals": ("没有已考核教师的总分。", "No totals of assessed teachers."),
+    "no_points": (
+        "本方案不计总分（没有计分部分）：考核的结果是下面的各项结果与要求。",
+        "The plan scores no points (it has no scored parts): its outcomes are the results and requirements below.",
+    ),
+    "results": ("结果分布（已考核者）", "Results (assessed teachers)"),
+    "unit": ("单位", "unit"),
+    "sum": ("合计", "sum"),
+    "min": ("最少", "least"),
+    "max": ("最多", "most"),
+    "mean": ("平均（两位小数）", "mean (2 places)"),
+    "owed": ("尚欠（已考核且适用者；达到者计 0）", "Still owed (assessed teachers it applies to; 0 when met)"),
+    "owing": ("欠者人数", "teachers owing"),
+    "req_line": ("要求（行）", "requirement (line)"),
+    "met_rate": ("达到率", "rate met"),
     "teachers": ("人数", "teachers"),
     "mark_line": ("合格线 {mark}（合格规则：{rule}）", "pass mark {mark} (pass rule: {rule})"),
     "no_mark": (
@@ -197,9 +209,8 @@ def pass_mark(plan: Plan) -> Decimal | None:
 
 @attrs.define
 class _Chunk:
-    """The explanations of up to CHUNK_TEACHERS teachers of one school, compressed as they come."""
+    """The explanations of up to CHUNK_TEACHERS teachers, in input order, compressed as they come."""
 
-    school: str
     ids: list[str] = attrs.field(factory=list)
     names: list[str] = attrs.field(factory=list)
     parts: list[bytes] = attrs.field(factory=list)
@@ -234,7 +245,7 @@ class ReportBuilder:
     summary: RunSummary
     lang: Lang = "zh"
     max_total: Decimal | None = None
-    _open: dict[str, _Chunk] = attrs.field(factory=dict)
+    _open: _Chunk | None = None
     _done: list[tuple[_Chunk, str]] = attrs.field(factory=list)
 
     def add(self, d: Decision, ex: Explanation) -> None:
@@ -244,25 +255,21 @@ class ReportBuilder:
             self.max_total = d.max_total if self.max_total is None else max(self.max_total, d.max_total)
         if not d.id and not d.name:  # an unreadable row: listed under the record errors, nothing to search by
             return
-        school = d.school or ""
-        chunk = self._open.get(school)
+        chunk = self._open
         if chunk is None:
-            if len(self._open) >= MAX_OPEN_CHUNKS:
-                oldest = next(iter(self._open))
-                self._done.append((self._open[oldest], self._open.pop(oldest).close()))
-            chunk = self._open[school] = _Chunk(school)
+            chunk = self._open = _Chunk()
         chunk.add(d.id or "", d.name or "", render_explanation(ex, self.lang))
         if len(chunk.ids) >= CHUNK_TEACHERS:
             self._done.append((chunk, chunk.close()))
-            del self._open[school]
+            self._open = None
 
     def render(self) -> str:
         """The whole page (call after ``summary.finish``)."""
-        for chunk in self._open.values():
-            self._done.append((chunk, chunk.close()))
-        self._open = {}
-        chunks = sorted(self._done, key=lambda c: c[0].school)
-        index: list[dict[str, object]] = [{"s": c.school, "i": c.ids, "n": c.names} for c, _ in chunks]
+        if self._open is not None:
+            self._done.append((self._open, self._open.close()))
+            self._open = None
+        chunks = self._done
+        index: list[dict[str, object]] = [{"i": c.ids, "n": c.names} for c, _ in chunks]
         searchable = sum(len(c.ids) for c, _ in chunks)
         return _render(self.policy, self.summary, self.lang, self.max_total, index, [b for _, b in chunks], searchable)
 
@@ -501,6 +508,25 @@ def _render(
         assumptions=policy.assumptions(),
         unencoded=policy.unencoded(),
         histogram=_histogram(summary.totals, max_total, mark) if summary.totals else None,
+        no_points=not summary.totals and bool(summary.results or summary.requirements),
+        results=[
+            {
+                "name": name,
+                **spread.to_dict(),
+                "unit": spread.unit or "",
+                "histogram": _histogram(spread.values, None, None),
+            }
+            for name, spread in summary.results.items()
+        ],
+        owed=[
+            {
+                "name": name,
+                **spread.to_dict(),
+                "unit": spread.unit or "",
+                "owing": spread.teachers - spread.values[Decimal(0)],
+            }
+            for name, spread in summary.owed.items()
+        ],
         mark_note=mark_note,
         by_school=_rate_rows(summary.by_school),
         by_subject=_rate_rows(summary.by_subject),

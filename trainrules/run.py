@@ -26,7 +26,17 @@ from trainrules.values import decimal_text
 if TYPE_CHECKING:
     from trainrules.api import Policy
 
-__all__ = ["RUN_SCHEMA", "Losses", "PolicyInfo", "RecordError", "RunSummary", "Tally", "policy_info", "tool_version"]
+__all__ = [
+    "RUN_SCHEMA",
+    "Losses",
+    "PolicyInfo",
+    "RecordError",
+    "RunSummary",
+    "Spread",
+    "Tally",
+    "policy_info",
+    "tool_version",
+]
 
 #: Version of the run summary's JSON form (docs/results.md); bumped on any incompatible change.
 RUN_SCHEMA = "trainrules.run/1"
@@ -148,6 +158,48 @@ class Losses:
         return attrs.asdict(self)
 
 
+@attrs.define
+class Spread:
+    """The distribution of one number over teachers (a result such as 转化学时, or what is owed on a requirement):
+    how many, sum, least, most, and how many teachers have each exact value."""
+
+    unit: str | None = None
+    values: Counter[Decimal] = attrs.field(factory=Counter)
+
+    def add(self, value: Decimal, unit: str | None = None) -> None:
+        """One teacher's value."""
+        self.values[value] += 1
+        self.unit = self.unit or unit
+
+    @property
+    def teachers(self) -> int:
+        """How many teachers have a value."""
+        return sum(self.values.values())
+
+    @property
+    def total(self) -> Decimal:
+        """The exact sum."""
+        return sum((v * n for v, n in self.values.items()), Decimal(0))
+
+    @property
+    def mean(self) -> Decimal | None:
+        """The mean, rounded half-up to 2 places (None for nobody)."""
+        n = self.teachers
+        return (self.total / n).quantize(Decimal("0.01"), ROUND_HALF_UP) if n else None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form: exact decimal strings (the mean rounded to 2 places)."""
+        mean = self.mean
+        return {
+            "unit": self.unit,
+            "teachers": self.teachers,
+            "sum": decimal_text(self.total),
+            "min": decimal_text(min(self.values)) if self.values else None,
+            "max": decimal_text(max(self.values)) if self.values else None,
+            "mean": None if mean is None else decimal_text(mean),
+        }
+
+
 @attrs.frozen
 class RecordError:
     """One input that could not be evaluated: a teacher record, a school record or an orphan entry."""
@@ -208,6 +260,10 @@ class RunSummary:
     requirements: dict[str, Tally] = attrs.field(factory=dict)
     #: Totals of assessed teachers: exact value -> how many teachers have it.
     totals: Counter[Decimal] = attrs.field(factory=Counter)
+    #: Each numeric result (结果) of assessed teachers it applies to, by name.
+    results: dict[str, Spread] = attrs.field(factory=dict)
+    #: What teachers still owe on each minimum line of a requirement, by "要求" or "要求 / 其中 行" (0 when met).
+    owed: dict[str, Spread] = attrs.field(factory=dict)
     losses: Losses = attrs.field(factory=Losses)
     groups: list[GroupFinding] = attrs.field(factory=list)
     errors: list[RecordError] = attrs.field(factory=list)
@@ -248,6 +304,16 @@ class RunSummary:
             tally.passed += q.met and q.applicable
         if d.status != "assessed":
             return
+        for q in d.requirements:
+            if not q.applicable or q.each is not None:  # with 逐 the lines are per value: not one amount per teacher
+                continue
+            for line in q.lines:
+                if line.owed is not None:
+                    key = q.name if line.label is None else f"{q.name} / {line.label}"
+                    self.owed.setdefault(key, Spread()).add(line.owed, line.unit)
+        for r in d.results:
+            if r.applicable and isinstance(r.value, Decimal) and not isinstance(r.value, bool):
+                self.results.setdefault(r.name, Spread()).add(r.value, r.unit)
         if d.total is not None:
             self.totals[d.total] += 1
         self.losses.add(d)
@@ -324,6 +390,8 @@ class RunSummary:
             "by_subject": {k: v.to_dict() for k, v in sorted(self.by_subject.items())},
             "requirements": {k: v.to_dict() for k, v in self.requirements.items()},
             "totals": [{"total": decimal_text(t), "teachers": n} for t, n in sorted(self.totals.items())],
+            "results": {k: v.to_dict() for k, v in self.results.items()},
+            "owed": {k: v.to_dict() for k, v in self.owed.items()},
             "losses": self.losses.to_dict(),
             "groups": {
                 "checked": len(self.groups),
