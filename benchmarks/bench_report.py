@@ -55,7 +55,7 @@ def _browser(page: Path, teacher: str) -> None:
     try:
         driver.set_page_load_timeout(300)
         start = time.perf_counter()
-        driver.get(page.as_uri())
+        driver.get(page.resolve().as_uri())  # --keep may be a relative directory
         loaded = time.perf_counter() - start
         print(f"browser: page loaded in {loaded:.2f} s")
         for attempt in ("first", "second"):

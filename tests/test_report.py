@@ -339,6 +339,8 @@ def test_chunks_follow_the_input_order_whatever_the_schools(monkeypatch: pytest.
     html = _Page(built.render())
     assert len(html.bars("school-rates")) == 2
     assert f"另有 {schools - 2} 项未画出" in "".join(t for _, t in html.find("p"))
+    lowest = sorted(built.summary.by_school.items(), key=lambda kv: (kv[1].rate, kv[0]))[:2]
+    assert list(html.bars("school-rates")) == [k for k, _ in lowest]  # beyond MAX_BARS: the lowest rates drawn
     index = json.loads(gzip.decompress(base64.b64decode(html.by_id("index"))))
     assert all(len(c["i"]) == 3 for c in index[:-1])  # every chunk full but the last
     data = json.loads(records.read_text(encoding="utf-8"))
@@ -565,6 +567,10 @@ def test_in_the_browser_search_by_name_and_misses(browser: Any, pages: dict[str,
 
     WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.querySelectorAll('#hits pre').length"))
     assert _console(browser) == []
+    browser.get(pages["000"][0].as_uri() + "#q=%E4")  # a malformed escape: searched as written, no uncaught error
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.getElementById('status').textContent"))
+    assert browser.execute_script("return document.getElementById('q').value") == "%E4"
+    assert _console(browser) == []
 
 
 def test_in_the_browser_hostile_text_does_not_run(browser: Any, tmp_path: Path) -> None:
@@ -595,3 +601,10 @@ def test_group_findings_in_english_words_with_a_literal_bound_and_members(tmp_pa
     (total,) = [t for _, t in findings if "骨干教师培训总数" in t]
     assert "teachers for whom '有值(骨干培训级别)' holds 3 must be at least 1000" in total
     assert "teachers counted (teachers for whom '有值(骨干培训级别)' holds): T1, T3, T4" in total
+
+
+def test_run_times_in_the_plans_zone_and_in_utc(pages: dict[str, tuple[Path, Path]]) -> None:
+    html = _Page(pages["004"][0].read_text(encoding="utf-8"))
+    run = json.loads(pages["004"][1].read_text(encoding="utf-8"))["run"]
+    started = html.by_id("started")
+    assert "+08:00 (UTC " + run["started_at"] + ")" in started  # 004's 时区 is Asia/Shanghai

@@ -126,8 +126,10 @@ _W = {
     "by_school": ("各校合格率", "Pass rate per school"),
     "by_subject": ("各学科合格率", "Pass rate per subject"),
     "more_bars": (
-        "另有 {n} 项未画出（按名称排序，只画前 {k} 项；结果文件中有全部）。",
-        "{n} more not drawn (sorted by name, the first {k} drawn; the results file has them all).",
+        "另有 {n} 项未画出（只画合格率最低的 {k} 项，由低到高；"
+        "全部见 JSON 结果或 --summary 文件的 by_school/by_subject）。",
+        "{n} more not drawn (only the {k} lowest pass rates are drawn, lowest first; all are in the JSON results "
+        "or the --summary file, by_school/by_subject).",
     ),
     "no_rates": ("没有可计算合格率的已考核教师。", "No assessed teachers with a pass verdict."),
     "losses": ("失分原因（已考核者，一人可计多项）", "Lost points (assessed teachers; one may count under several)"),
@@ -324,7 +326,11 @@ def _percent(rate: Decimal | None) -> str:
 
 
 def _rate_rows(table: dict[str, Tally]) -> list[dict[str, object]]:
-    """The bars of a pass-rate chart, by name: the first MAX_BARS (the page counts the rest)."""
+    """The bars of a pass-rate chart, by name; with more than MAX_BARS, the MAX_BARS lowest rates (lowest first,
+    so the schools that need attention are the ones drawn; the page counts the rest)."""
+    rows = sorted(table.items())
+    if len(rows) > MAX_BARS:
+        rows = sorted(rows, key=lambda kv: (kv[1].rate is None, kv[1].rate or 0, kv[0]))
     return [
         {
             "key": key,
@@ -334,7 +340,7 @@ def _rate_rows(table: dict[str, Tally]) -> list[dict[str, object]]:
             "percent": _percent(t.rate),
             "width": t.passed * _CHART_W // t.assessed if t.assessed else 0,
         }
-        for key, t in sorted(table.items())[:MAX_BARS]
+        for key, t in rows[:MAX_BARS]
     ]
 
 
@@ -438,6 +444,22 @@ def _more_members(g: GroupFinding, label_zh: str, shown: int, lang: Lang) -> str
     return f"（另有 {more} 人未列出）" if lang == "zh" else f" ({more} more not listed)"
 
 
+def _local_and_utc(instant: str | None, zone: str) -> str:
+    """A run time in the plan's time zone, with its offset, then in UTC: ``2026-11-30T22:17:13+08:00 (UTC …)``."""
+    if instant is None:
+        return ""
+    import pendulum
+
+    try:  # ValueError: not an instant, or an unknown zone (pendulum's InvalidTimezone is one): shown as recorded
+        parsed = pendulum.parse(instant)
+        if not isinstance(parsed, pendulum.DateTime):
+            return instant
+        local = parsed.in_timezone(zone).isoformat()
+    except ValueError:
+        return instant
+    return f"{local} (UTC {instant})"
+
+
 def _render(
     policy: Policy,
     summary: RunSummary,
@@ -497,7 +519,12 @@ def _render(
     ]
     counts = run["counts"]
     assert isinstance(counts, dict)  # to_dict's documented shape
+    times = {
+        key: _local_and_utc(value, summary.policy.time_zone)
+        for key, value in (("started", summary.started_at), ("finished", summary.finished_at))
+    }
     page = _ENV.get_template("report.html.j2").render(
+        times=times,
         w=words,
         lang=lang,
         run=run,
