@@ -416,3 +416,12 @@ def test_the_pass_rule_not_applying_is_no_failure(tmp_path: Path) -> None:
     outside = [d["id"] for d in document["decisions"] if d.get("pass_applicable") is False]
     assert len(outside) == 15
     assert all(d["passed"] is False for d in document["decisions"] if d["id"] in outside)
+
+
+def test_failed_group_checks_on_the_terminal_are_in_words(tmp_path: Path) -> None:
+    name = "lanxi_2021-2022_term1_career-identity"
+    result = _run("evaluate", _policy(name), _records(name), "-o", tmp_path / "r.json")
+    assert (
+        "核查未通过: 实地考核名额 [学科=数学] 提交了“教学设计实地考核”的人数 2，已考核人数 7，上限 向下取整(5% × 7) 0"
+        in (result.output)
+    )

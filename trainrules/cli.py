@@ -425,7 +425,9 @@ def run_evaluation(
                 f"{g.error_zh if zh else g.error_en} ({', '.join(g.rule_ids)})"
             )
         elif g.passed is not True:
-            values = "，".join(f"{k}={v}" for k, v in g.values)
+            values = ("，" if zh else "; ").join(f"{a if zh else b} {v}" for a, b, v in g.described) or "，".join(
+                f"{k}={v}" for k, v in g.values
+            )
             say(f"{'核查未通过' if zh else 'check failed'}: {g.check} [{group}] {values} ({', '.join(g.rule_ids)})")
     return run
 

@@ -508,7 +508,7 @@ def _render(
             or [f"{a} = {b}" for a, b in g.values],
             "condition": _condition_words(conditions.get(g.check), g, lang),
             "members": [
-                (zh if lang == "zh" else en, ", ".join(ids), _more_members(g, zh, len(ids), lang))
+                (zh if lang == "zh" else en, ", ".join(sorted(ids)), _more_members(g, zh, len(ids), lang))
                 for zh, en, ids in g.members
             ],
             "error": g.error_zh if lang == "zh" else g.error_en,

@@ -678,7 +678,8 @@ class GroupFinding:
             {"label": label_en if en else label_zh, "value": value} | ({"label_en": label_en} if lang is None else {})
             for label_zh, label_en, value in self.described
         ]
-        out["members"] = {label_en if en else label_zh: list(ids) for label_zh, label_en, ids in self.members}
+        # sorted, so the output does not depend on the records' order (up to MAX_GROUP_MEMBERS_SHOWN ids are kept)
+        out["members"] = {label_en if en else label_zh: sorted(ids) for label_zh, label_en, ids in self.members}
         return out
 
 
