@@ -272,3 +272,11 @@ def test_the_report_to_stdout_is_the_page_alone() -> None:
     assert proc.returncode == 1  # the example holds bad records
     assert proc.stdout.rstrip().endswith(b"</html>")  # nothing of the terminal summary mixed in
     assert "报告已写入 标准输出" in proc.stderr.decode("utf-8")
+
+
+def test_evaluate_refuses_an_unwritable_report_before_the_results(tmp_path: Path) -> None:
+    results = tmp_path / "r.json"
+    result = _run("evaluate", POLICY_000, RECORDS_000, "-o", results, "--report", tmp_path / "missing" / "page.html")
+    assert result.exit_code == 2
+    assert "无法在" in result.stderr
+    assert not results.exists()  # nothing evaluated, nothing written

@@ -554,6 +554,12 @@ def evaluate_cmd(
         )
         sys.exit(2)
     _refuse_one_file_twice((("-o", output), ("--summary", summary_path), ("--report", report_path)), lang)
+    if report_path is not None and report_path != STDOUT:  # refuse an unwritable page now, not after the results
+        try:
+            open_text(report_path).abort()  # creates the temporary file beside it, then removes it
+        except OutputError as exc:
+            click.echo(f"{'错误' if zh else 'error'}: {_words(exc, lang)}", err=True)
+            sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         with _records_input(records, input_fmt or fmt) as path:
