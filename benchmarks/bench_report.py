@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_report.py [--n 100000] [--seed 4] [--keep DIR] [--no-browser]
+    python benchmarks/bench_report.py [--n 100000] [--seed 4] [--schools 50] [--keep DIR] [--no-browser]
 
 Generates N teachers (benchmarks/generate.py), runs ``trainrules report`` on them as a
 subprocess and prints the wall and CPU time of the build, its peak memory (the child's
@@ -55,7 +55,7 @@ def _browser(page: Path, teacher: str) -> None:
     try:
         driver.set_page_load_timeout(300)
         start = time.perf_counter()
-        driver.get(page.as_uri())
+        driver.get(page.resolve().as_uri())  # --keep may be a relative directory
         loaded = time.perf_counter() - start
         print(f"browser: page loaded in {loaded:.2f} s")
         for attempt in ("first", "second"):
@@ -79,13 +79,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--schools", type=int, default=50, help="schools, interleaved in the records (e.g. 300)")
     parser.add_argument("--keep", type=Path, default=None, help="write the records and the page here")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
     where = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
     where.mkdir(parents=True, exist_ok=True)
     records, page = where / "in.jsonl", where / "report.html"
-    write_jsonl(args.n, records, seed=args.seed)
+    write_jsonl(args.n, records, seed=args.seed, schools=args.schools)
     command = [sys.executable, "-m", "trainrules", "report", str(POLICY), str(records), "-o", str(page)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()

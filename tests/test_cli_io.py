@@ -168,3 +168,115 @@ def test_evaluate_names_the_sheet_it_read(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "读取的工作表：本学期" in result.stdout
     assert [row["id"] for row in json.loads(out.read_text(encoding="utf-8"))["decisions"]] == ["T1"]
+
+
+# --- the report's outputs (issue 12 review) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-o", "y.json", "--report", "y.json"], ["-o", "y.csv", "--summary", "s.json", "--report", "s.json"]],
+)
+def test_two_outputs_naming_one_file_are_refused(
+    tmp_path: Path, options: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = _run("evaluate", POLICY_000, RECORDS_000, *options)
+    assert result.exit_code == 2
+    assert "是同一个文件" in result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("target", ["a-directory", "missing/page.html"])
+def test_an_unwritable_report_is_refused_before_any_work(
+    tmp_path: Path, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-directory").mkdir()
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the records were evaluated before the output was checked")
+
+    monkeypatch.setattr("trainrules.report.collect", never)
+    result = _run("report", POLICY_000, RECORDS_000, "-o", tmp_path / target)
+    assert result.exit_code == 2
+    assert "目录" in result.stderr or "无法在" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "evaluate"])
+def test_ctrl_c_while_the_page_is_built_keeps_the_old_page(
+    tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("old", encoding="utf-8")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("trainrules.report.collect", interrupted)
+    if command == "report":
+        result = _run("report", POLICY_000, RECORDS_000, "-o", page)
+    else:
+        result = _run("evaluate", POLICY_000, RECORDS_000, "-o", tmp_path / "r.json", "--report", page)
+    assert result.exit_code == 130
+    assert "已中断，未写出报告" in result.stderr
+    assert page.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["page.html", *(["r.json"] if command != "report" else [])]
+    )
+
+
+def test_the_report_into_a_closed_pipe_says_so_and_exits_2() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the page is written (as `| head -c 10` soon after)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "trainrules", "report", str(POLICY_000), str(RECORDS_000), "-o", "-"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 2
+    assert "写入标准输出失败：读取的一方已关闭管道" in proc.stderr.decode("utf-8")
+    assert b"Traceback" not in proc.stderr
+
+
+def test_the_report_progress_bar_has_a_total_and_a_label_in_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trainrules.cli import _report_progress
+    from trainrules.records import read_records
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for lang, label in (("zh", "生成报告"), ("en", "building the report")):
+        screen = Terminal()
+        monkeypatch.setattr(sys, "stderr", screen)
+        stream = read_records(RECORDS_000)
+        assert stream.count is not None
+        passed = list(_report_progress(stream, stream, stream.count, lang))
+        assert len(passed) == stream.count
+        shown = screen.getvalue()
+        assert label in shown
+        assert f"{stream.count}/{stream.count}" in shown
+        assert "100%" in shown
+
+
+def test_the_report_to_stdout_is_the_page_alone() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "trainrules", "report", str(POLICY_000), str(RECORDS_000), "-o", "-"],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 1  # the example holds bad records
+    assert proc.stdout.rstrip().endswith(b"</html>")  # nothing of the terminal summary mixed in
+    assert "报告已写入 标准输出" in proc.stderr.decode("utf-8")
+
+
+def test_evaluate_refuses_an_unwritable_report_before_the_results(tmp_path: Path) -> None:
+    results = tmp_path / "r.json"
+    result = _run("evaluate", POLICY_000, RECORDS_000, "-o", results, "--report", tmp_path / "missing" / "page.html")
+    assert result.exit_code == 2
+    assert "无法在" in result.stderr
+    assert not results.exists()  # nothing evaluated, nothing written

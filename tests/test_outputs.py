@@ -374,3 +374,54 @@ def test_the_run_accounts_for_every_decision(data: st.DataObject, spec: PlanSpec
     for school, tally in run["by_school"].items():
         mine = [d for d in assessed if (d.school or "（无学校）") == school]
         assert (tally["assessed"], tally["passed"]) == (len(mine), sum(bool(d.passed) for d in mine))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_group_findings_carry_their_values_in_words_and_who_was_counted(lang: str, tmp_path: Path) -> None:
+    name = "lanxi_2021-2022_term1_career-identity"
+    out = tmp_path / "r.json"
+    _run("evaluate", _policy(name), _records(name), "-o", out, "--lang", lang)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    _valid("results", document)
+    (math,) = [g for g in document["groups"] if g["group"] == {"学科": "数学"}]  # the policy's keys, as written
+    counted = "提交了“教学设计实地考核”的人数" if lang == "zh" else "teachers who submitted '教学设计实地考核'"
+    limit = "上限 向下取整(5% × 7)" if lang == "zh" else "limit 向下取整(5% × 7)"
+    assert math["described"][0] == {"label": counted, "value": "2"}
+    assert math["described"][-1] == {"label": limit, "value": "0"}
+    assert math["members"] == {counted: ["T0023", "T0032"]}
+
+
+def test_group_findings_in_both_languages_from_python() -> None:
+    from trainrules.api import load
+    from trainrules.records import read_schools
+
+    name = "lanxi_2021-2022_term1_career-identity"
+    results = load(_policy(name)).evaluate(read_records(_records(name)), read_schools(_records(name)))
+    for g in results.groups:
+        data = g.to_dict()
+        _valid("group", data)
+        assert all("label_en" in d for d in data["described"])
+
+
+def test_the_pass_rule_not_applying_is_no_failure(tmp_path: Path) -> None:
+    """003: the pass rule applies (适用 当) to 6 of the 21 assessed; the others are counted apart, not as failures."""
+    name = "anhui_2021-2025_guopei"
+    out = tmp_path / "r.json"
+    result = _run("evaluate", _policy(name), _records(name), "-o", out)
+    assert "合格 3/6 50.0%（另有 15 人合格规则不适用，不计入合格率）" in result.output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    _valid("results", document)
+    run = document["run"]
+    assert (run["passed"], run["pass_not_applicable"], run["pass_rate"]) == (3, 15, "0.5000")
+    outside = [d["id"] for d in document["decisions"] if d.get("pass_applicable") is False]
+    assert len(outside) == 15
+    assert all(d["passed"] is False for d in document["decisions"] if d["id"] in outside)
+
+
+def test_failed_group_checks_on_the_terminal_are_in_words(tmp_path: Path) -> None:
+    name = "lanxi_2021-2022_term1_career-identity"
+    result = _run("evaluate", _policy(name), _records(name), "-o", tmp_path / "r.json")
+    assert (
+        "核查未通过: 实地考核名额 [学科=数学] 提交了“教学设计实地考核”的人数 2，已考核人数 7，上限 向下取整(5% × 7) 0"
+        in (result.output)
+    )

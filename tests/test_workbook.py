@@ -327,3 +327,14 @@ def test_set_overrides_are_in_the_summary_and_the_assumptions(tmp_path: Path) ->
     assert "定义 需跟岗" in row[5]
     kinds = {r[0] for r in sheets["假设"][1:]}
     assert kinds == {"假设", "不编码"}  # the clauses the policy leaves out are listed too
+
+
+def test_pass_rule_not_applicable_is_no_failure_in_the_summary(tmp_path: Path) -> None:
+    """003: 15 of 21 assessed are outside the pass rule's 适用 当 scope: 汇总 counts them apart, rate 3/6."""
+    out = tmp_path / "results.xlsx"
+    _evaluate("anhui_2021-2025_guopei", out)
+    summary = _summary(_cells(out))
+    assert summary["合格"] == 3
+    assert summary["不合格"] == 3
+    assert summary["合格规则不适用（不计入合格率）"] == 15
+    assert summary["合格率（已考核者）"] == 0.5

@@ -8,9 +8,11 @@ import io
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -555,3 +557,99 @@ def test_explain_output_on_a_full_disk_says_so_and_keeps_the_old_file(
     assert "no space left on the device" in caught.value.message_en
     assert "old\n" == target.read_text(encoding="utf-8")
     assert not scratch.exists()
+
+
+# ---------- targets that are not regular files: devices and pipes are written directly, never replaced ----------
+
+
+def _fake_null(tmp_path: Path) -> Path:
+    """A character device node like /dev/null (1, 3), made in tmp_path (never in /dev); skip where mknod is refused."""
+    node = tmp_path / "fakenull"
+    assert str(node).startswith(str(tmp_path))
+    assert not str(node).startswith("/dev")
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return node
+
+
+def _read_fifo(fifo: Path, into: list[bytes]) -> threading.Thread:
+    def reader() -> None:
+        with open(fifo, "rb") as f:
+            into.append(f.read())
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_character_device_is_written_not_replaced(tmp_path: Path, fmt: str) -> None:
+    node = _fake_null(tmp_path)
+    with open_writer(node, fmt, COLUMNS) as w:
+        for row in ROWS:
+            w.write(row)
+    assert stat.S_ISCHR(os.stat(node).st_mode)  # still the device, not a regular file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fakenull"]  # no temporary left
+
+
+def test_text_onto_a_device_and_the_workbook_scratch_not_beside_it(tmp_path: Path) -> None:
+    node = _fake_null(tmp_path)
+    writers.write_text_atomic(node, "<html>page</html>")
+    with open_writer(node, "xlsx", COLUMNS) as w:
+        w.write(ROWS[0])
+    assert stat.S_ISCHR(os.stat(node).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fakenull"]
+
+
+def test_a_named_pipe_gets_the_rows_and_stays_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    thread = _read_fifo(fifo, got)
+    with open_writer(fifo, "jsonl") as w:
+        for row in ROWS:
+            w.write(row)
+    thread.join(10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    lines = got[0].decode("utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in ROWS]
+
+
+def test_text_onto_a_named_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    thread = _read_fifo(fifo, got)
+    writers.write_text_atomic(fifo, "报告")
+    thread.join(10)
+    assert got == ["报告".encode()]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_full_device_fails_with_no_space_left(tmp_path: Path) -> None:
+    node = tmp_path / "fakefull"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 7))  # like /dev/full, but in tmp_path
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    with pytest.raises(OutputError) as caught:
+        writers.write_text_atomic(node, "x" * 100_000)
+    assert "磁盘空间已满" in caught.value.message_zh
+    assert "not atomically" in caught.value.message_en
+    assert stat.S_ISCHR(os.stat(node).st_mode)
+
+
+def test_a_socket_or_a_directory_is_refused(tmp_path: Path) -> None:
+    import socket
+
+    with pytest.raises(OutputError, match="directory"):
+        writers.write_text_atomic(tmp_path, "x")
+    path = tmp_path / "s"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(OutputError) as caught:
+            open_writer(path, "jsonl")
+    assert "不是普通文件" in caught.value.message_zh
+    assert "not a regular file" in caught.value.message_en

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NoReturn, Protocol
 
 import attrs
 import click
@@ -44,6 +44,7 @@ from trainrules.writers import (
     OutputError,
     OutputFormat,
     ResultWriter,
+    open_text,
     open_writer,
     output_format,
     write_text_atomic,
@@ -434,7 +435,9 @@ def run_evaluation(
                 f"{g.error_zh if zh else g.error_en} ({', '.join(g.rule_ids)})"
             )
         elif g.passed is not True:
-            values = "，".join(f"{k}={v}" for k, v in g.values)
+            values = ("，" if zh else "; ").join(f"{a if zh else b} {v}" for a, b, v in g.described) or "，".join(
+                f"{k}={v}" for k, v in g.values
+            )
             say(f"{'核查未通过' if zh else 'check failed'}: {g.check} [{group}] {values} ({', '.join(g.rule_ids)})")
     return run
 
@@ -560,6 +563,13 @@ def evaluate_cmd(
             err=True,
         )
         sys.exit(2)
+    _refuse_one_file_twice((("-o", output), ("--summary", summary_path), ("--report", report_path)), lang)
+    if report_path is not None and report_path != STDOUT:  # refuse an unwritable page now, not after the results
+        try:
+            open_text(report_path).abort()  # creates the temporary file beside it, then removes it
+        except OutputError as exc:
+            click.echo(f"{'错误' if zh else 'error'}: {_words(exc, lang)}", err=True)
+            sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: clean up like Ctrl-C, leave no temporary file
     try:
         with _records_input(records, input_fmt or fmt) as path:
@@ -595,7 +605,22 @@ def evaluate_cmd(
     say(run.summary_text(lang))
     say(f"{'结果已写入' if zh else 'results written to'} {'标准输出' if to_stdout and zh else output}")
     if report_path is not None:  # the report evaluates (and explains) the records again, on its own
-        _write_report(policy, records, schools_path, entry_files, lang, report_path, quiet_stdout=to_stdout)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            _write_report(
+                policy,
+                records,
+                schools_path,
+                entry_files,
+                lang,
+                report_path,
+                quiet_stdout=to_stdout,
+                count=run.records_in,
+            )
+        except KeyboardInterrupt:  # the results are written (said above); the earlier page is kept
+            _interrupted_report(lang)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     sys.exit(1 if run.error_count else 0)
 
 
@@ -625,6 +650,23 @@ class _SummaryFile:
 def _interrupt(signum: int, frame: object) -> None:
     """Turn a termination request into the interruption that every ``with`` block cleans up after."""
     raise KeyboardInterrupt
+
+
+def _refuse_one_file_twice(outputs: tuple[tuple[str, str | None], ...], lang: Lang) -> None:
+    """Exit 2 when two outputs name one file (the same path, or one file through links): the second would
+    silently replace the first (``-o y.json --report y.json``)."""
+    given = [(option, path) for option, path in outputs if path is not None]
+    for i, (first, a) in enumerate(given):
+        for second, b in given[i + 1 :]:
+            if a == b or os.path.abspath(a) == os.path.abspath(b) or _same_file(a, b):
+                click.echo(
+                    f"错误: {first} 与 {second} 是同一个文件（{b}）：后写的会覆盖先写的，请换一个文件名"
+                    if lang == "zh"
+                    else f"error: {first} and {second} name the same file ({b}): the second would replace the first; "
+                    "choose another name",
+                    err=True,
+                )
+                sys.exit(2)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -838,38 +880,71 @@ def _write_report(
     output: str,
     *,
     quiet_stdout: bool = False,
+    count: int | None = None,
 ) -> int:
     """Evaluate and explain every record again and write the report page atomically; return the run's errors.
 
-    Exits 2 when a file cannot be read or the page cannot be written (nothing is written then).
+    The page's file is opened first, so an unwritable ``output`` is refused before any work. ``count``: how
+    many records there are, when known (``evaluate`` has just counted them), for the progress bar.
+    Exits 2 when a file cannot be read or the page cannot be written (nothing is written then);
+    Ctrl-C propagates (the earlier page is kept).
     """
-    from tqdm import tqdm
-
     from trainrules.report import collect
 
+    zh = lang == "zh"
     try:
-        schools = _schools(records, schools_path)
-        stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
-        indexes = _entry_indexes(policy, records, stream, entry_files)
-        teachers = tqdm(
-            attach_entries(stream, indexes),
-            unit=" 条",
-            total=stream.count,
-            file=sys.stderr,
-            disable=not sys.stderr.isatty(),
-            mininterval=0.5,
-            desc="report",
-        )
-        built = collect(policy, teachers, schools, records_file=records, lang=lang)
-        built.summary.add_problems("entry", orphan_problems(indexes))
-        write_text_atomic(output, built.render())
+        with open_text(output) as page:
+            schools = _schools(records, schools_path)
+            stream = read_records(records, lists=[spec.name for spec in policy.plan.lists])
+            indexes = _entry_indexes(policy, records, stream, entry_files)
+            teachers = _report_progress(attach_entries(stream, indexes), stream, count or stream.count, lang)
+            built = collect(policy, teachers, schools, records_file=records, lang=lang)
+            built.summary.add_problems("entry", orphan_problems(indexes))
+            page.write_text(built.render())
     except (RecordsFileError, OutputError) as exc:
-        click.echo(
-            f"{'错误' if lang == 'zh' else 'error'}: {exc.message_zh if lang == 'zh' else exc.message_en}", err=True
-        )
+        click.echo(f"{'错误' if zh else 'error'}: {_words(exc, lang)}", err=True)
+        if output == STDOUT:  # the reader of a pipe (| head) stopped: let the exit's flush of stdout go nowhere
+            with contextlib.suppress(OSError, ValueError):  # stdout without a file descriptor: nothing to redirect
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(2)
-    click.echo(f"{'报告已写入' if lang == 'zh' else 'report written to'} {output}", err=quiet_stdout)
+    shown = ("标准输出" if zh else "standard output") if output == STDOUT else output
+    click.echo(f"{'报告已写入' if zh else 'report written to'} {shown}", err=quiet_stdout or output == STDOUT)
     return built.summary.error_count
+
+
+def _report_progress(
+    teachers: Iterable[RawRecord | ReadProblem], stream: RecordStream, count: int | None, lang: Lang
+) -> Iterator[RawRecord | ReadProblem]:
+    """The records on their way into the report, with a progress bar on stderr (a terminal only): by records
+    when their number is known, else by bytes of the file; total, percentage and time left, labelled in ``lang``."""
+    from tqdm import tqdm
+
+    zh = lang == "zh"
+    by_bytes = count is None and stream.size is not None
+    bar = tqdm(
+        total=stream.size if by_bytes else count,
+        unit="B" if by_bytes else (" 条" if zh else " records"),
+        unit_scale=by_bytes,
+        desc="生成报告" if zh else "building the report",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        mininterval=0.5,
+    )
+    with bar:
+        done = n = 0
+        for n, teacher in enumerate(teachers, 1):  # n is read after the loop too
+            yield teacher
+            position = stream.bytes_read() if by_bytes else n
+            if position is not None and position - done >= (1 << 16 if by_bytes else 64):
+                bar.update(position - done)
+                done = position
+        end = (stream.size or 0) if by_bytes else n
+        bar.update(max(0, end - done))
+
+
+def _interrupted_report(lang: Lang) -> NoReturn:
+    click.echo("已中断，未写出报告" if lang == "zh" else "interrupted: no report written", err=True)
+    sys.exit(130)
 
 
 @main.command("report")
@@ -899,14 +974,13 @@ def report_cmd(
     errors, and every teacher's explanation (as `trainrules explain` gives it), found by id or name.
     Exit 0, 1 when some records had errors, 2 unreadable (or the page could not be written).
     """
-    policy = _policy_for_scoring(policy_path, lang, strict, settings)
-    _refuse_input_as_output(output, (records, schools_path, policy_path, *entry_files), lang)
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    try:  # Ctrl-C anywhere (loading the policy, reading, building the page) keeps the earlier page: 130
+        policy = _policy_for_scoring(policy_path, lang, strict, settings)
+        _refuse_input_as_output(output, (records, schools_path, policy_path, *entry_files), lang)
         errors = _write_report(policy, records, schools_path, entry_files, lang, output)
     except KeyboardInterrupt:
-        click.echo("已中断，未写出报告" if lang == "zh" else "interrupted: no report written", err=True)
-        sys.exit(130)
+        _interrupted_report(lang)
     finally:
         signal.signal(signal.SIGTERM, previous)
     sys.exit(1 if errors else 0)

@@ -1772,6 +1772,7 @@ class Evaluator:
             total=total_or_none,
             max_total=(_teacher_max(plan, parts, items) if self.scoped else plan.max_total) if scoring else None,
             passed=passed,
+            pass_applicable=not not_applying,
             hours=hours,
             unit=plan.unit,
             certificates=certificates,

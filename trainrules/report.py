@@ -5,9 +5,10 @@ charts drawn here as inline SVG, the group findings and the record errors, and l
 find any teacher's explanation (the same text as ``trainrules explain``) by id or name.
 
 It stays small at 100,000 teachers: the explanations are not in the DOM. They are JSON arrays,
-gzip-compressed in chunks of at most :data:`CHUNK_TEACHERS` teachers of one school and
-base64-encoded into inert ``<script type="application/octet-stream">`` elements; a compressed
-index of ids and names says which chunk holds whom. A search decompresses the index and the
+gzip-compressed in chunks of :data:`CHUNK_TEACHERS` teachers in input order (whatever the schools,
+so the size per teacher does not depend on how the records are sorted) and base64-encoded into
+inert ``<script type="application/octet-stream">`` elements; a compressed index of ids and names
+says which chunk holds whom. A search decompresses the index and the
 chunks it needs with the browser's ``DecompressionStream`` and shows the text with
 ``textContent``. All policy and record text goes through Jinja2's autoescaping.
 """
@@ -26,11 +27,11 @@ import orjson
 
 from trainrules import __version__
 from trainrules.api import Policy
-from trainrules.compile import Plan
+from trainrules.compile import Compiled, Plan
 from trainrules.explain import Explanation, explain, render_explanation
 from trainrules.functions import WHOLE_RUN
 from trainrules.records import RawRecord, ReadProblem
-from trainrules.results import Decision
+from trainrules.results import Decision, GroupFinding
 from trainrules.run import RunSummary, Tally, policy_info
 from trainrules.values import decimal_text
 
@@ -38,11 +39,8 @@ __all__ = ["CHUNK_TEACHERS", "ReportBuilder", "collect", "pass_mark"]
 
 Lang = Literal["zh", "en"]
 
-#: At most this many teachers' explanations per compressed chunk (one school may fill several).
+#: Teachers' explanations per compressed chunk, in input order (the last chunk may hold fewer).
 CHUNK_TEACHERS = 2000
-#: Chunks being compressed at once (each compressor holds about 256 KiB): with more schools than this
-#: interleaved in the records, the oldest open chunk is closed early and its school starts a new one.
-MAX_OPEN_CHUNKS = 64
 #: Bars drawn per pass-rate chart; the page says how many more there are.
 MAX_BARS = 200
 #: Record errors listed on the page; the rest are counted (every one is in the results file).
@@ -95,6 +93,8 @@ _W = {
     "exempt": ("免修", "exempt"),
     "passed": ("合格", "passed"),
     "pass_rate": ("合格率（已考核者）", "pass rate (of assessed)"),
+    "pass_na": ("合格规则不适用（不计入合格率）", "pass rule not applicable (not in the rate)"),
+    "failed_n": ("不合格", "not passed"),
     "no_pass_rule": ("本方案没有合格规则：只评分，不判合格，无合格率。", "No pass rule: scored only, no pass rate."),
     "other_errors": ("其他错误", "other errors"),
     "school_errors": ("不可用的学校记录", "unusable school records"),
@@ -102,6 +102,20 @@ _W = {
     "undecided": ("无法判定的核查", "undecided group checks"),
     "totals": ("总分分布", "Distribution of totals"),
     "no_totals": ("没有已考核教师的总分。", "No totals of assessed teachers."),
+    "no_points": (
+        "本方案不计总分（没有计分部分）：考核的结果是下面的各项结果与要求。",
+        "The plan scores no points (it has no scored parts): its outcomes are the results and requirements below.",
+    ),
+    "results": ("结果分布（已考核者）", "Results (assessed teachers)"),
+    "unit": ("单位", "unit"),
+    "sum": ("合计", "sum"),
+    "min": ("最少", "least"),
+    "max": ("最多", "most"),
+    "mean": ("平均（两位小数）", "mean (2 places)"),
+    "owed": ("尚欠（已考核且适用者；达到者计 0）", "Still owed (assessed teachers it applies to; 0 when met)"),
+    "owing": ("欠者人数", "teachers owing"),
+    "req_line": ("要求（行）", "requirement (line)"),
+    "met_rate": ("达到率", "rate met"),
     "teachers": ("人数", "teachers"),
     "mark_line": ("合格线 {mark}（合格规则：{rule}）", "pass mark {mark} (pass rule: {rule})"),
     "no_mark": (
@@ -112,8 +126,10 @@ _W = {
     "by_school": ("各校合格率", "Pass rate per school"),
     "by_subject": ("各学科合格率", "Pass rate per subject"),
     "more_bars": (
-        "另有 {n} 项未画出（按名称排序，只画前 {k} 项；结果文件中有全部）。",
-        "{n} more not drawn (sorted by name, the first {k} drawn; the results file has them all).",
+        "另有 {n} 项未画出（只画合格率最低的 {k} 项，由低到高；"
+        "全部见 JSON 结果或 --summary 文件的 by_school/by_subject）。",
+        "{n} more not drawn (only the {k} lowest pass rates are drawn, lowest first; all are in the JSON results "
+        "or the --summary file, by_school/by_subject).",
     ),
     "no_rates": ("没有可计算合格率的已考核教师。", "No assessed teachers with a pass verdict."),
     "losses": ("失分原因（已考核者，一人可计多项）", "Lost points (assessed teachers; one may count under several)"),
@@ -130,6 +146,7 @@ _W = {
     "group": ("分组", "group"),
     "result": ("结果", "result"),
     "figures": ("数值", "figures"),
+    "counted": ("计入的教师", "teachers counted"),
     "held": ("通过", "held"),
     "failed": ("未通过", "failed"),
     "undecided_one": ("无法判定", "undecided"),
@@ -194,9 +211,8 @@ def pass_mark(plan: Plan) -> Decimal | None:
 
 @attrs.define
 class _Chunk:
-    """The explanations of up to CHUNK_TEACHERS teachers of one school, compressed as they come."""
+    """The explanations of up to CHUNK_TEACHERS teachers, in input order, compressed as they come."""
 
-    school: str
     ids: list[str] = attrs.field(factory=list)
     names: list[str] = attrs.field(factory=list)
     parts: list[bytes] = attrs.field(factory=list)
@@ -231,7 +247,7 @@ class ReportBuilder:
     summary: RunSummary
     lang: Lang = "zh"
     max_total: Decimal | None = None
-    _open: dict[str, _Chunk] = attrs.field(factory=dict)
+    _open: _Chunk | None = None
     _done: list[tuple[_Chunk, str]] = attrs.field(factory=list)
 
     def add(self, d: Decision, ex: Explanation) -> None:
@@ -241,25 +257,21 @@ class ReportBuilder:
             self.max_total = d.max_total if self.max_total is None else max(self.max_total, d.max_total)
         if not d.id and not d.name:  # an unreadable row: listed under the record errors, nothing to search by
             return
-        school = d.school or ""
-        chunk = self._open.get(school)
+        chunk = self._open
         if chunk is None:
-            if len(self._open) >= MAX_OPEN_CHUNKS:
-                oldest = next(iter(self._open))
-                self._done.append((self._open[oldest], self._open.pop(oldest).close()))
-            chunk = self._open[school] = _Chunk(school)
+            chunk = self._open = _Chunk()
         chunk.add(d.id or "", d.name or "", render_explanation(ex, self.lang))
         if len(chunk.ids) >= CHUNK_TEACHERS:
             self._done.append((chunk, chunk.close()))
-            del self._open[school]
+            self._open = None
 
     def render(self) -> str:
         """The whole page (call after ``summary.finish``)."""
-        for chunk in self._open.values():
-            self._done.append((chunk, chunk.close()))
-        self._open = {}
-        chunks = sorted(self._done, key=lambda c: c[0].school)
-        index: list[dict[str, object]] = [{"s": c.school, "i": c.ids, "n": c.names} for c, _ in chunks]
+        if self._open is not None:
+            self._done.append((self._open, self._open.close()))
+            self._open = None
+        chunks = self._done
+        index: list[dict[str, object]] = [{"i": c.ids, "n": c.names} for c, _ in chunks]
         searchable = sum(len(c.ids) for c, _ in chunks)
         return _render(self.policy, self.summary, self.lang, self.max_total, index, [b for _, b in chunks], searchable)
 
@@ -314,7 +326,11 @@ def _percent(rate: Decimal | None) -> str:
 
 
 def _rate_rows(table: dict[str, Tally]) -> list[dict[str, object]]:
-    """The bars of a pass-rate chart, by name: the first MAX_BARS (the page counts the rest)."""
+    """The bars of a pass-rate chart, by name; with more than MAX_BARS, the MAX_BARS lowest rates (lowest first,
+    so the schools that need attention are the ones drawn; the page counts the rest)."""
+    rows = sorted(table.items())
+    if len(rows) > MAX_BARS:
+        rows = sorted(rows, key=lambda kv: (kv[1].rate is None, kv[1].rate or 0, kv[0]))
     return [
         {
             "key": key,
@@ -324,7 +340,7 @@ def _rate_rows(table: dict[str, Tally]) -> list[dict[str, object]]:
             "percent": _percent(t.rate),
             "width": t.passed * _CHART_W // t.assessed if t.assessed else 0,
         }
-        for key, t in sorted(table.items())[:MAX_BARS]
+        for key, t in rows[:MAX_BARS]
     ]
 
 
@@ -380,6 +396,70 @@ def _histogram(totals: dict[Decimal, int], max_total: Decimal | None, mark: Deci
     }
 
 
+#: A group check's comparison in words: (zh, en) by operator.
+_COMPARED = {
+    "<": ("应少于", "must be below"),
+    "<=": ("应不超过", "must be at most"),
+    ">": ("应多于", "must be above"),
+    ">=": ("应不少于", "must be at least"),
+    "==": ("应等于", "must equal"),
+    "!=": ("应不等于", "must differ from"),
+}
+
+
+def _condition_words(cond: Compiled | None, g: GroupFinding, lang: Lang) -> str:
+    """The check's condition as written, and for a comparison both sides with their values in words:
+    ``计数(…) 不超过 向下取整(5% × 人数())：提交了“X”的人数 2 应不超过 上限 向下取整(5% × 7) 0``."""
+    if cond is None:
+        return ""
+    k = 0 if lang == "zh" else 1
+    written = (f"条件：{cond.text}", f"condition: {cond.text}")[k]
+    compared = _COMPARED.get(cond.op)
+    if compared is None or len(cond.parts) != 2:
+        return written
+    values = dict(g.values)
+    # described is values in words, in order (empty for findings made without it): by the value's label
+    pairs = zip(g.described, g.values, strict=False)
+    words = {value_label: (zh, en, value) for (zh, en, value), (value_label, _) in pairs}
+
+    def side(part: Compiled) -> str:
+        text = part.text.strip()
+        if text in words:
+            zh, en, value = words[text]
+            return f"{(zh, en)[k]} {value}"
+        return f"{text} {values[text]}" if text in values else text  # a literal bound (1000) is its own value
+
+    return f"{written}{'：' if k == 0 else ': '}{side(cond.parts[0])} {compared[k]} {side(cond.parts[1])}"
+
+
+def _more_members(g: GroupFinding, label_zh: str, shown: int, lang: Lang) -> str:
+    """ "(另有 N 人未列出)" when the count is larger than the ids kept (limits.MAX_GROUP_MEMBERS_SHOWN)."""
+    described = {zh: value for zh, _, value in g.described}
+    try:
+        more = int(described.get(label_zh, "")) - shown
+    except ValueError:
+        return ""
+    if more <= 0:
+        return ""
+    return f"（另有 {more} 人未列出）" if lang == "zh" else f" ({more} more not listed)"
+
+
+def _local_and_utc(instant: str | None, zone: str) -> str:
+    """A run time in the plan's time zone, with its offset, then in UTC: ``2026-11-30T22:17:13+08:00 (UTC …)``."""
+    if instant is None:
+        return ""
+    import pendulum
+
+    try:  # ValueError: not an instant, or an unknown zone (pendulum's InvalidTimezone is one): shown as recorded
+        parsed = pendulum.parse(instant)
+        if not isinstance(parsed, pendulum.DateTime):
+            return instant
+        local = parsed.in_timezone(zone).isoformat()
+    except ValueError:
+        return instant
+    return f"{local} (UTC {instant})"
+
+
 def _render(
     policy: Policy,
     summary: RunSummary,
@@ -417,13 +497,20 @@ def _render(
         }
         for e in summary.errors[:MAX_ERRORS_SHOWN]
     ]
+    conditions = {c.name: c.cond for c in policy.plan.group_checks}
     groups = [
         {
             "check": g.check,
             "group": ("，" if lang == "zh" else ", ").join(f"{a} = {b}" for a, b in g.group if a != WHOLE_RUN)
             or words["whole"],
             "state": "undecided" if g.error_zh else "held" if g.passed else "failed",
-            "figures": ("；" if lang == "zh" else "; ").join(f"{a} = {b}" for a, b in g.values),
+            "figures": [f"{zh if lang == 'zh' else en} {value}" for zh, en, value in g.described]
+            or [f"{a} = {b}" for a, b in g.values],
+            "condition": _condition_words(conditions.get(g.check), g, lang),
+            "members": [
+                (zh if lang == "zh" else en, ", ".join(sorted(ids)), _more_members(g, zh, len(ids), lang))
+                for zh, en, ids in g.members
+            ],
             "error": g.error_zh if lang == "zh" else g.error_en,
             "rule_ids": ", ".join(g.rule_ids),
             "section": g.section or "",
@@ -432,17 +519,41 @@ def _render(
     ]
     counts = run["counts"]
     assert isinstance(counts, dict)  # to_dict's documented shape
+    times = {
+        key: _local_and_utc(value, summary.policy.time_zone)
+        for key, value in (("started", summary.started_at), ("finished", summary.finished_at))
+    }
     page = _ENV.get_template("report.html.j2").render(
+        times=times,
         w=words,
         lang=lang,
         run=run,
         counts=counts,
         info=summary.policy,
         summary=summary,
-        pass_rate=_percent(Tally(assessed, summary.passed).rate) if summary.pass_rule else None,
+        pass_rate=_percent(summary.pass_rate) if summary.pass_rule else None,
         assumptions=policy.assumptions(),
         unencoded=policy.unencoded(),
         histogram=_histogram(summary.totals, max_total, mark) if summary.totals else None,
+        no_points=not summary.totals and bool(summary.results or summary.requirements),
+        results=[
+            {
+                "name": name,
+                **spread.to_dict(),
+                "unit": spread.unit or "",
+                "histogram": _histogram(spread.values, None, None),
+            }
+            for name, spread in summary.results.items()
+        ],
+        owed=[
+            {
+                "name": name,
+                **spread.to_dict(),
+                "unit": spread.unit or "",
+                "owing": spread.teachers - spread.values[Decimal(0)],
+            }
+            for name, spread in summary.owed.items()
+        ],
         mark_note=mark_note,
         by_school=_rate_rows(summary.by_school),
         by_subject=_rate_rows(summary.by_subject),

@@ -605,6 +605,9 @@ class Decision:
     max_total: Decimal | None = None
     #: True or False under the plan's pass rule; None when the plan has none (a score-only plan).
     passed: bool | None = False
+    #: False when the pass rule's scope (合格 … 适用 当 …) does not hold for this teacher: ``passed`` is then
+    #: False ("合格规则不适用") but the teacher is no failure, and pass rates leave them out.
+    pass_applicable: bool = attrs.field(default=True, eq=False)
     hours: Decimal = Decimal(0)
     unit: str | None = None
     certificates: tuple[str, ...] = ()
@@ -657,6 +660,8 @@ class Decision:
         }
         if lang is not None:
             del out["reason_en"]
+        if not self.pass_applicable:  # only then: the pass rule has a scope and it does not hold for this teacher
+            out["pass_applicable"] = False
         if explanation and self.steps is not None:
             out["explanation"] = [s.to_dict(lang) for s in self.steps]
         return out
@@ -702,6 +707,13 @@ class GroupFinding:
             del out["error_en"]
         if self.each:
             out["each"] = dict(self.each)
+        en = lang == "en"
+        out["described"] = [
+            {"label": label_en if en else label_zh, "value": value} | ({"label_en": label_en} if lang is None else {})
+            for label_zh, label_en, value in self.described
+        ]
+        # sorted, so the output does not depend on the records' order (up to MAX_GROUP_MEMBERS_SHOWN ids are kept)
+        out["members"] = {label_en if en else label_zh: sorted(ids) for label_zh, label_en, ids in self.members}
         return out
 
 

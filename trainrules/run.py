@@ -26,7 +26,17 @@ from trainrules.values import decimal_text
 if TYPE_CHECKING:
     from trainrules.api import Policy
 
-__all__ = ["RUN_SCHEMA", "Losses", "PolicyInfo", "RecordError", "RunSummary", "Tally", "policy_info", "tool_version"]
+__all__ = [
+    "RUN_SCHEMA",
+    "Losses",
+    "PolicyInfo",
+    "RecordError",
+    "RunSummary",
+    "Spread",
+    "Tally",
+    "policy_info",
+    "tool_version",
+]
 
 #: Version of the run summary's JSON form (docs/results.md); bumped on any incompatible change.
 RUN_SCHEMA = "trainrules.run/1"
@@ -148,6 +158,48 @@ class Losses:
         return attrs.asdict(self)
 
 
+@attrs.define
+class Spread:
+    """The distribution of one number over teachers (a result such as 转化学时, or what is owed on a requirement):
+    how many, sum, least, most, and how many teachers have each exact value."""
+
+    unit: str | None = None
+    values: Counter[Decimal] = attrs.field(factory=Counter)
+
+    def add(self, value: Decimal, unit: str | None = None) -> None:
+        """One teacher's value."""
+        self.values[value] += 1
+        self.unit = self.unit or unit
+
+    @property
+    def teachers(self) -> int:
+        """How many teachers have a value."""
+        return sum(self.values.values())
+
+    @property
+    def total(self) -> Decimal:
+        """The exact sum."""
+        return sum((v * n for v, n in self.values.items()), Decimal(0))
+
+    @property
+    def mean(self) -> Decimal | None:
+        """The mean, rounded half-up to 2 places (None for nobody)."""
+        n = self.teachers
+        return (self.total / n).quantize(Decimal("0.01"), ROUND_HALF_UP) if n else None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form: exact decimal strings (the mean rounded to 2 places)."""
+        mean = self.mean
+        return {
+            "unit": self.unit,
+            "teachers": self.teachers,
+            "sum": decimal_text(self.total),
+            "min": decimal_text(min(self.values)) if self.values else None,
+            "max": decimal_text(max(self.values)) if self.values else None,
+            "mean": None if mean is None else decimal_text(mean),
+        }
+
+
 @attrs.frozen
 class RecordError:
     """One input that could not be evaluated: a teacher record, a school record or an orphan entry."""
@@ -198,6 +250,9 @@ class RunSummary:
         factory=lambda: Counter({"assessed": 0, "not_enrolled": 0, "exempt": 0, "error": 0})
     )
     passed: int = 0
+    #: Assessed teachers the pass rule does not apply to (合格 … 适用 当 … does not hold): no failures, and
+    #: left out of every pass rate.
+    pass_not_applicable: int = 0
     #: Whether the plan has a pass rule (a score-only plan has no pass rate).
     pass_rule: bool = True
     by_school: dict[str, Tally] = attrs.field(factory=dict)
@@ -205,6 +260,10 @@ class RunSummary:
     requirements: dict[str, Tally] = attrs.field(factory=dict)
     #: Totals of assessed teachers: exact value -> how many teachers have it.
     totals: Counter[Decimal] = attrs.field(factory=Counter)
+    #: Each numeric result (结果) of assessed teachers it applies to, by name.
+    results: dict[str, Spread] = attrs.field(factory=dict)
+    #: What teachers still owe on each minimum line of a requirement, by "要求" or "要求 / 其中 行" (0 when met).
+    owed: dict[str, Spread] = attrs.field(factory=dict)
     losses: Losses = attrs.field(factory=Losses)
     groups: list[GroupFinding] = attrs.field(factory=list)
     errors: list[RecordError] = attrs.field(factory=list)
@@ -247,10 +306,23 @@ class RunSummary:
             tally.passed += q.met and q.applicable
         if d.status != "assessed":
             return
+        for q in d.requirements:
+            if not q.applicable or q.each is not None:  # with 逐 the lines are per value: not one amount per teacher
+                continue
+            for line in q.lines:
+                if line.owed is not None:
+                    key = q.name if line.label is None else f"{q.name} / {line.label}"
+                    self.owed.setdefault(key, Spread()).add(line.owed, line.unit)
+        for r in d.results:
+            if r.applicable and isinstance(r.value, Decimal) and not isinstance(r.value, bool):
+                self.results.setdefault(r.name, Spread()).add(r.value, r.unit)
         if d.total is not None:
             self.totals[d.total] += 1
         self.losses.add(d)
         if d.passed is None:
+            return
+        if not d.pass_applicable:
+            self.pass_not_applicable += 1
             return
         self.passed += d.passed
         for key, table in ((d.school or "（无学校）", self.by_school), (d.subject or "（无学科）", self.by_subject)):
@@ -269,6 +341,16 @@ class RunSummary:
         self.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
 
     @property
+    def judged(self) -> int:
+        """Assessed teachers the pass rule applies to: the pass rate's denominator."""
+        return self.counts["assessed"] - self.pass_not_applicable
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        """Passed / judged (exact to 4 places), or None without a pass rule or with nobody judged."""
+        return Tally(self.judged, self.passed).rate if self.pass_rule else None
+
+    @property
     def records_in(self) -> int:
         """Teacher records read (every one is evaluated or an error)."""
         return sum(self.counts.values())
@@ -285,7 +367,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON form (``trainrules.run/1``); exact numbers are decimal strings."""
-        assessed = self.counts["assessed"]
+        rate = self.pass_rate
         return {
             "schema": RUN_SCHEMA,
             "tool": {"name": "trainrules", "version": self.tool_version},
@@ -305,11 +387,14 @@ class RunSummary:
             },
             "pass_rule": self.pass_rule,
             "passed": self.passed if self.pass_rule else None,
-            "pass_rate": Tally(assessed, self.passed).to_dict()["rate"] if self.pass_rule else None,
+            "pass_not_applicable": self.pass_not_applicable if self.pass_rule else None,
+            "pass_rate": None if rate is None else str(rate),
             "by_school": {k: v.to_dict() for k, v in sorted(self.by_school.items())},
             "by_subject": {k: v.to_dict() for k, v in sorted(self.by_subject.items())},
             "requirements": {k: v.to_dict() for k, v in self.requirements.items()},
             "totals": [{"total": decimal_text(t), "teachers": n} for t, n in sorted(self.totals.items())],
+            "results": {k: v.to_dict() for k, v in self.results.items()},
+            "owed": {k: v.to_dict() for k, v in self.owed.items()},
             "losses": self.losses.to_dict(),
             "groups": {
                 "checked": len(self.groups),
@@ -345,7 +430,19 @@ class RunSummary:
             lines.append(
                 "本方案没有合格规则：只评分，不判合格，无合格率" if zh else "no pass rule: scored only, no pass rate"
             )
-        elif self.by_school:
+        else:
+            rate = self.pass_rate
+            shown = "—" if rate is None else f"{(rate * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+            lines.append(
+                f"合格 {self.passed}/{self.judged} {shown}" if zh else f"passed {self.passed}/{self.judged} {shown}"
+            )
+            if self.pass_not_applicable:
+                lines[-1] += (
+                    f"（另有 {self.pass_not_applicable} 人合格规则不适用，不计入合格率）"
+                    if zh
+                    else f" ({self.pass_not_applicable} more: the pass rule does not apply to them, not counted)"
+                )
+        if self.pass_rule and self.by_school:
             lines.append("各校合格率（已考核者）：" if zh else "Pass rate by school (assessed teachers):")
             for school, tally in sorted(self.by_school.items()):
                 shown = "—"

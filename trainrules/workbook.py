@@ -43,6 +43,7 @@ from trainrules.writers import (
     _neutralize,
     _too_many_rows,
     _write_failed,
+    direct_target,
 )
 
 if TYPE_CHECKING:
@@ -224,8 +225,7 @@ class WorkbookWriter(ResultWriter):
     def _start(self) -> None:
         import xlsxwriter
 
-        assert self._temp is not None  # a workbook is always a file: xlsx to standard output is refused earlier
-        scratch = self._temp.with_suffix(".d")
+        scratch = self._scratch_base.with_suffix(".d")  # beside the temporary file (for a device: in /tmp)
         os.mkdir(scratch, 0o700)
         self._scratch = scratch  # only now ours to remove
         self._guard = _Guard(self._file)
@@ -385,8 +385,7 @@ def open_workbook(
             cannot be created.
     """
     target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"{target} 是目录，不是文件", f"{target} is a directory, not a file")
+    direct_target(target)  # refuses a directory (or a socket…) now; a device or a pipe is written directly
     if rows is not None and rows + 1 > limits.MAX_XLSX_ROWS:
         raise _too_many_rows(target)
     return WorkbookWriter(target, policy, lang, evaluator, changes_limit, records_file)
@@ -590,10 +589,6 @@ def _changes(d: Decision, book: WorkbookWriter) -> object:
 # ---------- 汇总 ----------
 
 
-def _rate(passed: int, assessed: int) -> Decimal | None:
-    return None if not assessed else (Decimal(passed) / Decimal(assessed)).quantize(Decimal("0.0001"))
-
-
 def _write_summary(book: WorkbookWriter, s: RunSummary) -> None:
     sheet, f, w = book._summary, book._formats, book._w
     zh = book.lang == "zh"
@@ -644,8 +639,15 @@ def _write_summary(book: WorkbookWriter, s: RunSummary) -> None:
         sheet.row([key, value])
     if s.pass_rule:
         sheet.row([w("合格", "passed"), s.passed])
-        sheet.row([w("不合格", "not passed"), s.counts["assessed"] - s.passed])
-        sheet.row([w("合格率（已考核者）", "pass rate (assessed)"), _rate(s.passed, s.counts["assessed"])], percent=[1])
+        sheet.row([w("不合格", "not passed"), s.judged - s.passed])
+        if s.pass_not_applicable:  # not failures: left out of the rate (RunSummary.pass_rate)
+            sheet.row(
+                [
+                    w("合格规则不适用（不计入合格率）", "pass rule not applicable (not in the rate)"),
+                    s.pass_not_applicable,
+                ]
+            )
+        sheet.row([w("合格率（已考核者）", "pass rate (assessed)"), s.pass_rate], percent=[1])
     else:
         sheet.row([w("合格", "passed"), w("本方案没有合格规则：只评分，不判合格", "no pass rule: scored only")])
     if book.changes_skipped:

@@ -32,6 +32,12 @@ Temporary files are named ``.<target>.trainrules-<pid>.tmp`` (and the xlsx scrat
 removes those whose process is no longer alive (POSIX only: elsewhere they stay).
 Any error while writing (a full disk, a file-size limit, an I/O error) is an
 :class:`OutputError`; the temporary files are removed and the target is left as it was.
+
+A target that exists and is a character device or a named pipe (``-o /dev/null``, a FIFO,
+``/dev/stdout``) is never replaced: it is written directly, like standard output, and so **not
+atomically** (a failure leaves what was already written; ``/dev/full`` fails with "no space
+left"). The xlsx scratch files then go to the system's temporary directory. Any other existing
+target that is not a regular file (a directory, a socket, a block device) is refused.
 """
 
 from __future__ import annotations
@@ -44,7 +50,9 @@ import io
 import os
 import re
 import shutil
+import stat
 import sys
+import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -63,7 +71,9 @@ __all__ = [
     "OutputError",
     "OutputFormat",
     "ResultWriter",
+    "direct_target",
     "flatten_row",
+    "open_text",
     "open_writer",
     "output_format",
     "remove_stale_temporaries",
@@ -103,6 +113,12 @@ def _write_failed(path: Path, exc: OSError) -> OutputError:
             f"写入标准输出失败：{zh}；结果不完整",
             f"writing to standard output failed: {en}; the results are incomplete",
         )
+    if _is_direct(path):
+        return OutputError(
+            f"写入 {path} 失败：{zh}；它是设备或管道，直接写入（非原子），结果不完整",
+            f"writing {path} failed: {en}; it is a device or a pipe, written directly (not atomically), "
+            "so the results are incomplete",
+        )
     return OutputError(
         f"写入 {path} 失败：{zh}。未写出结果；原有的 {path.name}（如有）保持不变",
         f"writing {path} failed: {en}. No results were written; the existing {path.name} (if any) is unchanged",
@@ -124,6 +140,39 @@ def _alive(pid: int) -> bool:
     except OSError:  # it exists but belongs to someone else, or the check itself failed
         return True
     return True
+
+
+def direct_target(target: str | os.PathLike[str]) -> bool:
+    """Whether ``target`` is written directly, not replaced: it exists and is a character device or a named pipe
+    (``/dev/null``, ``/dev/stdout``, a FIFO), through any symbolic links.
+
+    Raises:
+        OutputError: it exists and is neither a regular file nor one of those (a directory, a socket, a block device).
+    """
+    if str(target) == STDOUT:
+        return False
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:  # does not exist (yet), or cannot be looked at: a new file, created beside it as usual
+        return False
+    if stat.S_ISREG(mode):
+        return False
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return True
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{target} 是目录，不是文件", f"{target} is a directory, not a file")
+    raise OutputError(
+        f"{target} 不是普通文件（也不是字符设备或命名管道），不能写入或替换：换一个输出文件名",
+        f"{target} is not a regular file (nor a character device or a named pipe), so it cannot be written "
+        "or replaced: choose another output file",
+    )
+
+
+def _is_direct(path: Path) -> bool:
+    try:
+        return direct_target(path)
+    except OutputError:
+        return False
 
 
 def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
@@ -261,15 +310,29 @@ class ResultWriter:
         self._run: Mapping[str, object] | None = None
         #: ``-``: the rows go straight to standard output (nothing to replace, nothing to remove).
         self._stdout = str(path) == STDOUT
+        #: A character device or a named pipe: written directly (not atomically), never replaced.
+        self._direct = direct_target(path)
         self._file: BinaryIO
         self._temp: Path | None
+        #: Where scratch files are named from (``<base>.sheet.xml``, ``<base>.d``): the temporary file, or for
+        #: a device or pipe a name in the system's temporary directory (never beside ``/dev/null``).
+        self._scratch_base: Path
         if self._stdout:
             self._temp = None
             self._file = sys.stdout.buffer
+            self._scratch_base = path
+        elif self._direct:
+            self._temp = None
+            try:
+                self._file = open(path, "wb", buffering=1 << 16)  # noqa: SIM115  # closed by close() or abort()
+            except OSError as exc:
+                raise _write_failed(path, exc) from exc
+            self._scratch_base = Path(tempfile.gettempdir()) / f".{path.name}.trainrules-{os.getpid()}.tmp"
         else:
             remove_stale_temporaries(path)
             self._temp, descriptor = self._create_temporary(path)
             self._file = os.fdopen(descriptor, "wb")
+            self._scratch_base = self._temp
         try:
             self._start()
         except BaseException as exc:
@@ -351,6 +414,17 @@ class ResultWriter:
                 raise _write_failed(self.path, exc) from exc
             self._open = False
             return
+        if self._direct:
+            try:
+                self._finish()
+                self._file.close()  # flushes; a device or pipe has nothing to fsync, nothing to rename
+                self._open = False
+            except BaseException as exc:
+                self.abort()
+                if isinstance(exc, OSError):
+                    raise _write_failed(self.path, exc) from exc
+                raise
+            return
         try:
             self._finish()
             self._file.flush()
@@ -408,6 +482,19 @@ class _TextWriter(ResultWriter):
         except OSError as exc:
             self.abort()
             raise _write_failed(self.path, exc) from exc
+
+
+def open_text(path: str | os.PathLike[str]) -> _TextWriter:
+    """Open a writer for one whole text (``.write_text``), atomically like the others; use it in a ``with`` block.
+
+    Opened before the text is made, it refuses an unwritable target (a directory, a missing directory, no
+    permission) before any work; a block ended by an exception (Ctrl-C) leaves the earlier file as it was.
+
+    Raises:
+        OutputError: the target cannot be written.
+    """
+    direct_target(path)
+    return _TextWriter(Path(path), None)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -522,7 +609,7 @@ class _XlsxWriter(ResultWriter):
         # openpyxl streams the sheet into a scratch file, by default in the system temp directory,
         # where a killed run leaves it for good. Give it one beside the target, named so that the
         # next run recognises it (private API: WriteOnlyWorksheet makes its WorksheetWriter lazily).
-        scratch = (self._temp or self.path).with_suffix(".sheet.xml")  # a temp: open_writer refuses xlsx to stdout
+        scratch = self._scratch_base.with_suffix(".sheet.xml")  # open_writer refuses xlsx to stdout
         os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         self._scratch = scratch  # only now ours to remove
         sheet_writer.ALL_TEMP_FILES.append(str(scratch))  # openpyxl removes it at save (and at exit)
@@ -625,8 +712,7 @@ def open_writer(
             ``rows`` than an xlsx sheet holds, or the temporary file cannot be created.
     """
     target = Path(path)
-    if target.is_dir() and str(path) != STDOUT:
-        raise OutputError(f"{target} 是目录，不是文件", f"{target} is a directory, not a file")
+    direct_target(target)  # refuses a directory (or a socket…) now
     fmt = output_format(path, fmt)
     if fmt == "xlsx" and str(path) == STDOUT:
         raise OutputError(
