@@ -171,6 +171,14 @@ _SET_HELP = (
 
 
 _STRICT_HELP = "Refuse (exit 2) to score a policy that has any warning."
+#: ``--schools``/``--groups``: the same option on every command that reads records.
+_SCHOOLS_OPTION = click.option(
+    "--schools",
+    "--groups",
+    "schools_path",
+    default=None,
+    help="School and other group records (县, 市…), if not in RECORDS (.json/.jsonl/.csv/.xlsx).",
+)
 _REPORT_HELP = "Also write the auditor's report: one self-contained HTML page (see `trainrules report`)."
 _ENTRIES_HELP = (
     "A list's entries in long format, one row per entry with a 教师编号 column: LIST=FILE "
@@ -488,13 +496,7 @@ _FORMATS = click.Choice(["json", "jsonl", "csv", "xlsx"])
 @click.option(
     "--input-format", "input_fmt", type=_FORMATS, default=None, help="The records' format when RECORDS is - (stdin)."
 )
-@click.option(
-    "--schools",
-    "--groups",
-    "schools_path",
-    default=None,
-    help="School and other group records (县, 市…), if not in RECORDS (.json/.jsonl/.csv/.xlsx).",
-)
+@_SCHOOLS_OPTION
 @click.option(
     "--summary",
     "summary_path",
@@ -708,13 +710,7 @@ def _wanted(d: Decision, status: str) -> bool:
 @click.option(
     "--status", "status", type=_WANTED, default=None, help="Explain every teacher with this outcome (failed: 不合格)."
 )
-@click.option(
-    "--schools",
-    "--groups",
-    "schools_path",
-    default=None,
-    help="School and other group records (县, 市…), if not in RECORDS (.json/.jsonl/.csv/.xlsx).",
-)
+@_SCHOOLS_OPTION
 @click.option("--format", "fmt", type=_FORMAT, default="text")
 @click.option(
     "-o", "--output", default=None, help="Write the explanations to this file (atomically) instead of stdout."

@@ -414,23 +414,13 @@ class ResultWriter:
                 raise _write_failed(self.path, exc) from exc
             self._open = False
             return
-        if self._direct:
-            try:
-                self._finish()
-                self._file.close()  # flushes; a device or pipe has nothing to fsync, nothing to rename
-                self._open = False
-            except BaseException as exc:
-                self.abort()
-                if isinstance(exc, OSError):
-                    raise _write_failed(self.path, exc) from exc
-                raise
-            return
         try:
             self._finish()
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            if not self._direct:  # a device or pipe has nothing to fsync, nothing to rename
+                self._file.flush()
+                os.fsync(self._file.fileno())
             self._file.close()
-            if self._temp is not None:  # always, for a file (standard output returned above)
+            if self._temp is not None and not self._direct:  # always, for a file (standard output returned above)
                 os.replace(self._temp, self.path)
             self._open = False
         except BaseException as exc:
@@ -438,7 +428,8 @@ class ResultWriter:
             if isinstance(exc, OSError):
                 raise _write_failed(self.path, exc) from exc
             raise
-        _sync_directory(self.path.parent)
+        if not self._direct:
+            _sync_directory(self.path.parent)
 
     def abort(self) -> None:
         """Discard everything written; the target stays as it was. Never raises an OSError."""
