@@ -196,6 +196,18 @@ def test_p04_thirty_days_is_180_hours_offline_and_the_swap_is_a_violation() -> N
     assert _check(d, "未调换培训对象") is False
 
 
+def test_a_swap_fails_its_project_as_a_group_check_naming_the_teacher() -> None:
+    """R003-05 per project: 党组织书记研修 has one swapped participant (P04), the other projects none."""
+    findings = [g for g in _results().groups if g.check == "项目未调换培训对象"]
+    by_project = {dict(g.group)["培训项目"]: g for g in findings}
+    failed = by_project["中小学党组织书记研修"]
+    assert failed.passed is False
+    assert dict(failed.values)["计数(已调换)"] == "1"
+    assert [ids for _, _, ids in failed.members] == [("P04",)]
+    assert all(g.passed for name, g in by_project.items() if name != "中小学党组织书记研修")
+    assert len(by_project) >= 5
+
+
 def test_p05_self_study_pilot_each_project_year() -> None:
     """自主学习试点 from 2021-09-01: offline 30/30/30 (5 天 = 30 in year 2, 2024-08-31 in year 3); online 30/24/30."""
     d = _d("P05")
