@@ -280,3 +280,12 @@ def test_evaluate_refuses_an_unwritable_report_before_the_results(tmp_path: Path
     assert result.exit_code == 2
     assert "无法在" in result.stderr
     assert not results.exists()  # nothing evaluated, nothing written
+
+
+def test_a_run_of_no_records_says_so(tmp_path: Path) -> None:
+    """An empty records file is not a clean run of nothing: the command says that it read no teacher."""
+    records = tmp_path / "empty.jsonl"
+    records.write_text("", encoding="utf-8")
+    policy = Path(__file__).resolve().parents[1] / "policies" / "lanxi_2019-2020_term1_online-school.policy"
+    result = CliRunner().invoke(main, ["evaluate", str(policy), str(records), "-o", str(tmp_path / "out.jsonl")])
+    assert "没有读到任何教师记录" in result.output

@@ -605,6 +605,13 @@ def evaluate_cmd(
     finally:
         signal.signal(signal.SIGTERM, previous)
     say(run.summary_text(lang))
+    if run.records_in == 0:  # an empty file or a wrong sheet: say so rather than report a clean run of nothing
+        click.echo(
+            "注意：没有读到任何教师记录（文件为空，或只有表头？）"
+            if zh
+            else "note: no teacher records were read (an empty file, or only a header?)",
+            err=True,
+        )
     say(f"{'结果已写入' if zh else 'results written to'} {'标准输出' if to_stdout and zh else output}")
     if report_path is not None:  # the report evaluates (and explains) the records again, on its own
         previous = signal.signal(signal.SIGTERM, _interrupt)
