@@ -458,3 +458,17 @@ def test_law_the_flat_columns_are_the_language_amounts(entries: list[dict[str, o
     """(d) the CSV/xlsx numbers of a 逐 requirement (``totals``) are exactly 名.已计, 名.需 and 名.欠."""
     q = _one(YEARLY, _teacher(entries)).requirements[0]
     assert (q.amount("已计"), q.amount("需"), q.amount("欠")) == q.totals()
+
+
+def test_the_run_summary_owes_a_loop_requirement_its_sum_over_the_values() -> None:
+    """The run's `owed` for a 逐 requirement is what 名称.欠 reads: the per-value shortfalls summed (002's T4)."""
+    from trainrules.records import read_records, read_schools
+
+    root = Path(__file__).resolve().parents[1]
+    records = root / "policies" / "examples" / "district_2016-2020_13th-five-year-training" / "records.json"
+    policy = trainrules.load(root / "policies" / "district_2016-2020_13th-five-year-training.policy")
+    results = policy.evaluate(read_records(records), read_schools(records))
+    owed = {d.id: q.amount("欠") for d in results for q in d.requirements if q.each is not None and q.applicable}
+    spread = results.run.owed["专职培训者逐年研修"]
+    assert spread.teachers == len(owed) == 1
+    assert spread.to_dict()["sum"] == str(sum(v for v in owed.values() if v is not None))

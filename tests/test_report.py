@@ -385,8 +385,8 @@ def test_a_plan_without_points_shows_its_results_and_what_is_owed(name: str, tmp
     for requirement, row in owed.items():
         if " / " in requirement:
             continue
-        lines = [
-            Decimal(q["lines"][0]["owed"])
+        lines = [  # the main line's owed; with 逐 summed over the values (as 名称.欠)
+            sum(Decimal(line["owed"]) for line in q["lines"] if line["label"] is None)
             for d in decisions
             for q in [d["requirements"][requirement]]
             if q["applicable"] and q["lines"] and q["lines"][0]["label"] is None

@@ -1037,16 +1037,7 @@ class Evaluator:
         ):
             return self.not_applicable_item(ctx, it)
         if it.part in self.cancellable and ctx.cancelled(self.parts[it.part]):
-            return ItemResult(
-                name=it.name,
-                part=it.part,
-                points=_ZERO,
-                max_points=it.max_points,
-                timeliness="cancelled",
-                band=None,
-                submitted_at=None,
-                deadline_text=it.deadline_text,
-            )
+            return _unscored_item(it, "cancelled")
         rec = ctx.rec
         override = ctx.overrides.get(it.name) if ctx.overrides else None
         submitted: Any = it.submitted_from.fn(ctx) if it.submitted_from is not None else rec.get(it.time_key)
@@ -1176,17 +1167,7 @@ class Evaluator:
         part = self.parts[it.part]
         cond = part.applies if not self.applies(ctx, part.applies) else it.applies
         assert cond is not None  # only called when one of the two does not hold
-        result = ItemResult(
-            name=it.name,
-            part=it.part,
-            points=_ZERO,
-            max_points=it.max_points,
-            timeliness="not_applicable",
-            band=None,
-            submitted_at=None,
-            deadline_text=it.deadline_text,
-            rule_text=cond.text,
-        )
+        result = _unscored_item(it, "not_applicable", cond.text)
         if ctx.tracer is not None:
             _step(ctx, "项目", it.name, it.citing, _inputs(cond, ctx), "不适用", result.reason_zh, result.reason_en)
         return result
@@ -1971,6 +1952,21 @@ class Evaluator:
                 )
             )
         return out
+
+
+def _unscored_item(it: ItemPlan, timeliness: Timeliness, rule_text: str = "") -> ItemResult:
+    """An item that scores 0 without being looked at: its part is cancelled, or it does not apply (适用 当)."""
+    return ItemResult(
+        name=it.name,
+        part=it.part,
+        points=_ZERO,
+        max_points=it.max_points,
+        timeliness=timeliness,
+        band=None,
+        submitted_at=None,
+        deadline_text=it.deadline_text,
+        rule_text=rule_text,
+    )
 
 
 def aggregate_text(func: str, arg: Compiled | None, cond: Compiled | None) -> str:

@@ -307,12 +307,15 @@ class RunSummary:
         if d.status != "assessed":
             return
         for q in d.requirements:
-            if not q.applicable or q.each is not None:  # with 逐 the lines are per value: not one amount per teacher
+            if not q.applicable:
                 continue
+            owed: dict[str, tuple[Decimal, str | None]] = {}  # per line; with 逐 summed over the values, as 名称.欠
             for line in q.lines:
                 if line.owed is not None:
                     key = q.name if line.label is None else f"{q.name} / {line.label}"
-                    self.owed.setdefault(key, Spread()).add(line.owed, line.unit)
+                    owed[key] = (owed.get(key, (Decimal(0), None))[0] + line.owed, line.unit)
+            for key, (amount, unit) in owed.items():
+                self.owed.setdefault(key, Spread()).add(amount, unit)
         for r in d.results:
             if r.applicable and isinstance(r.value, Decimal) and not isinstance(r.value, bool):
                 self.results.setdefault(r.name, Spread()).add(r.value, r.unit)
